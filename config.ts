@@ -1,0 +1,104 @@
+import { z } from 'zod';
+
+const emptyToUndefined = (v: unknown): unknown => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
+const intFrom = (def: number, min: number, max: number) =>
+  z.preprocess(emptyToUndefined, z.coerce.number().int().min(min).max(max).default(def));
+
+/**
+ * Every setting Warmline reads, as one zod schema over environment variables.
+ *
+ * @remarks Only `index.ts` reads `process.env`; it passes it to {@link loadConfig}. Each key is documented in
+ * `.env.example` and in the README's configuration table.
+ */
+export const ConfigSchema = z
+  .object({
+    MicrosoftAppId: optionalString,
+    MicrosoftAppPassword: optionalString,
+    MicrosoftAppType: z.preprocess(
+      emptyToUndefined,
+      z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant'),
+    ),
+    MicrosoftAppTenantId: optionalString,
+    PORT: intFrom(3978, 0, 65535),
+    HOST: z.preprocess(emptyToUndefined, z.string().default('0.0.0.0')),
+    PUBLIC_URL: z.preprocess(emptyToUndefined, z.string().url().optional()),
+    LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info')),
+    MAX_BODY_BYTES: intFrom(256 * 1024, 1024, 16 * 1024 * 1024),
+    MAX_TEXT_CHARS: intFrom(4000, 100, 100000),
+    DEFAULT_LOCALE: z.preprocess(emptyToUndefined, z.enum(['en-US', 'en-GB', 'fr-FR', 'fr-CA', 'fr-BE', 'fr-CH']).default('en-US')),
+    DEFAULT_TIME_ZONE: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .default('Europe/Paris')
+        .refine((tz) => isTimeZone(tz), { message: 'not an IANA time zone, e.g. Europe/Paris' }),
+    ),
+    STORAGE: z.preprocess(emptyToUndefined, z.enum(['memory', 'redis']).default('memory')),
+    REDIS_URL: z.preprocess(emptyToUndefined, z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional()),
+    TRACKING_PROVIDER: z.preprocess(emptyToUndefined, z.enum(['demo', 'http']).default('demo')),
+    TRACKING_API_URL: z.preprocess(emptyToUndefined, z.string().url().optional()),
+    TRACKING_API_KEY: optionalString,
+    TRACKING_TIMEOUT_MS: intFrom(4000, 100, 14000),
+    WEBCHAT: z.preprocess(emptyToUndefined, z.enum(['local', 'azure', 'off']).default('local')),
+    DIRECT_LINE_SECRET: optionalString,
+    DIRECT_LINE_DOMAIN: z.preprocess(emptyToUndefined, z.string().url().default('https://directline.botframework.com/v3/directline')),
+  })
+  .superRefine((c, ctx) => {
+    if (c.MicrosoftAppId && c.MicrosoftAppType !== 'UserAssignedMSI' && !c.MicrosoftAppPassword) {
+      ctx.addIssue({ code: 'custom', path: ['MicrosoftAppPassword'], message: 'required when MicrosoftAppId is set' });
+    }
+    if (c.MicrosoftAppType === 'SingleTenant' && !c.MicrosoftAppTenantId) {
+      ctx.addIssue({ code: 'custom', path: ['MicrosoftAppTenantId'], message: 'required when MicrosoftAppType is SingleTenant' });
+    }
+    if (c.STORAGE === 'redis' && !c.REDIS_URL) {
+      ctx.addIssue({ code: 'custom', path: ['REDIS_URL'], message: 'required when STORAGE=redis' });
+    }
+    if (c.TRACKING_PROVIDER === 'http' && !c.TRACKING_API_URL) {
+      ctx.addIssue({ code: 'custom', path: ['TRACKING_API_URL'], message: 'required when TRACKING_PROVIDER=http' });
+    }
+    if (c.WEBCHAT === 'local' && c.MicrosoftAppId) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['WEBCHAT'],
+        message: 'the local Direct Line endpoint is for development without an app id; use WEBCHAT=azure with DIRECT_LINE_SECRET',
+      });
+    }
+    if (c.WEBCHAT === 'azure' && !c.DIRECT_LINE_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['DIRECT_LINE_SECRET'], message: 'required when WEBCHAT=azure' });
+    }
+  });
+
+/** Validated configuration. */
+export type Config = z.infer<typeof ConfigSchema>;
+
+/** Thrown by {@link loadConfig}; `issues` names each bad key. */
+export class ConfigError extends Error {
+  constructor(readonly issues: ReadonlyArray<{ key: string; message: string }>) {
+    super(`Invalid configuration:\n${issues.map((i) => `  - ${i.key}: ${i.message}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Validates an environment record and returns the typed configuration.
+ *
+ * @throws {@link ConfigError} naming every bad key.
+ * @example const config = loadConfig(process.env);
+ */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
+  const parsed = ConfigSchema.safeParse(env);
+  if (parsed.success) return parsed.data;
+  throw new ConfigError(
+    parsed.error.issues.map((i) => ({ key: i.path.join('.') || '(root)', message: i.message })),
+  );
+}
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
