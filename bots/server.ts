@@ -1,0 +1,96 @@
+import * as restify from 'restify';
+import type { CloudAdapter, TurnContext } from 'botbuilder';
+import { errorFields, type Logger } from './logger';
+
+/** Something that handles a turn: an `ActivityHandler` or any bot with `run`. */
+export interface TurnHandler {
+  run(context: TurnContext): Promise<void>;
+}
+
+/** Readiness as reported by `GET /readyz`. */
+export interface Readiness {
+  ready: boolean;
+  /** Per-component state, e.g. `{ recognizers: 'warming' }`. */
+  checks: Readonly<Record<string, 'ok' | 'warming' | 'failed'>>;
+}
+
+/** Options for {@link createWarmlineServer}. */
+export interface WarmlineServerOptions {
+  adapter: CloudAdapter;
+  bot: TurnHandler;
+  logger: Logger;
+  /** Largest accepted request body in bytes; larger ones get 413. */
+  maxBodyBytes: number;
+  /** Called by `GET /readyz`. */
+  readiness: () => Readiness;
+  /** Server name in the `Server` header. */
+  name?: string;
+}
+
+/**
+ * Creates the restify server with the Bot Framework endpoint and health routes.
+ *
+ * @remarks Routes: `POST /api/messages` (through `CloudAdapter.process`, which enforces Bot Framework JWT
+ * authentication whenever an app id is configured), `GET /healthz` (the process answers), `GET /readyz`
+ * (503 until every component is warm). Bodies over `maxBodyBytes` get 413, malformed JSON 400. The caller
+ * adds further routes (web chat, agent console) before calling `listen`.
+ */
+export function createWarmlineServer(options: WarmlineServerOptions): restify.Server {
+  const { adapter, bot, logger } = options;
+  const server = restify.createServer({ name: options.name ?? 'warmline', handleUncaughtExceptions: false });
+  server.use(restify.plugins.queryParser({ mapParams: false }));
+  server.use(
+    restify.plugins.bodyParser({
+      maxBodySize: options.maxBodyBytes,
+      mapParams: false,
+      mapFiles: false,
+      keepExtensions: false,
+      rejectUnknown: false,
+    }),
+  );
+
+  server.post('/api/messages', async (req, res) => {
+    if (!req.body || typeof req.body !== 'object' || Array.isArray(req.body) || typeof req.body.type !== 'string') {
+      res.send(400, { error: 'BadRequest', message: 'The body must be a Bot Framework activity (JSON with a "type").' });
+      return;
+    }
+    try {
+      await adapter.process(req, res, (context) => bot.run(context));
+    } catch (err) {
+      // Authentication failures and adapter errors end here; the turn's own errors go to onTurnError.
+      logger.warn('messages.process_failed', errorFields(err));
+      if (!res.headersSent) res.send(500, { error: 'InternalError', message: 'The activity could not be processed.' });
+    }
+  });
+
+  server.get('/healthz', (_req, res) => {
+    res.send(200, { status: 'ok' });
+  });
+
+  server.get('/readyz', (_req, res) => {
+    const r = options.readiness();
+    res.send(r.ready ? 200 : 503, { status: r.ready ? 'ready' : 'starting', checks: r.checks });
+  });
+
+  server.on('restifyError', (req: restify.Request, _res: restify.Response, err: Error & { statusCode?: number; toJSON?: () => object }, cb: () => void) => {
+    if ((err.statusCode ?? 500) >= 500) logger.error('http.error', { route: req.getPath(), ...errorFields(err) });
+    if (err.statusCode === 413) {
+      // restify's default body says "Request body size exceeds ..."; keep it, just make it JSON and explicit.
+      err.toJSON = () => ({ error: 'PayloadTooLarge', message: `Request body larger than ${options.maxBodyBytes} bytes.` });
+    }
+    cb();
+  });
+  return server;
+}
+
+/** Starts listening and resolves with the bound port (useful with port 0). */
+export function listen(server: restify.Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.removeListener('error', reject);
+      const address = server.address();
+      resolve(typeof address === 'object' && address ? address.port : port);
+    });
+  });
+}
