@@ -63,11 +63,11 @@ export function createWarmlineServer(options: WarmlineServerOptions): restify.Se
     }
   });
 
-  server.get('/healthz', (_req, res) => {
+  server.get('/healthz', async (_req, res) => {
     res.send(200, { status: 'ok' });
   });
 
-  server.get('/readyz', (_req, res) => {
+  server.get('/readyz', async (_req, res) => {
     const r = options.readiness();
     res.send(r.ready ? 200 : 503, { status: r.ready ? 'ready' : 'starting', checks: r.checks });
   });

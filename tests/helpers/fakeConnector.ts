@@ -77,14 +77,16 @@ export class FakeConnector {
       const path = (req.url ?? '').split('?')[0];
       const m = /\/v3\/conversations\/([^/]+)\/activities(?:\/([^/]+))?$/.exec(path);
       if (!m) {
-        res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}');
+        res.writeHead(404, { 'content-type': 'application/json' });
+        res.end('{"error":"not found"}');
         return;
       }
       let activity: Partial<Activity> = {};
       try {
         activity = chunks.length ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as Partial<Activity>) : {};
       } catch {
-        res.writeHead(400).end();
+        res.writeHead(400);
+        res.end();
         return;
       }
       const call: ConnectorCall = {
@@ -103,10 +105,12 @@ export class FakeConnector {
         }
       }
       if (this.failWith) {
-        res.writeHead(this.failWith, { 'content-type': 'application/json' }).end('{"error":{"code":"Fail"}}');
+        res.writeHead(this.failWith, { 'content-type': 'application/json' });
+        res.end('{"error":{"code":"Fail"}}');
         return;
       }
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: `fake-${this.nextId++}` }));
+      res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ id: `fake-${this.nextId++}` }));
     });
   }
 }

@@ -1,0 +1,125 @@
+import { expect } from 'chai';
+import {
+  ActivityHandler,
+  CloudAdapter,
+  ConfigurationBotFrameworkAuthentication,
+  type ConfigurationBotFrameworkAuthenticationOptions,
+} from 'botbuilder';
+import type { Server } from 'restify';
+import { createWarmlineServer, listen, type Readiness } from '../../bots/server';
+import { silentLogger } from '../../bots/logger';
+import { FakeConnector } from '../helpers/fakeConnector';
+import { directLineMessage, teamsMessage } from '../helpers/channelActivities';
+
+class EchoBot extends ActivityHandler {
+  constructor() {
+    super();
+    this.onMessage(async (ctx, next) => {
+      await ctx.sendActivity(`echo: ${ctx.activity.text}`);
+      await next();
+    });
+  }
+}
+
+function anonymousAdapter(appId = ''): CloudAdapter {
+  const auth = new ConfigurationBotFrameworkAuthentication({
+    MicrosoftAppId: appId,
+    MicrosoftAppPassword: appId ? 'secret' : '',
+    MicrosoftAppType: 'MultiTenant',
+  } as ConfigurationBotFrameworkAuthenticationOptions);
+  return new CloudAdapter(auth);
+}
+
+describe('createWarmlineServer', () => {
+  const connector = new FakeConnector();
+  let server: Server;
+  let base: string;
+  let readiness: Readiness = { ready: false, checks: { recognizers: 'warming' } };
+
+  before(async () => {
+    await connector.start();
+    server = createWarmlineServer({
+      adapter: anonymousAdapter(),
+      bot: new EchoBot(),
+      logger: silentLogger,
+      maxBodyBytes: 4096,
+      readiness: () => readiness,
+    });
+    const port = await listen(server, 0, '127.0.0.1');
+    base = `http://127.0.0.1:${port}`;
+  });
+  after(async () => {
+    server.close();
+    await connector.stop();
+  });
+
+  const post = (body: string, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
+    fetch(`${base}/api/messages`, { method: 'POST', headers, body });
+
+  it('answers /healthz and reports readiness on /readyz', async () => {
+    expect((await fetch(`${base}/healthz`)).status).to.equal(200);
+    const starting = await fetch(`${base}/readyz`);
+    expect(starting.status).to.equal(503);
+    expect(await starting.json()).to.deep.include({ status: 'starting' });
+    readiness = { ready: true, checks: { recognizers: 'ok' } };
+    expect((await fetch(`${base}/readyz`)).status).to.equal(200);
+  });
+
+  it('delivers replies through the serviceUrl connector (anonymous, no app id)', async () => {
+    const activity = teamsMessage('hello', { serviceUrl: connector.url });
+    const res = await post(JSON.stringify(activity));
+    expect(res.status).to.equal(200);
+    const call = await connector.waitFor((c) => c.conversationId === activity.conversation.id);
+    expect(call.activity.text).to.equal('echo: hello');
+    expect(call.replyToId).to.equal(activity.id);
+  });
+
+  it('returns replies in the HTTP response with deliveryMode expectReplies', async () => {
+    const activity = directLineMessage('ping', { serviceUrl: connector.url, deliveryMode: 'expectReplies' });
+    const res = await post(JSON.stringify(activity));
+    expect(res.status).to.equal(200);
+    const body = (await res.json()) as { activities: Array<{ text: string }> };
+    expect(body.activities.map((a) => a.text)).to.deep.equal(['echo: ping']);
+  });
+
+  it('rejects an oversized body with 413', async () => {
+    const activity = teamsMessage('x'.repeat(10_000), { serviceUrl: connector.url });
+    const res = await post(JSON.stringify(activity));
+    expect(res.status).to.equal(413);
+  });
+
+  it('rejects malformed JSON and non-activities with 400, and keeps serving', async () => {
+    expect((await post('{"type": "message", ')).status).to.equal(400);
+    expect((await post('[1,2,3]')).status).to.equal(400);
+    expect((await post('{"hello":"world"}')).status).to.equal(400);
+    expect((await fetch(`${base}/healthz`)).status).to.equal(200);
+  });
+
+  it('enforces Bot Framework authentication when an app id is configured', async () => {
+    const secured = createWarmlineServer({
+      adapter: anonymousAdapter('4a2f1c7e-0d6b-4c57-9d6e-8f3f2d1c0b9a'),
+      bot: new EchoBot(),
+      logger: silentLogger,
+      maxBodyBytes: 4096,
+      readiness: () => readiness,
+    });
+    const port = await listen(secured, 0, '127.0.0.1');
+    try {
+      const activity = teamsMessage('hello', { serviceUrl: connector.url });
+      const res = await fetch(`http://127.0.0.1:${port}/api/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(activity),
+      });
+      expect(res.status).to.equal(401);
+      const forged = await fetch(`http://127.0.0.1:${port}/api/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: 'Bearer eyJhbGciOiJub25lIn0.eyJhdWQiOiJ4In0.' },
+        body: JSON.stringify(activity),
+      });
+      expect(forged.status).to.equal(401);
+    } finally {
+      secured.close();
+    }
+  });
+});
