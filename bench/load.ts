@@ -1,0 +1,95 @@
+import * as http from 'node:http';
+
+/** Options for {@link runLoad}. */
+export interface LoadOptions {
+  url: string;
+  /** Request body for the n-th request of a worker. */
+  body: (worker: number, n: number) => string;
+  concurrency: number;
+  durationMs: number;
+  warmupMs: number;
+  /** Checks each response (status and body); a failure counts as an error. */
+  check?: (status: number, body: string) => boolean;
+}
+
+/** Result of one load run. */
+export interface LoadResult {
+  requests: number;
+  errors: number;
+  rps: number;
+  medianMs: number;
+  p99Ms: number;
+}
+
+/** Percentile of sorted numbers (nearest rank). */
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i];
+}
+
+/** Closed-loop HTTP load: `concurrency` workers POST back to back over keep-alive connections. */
+export async function runLoad(o: LoadOptions): Promise<LoadResult> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: o.concurrency });
+  const url = new URL(o.url);
+  const latencies: number[] = [];
+  let errors = 0;
+  let measuring = false;
+  let stop = false;
+
+  const request = (payload: string) =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = http.request(
+        {
+          agent,
+          host: url.hostname,
+          port: url.port,
+          path: url.pathname,
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        },
+      );
+      req.on('error', reject);
+      req.end(payload);
+    });
+
+  const worker = async (w: number) => {
+    for (let n = 0; !stop; n++) {
+      const started = process.hrtime.bigint();
+      try {
+        const r = await request(o.body(w, n));
+        const ok = r.status >= 200 && r.status < 300 && (!o.check || o.check(r.status, r.body));
+        if (measuring) {
+          if (ok) latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
+          else errors++;
+        }
+      } catch {
+        if (measuring) errors++;
+      }
+    }
+  };
+
+  const workers = Array.from({ length: o.concurrency }, (_, w) => worker(w));
+  await new Promise((r) => setTimeout(r, o.warmupMs));
+  measuring = true;
+  const t0 = process.hrtime.bigint();
+  await new Promise((r) => setTimeout(r, o.durationMs));
+  measuring = false;
+  const elapsed = Number(process.hrtime.bigint() - t0) / 1e9;
+  stop = true;
+  await Promise.all(workers);
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  return {
+    requests: latencies.length,
+    errors,
+    rps: latencies.length / elapsed,
+    medianMs: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+  };
+}
