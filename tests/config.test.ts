@@ -1,0 +1,59 @@
+import { expect } from 'chai';
+import { ConfigError, loadConfig } from '../config';
+
+describe('loadConfig', () => {
+  it('gives working defaults for an empty environment', () => {
+    const c = loadConfig({});
+    expect(c.PORT).to.equal(3978);
+    expect(c.STORAGE).to.equal('memory');
+    expect(c.TRACKING_PROVIDER).to.equal('demo');
+    expect(c.WEBCHAT).to.equal('local');
+    expect(c.DEFAULT_LOCALE).to.equal('en-US');
+    expect(c.MicrosoftAppId).to.equal(undefined);
+  });
+
+  it('treats empty strings as unset (as .env files write them)', () => {
+    const c = loadConfig({ PORT: '', MicrosoftAppId: '', REDIS_URL: '  ' });
+    expect(c.PORT).to.equal(3978);
+    expect(c.MicrosoftAppId).to.equal(undefined);
+  });
+
+  const bad: Array<[string, Record<string, string>, string]> = [
+    ['a non-numeric port', { PORT: 'eighty' }, 'PORT'],
+    ['a port out of range', { PORT: '70000' }, 'PORT'],
+    ['an unknown storage', { STORAGE: 'mongo' }, 'STORAGE'],
+    ['redis storage without a URL', { STORAGE: 'redis' }, 'REDIS_URL'],
+    ['a URL that is not redis', { STORAGE: 'redis', REDIS_URL: 'http://x' }, 'REDIS_URL'],
+    ['an app id without password', { MicrosoftAppId: 'abc', WEBCHAT: 'off' }, 'MicrosoftAppPassword'],
+    ['single tenant without tenant id', { MicrosoftAppType: 'SingleTenant' }, 'MicrosoftAppTenantId'],
+    ['an unknown app type', { MicrosoftAppType: 'Tenantless' }, 'MicrosoftAppType'],
+    ['an unknown time zone', { DEFAULT_TIME_ZONE: 'Mars/Olympus' }, 'DEFAULT_TIME_ZONE'],
+    ['an unsupported locale', { DEFAULT_LOCALE: 'de-DE' }, 'DEFAULT_LOCALE'],
+    ['http tracking without URL', { TRACKING_PROVIDER: 'http' }, 'TRACKING_API_URL'],
+    ['a timeout longer than channels wait', { TRACKING_TIMEOUT_MS: '20000' }, 'TRACKING_TIMEOUT_MS'],
+    ['local web chat with an app id', { MicrosoftAppId: 'abc', MicrosoftAppPassword: 'p' }, 'WEBCHAT'],
+    ['azure web chat without secret', { WEBCHAT: 'azure' }, 'DIRECT_LINE_SECRET'],
+  ];
+  for (const [name, env, key] of bad) {
+    it(`names ${key} for ${name}`, () => {
+      try {
+        loadConfig(env);
+        expect.fail('expected a ConfigError');
+      } catch (err) {
+        expect(err).to.be.instanceOf(ConfigError);
+        const e = err as ConfigError;
+        expect(e.issues.map((i) => i.key)).to.include(key);
+        expect(e.message).to.contain(`${key}:`);
+      }
+    });
+  }
+
+  it('reports every bad key at once', () => {
+    try {
+      loadConfig({ PORT: '-1', STORAGE: 'disk', LOG_LEVEL: 'loud' });
+      expect.fail('expected a ConfigError');
+    } catch (err) {
+      expect((err as ConfigError).issues.map((i) => i.key)).to.include.members(['PORT', 'STORAGE', 'LOG_LEVEL']);
+    }
+  });
+});
