@@ -57,6 +57,9 @@ export const ConfigSchema = z
     if (c.TRACKING_PROVIDER === 'http' && !c.TRACKING_API_URL) {
       ctx.addIssue({ code: 'custom', path: ['TRACKING_API_URL'], message: 'required when TRACKING_PROVIDER=http' });
     }
+    if (c.TRACKING_PROVIDER === 'http' && !c.TRACKING_API_KEY) {
+      ctx.addIssue({ code: 'custom', path: ['TRACKING_API_KEY'], message: 'required when TRACKING_PROVIDER=http' });
+    }
     if (c.WEBCHAT === 'local' && c.MicrosoftAppId) {
       ctx.addIssue({
         code: 'custom',

@@ -30,6 +30,7 @@ describe('loadConfig', () => {
     ['an unknown time zone', { DEFAULT_TIME_ZONE: 'Mars/Olympus' }, 'DEFAULT_TIME_ZONE'],
     ['an unsupported locale', { DEFAULT_LOCALE: 'de-DE' }, 'DEFAULT_LOCALE'],
     ['http tracking without URL', { TRACKING_PROVIDER: 'http' }, 'TRACKING_API_URL'],
+    ['http tracking without key', { TRACKING_PROVIDER: 'http', TRACKING_API_URL: 'http://127.0.0.1:9/suivi/v2' }, 'TRACKING_API_KEY'],
     ['a timeout longer than channels wait', { TRACKING_TIMEOUT_MS: '20000' }, 'TRACKING_TIMEOUT_MS'],
     ['local web chat with an app id', { MicrosoftAppId: 'abc', MicrosoftAppPassword: 'p' }, 'WEBCHAT'],
     ['azure web chat without secret', { WEBCHAT: 'azure' }, 'DIRECT_LINE_SECRET'],
