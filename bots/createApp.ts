@@ -1,0 +1,193 @@
+import {
+  CloudAdapter,
+  ConfigurationBotFrameworkAuthentication,
+  ConversationState,
+  MemoryStorage,
+  UserState,
+  type ConfigurationBotFrameworkAuthenticationOptions,
+  type Storage,
+  type TurnContext,
+} from 'botbuilder';
+import type * as restify from 'restify';
+import { Redis } from 'ioredis';
+import type { Config } from '../config';
+import { CustomerBot } from './customerBot';
+import { createWarmlineServer, listen, type Readiness } from './server';
+import { errorFields, silentLogger, type Logger } from './logger';
+import { registerLocalDirectLine, type LocalDirectLine } from './channels/directLine/registerLocalDirectLine';
+import { registerWebChatPage } from './channels/static/registerWebChatPage';
+import { warmRecognizers } from '../dialogs/recognizers';
+import { DemoTrackingProvider } from '../dialogs/tracking/demoTrackingProvider';
+import { HttpTrackingProvider } from '../dialogs/tracking/httpTrackingProvider';
+import type { TrackingProvider } from '../dialogs/tracking/trackingProvider';
+import { InputGuardMiddleware } from '../middleware/inputGuardMiddleware';
+import { RedisStorage } from '../middleware/storage/redisStorage';
+
+/** What a composition root may replace (tests, benchmarks, a developer's own bot). */
+export interface WarmlineAppOptions {
+  config: Config;
+  /** @defaultValue a silent logger */
+  logger?: Logger;
+  /** @defaultValue from `TRACKING_PROVIDER` */
+  trackingProvider?: TrackingProvider;
+  /** Bot state storage. @defaultValue from `STORAGE` */
+  storage?: Storage;
+  /** Clock for dialogs. @defaultValue `() => new Date()` */
+  now?: () => Date;
+  /** Warm recognizers-text models at start-up. @defaultValue true */
+  warmRecognizers?: boolean;
+}
+
+/** A built, not yet listening, Warmline bot. */
+export interface WarmlineApp {
+  readonly config: Config;
+  readonly server: restify.Server;
+  readonly adapter: CloudAdapter;
+  readonly bot: CustomerBot;
+  readonly conversationState: ConversationState;
+  readonly userState: UserState;
+  readonly directLine?: LocalDirectLine;
+  /** Listens on `config.PORT` (0 = a free port) and starts warming; resolves with the bound port and base URL. */
+  start(): Promise<{ port: number; url: string }>;
+  /** Readiness as `GET /readyz` reports it. */
+  readiness(): Readiness;
+  /** Stops accepting requests, closes streams and storage connections. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Builds the whole Warmline bot from validated configuration: storage, state, middleware, the customer bot,
+ * the Bot Framework adapter and the restify server with the web chat page.
+ *
+ * @remarks The one place where pieces are chosen from configuration; `index.ts` adds only `process.env` and signals.
+ * @example
+ * const app = createApp({ config: loadConfig(process.env), logger: createLogger() });
+ * const { url } = await app.start();
+ */
+export function createApp(options: WarmlineAppOptions): WarmlineApp {
+  const { config } = options;
+  const logger = options.logger ?? silentLogger;
+  const closers: Array<() => Promise<unknown>> = [];
+
+  let redis: Redis | undefined;
+  const sharedRedis = (): Redis => {
+    if (!redis) {
+      const client = new Redis(config.REDIS_URL as string, { maxRetriesPerRequest: 3, lazyConnect: false });
+      client.on('error', (err) => logger.warn('redis.error', errorFields(err)));
+      redis = client;
+      closers.push(() => client.quit().catch(() => client.disconnect()));
+    }
+    return redis;
+  };
+
+  const storage: Storage =
+    options.storage ?? (config.STORAGE === 'redis' ? new RedisStorage({ redis: sharedRedis(), keyPrefix: 'warmline:state:' }) : new MemoryStorage());
+  const conversationState = new ConversationState(storage);
+  const userState = new UserState(storage);
+
+  const trackingProvider: TrackingProvider =
+    options.trackingProvider ??
+    (config.TRACKING_PROVIDER === 'http'
+      ? new HttpTrackingProvider({
+          baseUrl: config.TRACKING_API_URL as string,
+          apiKey: config.TRACKING_API_KEY as string,
+          timeoutMs: config.TRACKING_TIMEOUT_MS,
+        })
+      : new DemoTrackingProvider(options.now ? { now: options.now } : {}));
+
+  const auth = new ConfigurationBotFrameworkAuthentication({
+    MicrosoftAppId: config.MicrosoftAppId ?? '',
+    MicrosoftAppPassword: config.MicrosoftAppPassword ?? '',
+    MicrosoftAppType: config.MicrosoftAppType,
+    MicrosoftAppTenantId: config.MicrosoftAppTenantId ?? '',
+  } as ConfigurationBotFrameworkAuthenticationOptions);
+  const adapter = new CloudAdapter(auth);
+
+  adapter.onTurnError = async (ctx: TurnContext, error: Error) => {
+    // Never log the activity's text: ids and the error class are enough to find the turn.
+    logger.error('turn.error', {
+      channel: ctx.activity.channelId,
+      activityType: ctx.activity.type,
+      activityId: ctx.activity.id,
+      ...errorFields(error),
+    });
+    if (ctx.activity.type !== 'message') return;
+    const french = /^fr\b/i.test(ctx.activity.locale ?? '') || /^fr/i.test(config.DEFAULT_LOCALE) && !ctx.activity.locale;
+    try {
+      await ctx.sendActivity(
+        french
+          ? "Désolé, un souci technique m'a empêché de répondre. Votre message est bien reçu : pouvez-vous le renvoyer dans un instant ?"
+          : "Sorry, something went wrong on our side and I couldn't answer. Your message reached us; could you send it again in a moment?",
+      );
+    } catch (sendError) {
+      logger.warn('turn.error_reply_failed', errorFields(sendError));
+    }
+  };
+  adapter.use(new InputGuardMiddleware({ maxTextChars: config.MAX_TEXT_CHARS }));
+
+  const bot = new CustomerBot(conversationState, userState, trackingProvider, {
+    defaultLocale: config.DEFAULT_LOCALE,
+    defaultTimeZone: config.DEFAULT_TIME_ZONE,
+    lookupTimeoutMs: config.TRACKING_TIMEOUT_MS,
+    ...(options.now ? { clock: options.now } : {}),
+    logger,
+  });
+
+  const checks: Record<string, 'ok' | 'warming' | 'failed'> = { recognizers: 'warming' };
+  const readiness = (): Readiness => ({ ready: Object.values(checks).every((c) => c === 'ok'), checks: { ...checks } });
+
+  const server = createWarmlineServer({ adapter, bot, logger, maxBodyBytes: config.MAX_BODY_BYTES, readiness });
+  let port = config.PORT;
+  const publicBaseUrl = () => config.PUBLIC_URL?.replace(/\/+$/, '') ?? `http://localhost:${port}`;
+
+  let directLine: LocalDirectLine | undefined;
+  if (config.WEBCHAT === 'local') {
+    directLine = registerLocalDirectLine(server, {
+      botEndpoint: () => `http://127.0.0.1:${port}/api/messages`,
+      publicBaseUrl,
+      connectorBaseUrl: () => `http://127.0.0.1:${port}`,
+      maxTextLength: config.MAX_BODY_BYTES,
+      maxBodyBytes: config.MAX_BODY_BYTES,
+      logger,
+    });
+    const dl = directLine;
+    closers.unshift(() => dl.close());
+  }
+  if (config.WEBCHAT !== 'off') {
+    registerWebChatPage(server, {
+      mode: config.WEBCHAT,
+      directLineSecret: config.DIRECT_LINE_SECRET,
+      directLineDomain: config.DIRECT_LINE_DOMAIN,
+      defaultLocale: config.DEFAULT_LOCALE,
+      logger,
+    });
+  }
+
+  return {
+    config,
+    server,
+    adapter,
+    bot,
+    conversationState,
+    userState,
+    directLine,
+    readiness,
+    async start() {
+      port = await listen(server, config.PORT, config.HOST);
+      if (options.warmRecognizers === false) checks.recognizers = 'ok';
+      else
+        warmRecognizers().then(
+          () => (checks.recognizers = 'ok'),
+          (err) => {
+            checks.recognizers = 'failed';
+            logger.error('recognizers.warm_failed', errorFields(err));
+          },
+        );
+      return { port, url: `http://127.0.0.1:${port}` };
+    },
+    async stop() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const close of closers) await close().catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,235 @@
+import type { ConversationState, StatePropertyAccessor, TurnContext } from 'botbuilder-core';
+import {
+  ComponentDialog,
+  Dialog,
+  DialogSet,
+  DialogTurnStatus,
+  WaterfallDialog,
+  type DialogContext,
+  type DialogState,
+  type DialogTurnResult,
+  type WaterfallStepContext,
+} from 'botbuilder-dialogs';
+import { CONVERSATION_FACTS_PROPERTY, emptyFacts, type ConversationFacts } from '../middleware/conversationFacts';
+import { CONVERSATION_PROFILE_PROPERTY, type ConversationProfile } from './conversationProfile';
+import { messagesFor } from './messages';
+import {
+  PARCEL_TRACKING_DEFAULTS,
+  PARCEL_TRACKING_DIALOG,
+  ParcelTrackingDialog,
+  type ParcelTrackingDialogOptions,
+  type ParcelTrackingStart,
+} from './parcelTrackingDialog';
+import { recognizeDay } from './recognizers';
+import { normaliseText } from './requestRecognizer';
+import type { TrackingProvider } from './tracking/trackingProvider';
+import { understandTurn, type TurnUnderstanding } from './understandTurn';
+
+/** Dialog id of {@link MainDialog}. */
+export const MAIN_DIALOG = 'mainDialog';
+const ROUTE_WATERFALL = 'mainRouteWaterfall';
+
+/** How many normalised requests {@link ConversationFacts.recentRequests} keeps. */
+const RECENT_REQUESTS = 10;
+
+/**
+ * Something that may take over a message before the active dialog sees it (e.g. "talk to a human").
+ *
+ * @remarks Called with MainDialog's inner dialog context at the start of every message turn, whether or not a dialog
+ * (such as the tracking-number prompt) is waiting. Return a turn result to stop there (`{ status: 'waiting' }` keeps
+ * the dialogs as they are; cancelling them first is the interruption's choice), or `undefined` to let the message
+ * through.
+ * @example
+ * const human: Interruption = async (dc, u) =>
+ *   /\bhuman\b/.test(u.recognition.normalised) ? (await dc.cancelAllDialogs(), { status: DialogTurnStatus.complete }) : undefined;
+ */
+export type Interruption = (dc: DialogContext, understanding: TurnUnderstanding) => Promise<DialogTurnResult | undefined>;
+
+/** Options of {@link MainDialog}: those of the tracking dialog plus interruptions. */
+export interface MainDialogOptions extends ParcelTrackingDialogOptions {
+  /** Checked in order before the built-in help and cancel. Default none. */
+  readonly interruptions: readonly Interruption[];
+}
+
+/** Words that make "I don't have it" about a tracking number when no question was asked. */
+const NUMBER_CONTEXT = /\b(?:number|numbers|numero|tracking|suivi|code|colis|parcel|package|order|commande)\b/;
+
+/**
+ * The root dialog: routes each message (tracking request, follow-up, help, greeting, thanks) to the right answer or
+ * to {@link ParcelTrackingDialog}, handles help and cancel as interruptions from inside any step, and keeps the
+ * conversation's {@link ConversationFacts} (consecutive misunderstandings, recent requests).
+ *
+ * @remarks Follow-ups ("and when will it arrive?", "et il arrive quand ?") reuse the parcel already given in the
+ * conversation: the customer is never asked again for what they already said. recognizers-text runs only for a
+ * follow-up about a day ("will it arrive by Friday?"), behind a digit/day-word gate.
+ * @example
+ * const dialog = new MainDialog(new DemoTrackingProvider(), conversationState, { defaultLocale: 'fr-FR' });
+ * await dialog.run(ctx, conversationState.createProperty('DialogState'));
+ */
+export class MainDialog extends ComponentDialog {
+  private readonly options: MainDialogOptions;
+  private readonly facts: StatePropertyAccessor<ConversationFacts>;
+  private readonly profile: StatePropertyAccessor<ConversationProfile>;
+
+  constructor(provider: TrackingProvider, conversationState: ConversationState, options: Partial<MainDialogOptions> = {}) {
+    super(MAIN_DIALOG);
+    if (!conversationState) throw new TypeError('MainDialog: conversationState is required');
+    const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<MainDialogOptions>;
+    this.options = { ...PARCEL_TRACKING_DEFAULTS, interruptions: [], ...defined };
+    this.facts = conversationState.createProperty<ConversationFacts>(CONVERSATION_FACTS_PROPERTY);
+    this.profile = conversationState.createProperty<ConversationProfile>(CONVERSATION_PROFILE_PROPERTY);
+    this.addDialog(new ParcelTrackingDialog(provider, conversationState, this.options)).addDialog(
+      new WaterfallDialog(ROUTE_WATERFALL, [(step) => this.routeStep(step), (step) => this.finalStep(step)]),
+    );
+    this.initialDialogId = ROUTE_WATERFALL;
+  }
+
+  /**
+   * Runs the dialog for one turn: continues the active dialog, or begins a new route for this message.
+   *
+   * @param accessor - Conversation-state property holding the dialog stack.
+   */
+  async run(ctx: TurnContext, accessor: StatePropertyAccessor<DialogState>): Promise<void> {
+    const set = new DialogSet(accessor);
+    set.add(this);
+    const dc = await set.createContext(ctx);
+    const result = await dc.continueDialog();
+    if (result.status === DialogTurnStatus.empty) await dc.beginDialog(this.id);
+  }
+
+  /** Reads the current message (once per turn). */
+  understand(ctx: TurnContext): Promise<TurnUnderstanding> {
+    return understandTurn(ctx, {
+      profile: this.profile,
+      defaultLocale: this.options.defaultLocale,
+      defaultTimeZone: this.options.defaultTimeZone,
+    });
+  }
+
+  protected override async onBeginDialog(inner: DialogContext, options?: object): Promise<DialogTurnResult> {
+    return (await this.interrupt(inner)) ?? super.onBeginDialog(inner, options);
+  }
+
+  protected override async onContinueDialog(inner: DialogContext): Promise<DialogTurnResult> {
+    return (await this.interrupt(inner)) ?? super.onContinueDialog(inner);
+  }
+
+  /** The interruption pattern: developer interruptions first, then help and cancel while a dialog is waiting. */
+  private async interrupt(inner: DialogContext): Promise<DialogTurnResult | undefined> {
+    if (inner.context.activity.type !== 'message') return undefined;
+    const u = await this.understand(inner.context);
+    for (const interruption of this.options.interruptions) {
+      const result = await interruption(inner, u);
+      if (result) return result;
+    }
+    // With nothing waiting, routeStep answers help and cancel itself.
+    if (!inner.activeDialog) return undefined;
+    const m = messagesFor(u.customer.language);
+    if (u.recognition.intent === 'cancel') {
+      await this.noteUnderstood(inner.context, 'cancel');
+      await inner.context.sendActivity(m.cancelled);
+      await inner.cancelAllDialogs();
+      return { status: DialogTurnStatus.cancelled };
+    }
+    if (u.recognition.intent === 'help') {
+      await this.noteUnderstood(inner.context, 'help');
+      await inner.context.sendActivity(m.help);
+      await inner.repromptDialog();
+      return Dialog.EndOfTurn;
+    }
+    return undefined;
+  }
+
+  private async routeStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const ctx = step.context;
+    const u = await this.understand(ctx);
+    const m = messagesFor(u.customer.language);
+    const { intent, focus } = u.recognition;
+    const facts = await this.facts.get(ctx, emptyFacts());
+    const known = facts.collected.trackingNumber;
+
+    const valid = u.numbers.find((n) => n.valid);
+    if (valid) {
+      await this.noteUnderstood(ctx, focus ? `followup:${focus}` : 'track');
+      return step.beginDialog(PARCEL_TRACKING_DIALOG, {
+        trackingNumber: valid.normalized,
+        carrier: valid.carrier,
+        focus,
+        askedDay: this.askedDay(u),
+      } satisfies ParcelTrackingStart);
+    }
+    if (u.numbers.length > 0 && (intent === 'track' || intent === 'none' || focus)) {
+      // A number with a wrong check digit (a typo): say what is expected rather than "I don't understand".
+      await this.noteUnderstood(ctx, 'track');
+      return step.beginDialog(PARCEL_TRACKING_DIALOG, { invalidInFirstMessage: true, focus } satisfies ParcelTrackingStart);
+    }
+    if (intent === 'noNumber' && NUMBER_CONTEXT.test(u.recognition.normalised)) {
+      await this.noteUnderstood(ctx, 'track:no-number');
+      return step.beginDialog(PARCEL_TRACKING_DIALOG, { noNumber: true } satisfies ParcelTrackingStart);
+    }
+    const followUpShaped = focus !== undefined && focus !== 'status';
+    if (intent === 'track' || followUpShaped || (focus === 'status' && known && intent === 'none')) {
+      await this.noteUnderstood(ctx, focus ? `followup:${focus}` : 'track');
+      if (known) {
+        return step.beginDialog(PARCEL_TRACKING_DIALOG, {
+          trackingNumber: known,
+          carrier: facts.collected.carrier,
+          focus,
+          askedDay: this.askedDay(u),
+          reuse: true,
+        } satisfies ParcelTrackingStart);
+      }
+      return step.beginDialog(PARCEL_TRACKING_DIALOG, { focus } satisfies ParcelTrackingStart);
+    }
+    switch (intent) {
+      case 'help':
+        await this.noteUnderstood(ctx, 'help');
+        await ctx.sendActivity(m.help);
+        return step.endDialog();
+      case 'cancel':
+        await this.noteUnderstood(ctx, 'cancel');
+        await ctx.sendActivity(m.nothingToCancel);
+        return step.endDialog();
+      case 'greeting':
+        await this.noteUnderstood(ctx);
+        await ctx.sendActivity(m.greeting(u.tone));
+        return step.endDialog();
+      case 'thanks':
+        await this.noteUnderstood(ctx);
+        await ctx.sendActivity(m.thanks(u.tone));
+        return step.endDialog();
+      default: {
+        facts.misunderstandings += 1;
+        this.noteRequest(facts, u.recognition.normalised ? `text:${maskRequest(u.text)}` : 'empty');
+        await ctx.sendActivity(m.notUnderstood(facts.misunderstandings));
+        return step.endDialog();
+      }
+    }
+  }
+
+  private async finalStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    return step.endDialog(step.result);
+  }
+
+  /** A day asked about in a follow-up ("by Friday?"); the only place recognizers-text runs on a normal path. */
+  private askedDay(u: TurnUnderstanding): string | undefined {
+    if (u.recognition.focus !== 'eta') return undefined;
+    return recognizeDay(u.text, u.recognition.normalised, u.customer.language, this.options.clock());
+  }
+
+  private async noteUnderstood(ctx: TurnContext, request?: string): Promise<void> {
+    const facts = await this.facts.get(ctx, emptyFacts());
+    facts.misunderstandings = 0;
+    if (request) this.noteRequest(facts, request);
+  }
+
+  private noteRequest(facts: ConversationFacts, request: string): void {
+    facts.recentRequests.push(request);
+    if (facts.recentRequests.length > RECENT_REQUESTS) facts.recentRequests.splice(0, facts.recentRequests.length - RECENT_REQUESTS);
+  }
+}
+
+/** A normalised request key, short and free of e-mail addresses and long digit runs (card, phone numbers). */
+function maskRequest(text: string): string {
+  return normaliseText(text.slice(0, 500).replace(/\S+@\S+/g, ' email ').replace(/\d[\d\s.-]{4,}\d/g, ' number ')).slice(0, 80);
+}
