@@ -1,0 +1,210 @@
+import type { EmotionScore } from '../signals/signals';
+import type { CaseDraft, HandoffReason } from './handoffCase';
+import { defaultRedactor, type Redactor } from './redaction';
+
+/** Languages the summary is written in. */
+export type SummaryLanguage = 'en' | 'fr';
+
+/** Options of {@link summarizeCase}. */
+export interface CaseSummaryOptions {
+  /** The agent's language. Default `en`. */
+  readonly language?: SummaryLanguage;
+  /** Redacts the quoted customer message and evidence words. Default: the built-in {@link Redactor}. */
+  readonly redactor?: Redactor;
+  /** Longest quote of the customer, in characters. Default 140. */
+  readonly maxQuoteChars?: number;
+  /** Emotions below this score are not reported. Default 0.3. */
+  readonly minEmotionScore?: number;
+}
+
+/** The parts of a case a summary reads. */
+export type SummarySource = Pick<
+  CaseDraft,
+  'customer' | 'conversation' | 'language' | 'reason' | 'priority' | 'trigger' | 'transcript' | 'collected'
+>;
+
+/** A summary an agent reads in five seconds: four short lines, also joined as `text`. */
+export interface CaseSummary {
+  readonly language: SummaryLanguage;
+  /** Name, channel, language. */
+  readonly who: string;
+  /** Reason, priority, and the customer's words (redacted, truncated). */
+  readonly wants: string;
+  /** What the bot did and collected. */
+  readonly bot: string;
+  /** Top emotion and the words that show it; empty when none stands out. */
+  readonly emotion: string;
+  /** The lines above, one per line. */
+  readonly text: string;
+}
+
+interface Labels {
+  who: string;
+  wants: string;
+  bot: string;
+  emotion: string;
+  anonymous: string;
+  priority: Record<string, string>;
+  reasons: Record<string, string>;
+  emotions: Record<string, string>;
+  languages: Record<string, string>;
+  status: Record<string, string>;
+  noAttempt: string;
+  nothingCollected: string;
+  collected: string;
+  parcel: string;
+  keys: Record<string, string>;
+}
+
+const LABELS: Record<SummaryLanguage, Labels> = {
+  en: {
+    who: 'Who',
+    wants: 'Wants',
+    bot: 'Bot',
+    emotion: 'Emotion',
+    anonymous: 'Unknown customer',
+    priority: { high: 'high priority', normal: 'normal priority', low: 'low priority' },
+    reasons: {
+      bereavement: 'Bereavement',
+      fraud: 'Fraud / security',
+      distress: 'Customer in distress',
+      human_request: 'Asked for a human',
+      anger: 'Angry customer',
+      frustration: 'Frustrated customer',
+      misunderstood: 'Bot did not understand',
+      repeated_request: 'Same request repeated',
+    },
+    emotions: { anger: 'anger', frustration: 'frustration', distress: 'distress', grief: 'grief', gratitude: 'gratitude' },
+    languages: { en: 'English', fr: 'French' },
+    status: {
+      delivered: 'delivered',
+      in_transit: 'in transit',
+      out_for_delivery: 'out for delivery',
+      delayed: 'delayed',
+      exception_damaged: 'damaged',
+      exception_lost: 'lost',
+      returned_to_sender: 'returned to sender',
+      not_found: 'not found',
+    },
+    noAttempt: 'no attempt, sent straight to a human',
+    nothingCollected: 'nothing collected yet',
+    collected: 'collected',
+    parcel: 'looked up parcel',
+    keys: { email: 'e-mail', orderNumber: 'order', accountNumber: 'account' },
+  },
+  fr: {
+    who: 'Qui',
+    wants: 'Demande',
+    bot: 'Bot',
+    emotion: 'Émotion',
+    anonymous: 'Client inconnu',
+    priority: { high: 'priorité haute', normal: 'priorité normale', low: 'priorité basse' },
+    reasons: {
+      bereavement: 'Deuil',
+      fraud: 'Fraude / sécurité',
+      distress: 'Client en détresse',
+      human_request: 'Demande un conseiller',
+      anger: 'Client en colère',
+      frustration: 'Client frustré',
+      misunderstood: 'Le bot n’a pas compris',
+      repeated_request: 'Même demande répétée',
+    },
+    emotions: { anger: 'colère', frustration: 'frustration', distress: 'détresse', grief: 'chagrin', gratitude: 'gratitude' },
+    languages: { en: 'anglais', fr: 'français' },
+    status: {
+      delivered: 'livré',
+      in_transit: 'en transit',
+      out_for_delivery: 'en cours de livraison',
+      delayed: 'en retard',
+      exception_damaged: 'endommagé',
+      exception_lost: 'perdu',
+      returned_to_sender: 'retourné à l’expéditeur',
+      not_found: 'introuvable',
+    },
+    noAttempt: 'aucune tentative, transmis directement à un conseiller',
+    nothingCollected: 'rien collecté pour l’instant',
+    collected: 'collecté',
+    parcel: 'a consulté le colis',
+    keys: { email: 'e-mail', orderNumber: 'commande', accountNumber: 'compte' },
+  },
+};
+
+const CHANNELS: Record<string, string> = {
+  msteams: 'Teams',
+  slack: 'Slack',
+  webchat: 'Web chat',
+  directline: 'Web chat',
+  emulator: 'Emulator',
+  console: 'Console',
+};
+
+// Reasons for which the bot does not try first (policy defaults); a summary says so.
+const NO_ATTEMPT: ReadonlySet<HandoffReason> = new Set(['bereavement', 'fraud', 'distress', 'human_request']);
+// Collected keys the parcel line already shows.
+const PARCEL_KEYS = new Set(['trackingNumber', 'carrier', 'parcelStatus']);
+
+function truncate(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  if (flat.length <= max) return flat;
+  const cut = flat.slice(0, max - 1);
+  const space = cut.lastIndexOf(' ');
+  return `${(space > max * 0.6 ? cut.slice(0, space) : cut).replace(/[\s,;:.]+$/, '')}…`;
+}
+
+/**
+ * Writes the five-second summary of a case, in the agent's language.
+ *
+ * @remarks Pure. Quotes the customer's first message that carries the trigger's evidence (else their latest),
+ * redacted and truncated. Reasons, emotions and parcel statuses are translated; custom ones are shown as named.
+ * @example const s = summarizeCase(draft, { language: 'fr' }); card.text = s.text;
+ */
+export function summarizeCase(source: SummarySource, options: CaseSummaryOptions = {}): CaseSummary {
+  const language = options.language ?? 'en';
+  const l = LABELS[language];
+  const redactor = options.redactor ?? defaultRedactor;
+  const maxQuote = options.maxQuoteChars ?? 140;
+
+  const name = source.customer.name?.trim() || l.anonymous;
+  const channel = CHANNELS[source.conversation.channel] ?? source.conversation.channel;
+  const spoken = l.languages[source.language] ?? source.language;
+  const who = `${name} · ${channel} · ${spoken}`;
+
+  const evidenceWords = [
+    ...source.trigger.intents.flatMap((i) => i.evidence.flatMap((e) => e.matched)),
+    ...source.trigger.emotions.flatMap((e) => e.evidence.flatMap((ev) => ev.matched)),
+  ].map((w) => w.toLowerCase());
+  const customerLines = source.transcript.filter((t) => t.role === 'customer');
+  const sensitive =
+    customerLines.find((t) => evidenceWords.some((w) => w && t.text.toLowerCase().includes(w))) ??
+    customerLines[customerLines.length - 1];
+  const reason = l.reasons[source.reason] ?? source.reason;
+  const quote = sensitive ? ` — “${truncate(redactor.redact(sensitive.text), maxQuote)}”` : '';
+  const wants = `${reason} (${l.priority[source.priority] ?? source.priority})${quote}`;
+
+  const parts: string[] = [];
+  const c = source.collected;
+  if (c.trackingNumber) {
+    const carrier = c.carrier ? ` (${c.carrier.toUpperCase()})` : '';
+    const status = c.parcelStatus ? `: ${l.status[c.parcelStatus] ?? c.parcelStatus}` : '';
+    parts.push(`${l.parcel} ${c.trackingNumber}${carrier}${status}`);
+  }
+  const others = Object.entries(c).filter(([k]) => !PARCEL_KEYS.has(k));
+  if (others.length) {
+    parts.push(`${l.collected}: ${others.map(([k, v]) => `${l.keys[k] ?? k} ${truncate(redactor.redact(v), 40)}`).join(', ')}`);
+  }
+  if (!parts.length) parts.push(NO_ATTEMPT.has(source.reason) ? l.noAttempt : l.nothingCollected);
+  const bot = parts.join('; ');
+
+  const minScore = options.minEmotionScore ?? 0.3;
+  const emotions: EmotionScore[] = [...source.trigger.emotions, ...(source.trigger.signals?.emotions ?? [])];
+  const top = emotions.filter((e) => e.score >= minScore).sort((a, b) => b.score - a.score)[0];
+  let emotion = '';
+  if (top) {
+    const words = [...new Set(top.evidence.flatMap((e) => e.matched))].slice(0, 3).map((w) => `“${redactor.redact(w)}”`);
+    emotion = `${l.emotions[top.name] ?? top.name} ${top.score.toFixed(1)}${words.length ? ` — ${words.join(', ')}` : ''}`;
+  }
+
+  const lines = [`${l.who}: ${who}`, `${l.wants}: ${wants}`, `${l.bot}: ${bot}`];
+  if (emotion) lines.push(`${l.emotion}: ${emotion}`);
+  return { language, who, wants, bot, emotion, text: lines.join('\n') };
+}

@@ -1,0 +1,221 @@
+import { z } from 'zod';
+import type { ConversationFacts } from '../conversationFacts';
+import type { EmotionScore, Evidence, IntentHit, Signals } from '../signals/signals';
+import { priorityRank, type CasePriority, type HandoffReason } from './handoffCase';
+
+/** What the handoff should do with this message. */
+export type HandoffAction = 'immediate' | 'offer' | 'continue';
+
+/**
+ * The policy's answer for one customer message.
+ *
+ * @remarks `immediate`: queue the customer now, no bot attempt. `offer`: ask the customer whether they want a
+ * human (remember the offer with {@link rememberOffer}). `continue`: let the bot answer.
+ */
+export type HandoffDecision =
+  | {
+      readonly action: 'immediate' | 'offer';
+      readonly reason: HandoffReason;
+      readonly priority: CasePriority;
+      /** One line for logs and for the agent: which rule fired and on what. */
+      readonly explanation: string;
+      /** The intents that fired (with their evidence). */
+      readonly intents: readonly IntentHit[];
+      /** The emotions that fired (with their evidence). */
+      readonly emotions: readonly EmotionScore[];
+    }
+  | {
+      readonly action: 'continue';
+      readonly reason?: undefined;
+      readonly priority?: undefined;
+      readonly explanation: string;
+    };
+
+/** What the conversation remembers about earlier offers (kept in conversation state by the wiring). */
+export interface HandoffMemory {
+  /** Reasons a human was already offered for in this conversation, oldest first. */
+  readonly offered: readonly HandoffReason[];
+}
+
+/** Everything the policy decides on. */
+export interface HandoffPolicyInput {
+  /** Signals of the current message; `undefined` when no signals middleware ran. */
+  readonly signals: Signals | undefined;
+  /** Facts of the conversation (misunderstandings in a row, recent requests). */
+  readonly facts: Pick<ConversationFacts, 'misunderstandings' | 'recentRequests'>;
+  /** Earlier offers in this conversation. */
+  readonly memory: HandoffMemory;
+}
+
+/** A policy: a pure function. A bot developer can supply their own with the same type. */
+export type HandoffPolicy = (input: HandoffPolicyInput) => HandoffDecision;
+
+const priority = z.enum(['high', 'normal', 'low']);
+
+const IntentRuleSchema = z.object({
+  /** Intent name as the signals detector reports it. */
+  intent: z.string().min(1),
+  action: z.enum(['immediate', 'offer']),
+  priority,
+  /** Reason recorded on the case; defaults to the intent name. */
+  reason: z.string().min(1).optional(),
+  /** Minimum confidence; defaults to `intentConfidence`. */
+  minConfidence: z.number().min(0).max(1).optional(),
+});
+
+/** One intent rule: which intent leads to which action. */
+export type IntentRule = z.infer<typeof IntentRuleSchema>;
+
+const HandoffPolicyOptionsSchema = z.object({
+  intentRules: z.array(IntentRuleSchema).default([
+    { intent: 'bereavement', action: 'immediate', priority: 'high' },
+    { intent: 'fraud', action: 'immediate', priority: 'high' },
+    { intent: 'distress', action: 'immediate', priority: 'high' },
+    { intent: 'human_request', action: 'immediate', priority: 'normal' },
+  ]),
+  intentConfidence: z.number().min(0).max(1).default(0.5),
+  offerEmotions: z.array(z.string().min(1)).default(['anger', 'frustration']),
+  emotionScore: z.number().min(0).max(1).default(0.5),
+  /** How many times per conversation an emotion may lead to an offer (any of `offerEmotions` counts). */
+  emotionOffers: z.number().int().min(0).default(1),
+  emotionPriority: priority.default('normal'),
+  misunderstandingsBeforeOffer: z.number().int().min(1).default(2),
+  repeatsBeforeOffer: z.number().int().min(2).default(3),
+  /** How many times per conversation misunderstandings or repeats may lead to an offer. */
+  failureOffers: z.number().int().min(0).default(2),
+  failurePriority: priority.default('normal'),
+  urgentIntent: z.string().min(1).default('urgent'),
+  urgencyRaisesPriority: z.boolean().default(true),
+});
+
+/**
+ * Options of the default policy.
+ *
+ * @remarks Defaults: `intentRules` bereavement, fraud, distress -> immediate/high, human_request -> immediate/normal;
+ * `intentConfidence` 0.5; `offerEmotions` anger, frustration with `emotionScore` >= 0.5, offered `emotionOffers` = 1
+ * time per conversation at `emotionPriority` normal; `misunderstandingsBeforeOffer` 2, `repeatsBeforeOffer` 3,
+ * `failureOffers` 2 per conversation at `failurePriority` normal; an `urgentIntent` (`urgent`) raises the priority
+ * one step when `urgencyRaisesPriority` (true).
+ */
+export type HandoffPolicyOptions = z.infer<typeof HandoffPolicyOptionsSchema>;
+
+const FAILURE_REASONS: readonly HandoffReason[] = ['misunderstood', 'repeated_request'];
+
+const raise = (p: CasePriority): CasePriority => (p === 'low' ? 'normal' : 'high');
+
+const words = (evidence: readonly Evidence[]): string => {
+  const all = evidence.flatMap((e) => e.matched);
+  return all.length ? ` ("${all.slice(0, 3).join('", "')}")` : '';
+};
+
+/**
+ * Builds the default handoff policy with the given options.
+ *
+ * @remarks Order of precedence: intent rules (immediate before offer, then higher priority, then higher confidence), then emotions,
+ * then misunderstandings and repeated requests. The policy is pure: it never reads the clock, state or I/O.
+ * @throws a zod error at start-up for invalid options.
+ * @example const policy = createHandoffPolicy({ emotionScore: 0.7 });
+ */
+export function createHandoffPolicy(options: Partial<HandoffPolicyOptions> = {}): HandoffPolicy {
+  const o = HandoffPolicyOptionsSchema.parse(options);
+  const ruleOrder = new Map(o.intentRules.map((r, i) => [r, i]));
+
+  return ({ signals, facts, memory }) => {
+    const urgent =
+      o.urgencyRaisesPriority &&
+      !!signals?.intents.some((i) => i.name === o.urgentIntent && i.confidence >= o.intentConfidence);
+    const withUrgency = (p: CasePriority): CasePriority => (urgent ? raise(p) : p);
+    const urgencyNote = urgent ? '; urgency raised the priority' : '';
+
+    // 1. Intent rules.
+    const fired: Array<{ rule: IntentRule; hit: IntentHit }> = [];
+    for (const hit of signals?.intents ?? []) {
+      for (const rule of o.intentRules) {
+        if (rule.intent === hit.name && hit.confidence >= (rule.minConfidence ?? o.intentConfidence)) fired.push({ rule, hit });
+      }
+    }
+    const offeredCount = (reason: HandoffReason) => memory.offered.filter((r) => r === reason).length;
+    const usable = fired.filter(({ rule }) => rule.action === 'immediate' || offeredCount(rule.reason ?? rule.intent) === 0);
+    usable.sort(
+      (a, b) =>
+        (a.rule.action === 'immediate' ? 0 : 1) - (b.rule.action === 'immediate' ? 0 : 1) ||
+        priorityRank(a.rule.priority) - priorityRank(b.rule.priority) ||
+        b.hit.confidence - a.hit.confidence ||
+        (ruleOrder.get(a.rule) ?? 0) - (ruleOrder.get(b.rule) ?? 0),
+    );
+    const best = usable[0];
+    if (best) {
+      const reason = best.rule.reason ?? best.rule.intent;
+      return {
+        action: best.rule.action,
+        reason,
+        priority: withUrgency(best.rule.priority),
+        explanation: `intent ${best.hit.name} (${best.hit.confidence.toFixed(2)})${words(best.hit.evidence)} -> ${best.rule.action}${urgencyNote}`,
+        intents: [best.hit, ...fired.filter((f) => f !== best).map((f) => f.hit)],
+        emotions: [],
+      };
+    }
+
+    // 2. Emotions: offer a human, a limited number of times per conversation.
+    const emotionOffersMade = memory.offered.filter((r) => o.offerEmotions.includes(r)).length;
+    const strong = (signals?.emotions ?? [])
+      .filter((e) => o.offerEmotions.includes(e.name) && e.score >= o.emotionScore)
+      .sort((a, b) => b.score - a.score);
+    const emotion = strong[0];
+    if (emotion && emotionOffersMade < o.emotionOffers) {
+      return {
+        action: 'offer',
+        reason: emotion.name,
+        priority: withUrgency(o.emotionPriority),
+        explanation: `emotion ${emotion.name} (${emotion.score.toFixed(2)})${words(emotion.evidence)} -> offer${urgencyNote}`,
+        intents: [],
+        emotions: strong,
+      };
+    }
+
+    // 3. The bot is failing this customer: offer a human.
+    const failureOffersMade = memory.offered.filter((r) => FAILURE_REASONS.includes(r)).length;
+    if (failureOffersMade < o.failureOffers) {
+      if (facts.misunderstandings >= o.misunderstandingsBeforeOffer) {
+        return {
+          action: 'offer',
+          reason: 'misunderstood',
+          priority: withUrgency(o.failurePriority),
+          explanation: `not understood ${facts.misunderstandings} times in a row -> offer${urgencyNote}`,
+          intents: [],
+          emotions: [],
+        };
+      }
+      const last = facts.recentRequests[facts.recentRequests.length - 1];
+      const repeats = last === undefined ? 0 : facts.recentRequests.filter((r) => r === last).length;
+      if (repeats >= o.repeatsBeforeOffer) {
+        return {
+          action: 'offer',
+          reason: 'repeated_request',
+          priority: withUrgency(o.failurePriority),
+          explanation: `same request ${repeats} times -> offer${urgencyNote}`,
+          intents: [],
+          emotions: [],
+        };
+      }
+    }
+
+    if (emotion) return { action: 'continue', explanation: `emotion ${emotion.name} but a human was already offered` };
+    return { action: 'continue', explanation: signals ? 'no handoff signal' : 'no signals for this message' };
+  };
+}
+
+/** The default policy (see {@link HandoffPolicyOptions} for its rules). */
+export const defaultHandoffPolicy: HandoffPolicy = createHandoffPolicy();
+
+/**
+ * Returns the memory after a decision: an `offer` is remembered so the same kind of offer is not repeated.
+ *
+ * @example memory = rememberOffer(memory, decision); // then save memory in conversation state
+ */
+export function rememberOffer(memory: HandoffMemory, decision: HandoffDecision): HandoffMemory {
+  return decision.action === 'offer' ? { offered: [...memory.offered, decision.reason] } : memory;
+}
+
+/** Memory of a conversation where nothing was offered yet. */
+export const emptyHandoffMemory = (): HandoffMemory => ({ offered: [] });

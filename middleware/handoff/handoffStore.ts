@@ -1,0 +1,180 @@
+import type {
+  AgentIdentity,
+  CaseDraft,
+  CaseState,
+  ConversationPointer,
+  HandoffCase,
+  QueuedMessage,
+  Satisfaction,
+} from './handoffCase';
+
+/** Result of {@link HandoffStore.claim}. */
+export type ClaimResult =
+  | { readonly ok: true; readonly case: HandoffCase }
+  /** Another agent has it. */
+  | { readonly ok: false; readonly reason: 'taken'; readonly by: AgentIdentity; readonly case: HandoffCase }
+  /** The case is in a state no agent can claim (resolved, abandoned, still with the bot). */
+  | { readonly ok: false; readonly reason: 'not_claimable'; readonly state: CaseState; readonly case: HandoffCase }
+  | { readonly ok: false; readonly reason: 'not_found' };
+
+/** Result of {@link HandoffStore.appendCustomerMessage}. */
+export type AppendResult =
+  | { readonly ok: true; readonly count: number }
+  /** The case is not waiting (e.g. already assigned: relay the message live instead). */
+  | { readonly ok: false; readonly reason: 'not_waiting'; readonly state: CaseState }
+  /** The case holds the maximum number of queued messages. */
+  | { readonly ok: false; readonly reason: 'full'; readonly count: number }
+  | { readonly ok: false; readonly reason: 'not_found' };
+
+/** A change of the queue, for telling waiting customers their new position. */
+export interface QueueChange {
+  /** `added`: entered the queue; `removed`: left it (claimed, cancelled...); `updated`: priority changed. */
+  readonly kind: 'added' | 'removed' | 'updated';
+  readonly caseId: string;
+}
+
+/** Presence of an agent. */
+export type AgentStatus = 'online' | 'away';
+
+/** An agent with a presence that has not expired. */
+export interface AgentPresence {
+  readonly agent: AgentIdentity;
+  readonly status: AgentStatus;
+  /** Epoch milliseconds at which the presence expires unless renewed. */
+  readonly expiresAt: number;
+}
+
+/** Options of {@link HandoffStore.update}. */
+export interface UpdateOptions {
+  /** Fail with {@link CaseConflictError} unless the stored version is this one (no retry). */
+  readonly expectedVersion?: number;
+  /** Retries on a concurrent write when no `expectedVersion` is given. Default 20. */
+  readonly maxRetries?: number;
+}
+
+/** Closing data for {@link HandoffStore.resolve}. */
+export interface ResolveInput {
+  /** Agent id, `customer`, `system`... */
+  readonly by: string;
+  readonly note?: string;
+  readonly satisfaction?: Satisfaction;
+}
+
+/**
+ * Storage of handoff cases, the queue, agent presence and relay routes.
+ *
+ * @remarks Implementations: `MemoryHandoffStore` (one process) and `RedisHandoffStore` (several instances; nothing
+ * kept only in process memory). Both pass the same behavioural suite (tests/middleware/handoff/handoffStoreSuite.ts).
+ * Cases are copied in and out: mutating a returned case changes nothing stored.
+ * Invariants kept by every write: a case is in the queue exactly while `queued`; a conversation has at most one
+ * open case; an agent conversation routes to a case only while that case is `assigned`.
+ */
+export interface HandoffStore {
+  /**
+   * Stores a new case and gives it a fresh id (see `newCaseId`) and version 1.
+   *
+   * @throws {@link OpenCaseExistsError} when the customer conversation already has an open case.
+   */
+  create(draft: CaseDraft): Promise<HandoffCase>;
+
+  /** The case, or `undefined`. */
+  get(caseId: string): Promise<HandoffCase | undefined>;
+
+  /**
+   * Read-modify-write with optimistic concurrency: `mutate` gets the current case and returns the new one (it may be
+   * called again after a concurrent write, so keep it pure). State changes must follow the state machine (use
+   * `transition`). Changes to `id`, `version`, `conversation` and `queuedMessages` are ignored.
+   *
+   * @throws {@link CaseNotFoundError}, {@link CaseConflictError}, `IllegalTransitionError`.
+   */
+  update(caseId: string, mutate: (current: HandoffCase) => HandoffCase, options?: UpdateOptions): Promise<HandoffCase>;
+
+  /** Moves a case to another state (a convenience over {@link HandoffStore.update} with `transition`). */
+  transition(caseId: string, to: CaseState, by: string, note?: string): Promise<HandoffCase>;
+
+  /**
+   * Atomically gives a claimable case to an agent: of concurrent claimers exactly one wins, the others learn who has it.
+   *
+   * @param agentConversation where the agent works; customer messages for this case are routed there.
+   */
+  claim(caseId: string, agent: AgentIdentity, agentConversation?: ConversationPointer): Promise<ClaimResult>;
+
+  /** Resolves a case (from `assigned` or `callback_requested`) with an optional note and satisfaction. */
+  resolve(caseId: string, input: ResolveInput): Promise<HandoffCase>;
+
+  /** Atomically adds a customer message to a waiting case (`queued`, `timed_out`, `callback_requested`). */
+  appendCustomerMessage(caseId: string, message: QueuedMessage): Promise<AppendResult>;
+
+  /** The open case of a customer conversation (by `ConversationPointer.key`), or `undefined`. */
+  findOpenByConversation(conversationKey: string): Promise<HandoffCase | undefined>;
+
+  /** The case an agent conversation is working on (while assigned), or `undefined`. */
+  findByAgentConversation(agentConversationKey: string): Promise<HandoffCase | undefined>;
+
+  /** Queued cases in service order: high priority first, then the oldest. */
+  listQueue(limit?: number): Promise<HandoffCase[]>;
+
+  /** Open cases (any open state), oldest first. */
+  listOpen(limit?: number): Promise<HandoffCase[]>;
+
+  /** 1-based position of a queued case, or `undefined` when it is not queued. */
+  queuePosition(caseId: string): Promise<number | undefined>;
+
+  /** Number of queued cases. */
+  queueLength(): Promise<number>;
+
+  /** Sets an agent online or away for `ttlMs` (renew before it expires). */
+  setPresence(agent: AgentIdentity, status: AgentStatus, ttlMs: number): Promise<void>;
+
+  /** Removes an agent's presence (offline). */
+  clearPresence(agent: AgentIdentity): Promise<void>;
+
+  /** Agents whose presence has not expired, online first. */
+  listPresence(): Promise<AgentPresence[]>;
+
+  /** Number of agents online now (expired presences do not count). */
+  countOnline(): Promise<number>;
+
+  /** Durations in ms between `assigned` and `resolved` of the most recent resolved cases, newest first. */
+  recentHandlingTimes(limit?: number): Promise<number[]>;
+
+  /**
+   * Calls `listener` after each queue change, made in this process or (Redis) in any instance.
+   *
+   * @returns once changes are delivered (Redis: the subscription is confirmed), an unsubscribe function.
+   */
+  onQueueChanged(listener: (change: QueueChange) => void): Promise<() => void>;
+
+  /** Releases connections and listeners. */
+  dispose(): Promise<void>;
+}
+
+/** Thrown when a case does not exist. */
+export class CaseNotFoundError extends Error {
+  constructor(readonly caseId: string) {
+    super(`Handoff case ${caseId} not found`);
+    this.name = 'CaseNotFoundError';
+  }
+}
+
+/** Thrown when a write lost against a concurrent one (stale version). */
+export class CaseConflictError extends Error {
+  constructor(readonly caseId: string) {
+    super(`Handoff case ${caseId} was changed concurrently`);
+    this.name = 'CaseConflictError';
+  }
+}
+
+/** Thrown by `create` when the conversation already has an open case. */
+export class OpenCaseExistsError extends Error {
+  constructor(
+    readonly conversationKey: string,
+    readonly caseId: string,
+  ) {
+    super(`Conversation already has open handoff case ${caseId}`);
+    this.name = 'OpenCaseExistsError';
+  }
+}
+
+/** Key identifying an agent in presence records: `` `${channel}:${id}` ``. */
+export const agentKey = (agent: AgentIdentity): string => `${agent.channel}:${agent.id}`;

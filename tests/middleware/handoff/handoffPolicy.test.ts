@@ -1,0 +1,177 @@
+import { expect } from 'chai';
+import {
+  createHandoffPolicy,
+  defaultHandoffPolicy,
+  emptyHandoffMemory,
+  rememberOffer,
+  type HandoffMemory,
+  type HandoffPolicyInput,
+} from '../../../middleware/handoff/handoffPolicy';
+import type { EmotionScore, IntentHit, Signals } from '../../../middleware/signals/signals';
+
+const intent = (name: string, confidence = 0.9, words: string[] = [name]): IntentHit => ({
+  name,
+  confidence,
+  evidence: [{ rule: `${name}.en.test`, matched: words }],
+});
+const emotion = (name: string, score: number, words: string[] = [name]): EmotionScore => ({
+  name,
+  score,
+  evidence: [{ rule: `${name}.en.test`, matched: words }],
+});
+const signals = (intents: IntentHit[] = [], emotions: EmotionScore[] = []): Signals => ({
+  language: 'en',
+  languageSource: 'detected',
+  sentiment: emotions.length ? -0.6 : 0,
+  emotions,
+  intents,
+  trajectory: { turns: 1, rollingSentiment: 0, consecutiveNegative: 0, escalating: false },
+});
+const input = (
+  s: Signals | undefined,
+  facts: Partial<HandoffPolicyInput['facts']> = {},
+  memory: HandoffMemory = emptyHandoffMemory(),
+): HandoffPolicyInput => ({ signals: s, facts: { misunderstandings: 0, recentRequests: [], ...facts }, memory });
+
+describe('handoffPolicy (default rules)', function () {
+  const table: Array<{ name: string; input: HandoffPolicyInput; action: string; reason?: string; priority?: string }> = [
+    { name: 'bereavement -> immediate, high', input: input(signals([intent('bereavement')])), action: 'immediate', reason: 'bereavement', priority: 'high' },
+    { name: 'fraud -> immediate, high', input: input(signals([intent('fraud')])), action: 'immediate', reason: 'fraud', priority: 'high' },
+    { name: 'distress -> immediate, high', input: input(signals([intent('distress')])), action: 'immediate', reason: 'distress', priority: 'high' },
+    { name: 'explicit human request -> immediate, normal', input: input(signals([intent('human_request')])), action: 'immediate', reason: 'human_request', priority: 'normal' },
+    { name: 'human request + urgency -> high', input: input(signals([intent('human_request'), intent('urgent')])), action: 'immediate', reason: 'human_request', priority: 'high' },
+    {
+      name: 'bereavement wins over a more confident human request (higher priority first)',
+      input: input(signals([intent('human_request', 0.99), intent('bereavement', 0.6)])),
+      action: 'immediate',
+      reason: 'bereavement',
+      priority: 'high',
+    },
+    {
+      name: 'the most confident of two high-priority intents wins',
+      input: input(signals([intent('bereavement', 0.6), intent('fraud', 0.8)])),
+      action: 'immediate',
+      reason: 'fraud',
+      priority: 'high',
+    },
+    { name: 'a low-confidence intent is ignored', input: input(signals([intent('bereavement', 0.3)])), action: 'continue' },
+    { name: 'immediate even when anger was already offered', input: input(signals([intent('fraud')], [emotion('anger', 0.9)]), {}, { offered: ['anger'] }), action: 'immediate', reason: 'fraud', priority: 'high' },
+    { name: 'anger -> offer, normal', input: input(signals([], [emotion('anger', 0.8)])), action: 'offer', reason: 'anger', priority: 'normal' },
+    { name: 'frustration -> offer', input: input(signals([], [emotion('frustration', 0.6)])), action: 'offer', reason: 'frustration', priority: 'normal' },
+    { name: 'anger + urgency -> offer, high', input: input(signals([intent('urgent')], [emotion('anger', 0.8)])), action: 'offer', reason: 'anger', priority: 'high' },
+    { name: 'weak anger -> continue', input: input(signals([], [emotion('anger', 0.3)])), action: 'continue' },
+    { name: 'anger offered once per conversation', input: input(signals([], [emotion('anger', 0.9)]), {}, { offered: ['anger'] }), action: 'continue' },
+    { name: 'frustration after an anger offer -> no second emotional offer', input: input(signals([], [emotion('frustration', 0.9)]), {}, { offered: ['anger'] }), action: 'continue' },
+    { name: 'grief emotion alone does not trigger', input: input(signals([], [emotion('grief', 0.9)])), action: 'continue' },
+    { name: 'not understood once -> continue', input: input(signals(), { misunderstandings: 1 }), action: 'continue' },
+    { name: 'not understood twice -> offer', input: input(signals(), { misunderstandings: 2 }), action: 'offer', reason: 'misunderstood', priority: 'normal' },
+    { name: 'not understood twice without signals -> offer', input: input(undefined, { misunderstandings: 2 }), action: 'offer', reason: 'misunderstood' },
+    { name: 'same request twice -> continue', input: input(signals(), { recentRequests: ['where is my parcel', 'hello', 'where is my parcel'] }), action: 'continue' },
+    {
+      name: 'same request three times -> offer',
+      input: input(signals(), { recentRequests: ['where is my parcel', 'hello', 'where is my parcel', 'where is my parcel'] }),
+      action: 'offer',
+      reason: 'repeated_request',
+    },
+    {
+      name: 'three old repeats but a different latest request -> continue',
+      input: input(signals(), { recentRequests: ['a', 'a', 'a', 'b'] }),
+      action: 'continue',
+    },
+    { name: 'failure offers are limited (2 by default)', input: input(signals(), { misunderstandings: 4 }, { offered: ['misunderstood', 'repeated_request'] }), action: 'continue' },
+    { name: 'a second failure offer is allowed', input: input(signals(), { misunderstandings: 2 }, { offered: ['misunderstood'] }), action: 'offer', reason: 'misunderstood' },
+    { name: 'nothing -> continue', input: input(signals()), action: 'continue' },
+    { name: 'no signals -> continue', input: input(undefined), action: 'continue' },
+  ];
+
+  for (const row of table) {
+    it(row.name, function () {
+      const d = defaultHandoffPolicy(row.input);
+      expect(d.action).to.equal(row.action);
+      if (row.reason) expect(d.reason).to.equal(row.reason);
+      if (row.priority) expect(d.priority).to.equal(row.priority);
+      expect(d.explanation).to.be.a('string').and.not.equal('');
+    });
+  }
+
+  it('carries the evidence that fired, for the agent', function () {
+    const d = defaultHandoffPolicy(input(signals([intent('bereavement', 0.9, ['passed away'])])));
+    expect(d.action).to.equal('immediate');
+    if (d.action === 'continue') return;
+    expect(d.intents[0]?.evidence[0]?.matched).to.deep.equal(['passed away']);
+    expect(d.explanation).to.contain('passed away');
+    const o = defaultHandoffPolicy(input(signals([], [emotion('anger', 0.9, ['ridiculous'])])));
+    if (o.action === 'continue') throw new Error('expected an offer');
+    expect(o.emotions.map((e) => e.name)).to.deep.equal(['anger']);
+  });
+
+  it('remembers offers, so anger is offered only once over a conversation', function () {
+    let memory = emptyHandoffMemory();
+    const angry = signals([], [emotion('anger', 0.9)]);
+    const first = defaultHandoffPolicy(input(angry, {}, memory));
+    memory = rememberOffer(memory, first);
+    const second = defaultHandoffPolicy(input(angry, {}, memory));
+    memory = rememberOffer(memory, second);
+    expect([first.action, second.action]).to.deep.equal(['offer', 'continue']);
+    expect(memory).to.deep.equal({ offered: ['anger'] });
+    expect(rememberOffer(memory, defaultHandoffPolicy(input(signals([intent('fraud')]), {}, memory)))).to.equal(memory);
+  });
+
+  it('is pure: same input, same decision, input untouched', function () {
+    const i = input(signals([intent('fraud')], [emotion('anger', 0.9)]), { misunderstandings: 3, recentRequests: ['x'] });
+    const copy = JSON.parse(JSON.stringify(i)) as HandoffPolicyInput;
+    expect(defaultHandoffPolicy(i)).to.deep.equal(defaultHandoffPolicy(i));
+    expect(i).to.deep.equal(copy);
+  });
+});
+
+describe('handoffPolicy (options)', function () {
+  const table: Array<{ name: string; options: Parameters<typeof createHandoffPolicy>[0]; input: HandoffPolicyInput; action: string; reason?: string; priority?: string }> = [
+    { name: 'higher emotion threshold', options: { emotionScore: 0.9 }, input: input(signals([], [emotion('anger', 0.8)])), action: 'continue' },
+    { name: 'three misunderstandings before an offer', options: { misunderstandingsBeforeOffer: 3 }, input: input(signals(), { misunderstandings: 2 }), action: 'continue' },
+    { name: 'two repeats are enough', options: { repeatsBeforeOffer: 2 }, input: input(signals(), { recentRequests: ['a', 'a'] }), action: 'offer', reason: 'repeated_request' },
+    { name: 'urgency does not raise', options: { urgencyRaisesPriority: false }, input: input(signals([intent('human_request'), intent('urgent')])), action: 'immediate', priority: 'normal' },
+    { name: 'emotions offered twice', options: { emotionOffers: 2 }, input: input(signals([], [emotion('anger', 0.9)]), {}, { offered: ['anger'] }), action: 'offer', reason: 'anger' },
+    {
+      name: 'a custom intent rule with its own reason',
+      options: { intentRules: [{ intent: 'legal_threat', action: 'immediate', priority: 'high', reason: 'legal' }] },
+      input: input(signals([intent('legal_threat')])),
+      action: 'immediate',
+      reason: 'legal',
+      priority: 'high',
+    },
+    {
+      name: 'complaint offered once, low priority',
+      options: { intentRules: [{ intent: 'complaint', action: 'offer', priority: 'low' }] },
+      input: input(signals([intent('complaint')])),
+      action: 'offer',
+      reason: 'complaint',
+      priority: 'low',
+    },
+    {
+      name: 'complaint already offered',
+      options: { intentRules: [{ intent: 'complaint', action: 'offer', priority: 'low' }] },
+      input: input(signals([intent('complaint')]), {}, { offered: ['complaint'] }),
+      action: 'continue',
+    },
+    {
+      name: 'bereavement removed from the rules',
+      options: { intentRules: [{ intent: 'fraud', action: 'immediate', priority: 'high' }] },
+      input: input(signals([intent('bereavement')])),
+      action: 'continue',
+    },
+  ];
+  for (const row of table) {
+    it(row.name, function () {
+      const d = createHandoffPolicy(row.options)(row.input);
+      expect(d.action).to.equal(row.action);
+      if (row.reason) expect(d.reason).to.equal(row.reason);
+      if (row.priority) expect(d.priority).to.equal(row.priority);
+    });
+  }
+
+  it('rejects bad options at start-up', function () {
+    expect(() => createHandoffPolicy({ emotionScore: 2 })).to.throw();
+    expect(() => createHandoffPolicy({ repeatsBeforeOffer: 1 })).to.throw();
+  });
+});

@@ -1,0 +1,333 @@
+import { expect } from 'chai';
+import {
+  CASE_ID_PATTERN,
+  IllegalTransitionError,
+  draftCase,
+  transition,
+  type AgentIdentity,
+  type CaseDraft,
+  type CasePriority,
+  type HandoffCase,
+} from '../../../middleware/handoff/handoffCase';
+import {
+  CaseConflictError,
+  OpenCaseExistsError,
+  type HandoffStore,
+  type QueueChange,
+} from '../../../middleware/handoff/handoffStore';
+
+/** A store under test, built around a controllable clock. */
+export interface StoreHarness {
+  readonly store: HandoffStore;
+  /** A second, independent instance on the same backend (a restarted process), or undefined for memory. */
+  reopen(): Promise<HandoffStore | undefined>;
+  cleanup(): Promise<void>;
+}
+
+/** The fake clock every harness must give its stores. */
+export interface SuiteClock {
+  now: number;
+}
+
+const T0 = Date.parse('2026-03-02T09:00:00.000Z');
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+let serial = 0;
+/** A queued draft for a new conversation. */
+export function queuedDraft(priority: CasePriority, queuedAt: number, name = 'Ann'): CaseDraft {
+  serial += 1;
+  const key = `webchat/conv-${serial}-${Math.random().toString(36).slice(2, 8)}`;
+  const draft = draftCase(
+    {
+      conversation: { key, channel: 'webchat', reference: { conversation: { id: key }, serviceUrl: 'http://localhost' } },
+      customer: { id: `user-${serial}`, name, channel: 'webchat' },
+      reason: 'human_request',
+      priority,
+      trigger: { intents: [], emotions: [], explanation: 'test' },
+      language: 'en',
+      transcript: [{ role: 'customer', text: 'I want a human', at: new Date(queuedAt).toISOString() }],
+      collected: { trackingNumber: '1Z999AA10123456784' },
+    },
+    new Date(queuedAt - 1000),
+  );
+  return transition(draft, 'queued', { by: 'bot', at: new Date(queuedAt) });
+}
+
+const agent = (n: number): AgentIdentity => ({ id: `agent-${n}`, name: `Agent ${n}`, channel: n % 2 ? 'msteams' : 'slack' });
+
+async function waitFor(check: () => boolean, timeoutMs = 2000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('timed out waiting for a condition');
+    await sleep(10);
+  }
+}
+
+/**
+ * The behavioural suite every `HandoffStore` must pass. `make` builds a fresh, empty store using `clock.now`.
+ */
+export function handoffStoreSuite(name: string, make: (clock: SuiteClock) => Promise<StoreHarness>): void {
+  describe(`HandoffStore behaviour: ${name}`, function () {
+    let h: StoreHarness;
+    let store: HandoffStore;
+    const clock: SuiteClock = { now: T0 };
+
+    beforeEach(async function () {
+      clock.now = T0;
+      h = await make(clock);
+      store = h.store;
+    });
+
+    afterEach(async function () {
+      await h?.cleanup();
+    });
+
+    it('creates a case with a short readable id and version 1, and returns copies', async function () {
+      const created = await store.create(queuedDraft('normal', T0));
+      expect(created.id).to.match(CASE_ID_PATTERN);
+      expect(created.version).to.equal(1);
+      expect(created.state).to.equal('queued');
+      const read = (await store.get(created.id)) as HandoffCase;
+      expect(read).to.deep.equal(created);
+      (read.collected as Record<string, string>).trackingNumber = 'changed';
+      expect((await store.get(created.id))?.collected.trackingNumber).to.equal('1Z999AA10123456784');
+      expect(await store.get('C-NOPE')).to.equal(undefined);
+    });
+
+    it('keeps one open case per customer conversation', async function () {
+      const draft = queuedDraft('normal', T0);
+      const first = await store.create(draft);
+      let error: unknown;
+      try {
+        await store.create(draft);
+      } catch (err) {
+        error = err;
+      }
+      expect(error).to.be.instanceOf(OpenCaseExistsError);
+      expect((error as OpenCaseExistsError).caseId).to.equal(first.id);
+      expect((await store.findOpenByConversation(draft.conversation.key))?.id).to.equal(first.id);
+
+      await store.transition(first.id, 'abandoned', 'customer', 'cancelled');
+      expect(await store.findOpenByConversation(draft.conversation.key)).to.equal(undefined);
+      const second = await store.create(draft);
+      expect(second.id).to.not.equal(first.id);
+      expect((await store.findOpenByConversation(draft.conversation.key))?.id).to.equal(second.id);
+    });
+
+    it('lists the queue high priority first, then oldest, with 1-based positions', async function () {
+      const low = await store.create(queuedDraft('low', T0));
+      const normalOld = await store.create(queuedDraft('normal', T0 + 1000));
+      const highOld = await store.create(queuedDraft('high', T0 + 2000));
+      const normalNew = await store.create(queuedDraft('normal', T0 + 3000));
+      const highNew = await store.create(queuedDraft('high', T0 + 4000));
+      const order = [highOld, highNew, normalOld, normalNew, low].map((c) => c.id);
+
+      expect((await store.listQueue()).map((c) => c.id)).to.deep.equal(order);
+      expect((await store.listQueue(2)).map((c) => c.id)).to.deep.equal(order.slice(0, 2));
+      expect(await store.queueLength()).to.equal(5);
+      for (const [i, id] of order.entries()) expect(await store.queuePosition(id)).to.equal(i + 1);
+
+      // Serving the head moves everyone up; raising a priority reorders.
+      expect((await store.claim(highOld.id, agent(1))).ok).to.equal(true);
+      expect(await store.queuePosition(highOld.id)).to.equal(undefined);
+      expect(await store.queuePosition(low.id)).to.equal(4);
+      await store.update(low.id, (c) => ({ ...c, priority: 'high' }));
+      expect((await store.listQueue()).map((c) => c.id)).to.deep.equal([low.id, highNew.id, normalOld.id, normalNew.id]);
+      expect(await store.queueLength()).to.equal(4);
+    });
+
+    it('lets exactly one of 20 concurrent claimers win; the others learn who has the case', async function () {
+      const c = await store.create(queuedDraft('high', T0));
+      const agents = Array.from({ length: 20 }, (_, i) => agent(i + 1));
+      const results = await Promise.all(
+        agents.map((a) => store.claim(c.id, a, { key: `${a.channel}/desk-${a.id}`, channel: a.channel, reference: { id: a.id } })),
+      );
+      const winners = results.filter((r) => r.ok);
+      expect(winners).to.have.length(1);
+      const winner = winners[0]?.ok ? winners[0].case.agent : undefined;
+      expect(winner).to.not.equal(undefined);
+      for (const r of results) {
+        if (!r.ok) {
+          expect(r.reason).to.equal('taken');
+          if (r.reason === 'taken') expect(r.by).to.deep.equal(winner);
+        }
+      }
+      const stored = (await store.get(c.id)) as HandoffCase;
+      expect(stored.state).to.equal('assigned');
+      expect(stored.agent).to.deep.equal(winner);
+      expect(stored.history.filter((s) => s.to === 'assigned')).to.have.length(1);
+      expect(stored.timestamps.assigned).to.be.a('string');
+      expect(await store.queuePosition(c.id)).to.equal(undefined);
+      expect((await store.findByAgentConversation(`${winner?.channel}/desk-${winner?.id}`))?.id).to.equal(c.id);
+    });
+
+    it('refuses claims of missing and closed cases', async function () {
+      expect(await store.claim('C-ZZZZ', agent(1))).to.deep.equal({ ok: false, reason: 'not_found' });
+      const c = await store.create(queuedDraft('normal', T0));
+      await store.transition(c.id, 'abandoned', 'customer');
+      const r = await store.claim(c.id, agent(1));
+      expect(r.ok).to.equal(false);
+      if (!r.ok) expect(r.reason).to.equal('not_claimable');
+    });
+
+    it('keeps every message a queued customer sends, in order, and hands them to the claiming agent', async function () {
+      const c = await store.create(queuedDraft('normal', T0));
+      const texts = Array.from({ length: 30 }, (_, i) => `message ${i}`);
+      // Sequential appends keep order; concurrent ones must all be kept.
+      for (const text of texts.slice(0, 10)) {
+        await store.appendCustomerMessage(c.id, { text, at: new Date(T0).toISOString() });
+      }
+      const concurrent = await Promise.all(
+        texts.slice(10).map((text) => store.appendCustomerMessage(c.id, { text, at: new Date(T0).toISOString() })),
+      );
+      expect(concurrent.every((r) => r.ok)).to.equal(true);
+      // A concurrent update of the case must not drop a message.
+      await Promise.all([
+        store.update(c.id, (x) => ({ ...x, summary: 'updated' })),
+        store.appendCustomerMessage(c.id, { text: 'last', at: new Date(T0).toISOString() }),
+      ]);
+      const claimed = await store.claim(c.id, agent(1));
+      expect(claimed.ok).to.equal(true);
+      if (!claimed.ok) return;
+      expect(claimed.case.queuedMessages.map((m) => m.text).slice(0, 10)).to.deep.equal(texts.slice(0, 10));
+      expect(claimed.case.queuedMessages.map((m) => m.text)).to.have.members([...texts, 'last']);
+      expect(claimed.case.summary).to.equal('updated');
+
+      const after = await store.appendCustomerMessage(c.id, { text: 'now live', at: new Date(T0).toISOString() });
+      expect(after).to.deep.equal({ ok: false, reason: 'not_waiting', state: 'assigned' });
+      expect(await store.appendCustomerMessage('C-ZZZZ', { text: 'x', at: '' })).to.deep.equal({ ok: false, reason: 'not_found' });
+    });
+
+    it('applies optimistic concurrency on update', async function () {
+      const c = await store.create(queuedDraft('normal', T0));
+      const v2 = await store.update(c.id, (x) => ({ ...x, summary: 'one' }), { expectedVersion: 1 });
+      expect(v2.version).to.equal(2);
+      let error: unknown;
+      try {
+        await store.update(c.id, (x) => ({ ...x, summary: 'stale' }), { expectedVersion: 1 });
+      } catch (err) {
+        error = err;
+      }
+      expect(error).to.be.instanceOf(CaseConflictError);
+      expect((await store.get(c.id))?.summary).to.equal('one');
+
+      // Concurrent updates without an expected version are retried: no note is lost.
+      await Promise.all(
+        Array.from({ length: 8 }, (_, i) =>
+          store.update(c.id, (x) => ({ ...x, agentNotes: [...x.agentNotes, { by: 'a', text: `note ${i}`, at: '' }] })),
+        ),
+      );
+      const notes = (await store.get(c.id))?.agentNotes.map((n) => n.text);
+      expect(notes).to.have.members(Array.from({ length: 8 }, (_, i) => `note ${i}`));
+      expect((await store.get(c.id))?.version).to.equal(10);
+    });
+
+    it('enforces the state machine and ignores changes to identity fields and queued messages', async function () {
+      const c = await store.create(queuedDraft('normal', T0));
+      let error: unknown;
+      try {
+        await store.update(c.id, (x) => ({ ...x, state: 'resolved' }));
+      } catch (err) {
+        error = err;
+      }
+      expect(error).to.be.instanceOf(IllegalTransitionError);
+      await store.appendCustomerMessage(c.id, { text: 'hello', at: '' });
+      const updated = await store.update(c.id, (x) => ({ ...x, id: 'C-HACK', queuedMessages: [], conversation: { ...x.conversation, key: 'other' } }));
+      expect(updated.id).to.equal(c.id);
+      expect(updated.conversation.key).to.equal(c.conversation.key);
+      expect(updated.queuedMessages.map((m) => m.text)).to.deep.equal(['hello']);
+      expect(await store.get('C-HACK')).to.equal(undefined);
+    });
+
+    it('resolves a case: closes routes and conversation, records the note, satisfaction and handling time', async function () {
+      const c = await store.create(queuedDraft('normal', T0));
+      const desk = { key: 'msteams/desk-1', channel: 'msteams', reference: { id: 'desk' } };
+      clock.now = T0 + 5_000;
+      expect((await store.claim(c.id, agent(1), desk)).ok).to.equal(true);
+      expect((await store.findByAgentConversation(desk.key))?.id).to.equal(c.id);
+      clock.now = T0 + 5_000 + 90_000;
+      const resolved = await store.resolve(c.id, { by: 'agent-1', note: 'refund sent', satisfaction: 5 });
+      expect(resolved.state).to.equal('resolved');
+      expect(resolved.satisfaction).to.equal(5);
+      expect(resolved.agentNotes.map((n) => n.text)).to.deep.equal(['refund sent']);
+      expect(resolved.history.map((s) => `${s.from}>${s.to}`)).to.deep.equal(['bot>queued', 'queued>assigned', 'assigned>resolved']);
+      expect(await store.findByAgentConversation(desk.key)).to.equal(undefined);
+      expect(await store.findOpenByConversation(c.conversation.key)).to.equal(undefined);
+      expect(await store.recentHandlingTimes()).to.deep.equal([90_000]);
+      expect((await store.listOpen()).map((x) => x.id)).to.not.include(c.id);
+    });
+
+    it('lists open cases oldest first', async function () {
+      const a = await store.create(queuedDraft('low', T0));
+      const b = await store.create(queuedDraft('high', T0 + 1000));
+      const claimed = await store.create(queuedDraft('normal', T0 + 2000));
+      await store.claim(claimed.id, agent(2));
+      expect((await store.listOpen()).map((x) => x.id)).to.deep.equal([a.id, b.id, claimed.id]);
+    });
+
+    it('tracks agent presence with a TTL', async function () {
+      await store.setPresence(agent(1), 'online', 150);
+      await store.setPresence(agent(2), 'away', 10_000);
+      await store.setPresence(agent(3), 'online', 10_000);
+      expect(await store.countOnline()).to.equal(2);
+      const listed = await store.listPresence();
+      expect(listed.map((p) => p.status)).to.deep.equal(['online', 'online', 'away']);
+      // Both kinds of expiry: the store's clock (memory) and real time (Redis PX).
+      clock.now += 300;
+      await sleep(300);
+      expect(await store.countOnline()).to.equal(1);
+      expect((await store.listPresence()).map((p) => p.agent.id)).to.have.members(['agent-2', 'agent-3']);
+      await store.setPresence(agent(2), 'online', 10_000);
+      expect(await store.countOnline()).to.equal(2);
+      await store.clearPresence(agent(3));
+      expect(await store.countOnline()).to.equal(1);
+    });
+
+    it('tells listeners when the queue changes', async function () {
+      const changes: QueueChange[] = [];
+      const unsubscribe = await store.onQueueChanged((c) => changes.push(c));
+      const c = await store.create(queuedDraft('normal', T0));
+      await waitFor(() => changes.length >= 1);
+      await store.update(c.id, (x) => ({ ...x, priority: 'high' }));
+      await store.update(c.id, (x) => ({ ...x, summary: 'no queue change' }));
+      await store.claim(c.id, agent(1));
+      await waitFor(() => changes.length >= 3);
+      await sleep(50);
+      expect(changes).to.deep.equal([
+        { kind: 'added', caseId: c.id },
+        { kind: 'updated', caseId: c.id },
+        { kind: 'removed', caseId: c.id },
+      ]);
+      unsubscribe();
+      await store.create(queuedDraft('normal', T0));
+      await sleep(100);
+      expect(changes).to.have.length(3);
+    });
+
+    it('is seen whole by a second instance (a restarted process), with one claim winner across instances', async function () {
+      const other = await h.reopen();
+      if (!other) this.skip();
+      const high = await store.create(queuedDraft('high', T0 + 1000));
+      const normal = await store.create(queuedDraft('normal', T0));
+      await store.appendCustomerMessage(normal.id, { text: 'still there?', at: new Date(T0).toISOString() });
+      await store.setPresence(agent(1), 'online', 10_000);
+
+      const events: QueueChange[] = [];
+      await other.onQueueChanged((c) => events.push(c));
+      expect(await other.get(high.id)).to.deep.equal(await store.get(high.id));
+      expect((await other.listQueue()).map((c) => c.id)).to.deep.equal([high.id, normal.id]);
+      expect(await other.queuePosition(normal.id)).to.equal(2);
+      expect((await other.findOpenByConversation(normal.conversation.key))?.queuedMessages.map((m) => m.text)).to.deep.equal([
+        'still there?',
+      ]);
+      expect(await other.countOnline()).to.equal(1);
+
+      const results = await Promise.all([
+        ...Array.from({ length: 5 }, (_, i) => store.claim(normal.id, agent(10 + i))),
+        ...Array.from({ length: 5 }, (_, i) => other.claim(normal.id, agent(20 + i))),
+      ]);
+      expect(results.filter((r) => r.ok)).to.have.length(1);
+      await waitFor(() => events.some((e) => e.kind === 'removed' && e.caseId === normal.id));
+    });
+  });
+}
