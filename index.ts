@@ -1,0 +1,64 @@
+// Composition root: the only file that reads process.env. Builds the bot from validated configuration and runs it.
+import { ConfigError, loadConfig, type Config } from './config';
+import { createApp } from './bots/createApp';
+import { createLogger, errorFields } from './bots/logger';
+
+function readConfig(): Config {
+  try {
+    return loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`warmline: ${err.message}\nSee .env.example for every setting.\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw err;
+  }
+}
+
+async function main(): Promise<void> {
+  const config = readConfig();
+  const logger = createLogger({ level: config.LOG_LEVEL });
+  const app = createApp({ config, logger });
+  const { port } = await app.start();
+  const base = config.PUBLIC_URL ?? `http://localhost:${port}`;
+  logger.info('server.listening', {
+    port,
+    webchat: config.WEBCHAT === 'off' ? undefined : `${base}/`,
+    storage: config.STORAGE,
+    tracking: config.TRACKING_PROVIDER,
+    auth: config.MicrosoftAppId ? 'bot-framework-jwt' : 'anonymous-local-only',
+  });
+  if (!config.MicrosoftAppId) {
+    logger.warn('auth.anonymous', { message: 'MicrosoftAppId is empty: /api/messages accepts unauthenticated requests (local development only).' });
+  }
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('server.stopping', { signal });
+    const force = setTimeout(() => {
+      logger.error('server.stop_timeout', { signal });
+      process.exit(1);
+    }, 10_000);
+    force.unref();
+    app.stop().then(
+      () => {
+        logger.info('server.stopped', { signal });
+        process.exit(0);
+      },
+      (err) => {
+        logger.error('server.stop_failed', errorFields(err));
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('unhandledRejection', (reason) => logger.error('process.unhandled_rejection', errorFields(reason)));
+}
+
+main().catch((err) => {
+  process.stderr.write(`warmline: failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
