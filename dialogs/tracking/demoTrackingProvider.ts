@@ -173,9 +173,17 @@ export interface DemoTrackingProviderOptions {
 const STRIP = /[\s\u00A0\u202F\-.]/g;
 
 /** Calendar date (YYYY-MM-DD) of an instant in a time zone. */
+// Building an Intl.DateTimeFormat costs far more than using one; the demo parcels use a handful of zones.
+const dayFormatters = new Map<string, Intl.DateTimeFormat>();
+
 function localDate(instant: Date, timeZone: string): string {
-  // en-CA formats as YYYY-MM-DD.
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(instant);
+  let f = dayFormatters.get(timeZone);
+  if (!f) {
+    // en-CA formats as YYYY-MM-DD.
+    f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    dayFormatters.set(timeZone, f);
+  }
+  return f.format(instant);
 }
 
 /**
