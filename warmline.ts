@@ -1,0 +1,125 @@
+/**
+ * Warmline: Bot Framework v4 plugins for warm customer care.
+ *
+ * This is the package's public entry (`import { ... } from 'warmline'`). It has no side effects: nothing here reads
+ * `process.env` or starts a server (that is `index.ts`, the runnable bot).
+ *
+ * @packageDocumentation
+ */
+
+// Configuration and composition
+export { ConfigSchema, ConfigError, loadConfig, type Config } from './config';
+export { createApp, type WarmlineApp, type WarmlineAppOptions } from './bots/createApp';
+export { createWarmlineServer, listen, type WarmlineServerOptions, type Readiness, type TurnHandler } from './bots/server';
+export { createLogger, silentLogger, errorFields, type Logger, type LoggerOptions, type LogLevel, type LogFields } from './bots/logger';
+
+// Turn state and shared conversation facts
+export { turnKey, readTurn, writeTurn, type TurnKey } from './middleware/turnStateKeys';
+export { CONVERSATION_FACTS_PROPERTY, emptyFacts, type ConversationFacts } from './middleware/conversationFacts';
+export { InputGuardMiddleware, ORIGINAL_TEXT, type InputGuardOptions } from './middleware/inputGuardMiddleware';
+
+// Signals: types, key and tone helper
+export {
+  SIGNALS,
+  hasIntent,
+  type Signals,
+  type IntentHit,
+  type EmotionScore,
+  type Evidence,
+  type Trajectory,
+  type LanguageCode,
+  type EmotionName,
+  type IntentName,
+} from './middleware/signals/signals';
+export { acknowledge, isUpset } from './middleware/signals/tone';
+
+// Customer bot, dialogs, rendering
+export { CustomerBot, DIALOG_STATE_PROPERTY, type CustomerBotOptions } from './bots/customerBot';
+export { MainDialog, MAIN_DIALOG, type MainDialogOptions, type Interruption } from './dialogs/mainDialog';
+export {
+  ParcelTrackingDialog,
+  PARCEL_TRACKING_DIALOG,
+  type ParcelTrackingDialogOptions,
+  type ParcelTrackingStart,
+  type ParcelTrackingOutcome,
+} from './dialogs/parcelTrackingDialog';
+export { warmRecognizers } from './dialogs/recognizers';
+export { MESSAGES, messagesFor, type DialogMessages, type DialogLanguage, type Tone } from './dialogs/messages';
+export { understandTurn, UNDERSTANDING, type TurnUnderstanding } from './dialogs/understandTurn';
+export { recognizeRequest, type RequestIntent, type RequestRecognition } from './dialogs/requestRecognizer';
+export { renderTrackingReply, trackingSummary, ADAPTIVE_CARD_CONTENT_TYPE, type TrackingView } from './bots/channels/renderTrackingReply';
+export { renderMode, type RenderMode } from './bots/channels/renderMode';
+export { trackingCard, CARD_VERSION, type AdaptiveCardJson } from './bots/channels/cards/trackingCard';
+
+// Parcel tracking domain
+export {
+  TrackingProviderError,
+  type TrackingProvider,
+  type TrackingResult,
+  type TrackingEvent,
+  type TrackingLookupOptions,
+  type ParcelStatus,
+  type CarrierId,
+} from './dialogs/tracking/trackingProvider';
+export {
+  findTrackingNumbers,
+  validateTrackingNumber,
+  describeTrackingFormat,
+  carrierDisplayName,
+  type TrackingNumberMatch,
+  type TrackingNumberValidation,
+  type ValidTrackingNumber,
+  type InvalidTrackingNumber,
+} from './dialogs/tracking/carriers';
+export { DemoTrackingProvider, DEMO_PARCELS, type DemoParcel, type DemoTrackingProviderOptions } from './dialogs/tracking/demoTrackingProvider';
+export { HttpTrackingProvider, type HttpTrackingProviderOptions } from './dialogs/tracking/httpTrackingProvider';
+
+// Local web channel
+export { registerLocalDirectLine, type LocalDirectLine, type LocalDirectLineOptions } from './bots/channels/directLine/registerLocalDirectLine';
+export { registerWebChatPage, type WebChatPageOptions } from './bots/channels/static/registerWebChatPage';
+export { registerAzureTokenRoute, type AzureTokenRouteOptions } from './bots/channels/directLine/registerAzureTokenRoute';
+
+// Handoff domain and storage
+export {
+  draftCase,
+  transition,
+  canTransition,
+  newCaseId,
+  IllegalTransitionError,
+  type HandoffCase,
+  type CaseDraft,
+  type CaseState,
+  type HandoffReason,
+  type CasePriority,
+  type CustomerIdentity,
+  type AgentIdentity,
+  type ConversationPointer,
+  type TranscriptEntry,
+  type QueuedMessage,
+} from './middleware/handoff/handoffCase';
+export {
+  createHandoffPolicy,
+  defaultHandoffPolicy,
+  rememberOffer,
+  emptyHandoffMemory,
+  type HandoffPolicy,
+  type HandoffDecision,
+  type HandoffPolicyInput,
+  type HandoffPolicyOptions,
+  type HandoffMemory,
+} from './middleware/handoff/handoffPolicy';
+export { Redactor, redact, luhnValid, ibanValid, type RedactorOptions, type RedactionRule } from './middleware/handoff/redaction';
+export { summarizeCase, type CaseSummary, type CaseSummaryOptions } from './middleware/handoff/caseSummary';
+export {
+  CaseNotFoundError,
+  CaseConflictError,
+  OpenCaseExistsError,
+  type HandoffStore,
+  type ClaimResult,
+  type AppendResult,
+  type QueueChange,
+} from './middleware/handoff/handoffStore';
+export { MemoryHandoffStore, type MemoryHandoffStoreOptions } from './middleware/handoff/memoryHandoffStore';
+export { RedisHandoffStore, type RedisHandoffStoreOptions } from './middleware/handoff/redisHandoffStore';
+export { estimateWait } from './middleware/handoff/waitEstimate';
+export { RedisStorage, ETagConflictError, type RedisStorageOptions } from './middleware/storage/redisStorage';
