@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseDeskAgents } from './bots/desk/deskAgents';
 
 const emptyToUndefined = (v: unknown): unknown => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
@@ -43,8 +44,19 @@ export const ConfigSchema = z
     WEBCHAT: z.preprocess(emptyToUndefined, z.enum(['local', 'azure', 'off']).default('local')),
     DIRECT_LINE_SECRET: optionalString,
     DIRECT_LINE_DOMAIN: z.preprocess(emptyToUndefined, z.string().url().default('https://directline.botframework.com/v3/directline')),
+    // Web agent console (/desk): comma-separated `id:Display name:scryptHash` (scripts/hashDeskPassword.ts).
+    DESK_AGENTS: optionalString,
+    DESK_SESSION_IDLE_MINUTES: intFrom(30, 1, 24 * 60),
+    DESK_SESSION_MAX_HOURS: intFrom(12, 1, 7 * 24),
   })
   .superRefine((c, ctx) => {
+    if (c.DESK_AGENTS) {
+      try {
+        parseDeskAgents(c.DESK_AGENTS);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', path: ['DESK_AGENTS'], message: (err as Error).message.replace(/^DESK_AGENTS /, '') });
+      }
+    }
     if (c.MicrosoftAppId && c.MicrosoftAppType !== 'UserAssignedMSI' && !c.MicrosoftAppPassword) {
       ctx.addIssue({ code: 'custom', path: ['MicrosoftAppPassword'], message: 'required when MicrosoftAppId is set' });
     }

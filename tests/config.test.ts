@@ -1,7 +1,27 @@
 import { expect } from 'chai';
 import { ConfigError, loadConfig } from '../config';
 
+// A well-formed scrypt hash (of "ana-password", N=1024), as scripts/hashDeskPassword.ts prints them.
+const DESK_HASH = 'scrypt$1024$8$1$c2FsdHNhbHRzYWx0c2FsdA$S0rrQ3e5Yl0wJ0RmN9m3Pq1t6vVb7cXz8aA9bB0cC1d';
+
 describe('loadConfig', () => {
+  it('reads the web console settings: agents (validated, kept as text) and session times', () => {
+    const c = loadConfig({ DESK_AGENTS: `ana:Ana Martin:${DESK_HASH}, ben:Ben:${DESK_HASH}` });
+    expect(c.DESK_AGENTS).to.contain('ana:Ana Martin:');
+    expect(c.DESK_SESSION_IDLE_MINUTES).to.equal(30);
+    expect(c.DESK_SESSION_MAX_HOURS).to.equal(12);
+    expect(loadConfig({}).DESK_AGENTS).to.equal(undefined);
+  });
+
+  it('names the bad desk agent entry without echoing its hash', () => {
+    try {
+      loadConfig({ DESK_AGENTS: `ana:Ana:${DESK_HASH},ben:Ben:not-a-hash` });
+      expect.fail('expected a ConfigError');
+    } catch (err) {
+      expect((err as ConfigError).message).to.contain('entry 2 (ben)').and.not.to.contain('not-a-hash');
+    }
+  });
+
   it('gives working defaults for an empty environment', () => {
     const c = loadConfig({});
     expect(c.PORT).to.equal(3978);
@@ -34,6 +54,10 @@ describe('loadConfig', () => {
     ['a timeout longer than channels wait', { TRACKING_TIMEOUT_MS: '20000' }, 'TRACKING_TIMEOUT_MS'],
     ['local web chat with an app id', { MicrosoftAppId: 'abc', MicrosoftAppPassword: 'p' }, 'WEBCHAT'],
     ['azure web chat without secret', { WEBCHAT: 'azure' }, 'DIRECT_LINE_SECRET'],
+    ['a desk agent with a plain password', { DESK_AGENTS: 'ana:Ana Martin:hunter2' }, 'DESK_AGENTS'],
+    ['a desk agent entry without a name', { DESK_AGENTS: `ana:${DESK_HASH}` }, 'DESK_AGENTS'],
+    ['a duplicate desk agent', { DESK_AGENTS: `ana:Ana:${DESK_HASH},ANA:Ana 2:${DESK_HASH}` }, 'DESK_AGENTS'],
+    ['a desk idle time of zero', { DESK_SESSION_IDLE_MINUTES: '0' }, 'DESK_SESSION_IDLE_MINUTES'],
   ];
   for (const [name, env, key] of bad) {
     it(`names ${key} for ${name}`, () => {

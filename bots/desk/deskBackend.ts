@@ -1,0 +1,60 @@
+import type { AgentIdentity, CaseState, HandoffCase } from '../../middleware/handoff/handoffCase';
+import type { AgentStatus, ClaimResult } from '../../middleware/handoff/handoffStore';
+
+/** Something that happened in the handoff that an open console must show. */
+export type DeskEvent =
+  /** The queue changed (a case was added, claimed, cancelled...): refresh the queue. */
+  | { readonly type: 'queue' }
+  /** A case changed state (accepted, closed, abandoned by the customer...). */
+  | { readonly type: 'case'; readonly caseId: string; readonly state: CaseState; readonly agent?: AgentIdentity }
+  /**
+   * A message in an assigned case: from the customer (to relay to the agent) or from the agent (an echo, so
+   * every console of that agent shows it). `agentId` is the assigned agent: only their consoles receive it.
+   */
+  | {
+      readonly type: 'message';
+      readonly caseId: string;
+      readonly agentId: string;
+      readonly from: 'customer' | 'agent' | 'system';
+      readonly text: string;
+      /** ISO 8601 instant. */
+      readonly at: string;
+    };
+
+/** Result of {@link DeskBackend.send} and {@link DeskBackend.close}. */
+export type DeskActionResult =
+  | { readonly ok: true; readonly case?: HandoffCase }
+  | { readonly ok: false; readonly reason: 'not_found' }
+  /** The case is not assigned to this agent (another agent has it, or nobody). */
+  | { readonly ok: false; readonly reason: 'not_yours'; readonly by?: AgentIdentity }
+  /** The case is no longer assigned (closed, abandoned...). */
+  | { readonly ok: false; readonly reason: 'not_assigned'; readonly state: CaseState };
+
+/**
+ * What the web agent console needs from the handoff: the queue, cases, claims, the live chat and presence.
+ *
+ * @remarks Implemented on the handoff orchestration (`HandoffService`) by `handoffDeskBackend`; tests use an
+ * in-memory fake. Agents are `AgentIdentity` values with `channel: 'console'`.
+ */
+export interface DeskBackend {
+  /** Queued cases in service order (high priority first, then the oldest). */
+  listQueue(): Promise<HandoffCase[]>;
+  /** Open cases assigned to this agent. */
+  listAssigned(agent: AgentIdentity): Promise<HandoffCase[]>;
+  /** One case, or `undefined`. */
+  getCase(caseId: string): Promise<HandoffCase | undefined>;
+  /** The same customer's earlier cases (not this one), newest first. */
+  earlierCases(current: HandoffCase, limit: number): Promise<HandoffCase[]>;
+  /** Claims a case for the agent: of concurrent claimers exactly one wins; the others learn who has it. */
+  accept(caseId: string, agent: AgentIdentity): Promise<ClaimResult>;
+  /** Sends the agent's message to the customer of a case the agent holds. */
+  send(caseId: string, agent: AgentIdentity, text: string): Promise<DeskActionResult>;
+  /** Closes a case the agent holds, with an optional note; the customer goes back to the bot. */
+  close(caseId: string, agent: AgentIdentity, note?: string): Promise<DeskActionResult>;
+  /** Marks the agent online or away for `ttlMs` (renewed while the console is open). */
+  setPresence(agent: AgentIdentity, status: AgentStatus, ttlMs: number): Promise<void>;
+  /** Removes the agent's presence (signed out). */
+  clearPresence(agent: AgentIdentity): Promise<void>;
+  /** Calls `listener` for every event; resolves with an unsubscribe function. */
+  subscribe(listener: (event: DeskEvent) => void): Promise<() => void>;
+}

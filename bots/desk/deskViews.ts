@@ -1,0 +1,89 @@
+import type { AgentIdentity, CasePriority, CaseState, HandoffCase } from '../../middleware/handoff/handoffCase';
+import { redact } from '../../middleware/handoff/redaction';
+
+/** A case as the console's queue lists it. */
+export interface DeskCaseItem {
+  readonly id: string;
+  readonly state: CaseState;
+  readonly priority: CasePriority;
+  readonly reason: string;
+  readonly language: string;
+  readonly channel: string;
+  readonly customerName?: string;
+  /** First line of the summary. */
+  readonly headline: string;
+  /** ISO 8601: when the case entered the queue (or was created). */
+  readonly waitingSince: string;
+  readonly agent?: { readonly id: string; readonly name?: string; readonly channel: string };
+}
+
+/** Evidence of one signal, ready to show as a chip. */
+export interface DeskSignalView {
+  readonly kind: 'intent' | 'emotion';
+  readonly name: string;
+  /** 0..1. */
+  readonly score: number;
+  /** Redacted words that made the detector fire. */
+  readonly evidence: readonly string[];
+}
+
+/** Everything the case panel shows; no conversation references, nothing the page does not need. */
+export interface DeskCaseView extends DeskCaseItem {
+  readonly summary: string;
+  readonly explanation: string;
+  readonly signals: readonly DeskSignalView[];
+  readonly collected: Readonly<Record<string, string>>;
+  readonly transcript: ReadonlyArray<{ readonly role: string; readonly text: string; readonly at: string }>;
+  /** What the customer wrote while waiting (redacted). */
+  readonly waitingMessages: ReadonlyArray<{ readonly text: string; readonly at: string }>;
+  readonly notes: ReadonlyArray<{ readonly by: string; readonly text: string; readonly at: string }>;
+  readonly history: ReadonlyArray<{ readonly from: string; readonly to: string; readonly at: string; readonly by: string }>;
+  readonly created: string;
+  readonly resolved?: string;
+}
+
+const agentView = (a: AgentIdentity | undefined): DeskCaseItem['agent'] =>
+  a ? { id: a.id, channel: a.channel, ...(a.name ? { name: a.name } : {}) } : undefined;
+
+/** The queue-list view of a case. */
+export function toDeskCaseItem(c: HandoffCase): DeskCaseItem {
+  const agent = agentView(c.agent);
+  return {
+    id: c.id,
+    state: c.state,
+    priority: c.priority,
+    reason: String(c.reason),
+    language: String(c.language),
+    channel: c.customer.channel,
+    ...(c.customer.name ? { customerName: c.customer.name } : {}),
+    headline: (c.summary.split('\n').find((l) => l.trim()) ?? '').slice(0, 200),
+    waitingSince: c.timestamps.queued ?? c.timestamps.created,
+    ...(agent ? { agent } : {}),
+  };
+}
+
+/** The full view of a case for the case panel. Evidence words and waiting messages are redacted again here. */
+export function toDeskCaseView(c: HandoffCase): DeskCaseView {
+  const signals: DeskSignalView[] = [
+    ...c.trigger.intents.map((i) => ({ kind: 'intent' as const, name: String(i.name), score: i.confidence, evidence: i.evidence })),
+    ...c.trigger.emotions.map((e) => ({ kind: 'emotion' as const, name: String(e.name), score: e.score, evidence: e.evidence })),
+  ].map((s) => ({
+    kind: s.kind,
+    name: s.name,
+    score: Math.round(s.score * 100) / 100,
+    evidence: [...new Set(s.evidence.flatMap((ev) => ev.matched).map((w) => redact(w)))].slice(0, 8),
+  }));
+  return {
+    ...toDeskCaseItem(c),
+    summary: c.summary,
+    explanation: c.trigger.explanation,
+    signals,
+    collected: { ...c.collected },
+    transcript: c.transcript.map((t) => ({ role: t.role, text: t.text, at: t.at })),
+    waitingMessages: c.queuedMessages.map((m) => ({ text: redact(m.text), at: m.at })),
+    notes: c.agentNotes.map((n) => ({ by: n.by, text: n.text, at: n.at })),
+    history: c.history.map((h) => ({ from: h.from, to: h.to, at: h.at, by: h.by })),
+    created: c.timestamps.created,
+    ...(c.timestamps.resolved ? { resolved: c.timestamps.resolved } : {}),
+  };
+}

@@ -1,0 +1,126 @@
+import type { AgentIdentity, HandoffCase } from '../../middleware/handoff/handoffCase';
+import type { AgentStatus, ClaimResult } from '../../middleware/handoff/handoffStore';
+import type { HandoffEvent, HubConnector } from '../../middleware/handoff/hubConnector';
+import type { HandoffService } from '../../middleware/handoff/handoffService';
+import type { DeskActionResult, DeskBackend, DeskEvent } from './deskBackend';
+
+/** Channel of console agents' identities. */
+export const CONSOLE_CHANNEL = 'console';
+
+const isConsoleAgent = (a: AgentIdentity | undefined): a is AgentIdentity => a?.channel === CONSOLE_CHANNEL;
+
+/** Maps a handoff event to what open consoles must hear (may be nothing or several things). */
+export function toDeskEvents(event: HandoffEvent): DeskEvent[] {
+  const c = event.case;
+  switch (event.type) {
+    case 'queued':
+    case 'timed_out':
+    case 'callback_requested':
+    case 'abandoned':
+      return [{ type: 'queue' }, { type: 'case', caseId: c.id, state: c.state }];
+    case 'assigned':
+      return [{ type: 'queue' }, { type: 'case', caseId: c.id, state: c.state, ...(c.agent ? { agent: c.agent } : {}) }];
+    case 'resolved':
+      return [{ type: 'case', caseId: c.id, state: c.state, ...(c.agent ? { agent: c.agent } : {}) }];
+    case 'customer_message':
+      // Live when a console agent holds the case; while waiting it is kept on the case: viewers reload it.
+      return c.state === 'assigned' && isConsoleAgent(c.agent)
+        ? [{ type: 'message', caseId: c.id, agentId: c.agent.id, from: 'customer', text: event.text, at: event.at }]
+        : [{ type: 'case', caseId: c.id, state: c.state }];
+    case 'agent_message':
+      return isConsoleAgent(event.agent)
+        ? [{ type: 'message', caseId: c.id, agentId: event.agent.id, from: 'agent', text: event.text, at: event.at }]
+        : [];
+    default:
+      return [];
+  }
+}
+
+/**
+ * The web console's {@link DeskBackend} on the handoff orchestration (`HandoffService`).
+ *
+ * @remarks Agents' messages reach customers through `HandoffService.sendToCustomer` (a proactive
+ * `continueConversationAsync`); customers' messages reach the console through the service's `customer_message`
+ * events. Register {@link HandoffDeskBackend.connector} on the service too, so console cases count as delivered and
+ * no other hub tries to relay them. Queue changes made by other instances arrive through the store's
+ * `onQueueChanged`; live chat events are those of this process (run the console on sticky sessions when scaled out).
+ * @example
+ * const backend = new HandoffDeskBackend(service);
+ * service.addConnector(backend.connector);
+ */
+export class HandoffDeskBackend implements DeskBackend {
+  /** Hub connector that claims delivery of customer messages in cases a console agent holds. */
+  readonly connector: HubConnector = {
+    name: 'console',
+    deliverToAgent: async (c) => isConsoleAgent(c.agent),
+  };
+
+  constructor(private readonly service: HandoffService) {
+    if (!service) throw new TypeError('HandoffDeskBackend: service is required');
+  }
+
+  listQueue(): Promise<HandoffCase[]> {
+    return this.service.listClaimable(100);
+  }
+
+  listAssigned(agent: AgentIdentity): Promise<HandoffCase[]> {
+    return this.service.listAssigned(agent);
+  }
+
+  getCase(caseId: string): Promise<HandoffCase | undefined> {
+    return this.service.store.get(caseId);
+  }
+
+  /**
+   * The customer's other cases still in the store's open list (same profile key, or same channel and user id).
+   *
+   * @remarks The store keeps no index of closed cases by customer yet, so resolved cases are not listed.
+   */
+  async earlierCases(current: HandoffCase, limit: number): Promise<HandoffCase[]> {
+    const same = (c: HandoffCase) =>
+      current.customer.profileKey
+        ? c.customer.profileKey === current.customer.profileKey
+        : c.customer.channel === current.customer.channel && c.customer.id === current.customer.id;
+    return (await this.service.store.listOpen(500))
+      .filter((c) => c.id !== current.id && same(c))
+      .sort((a, b) => Date.parse(b.timestamps.created) - Date.parse(a.timestamps.created))
+      .slice(0, limit);
+  }
+
+  accept(caseId: string, agent: AgentIdentity): Promise<ClaimResult> {
+    return this.service.accept(caseId, agent);
+  }
+
+  send(caseId: string, agent: AgentIdentity, text: string): Promise<DeskActionResult> {
+    return this.service.sendToCustomer(caseId, agent, text);
+  }
+
+  close(caseId: string, agent: AgentIdentity, note?: string): Promise<DeskActionResult> {
+    return this.service.close(caseId, agent, note);
+  }
+
+  setPresence(agent: AgentIdentity, status: AgentStatus, ttlMs: number): Promise<void> {
+    return this.service.setPresence(agent, status, undefined, ttlMs);
+  }
+
+  clearPresence(agent: AgentIdentity): Promise<void> {
+    return this.service.clearPresence(agent);
+  }
+
+  async subscribe(listener: (event: DeskEvent) => void): Promise<() => void> {
+    const offService = this.service.subscribe((event) => {
+      for (const e of toDeskEvents(event)) listener(e);
+    });
+    let offStore: () => void;
+    try {
+      offStore = await this.service.store.onQueueChanged(() => listener({ type: 'queue' }));
+    } catch (err) {
+      offService();
+      throw err;
+    }
+    return () => {
+      offService();
+      offStore();
+    };
+  }
+}

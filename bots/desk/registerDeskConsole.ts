@@ -1,0 +1,520 @@
+import { timingSafeEqual } from 'node:crypto';
+import { existsSync, promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import type * as restify from 'restify';
+import { CASE_ID_PATTERN, type AgentIdentity } from '../../middleware/handoff/handoffCase';
+import type { AgentStatus } from '../../middleware/handoff/handoffStore';
+import { errorFields, silentLogger, type Logger } from '../logger';
+import type { DeskAgent } from './deskAgents';
+import type { DeskBackend, DeskEvent } from './deskBackend';
+import { verifyDeskPassword } from './deskPassword';
+import { DeskSessions, type DeskSession } from './deskSessions';
+import { toDeskCaseItem, toDeskCaseView } from './deskViews';
+import { LoginThrottle, type LoginThrottleOptions } from './loginThrottle';
+
+/** Options of {@link registerDeskConsole}. */
+export interface DeskConsoleOptions {
+  /** The handoff operations the console drives. */
+  backend: DeskBackend;
+  /** Agents allowed to sign in (see `parseDeskAgents`). */
+  agents: readonly DeskAgent[];
+  /** Public base URL; `https://` makes the cookie `Secure`, and its origin is accepted in `Origin`. */
+  publicUrl?: string;
+  /** Further origins accepted in `Origin` (e.g. a reverse proxy's). */
+  allowedOrigins?: readonly string[];
+  /** A session ends after this long without a request (an open console keeps it alive). @defaultValue 30 min */
+  sessionIdleMs?: number;
+  /** A session ends this long after sign-in. @defaultValue 12 h */
+  sessionMaxAgeMs?: number;
+  /** Presence lifetime; renewed every third of it while a console is open. @defaultValue 60 s */
+  presenceTtlMs?: number;
+  /** Comment line sent on the event stream this often (keeps proxies from closing it). @defaultValue 15 s */
+  heartbeatMs?: number;
+  /** Wrong passwords per account before lock-outs. @defaultValue 5 */
+  accountFailures?: number;
+  /** Wrong passwords per client IP before lock-outs (offices share an address). @defaultValue 20 */
+  ipFailures?: number;
+  /** Lock-out tuning shared by both counters (clock, base and longest lock-out). */
+  throttle?: Omit<LoginThrottleOptions, 'freeFailures'>;
+  /** Clock in epoch ms (sessions). @defaultValue Date.now */
+  clock?: () => number;
+  /** Folder with index.html, desk.js, desk.css. @defaultValue this package's `bots/desk/static` */
+  staticDir?: string;
+  logger?: Logger;
+}
+
+/** A registered console, for shutting it down. */
+export interface DeskConsole {
+  readonly sessions: DeskSessions;
+  /** Number of open event streams. */
+  openStreams(): number;
+  /** Ends event streams, timers and the backend subscription. */
+  close(): Promise<void>;
+}
+
+const COOKIE = 'warmline_desk';
+const CONSOLE_CHANNEL = 'console';
+const MAX_MESSAGE_CHARS = 4000;
+const MAX_NOTE_CHARS = 2000;
+// Verified against when the account does not exist, so an unknown id costs as much as a wrong password.
+const DUMMY_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
+
+interface Stream {
+  readonly session: DeskSession;
+  readonly res: restify.Response;
+  readonly timer: NodeJS.Timeout;
+}
+
+type Handler = (req: restify.Request, res: restify.Response, session: DeskSession) => Promise<void>;
+
+function defaultStaticDir(): string {
+  const candidates = [path.join(__dirname, 'static'), path.resolve(__dirname, '..', '..', '..', 'bots', 'desk', 'static')];
+  return candidates.find((dir) => existsSync(path.join(dir, 'index.html'))) ?? candidates[0];
+}
+
+function readCookie(req: restify.Request, name: string): string | undefined {
+  const header = req.headers.cookie;
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return undefined;
+}
+
+const sameText = (a: string, b: string): boolean => {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+};
+
+const isRecord = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+
+const send = (res: restify.Response, status: number, body: unknown, headers: Record<string, string> = {}): void => {
+  const text = body === undefined ? '' : JSON.stringify(body);
+  res.writeHead(status, {
+    ...(body === undefined ? {} : { 'Content-Type': 'application/json; charset=utf-8' }),
+    'Cache-Control': 'no-store',
+    'X-Content-Type-Options': 'nosniff',
+    ...headers,
+  });
+  res.end(text);
+};
+
+const error = (res: restify.Response, status: number, code: string, message: string, headers: Record<string, string> = {}) =>
+  send(res, status, { error: code, message }, headers);
+
+const agentOut = (a: AgentIdentity | undefined) => (a ? { id: a.id, name: a.name ?? a.id } : undefined);
+
+/**
+ * Registers the web agent console on a restify server: the page at `/desk`, sign-in at `POST /desk/login`, and the
+ * session-protected API under `/desk/api/` (queue, case view, accept, live chat over server-sent events, close,
+ * presence, logout).
+ *
+ * @remarks Security: passwords are checked against scrypt hashes in constant time; wrong passwords are counted per
+ * account and per client IP and answered `429` with `Retry-After` once locked out; the session cookie is `HttpOnly`,
+ * `SameSite=Strict` (and `Secure` when `publicUrl` is https); every mutating call needs the session's CSRF token in
+ * `X-CSRF-Token` and a same-origin `Origin` (or `Sec-Fetch-Site`); without a valid session every `/desk/api/*` route
+ * answers `401`. Presence (channel `console`) is set online at sign-in and renewed while the console is open.
+ * Customer text is never logged.
+ * @example registerDeskConsole(server, { backend, agents: parseDeskAgents(config.DESK_AGENTS) });
+ */
+export function registerDeskConsole(server: restify.Server, options: DeskConsoleOptions): DeskConsole {
+  if (!options?.backend) throw new TypeError('registerDeskConsole: backend is required');
+  if (!Array.isArray(options.agents)) throw new TypeError('registerDeskConsole: agents is required');
+  const { backend } = options;
+  const logger = options.logger ?? silentLogger;
+  const agents = new Map(options.agents.map((a) => [a.id.toLowerCase(), a]));
+  const publicUrl = options.publicUrl ? new URL(options.publicUrl) : undefined;
+  const secure = publicUrl?.protocol === 'https:';
+  const allowedOrigins = new Set([...(options.allowedOrigins ?? []), ...(publicUrl ? [publicUrl.origin] : [])]);
+  const presenceTtlMs = options.presenceTtlMs ?? 60_000;
+  const heartbeatMs = options.heartbeatMs ?? 15_000;
+  const sessions = new DeskSessions({
+    ...(options.sessionIdleMs ? { idleMs: options.sessionIdleMs } : {}),
+    ...(options.sessionMaxAgeMs ? { maxAgeMs: options.sessionMaxAgeMs } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+  const accountThrottle = new LoginThrottle({ ...options.throttle, freeFailures: options.accountFailures ?? 5 });
+  const ipThrottle = new LoginThrottle({ ...options.throttle, freeFailures: options.ipFailures ?? 20 });
+  const staticDir = options.staticDir ?? defaultStaticDir();
+  const streams = new Set<Stream>();
+  const status = new Map<string, AgentStatus>();
+  let unsubscribe: Promise<() => void> | undefined;
+
+  const identity = (a: DeskAgent): AgentIdentity => ({ id: a.id, name: a.displayName, channel: CONSOLE_CHANNEL });
+
+  const setPresence = (agent: AgentIdentity, s: AgentStatus): Promise<void> =>
+    backend.setPresence(agent, s, presenceTtlMs).catch((err) => logger.warn('desk.presence_failed', errorFields(err)));
+
+  // A signed-out agent with no other session goes offline at once rather than when the presence expires.
+  sessions.onEnd((ended) => {
+    for (const stream of [...streams]) if (stream.session.id === ended.id) endStream(stream, 'signed_out');
+    if (sessions.ofAgent(ended.agent.id).length === 0) {
+      status.delete(ended.agent.id);
+      backend.clearPresence(ended.agent).catch((err) => logger.warn('desk.presence_failed', errorFields(err)));
+    }
+  });
+
+  const renewal = setInterval(() => {
+    const seen = new Set<string>();
+    for (const stream of streams) {
+      const agent = stream.session.agent;
+      if (seen.has(agent.id)) continue;
+      seen.add(agent.id);
+      void setPresence(agent, status.get(agent.id) ?? 'online');
+    }
+  }, Math.max(1000, Math.floor(presenceTtlMs / 3)));
+  renewal.unref();
+
+  const sweep = setInterval(() => sessions.sweep(), 60_000);
+  sweep.unref();
+
+  // ---- request checks
+
+  const originAllowed = (req: restify.Request): boolean => {
+    const origin = req.headers.origin;
+    if (typeof origin === 'string' && origin !== 'null') {
+      if (allowedOrigins.has(origin)) return true;
+      try {
+        return new URL(origin).host === req.headers.host;
+      } catch {
+        return false;
+      }
+    }
+    if (origin === 'null') return false;
+    // No Origin: browsers still tell where the request came from; non-browser clients send neither.
+    const site = req.headers['sec-fetch-site'];
+    return site === undefined || site === 'same-origin' || site === 'none';
+  };
+
+  const clientIp = (req: restify.Request): string => req.socket.remoteAddress ?? 'unknown';
+
+  const guarded =
+    (handler: Handler, mutating: boolean) =>
+    async (req: restify.Request, res: restify.Response): Promise<void> => {
+      const session = sessions.touch(readCookie(req, COOKIE));
+      if (!session) return error(res, 401, 'Unauthorized', 'Sign in to the agent console.');
+      if (mutating) {
+        if (!originAllowed(req)) return error(res, 403, 'Forbidden', 'Cross-origin request refused.');
+        const token = req.headers['x-csrf-token'];
+        if (typeof token !== 'string' || !sameText(token, session.csrfToken)) {
+          return error(res, 403, 'Forbidden', 'Missing or wrong X-CSRF-Token header.');
+        }
+      }
+      try {
+        await handler(req, res, session);
+      } catch (err) {
+        logger.error('desk.api_failed', { route: req.getPath(), agent: session.agent.id, ...errorFields(err) });
+        if (!res.headersSent) error(res, 500, 'InternalError', 'The console could not complete this request.');
+      }
+    };
+
+  const caseIdParam = (req: restify.Request, res: restify.Response): string | undefined => {
+    const id = String(req.params?.caseId ?? '').toUpperCase();
+    if (!CASE_ID_PATTERN.test(id)) {
+      error(res, 400, 'BadRequest', 'Not a case id.');
+      return undefined;
+    }
+    return id;
+  };
+
+  const cookie = (value: string, maxAgeSeconds?: number): string =>
+    [
+      `${COOKIE}=${value}`,
+      'Path=/desk',
+      'HttpOnly',
+      'SameSite=Strict',
+      ...(secure ? ['Secure'] : []),
+      ...(maxAgeSeconds !== undefined ? [`Max-Age=${maxAgeSeconds}`] : []),
+    ].join('; ');
+
+  // ---- page
+
+  const csp = [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "connect-src 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+  ].join('; ');
+  const files: Record<string, { file: string; type: string }> = {
+    page: { file: 'index.html', type: 'text/html; charset=utf-8' },
+    js: { file: 'desk.js', type: 'application/javascript; charset=utf-8' },
+    css: { file: 'desk.css', type: 'text/css; charset=utf-8' },
+  };
+  const cache = new Map<string, Promise<Buffer>>();
+  const serve = (key: keyof typeof files) => async (_req: restify.Request, res: restify.Response) => {
+    const { file, type } = files[key];
+    let body = cache.get(file);
+    if (!body) {
+      body = fs.readFile(path.join(staticDir, file));
+      body.catch(() => cache.delete(file));
+      cache.set(file, body);
+    }
+    try {
+      const content = await body;
+      res.writeHead(200, {
+        'Content-Type': type,
+        'Content-Length': String(content.length),
+        'Cache-Control': 'no-cache',
+        'X-Content-Type-Options': 'nosniff',
+        ...(key === 'page'
+          ? { 'Content-Security-Policy': csp, 'Referrer-Policy': 'no-referrer', 'X-Frame-Options': 'DENY' }
+          : {}),
+      });
+      res.end(content);
+    } catch {
+      res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end('The agent console is not available.');
+    }
+  };
+  server.get('/desk', serve('page'));
+  server.get('/desk/', serve('page'));
+  server.get('/desk/static/desk.js', serve('js'));
+  server.get('/desk/static/desk.css', serve('css'));
+
+  // ---- sign-in
+
+  server.post('/desk/login', async (req: restify.Request, res: restify.Response) => {
+    if (!originAllowed(req)) return error(res, 403, 'Forbidden', 'Cross-origin request refused.');
+    if (!req.is('json') || !isRecord(req.body)) return error(res, 400, 'BadRequest', 'Send JSON {"id", "password"}.');
+    const { id, password } = req.body;
+    if (typeof id !== 'string' || typeof password !== 'string' || !id || !password || id.length > 64 || password.length > 1024) {
+      return error(res, 400, 'BadRequest', 'Send JSON {"id", "password"}.');
+    }
+    const accountKey = id.trim().toLowerCase();
+    const ipKey = clientIp(req);
+    const locked = Math.max(accountThrottle.lockedFor(accountKey), ipThrottle.lockedFor(ipKey));
+    if (locked > 0) {
+      logger.warn('desk.login_locked', { ip: ipKey });
+      const seconds = Math.ceil(locked / 1000);
+      return error(res, 429, 'TooManyAttempts', `Too many wrong passwords. Try again in ${seconds} s.`, { 'Retry-After': String(seconds) });
+    }
+    const agent = agents.get(accountKey);
+    const valid = await verifyDeskPassword(password, agent?.passwordHash ?? DUMMY_HASH);
+    if (!agent || !valid) {
+      accountThrottle.fail(accountKey);
+      ipThrottle.fail(ipKey);
+      logger.warn('desk.login_failed', { ip: ipKey, knownAccount: !!agent });
+      return error(res, 401, 'InvalidCredentials', 'Wrong id or password.');
+    }
+    accountThrottle.reset(accountKey);
+    const session = sessions.create(identity(agent));
+    status.set(agent.id, status.get(agent.id) ?? 'online');
+    await setPresence(session.agent, status.get(agent.id) ?? 'online');
+    logger.info('desk.login', { agent: agent.id });
+    send(res, 200, { agent: agentOut(session.agent), csrfToken: session.csrfToken, status: status.get(agent.id) }, {
+      'Set-Cookie': cookie(session.id),
+    });
+  });
+
+  // ---- API
+
+  server.get(
+    '/desk/api/session',
+    guarded(async (_req, res, session) => {
+      send(res, 200, { agent: agentOut(session.agent), csrfToken: session.csrfToken, status: status.get(session.agent.id) ?? 'online' });
+    }, false),
+  );
+
+  server.post(
+    '/desk/api/logout',
+    guarded(async (_req, res, session) => {
+      sessions.destroy(session.id);
+      logger.info('desk.logout', { agent: session.agent.id });
+      send(res, 204, undefined, { 'Set-Cookie': cookie('', 0) });
+    }, true),
+  );
+
+  server.post(
+    '/desk/api/presence',
+    guarded(async (req, res, session) => {
+      const s = isRecord(req.body) ? req.body.status : undefined;
+      if (s !== 'online' && s !== 'away') return error(res, 400, 'BadRequest', 'status must be "online" or "away".');
+      status.set(session.agent.id, s);
+      await backend.setPresence(session.agent, s, presenceTtlMs);
+      broadcast({ type: 'presence', agentId: session.agent.id, status: s }, (st) => st.session.agent.id === session.agent.id);
+      send(res, 200, { status: s });
+    }, true),
+  );
+
+  server.get(
+    '/desk/api/queue',
+    guarded(async (_req, res, session) => {
+      const [queue, mine] = await Promise.all([backend.listQueue(), backend.listAssigned(session.agent)]);
+      send(res, 200, { queue: queue.map(toDeskCaseItem), mine: mine.map(toDeskCaseItem), now: new Date().toISOString() });
+    }, false),
+  );
+
+  server.get(
+    '/desk/api/cases/:caseId',
+    guarded(async (req, res) => {
+      const id = caseIdParam(req, res);
+      if (!id) return;
+      const c = await backend.getCase(id);
+      if (!c) return error(res, 404, 'NotFound', `No case ${id}.`);
+      const earlier = await backend.earlierCases(c, 10);
+      send(res, 200, { case: toDeskCaseView(c), earlier: earlier.map(toDeskCaseItem) });
+    }, false),
+  );
+
+  server.post(
+    '/desk/api/cases/:caseId/accept',
+    guarded(async (req, res, session) => {
+      const id = caseIdParam(req, res);
+      if (!id) return;
+      const result = await backend.accept(id, session.agent);
+      if (result.ok) {
+        logger.info('desk.accepted', { agent: session.agent.id, caseId: id });
+        return send(res, 200, { case: toDeskCaseView(result.case) });
+      }
+      if (result.reason === 'not_found') return error(res, 404, 'NotFound', `No case ${id}.`);
+      if (result.reason === 'taken') {
+        const mine = result.by.id === session.agent.id && result.by.channel === CONSOLE_CHANNEL;
+        return send(res, mine ? 200 : 409, mine ? { case: toDeskCaseView(result.case) } : {
+          error: 'Taken',
+          message: `${result.by.name ?? result.by.id} already has this case.`,
+          by: agentOut(result.by),
+        });
+      }
+      send(res, 409, { error: 'NotClaimable', message: `The case is ${result.state}.`, state: result.state });
+    }, true),
+  );
+
+  server.post(
+    '/desk/api/cases/:caseId/messages',
+    guarded(async (req, res, session) => {
+      const id = caseIdParam(req, res);
+      if (!id) return;
+      const text = isRecord(req.body) && typeof req.body.text === 'string' ? req.body.text.trim() : '';
+      if (!text || text.length > MAX_MESSAGE_CHARS) {
+        return error(res, 400, 'BadRequest', `text must be 1-${MAX_MESSAGE_CHARS} characters.`);
+      }
+      const result = await backend.send(id, session.agent, text);
+      if (result.ok) return send(res, 202, { sent: true });
+      actionError(res, id, result);
+    }, true),
+  );
+
+  server.post(
+    '/desk/api/cases/:caseId/close',
+    guarded(async (req, res, session) => {
+      const id = caseIdParam(req, res);
+      if (!id) return;
+      const raw = isRecord(req.body) ? req.body.note : undefined;
+      if (raw !== undefined && (typeof raw !== 'string' || raw.length > MAX_NOTE_CHARS)) {
+        return error(res, 400, 'BadRequest', `note must be text of at most ${MAX_NOTE_CHARS} characters.`);
+      }
+      const note = typeof raw === 'string' && raw.trim() ? raw.trim() : undefined;
+      const result = await backend.close(id, session.agent, note);
+      if (result.ok) {
+        logger.info('desk.closed', { agent: session.agent.id, caseId: id });
+        return send(res, 200, result.case ? { case: toDeskCaseView(result.case) } : { closed: true });
+      }
+      actionError(res, id, result);
+    }, true),
+  );
+
+  server.get(
+    '/desk/api/events',
+    guarded(async (req, res, session) => {
+      await ensureSubscribed();
+      req.socket.setTimeout(0);
+      req.socket.setNoDelay(true);
+      res.writeHead(200, {
+        'Content-Type': 'text/event-stream; charset=utf-8',
+        'Cache-Control': 'no-store',
+        Connection: 'keep-alive',
+        'X-Accel-Buffering': 'no',
+      });
+      res.write(`retry: 2000\nevent: ready\ndata: ${JSON.stringify({ agent: agentOut(session.agent) })}\n\n`);
+      const timer = setInterval(() => {
+        // An open console keeps its session alive; the absolute lifetime still applies.
+        if (!sessions.touch(session.id)) return;
+        res.write(': keep-alive\n\n');
+      }, heartbeatMs);
+      timer.unref();
+      const stream: Stream = { session, res, timer };
+      streams.add(stream);
+      void setPresence(session.agent, status.get(session.agent.id) ?? 'online');
+      await new Promise<void>((resolve) => {
+        req.once('close', resolve);
+        res.once('close', resolve);
+      });
+      clearInterval(timer);
+      streams.delete(stream);
+    }, false),
+  );
+
+  // Unknown API routes: 401 without a session like every other, 404 with one.
+  const unknown = guarded(async (_req, res) => error(res, 404, 'NotFound', 'No such console API.'), false);
+  for (const method of ['get', 'post', 'put', 'del', 'patch'] as const) server[method]('/desk/api/*', unknown);
+
+  function actionError(res: restify.Response, id: string, result: Exclude<Awaited<ReturnType<DeskBackend['send']>>, { ok: true }>) {
+    if (result.reason === 'not_found') return error(res, 404, 'NotFound', `No case ${id}.`);
+    if (result.reason === 'not_yours') {
+      return send(res, 403, {
+        error: 'NotYourCase',
+        message: result.by ? `${result.by.name ?? result.by.id} has this case.` : 'Accept the case first.',
+        ...(result.by ? { by: agentOut(result.by) } : {}),
+      });
+    }
+    return send(res, 409, { error: 'NotAssigned', message: `The case is ${result.state}.`, state: result.state });
+  }
+
+  // ---- events
+
+  function write(stream: Stream, event: string, data: unknown): void {
+    try {
+      stream.res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    } catch (err) {
+      logger.warn('desk.stream_write_failed', errorFields(err));
+    }
+  }
+
+  function broadcast(data: { type: string } & Record<string, unknown>, to: (s: Stream) => boolean = () => true): void {
+    for (const stream of streams) if (to(stream)) write(stream, data.type, data);
+  }
+
+  function endStream(stream: Stream, reason: string): void {
+    write(stream, 'end', { reason });
+    clearInterval(stream.timer);
+    streams.delete(stream);
+    stream.res.end();
+  }
+
+  function onEvent(event: DeskEvent): void {
+    if (event.type === 'queue') return broadcast({ type: 'queue' });
+    if (event.type === 'case') {
+      return broadcast({ type: 'case', caseId: event.caseId, state: event.state, ...(event.agent ? { agent: agentOut(event.agent) } : {}) });
+    }
+    // Live chat only reaches the consoles of the agent who holds the case.
+    broadcast(
+      { type: 'message', caseId: event.caseId, from: event.from, text: event.text, at: event.at },
+      (s) => s.session.agent.id === event.agentId,
+    );
+  }
+
+  function ensureSubscribed(): Promise<() => void> {
+    if (!unsubscribe) {
+      unsubscribe = backend.subscribe(onEvent);
+      unsubscribe.catch(() => (unsubscribe = undefined));
+    }
+    return unsubscribe;
+  }
+
+  return {
+    sessions,
+    openStreams: () => streams.size,
+    async close() {
+      clearInterval(renewal);
+      clearInterval(sweep);
+      for (const stream of [...streams]) endStream(stream, 'shutdown');
+      if (unsubscribe) (await unsubscribe.catch(() => () => undefined))();
+    },
+  };
+}

@@ -1,0 +1,466 @@
+/* global document, fetch, EventSource, setTimeout, clearTimeout, setInterval -- runs in the browser */
+// Warmline agent console. Plain script, no build step, no CDN. Everything the customer or an agent wrote is put
+// on the page with textContent, never as HTML.
+(function () {
+  'use strict';
+
+  var state = {
+    agent: null,
+    csrf: '',
+    status: 'online',
+    queue: [],
+    mine: [],
+    selectedId: null,
+    view: null,
+    earlier: [],
+    live: {}, // caseId -> [{from, text, at}]
+    unread: {}, // caseId -> count
+    events: null,
+    takenBy: null,
+  };
+
+  var $ = function (id) {
+    return document.getElementById(id);
+  };
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+
+  function clear(node) {
+    while (node.firstChild) node.removeChild(node.firstChild);
+  }
+
+  var toastTimer;
+  function toast(message) {
+    var t = $('toast');
+    t.textContent = message;
+    t.classList.add('show');
+    clearTimeout(toastTimer);
+    toastTimer = setTimeout(function () {
+      t.classList.remove('show');
+    }, 3500);
+  }
+
+  function waited(iso) {
+    var s = Math.max(0, Math.floor((Date.now() - Date.parse(iso)) / 1000));
+    if (s < 60) return s + ' s';
+    var m = Math.floor(s / 60);
+    if (m < 60) return m + ' min';
+    var h = Math.floor(m / 60);
+    return h + ' h ' + String(m % 60).padStart(2, '0');
+  }
+
+  function clock(iso) {
+    var d = new Date(iso);
+    return isNaN(d.getTime()) ? '' : d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  }
+
+  var LANGUAGES = { en: 'English', fr: 'French' };
+  var CHANNELS = { webchat: 'Web chat', directline: 'Web chat', msteams: 'Teams', slack: 'Slack' };
+  var label = function (map, key) {
+    return map[key] || key;
+  };
+  var humanise = function (s) {
+    return String(s).replace(/_/g, ' ');
+  };
+
+  // ---- HTTP
+
+  function api(method, path, body) {
+    var headers = { Accept: 'application/json' };
+    if (method !== 'GET') {
+      headers['Content-Type'] = 'application/json';
+      headers['X-CSRF-Token'] = state.csrf;
+    }
+    return fetch(path, {
+      method: method,
+      headers: headers,
+      credentials: 'same-origin',
+      body: body === undefined ? undefined : JSON.stringify(body),
+    }).then(function (res) {
+      if (res.status === 401 && path.indexOf('/desk/api/') === 0) {
+        showLogin('Your session ended. Please sign in again.');
+        throw new Error('unauthorized');
+      }
+      if (res.status === 204) return { status: 204, body: {} };
+      return res
+        .json()
+        .catch(function () {
+          return {};
+        })
+        .then(function (json) {
+          return { status: res.status, body: json };
+        });
+    });
+  }
+
+  // ---- views
+
+  function showLogin(message) {
+    if (state.events) state.events.close();
+    state.events = null;
+    state.agent = null;
+    $('desk-view').hidden = true;
+    $('me').hidden = true;
+    $('login-view').hidden = false;
+    $('login-error').textContent = message || '';
+    $('login-id').focus();
+  }
+
+  function showDesk(session) {
+    state.agent = session.agent;
+    state.csrf = session.csrfToken;
+    state.status = session.status || 'online';
+    $('login-view').hidden = true;
+    $('desk-view').hidden = false;
+    $('me').hidden = false;
+    $('agent-name').textContent = session.agent.name;
+    $('presence').value = state.status;
+    $('presence-dot').classList.toggle('away', state.status === 'away');
+    connect();
+    refreshQueue();
+  }
+
+  function caseItem(c, isMine) {
+    var li = el('li');
+    var button = el('button', 'case-item');
+    button.type = 'button';
+    button.dataset.caseId = c.id;
+    if (c.id === state.selectedId) button.setAttribute('aria-current', 'true');
+    var badge = el('span', 'badge ' + c.priority, c.priority);
+    var reason = el('span', 'reason', humanise(c.reason));
+    var right = isMine && state.unread[c.id] ? el('span', 'unread', state.unread[c.id]) : el('span', 'wait', waited(c.waitingSince));
+    if (!isMine) right.dataset.since = c.waitingSince;
+    var line2 = el(
+      'span',
+      'line2',
+      [c.id, label(LANGUAGES, c.language), label(CHANNELS, c.channel), c.customerName || ''].filter(Boolean).join(' · '),
+    );
+    button.append(badge, reason, right, line2);
+    button.setAttribute(
+      'aria-label',
+      c.priority + ' priority, ' + humanise(c.reason) + ', ' + c.id + (isMine ? ', yours' : ', waiting ' + waited(c.waitingSince)),
+    );
+    button.addEventListener('click', function () {
+      select(c.id);
+    });
+    li.appendChild(button);
+    return li;
+  }
+
+  function renderQueue() {
+    var mine = $('mine-list');
+    var queue = $('queue-list');
+    clear(mine);
+    clear(queue);
+    state.mine.forEach(function (c) {
+      mine.appendChild(caseItem(c, true));
+    });
+    state.queue.forEach(function (c) {
+      queue.appendChild(caseItem(c, false));
+    });
+    $('mine-count').textContent = state.mine.length;
+    $('queue-count').textContent = state.queue.length;
+    $('queue-empty').hidden = state.queue.length > 0;
+    document.title = (state.queue.length ? '(' + state.queue.length + ') ' : '') + 'Warmline · Agent console';
+  }
+
+  function refreshQueue() {
+    return api('GET', '/desk/api/queue').then(function (r) {
+      if (r.status !== 200) return;
+      state.queue = r.body.queue;
+      state.mine = r.body.mine;
+      renderQueue();
+    }, function () {});
+  }
+
+  function isMine(view) {
+    return !!(view && view.state === 'assigned' && view.agent && state.agent && view.agent.id === state.agent.id && view.agent.channel === 'console');
+  }
+
+  function message(from, text, at, who) {
+    var li = el('li', 'msg ' + from);
+    li.appendChild(el('span', 'who', who + (at ? ' · ' + clock(at) : '')));
+    li.appendChild(document.createTextNode(text));
+    return li;
+  }
+
+  var WHO = { customer: 'Customer', bot: 'Bot', agent: 'Agent', system: 'System' };
+
+  function renderLog() {
+    var log = $('log');
+    var view = state.view;
+    clear(log);
+    view.transcript.forEach(function (t) {
+      log.appendChild(message(t.role, t.text, t.at, WHO[t.role] || t.role));
+    });
+    if (view.waitingMessages.length) {
+      log.appendChild(el('li', 'divider', 'Written while waiting'));
+      view.waitingMessages.forEach(function (m) {
+        log.appendChild(message('customer', m.text, m.at, 'Customer'));
+      });
+    }
+    var live = state.live[view.id] || [];
+    if (live.length) log.appendChild(el('li', 'divider', 'Live with you'));
+    live.forEach(function (m) {
+      log.appendChild(message(m.from, m.text, m.at, m.from === 'agent' ? 'You' : WHO[m.from] || m.from));
+    });
+    view.notes.forEach(function (n) {
+      log.appendChild(message('system', 'Note by ' + n.by + ': ' + n.text, n.at, 'Note'));
+    });
+    log.scrollTop = log.scrollHeight;
+  }
+
+  function renderCase() {
+    var view = state.view;
+    $('case-empty').hidden = !!view;
+    $('case').hidden = !view;
+    if (!view) return;
+    $('case-title').textContent = view.id + ' · ' + humanise(view.reason);
+    $('case-meta').textContent = [
+      view.priority + ' priority',
+      label(LANGUAGES, view.language),
+      label(CHANNELS, view.channel),
+      view.customerName,
+      view.state === 'queued' ? 'waiting ' + waited(view.waitingSince) : humanise(view.state),
+    ]
+      .filter(Boolean)
+      .join(' · ');
+    var mine = isMine(view);
+    var claimable = view.state === 'queued' || view.state === 'timed_out' || view.state === 'callback_requested';
+    $('accept').hidden = !claimable;
+    var owner = view.agent && !mine ? (view.agent.name || view.agent.id) + ' has this case' : mine ? 'Yours' : '';
+    if (state.takenBy && !mine) owner = state.takenBy + ' has this case';
+    $('case-owner').textContent = view.state === 'resolved' ? 'Closed' : owner;
+    $('reply-form').hidden = !mine;
+    $('close-form').hidden = !mine;
+
+    $('summary').textContent = view.summary || '(no summary)';
+    $('explanation').textContent = view.explanation || '';
+
+    var chips = $('signals');
+    clear(chips);
+    if (!view.signals.length) chips.appendChild(el('li', 'muted', 'No signal stood out.'));
+    view.signals.forEach(function (s) {
+      var chip = el('li', 'chip ' + s.kind);
+      chip.appendChild(document.createTextNode(humanise(s.name) + ' ' + Math.round(s.score * 100) + '%'));
+      if (s.evidence.length) chip.appendChild(el('span', 'ev', ' “' + s.evidence.join('”, “') + '”'));
+      chips.appendChild(chip);
+    });
+
+    var dl = $('collected');
+    clear(dl);
+    var keys = Object.keys(view.collected);
+    if (!keys.length) dl.appendChild(el('dd', 'muted', 'Nothing collected yet.'));
+    keys.forEach(function (k) {
+      dl.appendChild(el('dt', '', humanise(k.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase())));
+      dl.appendChild(el('dd', '', view.collected[k]));
+    });
+
+    var earlier = $('earlier');
+    clear(earlier);
+    if (!state.earlier.length) earlier.appendChild(el('li', 'muted', 'First contact.'));
+    state.earlier.forEach(function (c) {
+      earlier.appendChild(el('li', '', c.id + ' · ' + humanise(c.reason) + ' · ' + humanise(c.state) + ' · ' + new Date(c.waitingSince).toLocaleDateString()));
+    });
+
+    renderLog();
+  }
+
+  function loadCase(id) {
+    return api('GET', '/desk/api/cases/' + encodeURIComponent(id)).then(function (r) {
+      if (id !== state.selectedId) return;
+      if (r.status !== 200) {
+        state.view = null;
+        renderCase();
+        toast(r.body.message || 'The case could not be opened.');
+        return;
+      }
+      state.view = r.body.case;
+      state.earlier = r.body.earlier;
+      renderCase();
+    }, function () {});
+  }
+
+  function select(id) {
+    if (state.selectedId !== id) state.takenBy = null;
+    state.selectedId = id;
+    delete state.unread[id];
+    renderQueue();
+    loadCase(id).then(function () {
+      if (isMine(state.view)) $('reply').focus();
+      else if (!$('accept').hidden) $('accept').focus();
+    });
+  }
+
+  function allCases() {
+    return state.mine.concat(state.queue);
+  }
+
+  // ---- live events
+
+  function connect() {
+    if (state.events) state.events.close();
+    var source = new EventSource('/desk/api/events');
+    state.events = source;
+    source.addEventListener('queue', refreshQueue);
+    source.addEventListener('case', function (e) {
+      var data = JSON.parse(e.data);
+      refreshQueue();
+      if (data.caseId === state.selectedId) loadCase(data.caseId);
+    });
+    source.addEventListener('message', function (e) {
+      var m = JSON.parse(e.data);
+      (state.live[m.caseId] = state.live[m.caseId] || []).push({ from: m.from, text: m.text, at: m.at });
+      if (state.view && m.caseId === state.view.id) renderLog();
+      else if (m.from === 'customer') {
+        state.unread[m.caseId] = (state.unread[m.caseId] || 0) + 1;
+        renderQueue();
+      }
+    });
+    source.addEventListener('end', function () {
+      source.close();
+      showLogin('You were signed out.');
+    });
+    source.onerror = function () {
+      // EventSource reconnects by itself; when the session is gone it stops: ask the server what happened.
+      if (source.readyState === EventSource.CLOSED) {
+        api('GET', '/desk/api/session').then(function (r) {
+          if (r.status === 200) setTimeout(connect, 2000);
+        }, function () {});
+      }
+    };
+  }
+
+  // ---- actions
+
+  $('login-form').addEventListener('submit', function (e) {
+    e.preventDefault();
+    var id = $('login-id').value.trim();
+    var password = $('login-password').value;
+    if (!id || !password) {
+      $('login-error').textContent = 'Enter your agent id and password.';
+      return;
+    }
+    api('POST', '/desk/login', { id: id, password: password }).then(function (r) {
+      $('login-password').value = '';
+      if (r.status === 200) return showDesk(r.body);
+      $('login-error').textContent = r.body.message || 'Sign-in failed.';
+    }, function () {
+      $('login-error').textContent = 'The server did not answer.';
+    });
+  });
+
+  $('logout').addEventListener('click', function () {
+    api('POST', '/desk/api/logout').then(function () {
+      showLogin('Signed out.');
+    }, function () {});
+  });
+
+  $('presence').addEventListener('change', function () {
+    var status = $('presence').value;
+    api('POST', '/desk/api/presence', { status: status }).then(function (r) {
+      if (r.status !== 200) return toast('Presence not changed.');
+      state.status = status;
+      $('presence-dot').classList.toggle('away', status === 'away');
+      toast(status === 'online' ? 'You are online: new cases can reach you.' : 'You are away.');
+    }, function () {});
+  });
+
+  function accept() {
+    var id = state.selectedId;
+    if (!id || $('accept').hidden) return;
+    $('accept').disabled = true;
+    api('POST', '/desk/api/cases/' + encodeURIComponent(id) + '/accept').then(function (r) {
+      $('accept').disabled = false;
+      if (r.status === 200) {
+        state.view = r.body.case;
+        renderCase();
+        refreshQueue();
+        toast('Case ' + id + ' is yours.');
+        $('reply').focus();
+      } else if (r.body.error === 'Taken') {
+        state.takenBy = r.body.by.name;
+        toast(r.body.message);
+        loadCase(id);
+      } else toast(r.body.message || 'The case could not be accepted.');
+    }, function () {
+      $('accept').disabled = false;
+    });
+  }
+  $('accept').addEventListener('click', accept);
+
+  function sendReply() {
+    var text = $('reply').value.trim();
+    var id = state.selectedId;
+    if (!text || !id) return;
+    api('POST', '/desk/api/cases/' + encodeURIComponent(id) + '/messages', { text: text }).then(function (r) {
+      if (r.status === 202) $('reply').value = '';
+      else toast(r.body.message || 'Not sent.');
+    }, function () {});
+  }
+  $('reply-form').addEventListener('submit', function (e) {
+    e.preventDefault();
+    sendReply();
+  });
+  $('reply').addEventListener('keydown', function (e) {
+    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+      e.preventDefault();
+      sendReply();
+    }
+  });
+
+  $('close-form').addEventListener('submit', function (e) {
+    e.preventDefault();
+    var id = state.selectedId;
+    var note = $('close-note').value.trim();
+    api('POST', '/desk/api/cases/' + encodeURIComponent(id) + '/close', note ? { note: note } : {}).then(function (r) {
+      if (r.status !== 200) return toast(r.body.message || 'The case could not be closed.');
+      $('close-note').value = '';
+      toast('Case ' + id + ' closed. The customer is back with the bot.');
+      delete state.live[id];
+      state.selectedId = null;
+      state.view = null;
+      renderCase();
+      refreshQueue();
+    }, function () {});
+  });
+
+  document.addEventListener('keydown', function (e) {
+    var t = e.target;
+    if (!state.agent || e.ctrlKey || e.metaKey || e.altKey) return;
+    if (t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT')) return;
+    var cases = allCases();
+    var index = cases.findIndex(function (c) {
+      return c.id === state.selectedId;
+    });
+    if (e.key === 'j' || e.key === 'k') {
+      if (!cases.length) return;
+      var next = e.key === 'j' ? Math.min(cases.length - 1, index + 1) : Math.max(0, index - 1);
+      select(cases[next].id);
+      var button = document.querySelector('[data-case-id="' + cases[next].id + '"]');
+      if (button) button.focus();
+    } else if (e.key === 'a') accept();
+    else if (e.key === 'r' && !$('reply-form').hidden) {
+      e.preventDefault();
+      $('reply').focus();
+    }
+  });
+
+  // Waiting times tick without asking the server.
+  setInterval(function () {
+    var nodes = document.querySelectorAll('[data-since]');
+    for (var i = 0; i < nodes.length; i++) nodes[i].textContent = waited(nodes[i].dataset.since);
+  }, 1000);
+
+  fetch('/desk/api/session', { credentials: 'same-origin', headers: { Accept: 'application/json' } }).then(function (res) {
+    if (res.status !== 200) return showLogin('');
+    return res.json().then(showDesk);
+  }, function () {
+    showLogin('The server did not answer.');
+  });
+})();

@@ -1,0 +1,104 @@
+import { expect } from 'chai';
+import { execFileSync } from 'node:child_process';
+import { hashDeskPassword, isDeskPasswordHash, verifyDeskPassword } from '../../../bots/desk/deskPassword';
+import { parseDeskAgents } from '../../../bots/desk/deskAgents';
+import { LoginThrottle } from '../../../bots/desk/loginThrottle';
+import { DeskSessions } from '../../../bots/desk/deskSessions';
+
+describe('desk password hashing (scrypt, per-entry salt)', () => {
+  it('verifies the right password only, and salts every hash differently', async () => {
+    const a = await hashDeskPassword('correct horse', { N: 1024 });
+    const b = await hashDeskPassword('correct horse', { N: 1024 });
+    expect(a).not.to.equal(b);
+    expect(isDeskPasswordHash(a)).to.equal(true);
+    expect(a).to.match(/^scrypt\$1024\$8\$1\$[A-Za-z0-9_-]+\$[A-Za-z0-9_-]+$/).and.not.to.contain(':');
+    expect(await verifyDeskPassword('correct horse', a)).to.equal(true);
+    expect(await verifyDeskPassword('correct horse', b)).to.equal(true);
+    expect(await verifyDeskPassword('correct hors', a)).to.equal(false);
+    expect(await verifyDeskPassword('', a)).to.equal(false);
+  });
+
+  it('answers false, never throws, on malformed or tampered hashes', async () => {
+    const h = await hashDeskPassword('pw-123456789', { N: 1024 });
+    for (const bad of ['', 'plain', h.replace('scrypt', 'bcrypt'), h.replace('$1024$', '$1000$'), h.slice(0, -5)]) {
+      expect(await verifyDeskPassword('pw-123456789', bad), bad).to.equal(false);
+    }
+    const flipped = h.slice(0, -2) + (h.endsWith('AA') ? 'AB' : 'AA');
+    expect(await verifyDeskPassword('pw-123456789', flipped)).to.equal(false);
+  });
+
+  it('the CLI prints an entry that parses and verifies, reading the password from stdin', async function () {
+    this.timeout(20000);
+    const out = execFileSync('npx', ['tsx', 'scripts/hashDeskPassword.ts', 'zoe', 'Zoé Durand'], { input: 'a-long-password-42\n' }).toString().trim();
+    const [agent] = parseDeskAgents(out);
+    expect(agent).to.include({ id: 'zoe', displayName: 'Zoé Durand' });
+    expect(await verifyDeskPassword('a-long-password-42', agent.passwordHash)).to.equal(true);
+  });
+});
+
+describe('parseDeskAgents', () => {
+  it('parses comma-separated id:name:hash entries and rejects bad ones by position', async () => {
+    const h = await hashDeskPassword('x-123456789012', { N: 1024 });
+    expect(parseDeskAgents(` ana:Ana Martin:${h} , ben:Ben:${h}`).map((a) => [a.id, a.displayName])).to.deep.equal([
+      ['ana', 'Ana Martin'],
+      ['ben', 'Ben'],
+    ]);
+    expect(parseDeskAgents('')).to.deep.equal([]);
+    expect(() => parseDeskAgents(`ana:Ana:${h},bad id:B:${h}`)).to.throw(/entry 2/);
+    expect(() => parseDeskAgents('ana:Ana:secret')).to.throw(/not a scrypt hash/);
+  });
+});
+
+describe('LoginThrottle', () => {
+  it('allows 5 failures, then locks with doubling delays, and forgets after a success', () => {
+    let now = 0;
+    const t = new LoginThrottle({ clock: () => now, baseLockMs: 1000, maxLockMs: 5000 });
+    for (let i = 0; i < 4; i++) expect(t.fail('ana')).to.equal(0);
+    expect(t.lockedFor('ana')).to.equal(0);
+    expect(t.fail('ana')).to.equal(1000);
+    expect(t.lockedFor('ana')).to.equal(1000);
+    now += 1000;
+    expect(t.lockedFor('ana')).to.equal(0);
+    expect(t.fail('ana')).to.equal(2000);
+    now += 2000;
+    expect(t.fail('ana')).to.equal(4000);
+    now += 4000;
+    expect(t.fail('ana'), 'capped').to.equal(5000);
+    expect(t.lockedFor('ben')).to.equal(0);
+    t.reset('ana');
+    expect(t.lockedFor('ana')).to.equal(0);
+    expect(t.fail('ana')).to.equal(0);
+  });
+
+  it('forgets old failures', () => {
+    let now = 0;
+    const t = new LoginThrottle({ clock: () => now, forgetAfterMs: 10_000 });
+    for (let i = 0; i < 4; i++) t.fail('ip');
+    now += 11_000;
+    expect(t.fail('ip')).to.equal(0);
+  });
+});
+
+describe('DeskSessions', () => {
+  it('makes unguessable ids and tokens, expires idle and old sessions, and reports the end', () => {
+    let now = 0;
+    const s = new DeskSessions({ clock: () => now, idleMs: 100, maxAgeMs: 1000 });
+    const ended: string[] = [];
+    s.onEnd((x) => ended.push(x.agent.id));
+    const a = s.create({ id: 'ana', channel: 'console' });
+    expect(a.id).to.match(/^[A-Za-z0-9_-]{43}$/);
+    expect(a.csrfToken).not.to.equal(a.id);
+    now = 90;
+    expect(s.touch(a.id)).to.equal(a);
+    now = 191;
+    expect(s.touch(a.id)).to.equal(undefined);
+    expect(ended).to.deep.equal(['ana']);
+    const b = s.create({ id: 'ben', channel: 'console' });
+    for (let t = 0; t < 12; t++) {
+      now += 90;
+      s.touch(b.id);
+    }
+    expect(s.peek(b.id)).to.equal(undefined);
+    expect(s.touch('nope')).to.equal(undefined);
+  });
+});

@@ -1,0 +1,90 @@
+import type { Server } from 'restify';
+import { createWarmlineServer, listen } from '../../../bots/server';
+import { silentLogger } from '../../../bots/logger';
+import { hashDeskPassword } from '../../../bots/desk/deskPassword';
+import type { DeskAgent } from '../../../bots/desk/deskAgents';
+import { registerDeskConsole, type DeskConsole, type DeskConsoleOptions } from '../../../bots/desk/registerDeskConsole';
+import { anonymousAdapter } from '../channels/directLine/localChannelHarness';
+import { FakeDeskBackend } from './fakeDeskBackend';
+
+/** Test agents: `ana` / `ana-password`, `ben` / `ben-password` (cheap scrypt cost for speed). */
+export async function testAgents(): Promise<DeskAgent[]> {
+  return Promise.all(
+    [
+      ['ana', 'Ana Martin'],
+      ['ben', 'Ben Dupont'],
+    ].map(async ([id, displayName]) => ({ id, displayName, passwordHash: await hashDeskPassword(`${id}-password`, { N: 1024 }) })),
+  );
+}
+
+/** The real server with the console on an ephemeral port, over a {@link FakeDeskBackend}. */
+export interface DeskTestServer {
+  base: string;
+  server: Server;
+  backend: FakeDeskBackend;
+  desk: DeskConsole;
+  close(): Promise<void>;
+}
+
+export async function startDeskServer(options: Partial<DeskConsoleOptions> = {}): Promise<DeskTestServer> {
+  const backend = (options.backend as FakeDeskBackend | undefined) ?? new FakeDeskBackend();
+  const server = createWarmlineServer({
+    adapter: anonymousAdapter(),
+    bot: { run: async () => undefined },
+    logger: silentLogger,
+    maxBodyBytes: 64 * 1024,
+    readiness: () => ({ ready: true, checks: {} }),
+  });
+  const desk = registerDeskConsole(server, { agents: await testAgents(), ...options, backend });
+  const port = await listen(server, 0, '127.0.0.1');
+  const base = `http://127.0.0.1:${port}`;
+  return {
+    base,
+    server,
+    backend,
+    desk,
+    async close() {
+      await desk.close();
+      server.server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await backend.store.dispose();
+    },
+  };
+}
+
+/** A signed-in console client (cookie + CSRF token), as the page would be. */
+export class DeskClient {
+  cookie = '';
+  csrf = '';
+  constructor(readonly base: string) {}
+
+  headers(extra: Record<string, string> = {}): Record<string, string> {
+    return { Origin: this.base, ...(this.cookie ? { Cookie: this.cookie } : {}), ...(this.csrf ? { 'X-CSRF-Token': this.csrf } : {}), ...extra };
+  }
+
+  async login(id: string, password = `${id}-password`, extra: Record<string, string> = {}): Promise<Response> {
+    const res = await fetch(`${this.base}/desk/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Origin: this.base, ...extra },
+      body: JSON.stringify({ id, password }),
+    });
+    if (res.ok) {
+      const setCookie = res.headers.get('set-cookie') ?? '';
+      this.cookie = setCookie.split(';')[0];
+      this.csrf = ((await res.clone().json()) as { csrfToken: string }).csrfToken;
+    }
+    return res;
+  }
+
+  get(path: string): Promise<Response> {
+    return fetch(`${this.base}${path}`, { headers: this.headers() });
+  }
+
+  post(path: string, body: unknown = {}, extra: Record<string, string> = {}): Promise<Response> {
+    return fetch(`${this.base}${path}`, {
+      method: 'POST',
+      headers: this.headers({ 'Content-Type': 'application/json', ...extra }),
+      body: JSON.stringify(body),
+    });
+  }
+}
