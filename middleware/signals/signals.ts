@@ -62,6 +62,11 @@ export interface Signals {
   readonly emotions: readonly EmotionScore[];
   readonly intents: readonly IntentHit[];
   readonly trajectory: Trajectory;
+  /**
+   * True when detection failed or a composed detector failed or timed out, so these signals may be incomplete.
+   * Absent (undefined) on a normal result. See the failure policy in the signals README section.
+   */
+  readonly degraded?: boolean;
 }
 
 /** Turn-state key under which `SignalsMiddleware` stores the current message's signals. */

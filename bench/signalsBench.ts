@@ -1,0 +1,98 @@
+/**
+ * Signals bench: cost of the built-in detector per message (median and p99), English and French, short and
+ * 500-character messages, and RSS growth over the run. Called by `npm run bench` (bench/run.ts); also runs alone:
+ * `npx tsx bench/signalsBench.ts`.
+ */
+import { performance } from 'node:perf_hooks';
+import { createSignalDetector } from '../middleware/signals/signalDetector';
+
+/** One result row (strings, ready for a table). */
+export type BenchRow = Record<string, string>;
+
+const SHORT_EN = [
+  'where is my parcel?',
+  "I don't recognise this payment on my card",
+  'my husband passed away last week, how do I close his account',
+  'I want to speak to a human NOW!!!',
+  'wtf where is my money',
+  "it's not fraud, I just want to know the fee",
+  "I'm so worried, I can't pay my rent this month",
+  'thanks a lot, that was helpful',
+];
+const SHORT_FR = [
+  'où est mon colis ?',
+  'je ne reconnais pas ce prélèvement sur mon compte',
+  "mon père est décédé le mois dernier, que faire pour son compte",
+  'jveux parler a un humain !!!',
+  "c'est inadmissible, ça fait 3 semaines que j'attends",
+  'je ne conteste pas le paiement, je veux juste comprendre',
+  "j'ai peur, je n'arrive plus à payer mon loyer",
+  'merci beaucoup pour votre aide',
+];
+
+const toLength = (parts: readonly string[], length: number, offset: number): string => {
+  let s = '';
+  for (let i = offset; s.length < length; i++) s += `${parts[i % parts.length]} `;
+  return s.slice(0, length);
+};
+
+const percentile = (sorted: readonly number[], p: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+
+interface Case {
+  name: string;
+  locale: string | undefined;
+  texts: string[];
+}
+
+/** Runs the bench and returns its rows; `iterations` per case (default 20 000). */
+export async function benchSignals(iterations = 20000): Promise<{ title: string; rows: BenchRow[]; summary: Record<string, number> }> {
+  const rssStart = process.memoryUsage().rss;
+  const detector = createSignalDetector();
+  const cases: Case[] = [
+    { name: 'en short', locale: undefined, texts: SHORT_EN },
+    { name: 'fr short', locale: undefined, texts: SHORT_FR },
+    { name: 'en 500 chars', locale: undefined, texts: SHORT_EN.map((_, i) => toLength(SHORT_EN, 500, i)) },
+    { name: 'fr 500 chars', locale: undefined, texts: SHORT_FR.map((_, i) => toLength(SHORT_FR, 500, i)) },
+    { name: 'fr short, locale fr-FR', locale: 'fr-FR', texts: SHORT_FR },
+  ];
+  // Warm up the JIT on every path.
+  for (let i = 0; i < 2000; i++) for (const c of cases) detector.detect(c.texts[i % c.texts.length], { locale: c.locale });
+
+  const rows: BenchRow[] = [];
+  const summary: Record<string, number> = {};
+  let previous = undefined as ReturnType<typeof detector.detect>['trajectory'] | undefined;
+  for (const c of cases) {
+    const times = new Float64Array(iterations);
+    for (let i = 0; i < iterations; i++) {
+      const text = c.texts[i % c.texts.length];
+      const t0 = performance.now();
+      const s = detector.detect(text, { locale: c.locale, previous });
+      times[i] = performance.now() - t0;
+      previous = s.trajectory;
+    }
+    const sorted = Array.from(times).sort((a, b) => a - b);
+    const median = percentile(sorted, 50);
+    const p99 = percentile(sorted, 99);
+    summary[`${c.name} median ms`] = median;
+    summary[`${c.name} p99 ms`] = p99;
+    rows.push({
+      case: c.name,
+      'median ms': median.toFixed(4),
+      'p99 ms': p99.toFixed(4),
+      'msgs/s': Math.round(1000 / (sorted.reduce((a, b) => a + b, 0) / sorted.length)).toString(),
+      budget: median < 0.2 && p99 < 1 ? 'ok (median < 0.2, p99 < 1)' : 'OVER BUDGET',
+    });
+  }
+  const growth = (process.memoryUsage().rss - rssStart) / (1024 * 1024);
+  summary['rss growth MB'] = growth;
+  rows.push({ case: 'RSS growth', 'median ms': '', 'p99 ms': '', 'msgs/s': '', budget: `${growth.toFixed(1)} MB (budget < 50 MB)` });
+  return { title: 'Signals per message (built-in detector)', rows, summary };
+}
+
+if (require.main === module) {
+  void benchSignals(Number(process.argv[2]) || 20000).then(({ title, rows }) => {
+    console.log(title);
+    console.table(rows);
+  });
+}
