@@ -1,0 +1,229 @@
+import type { Middleware, TurnContext } from 'botbuilder-core';
+import type { Logger } from '../../../bots/logger';
+import { conversationKey } from '../conversationPointer';
+import type { HandoffCase } from '../handoffCase';
+import type { HandoffStore } from '../handoffStore';
+import type { HandoffService } from '../handoffService';
+import type { AgentDelivery, HandoffEvent, HubConnector } from '../hubConnector';
+import type { ProactiveMessenger } from '../proactiveMessenger';
+import type { Redactor } from '../redaction';
+import {
+  createHandoffInitiate,
+  handoffChannelAllowed,
+  isHandoffStatus,
+  parseHandoffStatus,
+  verifyHandoffStatusToken,
+  type HandoffStatusEvent,
+} from './handoffProtocol';
+import { HUB_STATUS_OPERATIONS, applyHubStatus, hubAgent, type ApplyHubStatusResult, type HubStatusUpdate } from './hubStatus';
+
+/** Options of {@link BotFrameworkHandoffConnector}. */
+export interface BotFrameworkHandoffConnectorOptions {
+  /** Case store: statuses move cases there. */
+  readonly store: HandoffStore;
+  /** Proactive sends into the customer's conversation (see `adapterMessenger`). */
+  readonly messenger: ProactiveMessenger;
+  /**
+   * How `handoff.status` events are authenticated. `{ secret }`: `handoff.initiate` carries a per-case
+   * `statusToken` and statuses without the matching token are refused (recommended: on Direct Line a customer can
+   * send any event, including a forged `handoff.status`). `'none'`: statuses are trusted as they come (only for hubs
+   * that cannot echo the token, behind a channel that only the hub can write to).
+   */
+  readonly statusVerification: { readonly secret: string } | 'none';
+  /**
+   * The handoff service. When given, `accepted` goes through `service.accept` and `completed` / `transferBack` /
+   * `endOfConversation` of a case the hub holds through `service.close`, so the customer is told (agent joined,
+   * back with the bot) and the other connectors get the events. Without it the store is changed directly.
+   */
+  readonly service?: Pick<HandoffService, 'accept' | 'close'>;
+  /** Connector name (also the agent channel `hub:<name>`). Default `botframework-handoff`. */
+  readonly name?: string;
+  /** `va_BotId`. Default `warmline`. */
+  readonly botId?: string;
+  /** `va_BotName`. Default `Warmline`. */
+  readonly botName?: string;
+  /** Channels whose cases go to the hub. Default: every channel that accepts handoff events (all but Teams). */
+  readonly channels?: readonly string[];
+  readonly redactor?: Redactor;
+  readonly logger?: Pick<Logger, 'info' | 'warn' | 'debug'>;
+  /**
+   * Called after a status changed a case (not for ignored or refused ones), in the hub's turn: tell the customer an
+   * agent joined or that they are back with the bot, and let the handoff service emit its events.
+   */
+  readonly onStatusApplied?: (result: Extract<ApplyHubStatusResult, { ok: true }>, update: HubStatusUpdate, ctx: TurnContext) => Promise<void>;
+}
+
+/** Result of {@link BotFrameworkHandoffConnector.initiate}. */
+export type InitiateResult =
+  | { readonly sent: true }
+  | { readonly sent: false; readonly reason: 'channel_refused' | 'channel_not_configured' };
+
+/** Result of {@link BotFrameworkHandoffConnector.handleStatus}. */
+export type StatusHandling =
+  | { readonly handled: false }
+  | { readonly handled: true; readonly outcome: 'applied' | 'unchanged' | 'no_case' | 'invalid' | 'unauthorized' | 'case_mismatch' | 'not_applicable' };
+
+const noopLogger = { info: () => undefined, warn: () => undefined, debug: () => undefined };
+
+/**
+ * Hub connector for engagement hubs that speak the Bot Framework handoff protocol (Dynamics 365 Omnichannel,
+ * Genesys or any hub adapter written for Copilot Studio's generic handoff), reached through Direct Line.
+ *
+ * @remarks On a newly queued case it sends `handoff.initiate` into the customer's conversation (proactively, from
+ * any instance) with the case in `value` and the redacted transcript attached. Never on Teams: Teams answers 400
+ * to handoff events, so those cases are logged and left to the built-in desk. The hub answers with
+ * `handoff.status` events on `/api/messages`: add {@link BotFrameworkHandoffConnector.middleware} to the adapter
+ * (before the handoff middleware) or call {@link BotFrameworkHandoffConnector.handleStatus}. `accepted` assigns the
+ * case to the hub's agent, `failed` puts it back in the queue, `timedOut` moves it to the fallback, `completed` and
+ * `transferBack` resolve it (the customer is back with the bot), `endOfConversation` ends it.
+ * While a hub agent has the case, customer messages reach the hub through the conversation itself, so
+ * `deliverToAgent` only claims them (returns true) so no other connector relays them.
+ * @example
+ * const hub = new BotFrameworkHandoffConnector({ store, messenger: adapterMessenger(adapter, appId),
+ *   statusVerification: { secret: config.HANDOFF_STATUS_SECRET } });
+ * adapter.use(hub.middleware());
+ */
+export class BotFrameworkHandoffConnector implements HubConnector {
+  /** Connector name. */
+  readonly name: string;
+  private readonly logger: Pick<Logger, 'info' | 'warn' | 'debug'>;
+  private readonly agentChannel: string;
+
+  constructor(private readonly options: BotFrameworkHandoffConnectorOptions) {
+    if (!options?.store) throw new TypeError('BotFrameworkHandoffConnector: store is required');
+    if (!options.messenger) throw new TypeError('BotFrameworkHandoffConnector: messenger is required');
+    const v = options.statusVerification;
+    if (v !== 'none' && (!v || typeof v.secret !== 'string' || v.secret.length < 16)) {
+      throw new TypeError('BotFrameworkHandoffConnector: statusVerification must be { secret } (16+ characters) or "none"');
+    }
+    this.name = options.name ?? 'botframework-handoff';
+    this.agentChannel = `hub:${this.name}`;
+    this.logger = options.logger ?? noopLogger;
+  }
+
+  /** Sends `handoff.initiate` when a case enters the queue for the first time. */
+  async onEvent(event: HandoffEvent): Promise<void> {
+    if (event.type !== 'queued') return;
+    const queuedBefore = event.case.history.filter((h) => h.to === 'queued').length > 1;
+    if (queuedBefore) return; // back in the queue (e.g. the hub failed it): the hub already knows the case
+    await this.initiate(event.case);
+  }
+
+  /** Customer messages of a case this hub's agent holds already reach the hub through the conversation. */
+  async deliverToAgent(c: HandoffCase, _message: AgentDelivery): Promise<boolean> {
+    return c.state === 'assigned' && c.agent?.channel === this.agentChannel;
+  }
+
+  /**
+   * Sends `handoff.initiate` for a case: in `ctx` when it is the customer's own turn, else proactively.
+   *
+   * @returns `{sent: false}` (and a warning in the log) for Teams or a channel not configured.
+   */
+  async initiate(c: HandoffCase, ctx?: TurnContext): Promise<InitiateResult> {
+    const channel = c.conversation.channel;
+    if (!handoffChannelAllowed(channel)) {
+      this.logger.warn('handoff_protocol.channel_refused', {
+        connector: this.name,
+        caseId: c.id,
+        channel,
+        why: 'this channel rejects handoff events (Teams answers 400); the case stays with the other connectors',
+      });
+      return { sent: false, reason: 'channel_refused' };
+    }
+    if (this.options.channels && !this.options.channels.includes(channel)) {
+      this.logger.debug('handoff_protocol.channel_skipped', { connector: this.name, caseId: c.id, channel });
+      return { sent: false, reason: 'channel_not_configured' };
+    }
+    const send = async (turn: TurnContext): Promise<void> => {
+      await turn.sendActivity(
+        createHandoffInitiate(turn, c, {
+          ...(this.options.botId ? { botId: this.options.botId } : {}),
+          ...(this.options.botName ? { botName: this.options.botName } : {}),
+          ...(this.options.redactor ? { redactor: this.options.redactor } : {}),
+          ...(this.options.statusVerification !== 'none' ? { statusSecret: this.options.statusVerification.secret } : {}),
+        }),
+      );
+    };
+    if (ctx && conversationKey(ctx.activity) === c.conversation.key) await send(ctx);
+    else await this.options.messenger.continueConversation(c.conversation, send);
+    this.logger.info('handoff_protocol.initiated', { connector: this.name, caseId: c.id, channel });
+    return { sent: true };
+  }
+
+  /** Middleware that consumes `handoff.status` events (the bot does not see them) and passes everything else on. */
+  middleware(): Middleware {
+    return {
+      onTurn: async (ctx: TurnContext, next: () => Promise<void>): Promise<void> => {
+        const r = await this.handleStatus(ctx);
+        if (!r.handled) await next();
+      },
+    };
+  }
+
+  /**
+   * Handles a `handoff.status` event of the turn: validates it, checks it belongs to the conversation's open case
+   * (and carries its token when verification is on), and moves the case.
+   *
+   * @returns `{handled: false}` for any other activity.
+   */
+  async handleStatus(ctx: TurnContext): Promise<StatusHandling> {
+    if (!isHandoffStatus(ctx.activity)) return { handled: false };
+    const key = conversationKey(ctx.activity);
+    const fields = { connector: this.name, channel: ctx.activity.channelId };
+    const parsed = parseHandoffStatus(ctx.activity);
+    if (!parsed.ok) {
+      this.logger.warn('handoff_protocol.status_invalid', { ...fields, error: parsed.error });
+      return { handled: true, outcome: 'invalid' };
+    }
+    const status: HandoffStatusEvent = parsed.status;
+    const c = await this.options.store.findOpenByConversation(key);
+    if (!c) {
+      this.logger.info('handoff_protocol.status_without_case', { ...fields, state: status.state });
+      return { handled: true, outcome: 'no_case' };
+    }
+    if (status.caseId && status.caseId !== c.id) {
+      this.logger.warn('handoff_protocol.status_case_mismatch', { ...fields, caseId: c.id, state: status.state });
+      return { handled: true, outcome: 'case_mismatch' };
+    }
+    const v = this.options.statusVerification;
+    if (v !== 'none' && !verifyHandoffStatusToken(v.secret, c.id, status.statusToken)) {
+      this.logger.warn('handoff_protocol.status_unauthorized', { ...fields, caseId: c.id, state: status.state });
+      return { handled: true, outcome: 'unauthorized' };
+    }
+    const update: HubStatusUpdate = {
+      hub: this.name,
+      caseId: c.id,
+      state: status.state,
+      ...(status.message ? { message: status.message } : {}),
+      ...(status.agent ? { agent: status.agent } : {}),
+    };
+    const result = await this.apply(update, c);
+    this.logger.info('handoff_protocol.status', { ...fields, caseId: c.id, state: status.state, ok: result.ok, reason: result.ok ? undefined : result.reason });
+    if (!result.ok) return { handled: true, outcome: result.reason === 'not_found' ? 'no_case' : 'not_applicable' };
+    if (!result.changed) return { handled: true, outcome: 'unchanged' };
+    await this.options.onStatusApplied?.(result, update, ctx);
+    return { handled: true, outcome: 'applied' };
+  }
+
+  // Through the service when it is there (customer told, events emitted), else straight on the store.
+  private async apply(update: HubStatusUpdate, c: HandoffCase): Promise<ApplyHubStatusResult> {
+    const service = this.options.service;
+    const operation = HUB_STATUS_OPERATIONS[update.state];
+    const agent = hubAgent(update, { agentChannel: this.agentChannel });
+    if (service && operation === 'assign' && !(c.state === 'assigned' && c.agent?.id === agent.id && c.agent.channel === agent.channel)) {
+      const r = await service.accept(c.id, agent);
+      if (r.ok) return { ok: true, operation, changed: true, case: r.case };
+      if (r.reason === 'not_found') return { ok: false, operation, reason: 'not_found' };
+      if (r.reason === 'taken') return { ok: false, operation, reason: 'taken', by: r.by, case: r.case };
+      return { ok: false, operation, reason: 'not_applicable', case: r.case };
+    }
+    const closes = operation === 'resolve' || operation === 'end';
+    if (service && closes && c.state === 'assigned' && c.agent && c.agent.channel === this.agentChannel) {
+      // The hub's message is for the bot's operators, not the customer: close without a note.
+      const r = await service.close(c.id, c.agent);
+      if (r.ok) return { ok: true, operation, changed: true, case: r.case };
+      if (r.reason === 'not_found') return { ok: false, operation, reason: 'not_found' };
+    }
+    return applyHubStatus(this.options.store, update, { agentChannel: this.agentChannel });
+  }
+}

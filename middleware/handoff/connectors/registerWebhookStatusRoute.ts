@@ -1,0 +1,171 @@
+import type { IncomingMessage } from 'node:http';
+import type * as restify from 'restify';
+import { z } from 'zod';
+import type { Logger } from '../../../bots/logger';
+import { HubAgentSchema, HubStateSchema, type ApplyHubStatusResult, type HubStatusUpdate } from './hubStatus';
+import { DEFAULT_TOLERANCE_SECONDS, SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyWebhookSignature } from './webhookSigning';
+
+/** Options of {@link registerWebhookStatusRoute}. */
+export interface WebhookStatusRouteOptions {
+  /** Route path, e.g. `/api/hooks/crm/status`. */
+  readonly path: string;
+  /** Accepted signing secrets, current first (two during a rotation). */
+  readonly secrets: readonly string[];
+  /**
+   * Applies a validated, authenticated status (e.g. `(u) => applyHubStatus(store, u)`). Its result picks the answer:
+   * 200 on success, 404 when the case does not exist, 409 when the status does not apply (case taken or closed).
+   */
+  readonly onStatus: (update: HubStatusUpdate) => Promise<ApplyHubStatusResult | void>;
+  /** Hub name put on the updates. Default `webhook`. */
+  readonly hub?: string;
+  /** Replay window in seconds. Default 300. */
+  readonly toleranceSeconds?: number;
+  /** Largest body read when no body parser ran. Default 64 KiB. */
+  readonly maxBodyBytes?: number;
+  readonly logger?: Pick<Logger, 'info' | 'warn'>;
+  /** Clock in epoch ms. Default `Date.now`. */
+  readonly now?: () => number;
+}
+
+/** Body of a hub status POST. */
+export const WebhookStatusBodySchema = z.object({
+  caseId: z.string().min(1).max(40),
+  state: HubStateSchema,
+  message: z.string().max(2000).optional(),
+  agent: HubAgentSchema.optional(),
+});
+
+/** A request as restify hands it over, with what its body parser keeps. */
+type ParsedRequest = IncomingMessage & { body?: unknown; rawBody?: unknown };
+
+/** Thrown when the raw bytes of a request cannot be recovered (a server setup problem). */
+class RawBodyUnavailableError extends Error {}
+class BodyTooLargeError extends Error {}
+
+/**
+ * The exact bytes of a request body, with or without restify's `bodyParser` in front.
+ *
+ * @remarks restify 11's JSON body parser keeps the text it parsed in `req.rawBody` (the bytes decoded as UTF-8;
+ * re-encoding gives the bytes back for any valid UTF-8 body, and an invalid one cannot match a signature anyway).
+ * For content types it does not parse, `req.body` stays a Buffer or string. Without a body parser the stream is
+ * read here. A parsed object without `rawBody` is refused: re-serialising JSON does not give the signed bytes.
+ */
+export async function readRawBody(req: ParsedRequest, maxBytes: number): Promise<Buffer> {
+  if (typeof req.rawBody === 'string') return Buffer.from(req.rawBody, 'utf8');
+  if (Buffer.isBuffer(req.rawBody)) return req.rawBody;
+  if (Buffer.isBuffer(req.body)) return req.body;
+  if (typeof req.body === 'string') return Buffer.from(req.body, 'utf8');
+  if (req.body !== undefined && req.body !== null) throw new RawBodyUnavailableError('raw body unavailable');
+  if (req.readableEnded) return Buffer.alloc(0);
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > maxBytes) {
+        reject(new BodyTooLargeError('too large'));
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+/**
+ * Registers the endpoint on which an engagement hub or CRM reports on cases sent by the `WebhookConnector`:
+ * `POST {path}` with a JSON body `{caseId, state, message?, agent?: {id, name?}}`, signed like outgoing webhooks
+ * (`X-Warmline-Signature: v1=<hex HMAC-SHA256 of "${timestamp}.${rawBody}">`, `X-Warmline-Timestamp`).
+ *
+ * @remarks Answers 401 for a missing or wrong signature or a timestamp outside the replay window, 400 for a body
+ * that is not a valid status, 404 / 409 from `onStatus`'s result, 200 `{ok: true}` otherwise. An exact replay
+ * of a request already accepted (same signature, inside the window) answers 200 `{duplicate: true}` without
+ * calling `onStatus` again. Works behind the server's global restify `bodyParser` (it reads `req.rawBody`).
+ * @example
+ * registerWebhookStatusRoute(server, { path: '/api/hooks/crm/status', secrets: [secret],
+ *   onStatus: (u) => applyHubStatus(store, u) });
+ */
+export function registerWebhookStatusRoute(server: restify.Server, options: WebhookStatusRouteOptions): void {
+  const secrets = options.secrets.filter((s) => s.length > 0);
+  if (!secrets.length) throw new TypeError('registerWebhookStatusRoute: at least one secret is required');
+  if (typeof options.onStatus !== 'function') throw new TypeError('registerWebhookStatusRoute: onStatus is required');
+  if (!options.path?.startsWith('/')) throw new TypeError('registerWebhookStatusRoute: path must start with "/"');
+  const hub = options.hub ?? 'webhook';
+  const tolerance = options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
+  const maxBytes = options.maxBodyBytes ?? 64 * 1024;
+  const now = options.now ?? Date.now;
+  const logger = options.logger;
+  // Signatures accepted recently: an exact replay inside the window is answered without acting twice.
+  const seen = new Map<string, number>();
+
+  server.post(options.path, async (req: restify.Request, res: restify.Response) => {
+    let raw: Buffer;
+    try {
+      raw = await readRawBody(req as unknown as ParsedRequest, maxBytes);
+    } catch (err) {
+      if (err instanceof BodyTooLargeError) return void res.send(413, { error: 'PayloadTooLarge', message: `Body larger than ${maxBytes} bytes.` });
+      if (err instanceof RawBodyUnavailableError) {
+        logger?.warn('webhook.status.raw_body_unavailable', { path: options.path });
+        return void res.send(500, { error: 'RawBodyUnavailable', message: 'The server parsed the body without keeping its bytes; the signature cannot be checked.' });
+      }
+      return void res.send(400, { error: 'BadRequest', message: 'The body could not be read.' });
+    }
+    const verdict = verifyWebhookSignature({
+      rawBody: raw,
+      signature: req.headers[SIGNATURE_HEADER.toLowerCase()],
+      timestamp: req.headers[TIMESTAMP_HEADER.toLowerCase()],
+      secrets,
+      toleranceSeconds: tolerance,
+      now,
+    });
+    if (!verdict.ok) {
+      logger?.warn('webhook.status.unauthorized', { path: options.path, reason: verdict.reason });
+      return void res.send(401, { error: 'Unauthorized', message: `Signature check failed: ${verdict.reason}.` });
+    }
+    const t = now();
+    for (const [sig, until] of seen) if (until < t) seen.delete(sig);
+    if (seen.has(verdict.signature)) return void res.send(200, { ok: true, duplicate: true });
+
+    let json: unknown;
+    try {
+      json = JSON.parse(raw.toString('utf8'));
+    } catch {
+      return void res.send(400, { error: 'BadRequest', message: 'The body is not valid JSON.' });
+    }
+    const body = WebhookStatusBodySchema.safeParse(json);
+    if (!body.success) {
+      return void res.send(400, {
+        error: 'BadRequest',
+        message: `Invalid status: ${body.error.issues.map((i) => `${i.path.join('.') || 'body'} ${i.message}`).join('; ')}`,
+      });
+    }
+    const update: HubStatusUpdate = {
+      hub,
+      caseId: body.data.caseId,
+      state: body.data.state,
+      ...(body.data.message ? { message: body.data.message } : {}),
+      ...(body.data.agent ? { agent: body.data.agent.name ? { id: body.data.agent.id, name: body.data.agent.name } : { id: body.data.agent.id } } : {}),
+    };
+    let result: ApplyHubStatusResult | void;
+    try {
+      result = await options.onStatus(update);
+    } catch (err) {
+      logger?.warn('webhook.status.failed', { path: options.path, caseId: update.caseId, error: err instanceof Error ? err.name : typeof err });
+      return void res.send(500, { error: 'InternalError', message: 'The status could not be applied; retry later.' });
+    }
+    if (result && !result.ok) {
+      if (result.reason === 'not_found') return void res.send(404, { error: 'NotFound', message: `No case ${update.caseId}.` });
+      return void res.send(409, {
+        error: 'Conflict',
+        message: result.reason === 'taken' ? `Case ${update.caseId} is already handled by another agent.` : `Case ${update.caseId} is ${result.case.state}; "${update.state}" does not apply.`,
+      });
+    }
+    // Bounded: beyond 10,000 accepted requests in one window the oldest entries go (a replay then just re-applies).
+    if (seen.size >= 10_000) seen.delete(seen.keys().next().value as string);
+    seen.set(verdict.signature, t + tolerance * 1000);
+    logger?.info('webhook.status.applied', { path: options.path, caseId: update.caseId, state: update.state });
+    res.send(200, { ok: true, ...(result ? { caseState: result.case.state } : {}) });
+  });
+}
