@@ -48,6 +48,28 @@ export const ConfigSchema = z
     DESK_AGENTS: optionalString,
     DESK_SESSION_IDLE_MINUTES: intFrom(30, 1, 24 * 60),
     DESK_SESSION_MAX_HOURS: intFrom(12, 1, 7 * 24),
+    // Warm handoff: agents in Teams/Slack/any channel, comma-separated `channelId:userId` (ids, never names).
+    WARMLINE_AGENTS: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .optional()
+        .superRefine((list, ctx) => {
+          const bad = (list ?? '')
+            .split(',')
+            .map((e) => e.trim())
+            .filter((e) => e && !/^[A-Za-z0-9_.-]+:\S/.test(e));
+          if (bad.length) ctx.addIssue({ code: 'custom', message: `entries must be channelId:userId (bad: ${bad.map((b) => `"${b.slice(0, 40)}"`).join(', ')})` });
+        }),
+    ),
+    SLACK_API_BASE_URL: z.preprocess(emptyToUndefined, z.string().url().default('https://slack.com')),
+    HANDOFF_MAX_WAIT_SECONDS: intFrom(600, 30, 24 * 3600),
+    AGENT_PRESENCE_TTL_MINUTES: intFrom(480, 1, 24 * 60),
+    HANDOFF_AGENT_LANGUAGE: z.preprocess(emptyToUndefined, z.enum(['en', 'fr']).default('en')),
+    REDIS_KEY_PREFIX: z.preprocess(
+      emptyToUndefined,
+      z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'letters, digits, _ . : - only (at most 64)').default('warmline:'),
+    ),
   })
   .superRefine((c, ctx) => {
     if (c.DESK_AGENTS) {

@@ -1,4 +1,5 @@
 import {
+  type Middleware,
   CloudAdapter,
   ConfigurationBotFrameworkAuthentication,
   ConversationState,
@@ -11,7 +12,9 @@ import {
 import type * as restify from 'restify';
 import { Redis } from 'ioredis';
 import type { Config } from '../config';
-import { CustomerBot } from './customerBot';
+import { CustomerBot, DIALOG_STATE_PROPERTY } from './customerBot';
+import { AgentDesk } from './agentDesk';
+import { SlackWebApi } from './channels/slackWebApi';
 import { createWarmlineServer, listen, type Readiness } from './server';
 import { errorFields, silentLogger, type Logger } from './logger';
 import { registerLocalDirectLine, type LocalDirectLine } from './channels/directLine/registerLocalDirectLine';
@@ -22,6 +25,20 @@ import { HttpTrackingProvider } from '../dialogs/tracking/httpTrackingProvider';
 import type { TrackingProvider } from '../dialogs/tracking/trackingProvider';
 import { InputGuardMiddleware } from '../middleware/inputGuardMiddleware';
 import { RedisStorage } from '../middleware/storage/redisStorage';
+import { createWarmlineMiddleware } from '../middleware/createWarmlineMiddleware';
+import { AgentDirectory } from '../middleware/handoff/agentDirectory';
+import { HandoffMiddleware } from '../middleware/handoff/handoffMiddleware';
+import { HandoffService } from '../middleware/handoff/handoffService';
+import type { HandoffStore } from '../middleware/handoff/handoffStore';
+import { MemoryHandoffStore } from '../middleware/handoff/memoryHandoffStore';
+import { adapterMessenger } from '../middleware/handoff/proactiveMessenger';
+import { RedisHandoffStore } from '../middleware/handoff/redisHandoffStore';
+import { createSignalDetector, type SignalDetector } from '../middleware/signals/signalDetector';
+import { SignalsMiddleware } from '../middleware/signals/signalsMiddleware';
+import { MemoryTranscriptStore } from '../middleware/transcript/memoryTranscriptStore';
+import { RedactingTranscriptLogger } from '../middleware/transcript/redactingTranscriptLogger';
+import { RedisTranscriptStore } from '../middleware/transcript/redisTranscriptStore';
+import type { TranscriptStore } from '../middleware/transcript/transcriptStore';
 
 /** What a composition root may replace (tests, benchmarks, a developer's own bot). */
 export interface WarmlineAppOptions {
@@ -36,6 +53,12 @@ export interface WarmlineAppOptions {
   now?: () => Date;
   /** Warm recognizers-text models at start-up. @defaultValue true */
   warmRecognizers?: boolean;
+  /** The signals piece: a middleware or a bare detector. @defaultValue `SignalsMiddleware` on the built-in detector */
+  signals?: Middleware | SignalDetector;
+  /** Handoff cases, queue and presence (the caller keeps ownership). @defaultValue from `STORAGE` */
+  handoffStore?: HandoffStore;
+  /** Redacted transcripts (the caller keeps ownership). @defaultValue from `STORAGE` */
+  transcriptStore?: TranscriptStore;
 }
 
 /** A built, not yet listening, Warmline bot. */
@@ -47,6 +70,12 @@ export interface WarmlineApp {
   readonly conversationState: ConversationState;
   readonly userState: UserState;
   readonly directLine?: LocalDirectLine;
+  /** The handoff orchestrator (agent console, hub connectors). */
+  readonly handoff: HandoffService;
+  /** The built-in agent desk (Teams, Slack, any channel), also registered as a hub connector. */
+  readonly agentDesk: AgentDesk;
+  /** Where redacted transcripts are kept. */
+  readonly transcripts: TranscriptStore;
   /** Listens on `config.PORT` (0 = a free port) and starts warming; resolves with the bound port and base URL. */
   start(): Promise<{ port: number; url: string }>;
   /** Readiness as `GET /readyz` reports it. */
@@ -81,7 +110,7 @@ export function createApp(options: WarmlineAppOptions): WarmlineApp {
   };
 
   const storage: Storage =
-    options.storage ?? (config.STORAGE === 'redis' ? new RedisStorage({ redis: sharedRedis(), keyPrefix: 'warmline:state:' }) : new MemoryStorage());
+    options.storage ?? (config.STORAGE === 'redis' ? new RedisStorage({ redis: sharedRedis(), keyPrefix: `${config.REDIS_KEY_PREFIX}state:` }) : new MemoryStorage());
   const conversationState = new ConversationState(storage);
   const userState = new UserState(storage);
 
@@ -124,6 +153,54 @@ export function createApp(options: WarmlineAppOptions): WarmlineApp {
     }
   };
   adapter.use(new InputGuardMiddleware({ maxTextChars: config.MAX_TEXT_CHARS }));
+
+  // Warm handoff: transcript -> signals -> handoff, on the same state and storage choice as the bot.
+  const useRedis = config.STORAGE === 'redis';
+  const transcripts: TranscriptStore =
+    options.transcriptStore ??
+    (useRedis ? new RedisTranscriptStore({ redis: sharedRedis(), keyPrefix: `${config.REDIS_KEY_PREFIX}transcript:` }) : new MemoryTranscriptStore());
+  let handoffStore = options.handoffStore;
+  if (!handoffStore) {
+    const owned: HandoffStore = useRedis ? new RedisHandoffStore({ redis: sharedRedis(), keyPrefix: `${config.REDIS_KEY_PREFIX}handoff:` }) : new MemoryHandoffStore();
+    closers.unshift(() => owned.dispose());
+    handoffStore = owned;
+  }
+  const messenger = adapterMessenger(adapter, config.MicrosoftAppId ?? '');
+  const handoff = new HandoffService({
+    store: handoffStore,
+    messenger,
+    conversationState,
+    maxWaitMs: config.HANDOFF_MAX_WAIT_SECONDS * 1000,
+    presenceTtlMs: config.AGENT_PRESENCE_TTL_MINUTES * 60_000,
+    summaryLanguage: config.HANDOFF_AGENT_LANGUAGE,
+    logger,
+  });
+  const agents = AgentDirectory.parse(config.WARMLINE_AGENTS);
+  const agentDesk = new AgentDesk({ service: handoff, agents, messenger, slack: new SlackWebApi({ baseUrl: config.SLACK_API_BASE_URL }), logger });
+  handoff.addConnector(agentDesk);
+  const toAgent = (a: { channelId?: string; recipient?: { id?: string } }) => !!a.channelId && !!a.recipient?.id && agents.has(a.channelId, a.recipient.id);
+  adapter.use(
+    createWarmlineMiddleware({
+      transcript: new RedactingTranscriptLogger(transcripts, {
+        // Agents' own conversations are not customer transcripts.
+        skip: (a) => !!agents.identify(a) || toAgent(a),
+        onError: (err) => logger.warn('transcript.write_failed', errorFields(err)),
+      }),
+      signals:
+        options.signals ??
+        new SignalsMiddleware(createSignalDetector(), { conversationState, shouldAnalyse: (ctx) => !agents.identify(ctx.activity) }),
+      skipSignals: (ctx) => !!agents.identify(ctx.activity),
+      handoff: new HandoffMiddleware({
+        service: handoff,
+        conversationState,
+        agents: agentDesk,
+        transcripts,
+        dialogStateProperty: DIALOG_STATE_PROPERTY,
+        defaultLanguage: config.DEFAULT_LOCALE.startsWith('fr') ? 'fr' : 'en',
+      }),
+    }),
+  );
+  let sweeper: NodeJS.Timeout | undefined;
 
   const bot = new CustomerBot(conversationState, userState, trackingProvider, {
     defaultLocale: config.DEFAULT_LOCALE,
@@ -171,9 +248,18 @@ export function createApp(options: WarmlineAppOptions): WarmlineApp {
     conversationState,
     userState,
     directLine,
+    handoff,
+    agentDesk,
+    transcripts,
     readiness,
     async start() {
       port = await listen(server, config.PORT, config.HOST);
+      // Every instance sweeps; the store's check-and-set lets one of them time out each case.
+      const every = Math.min(30_000, Math.max(1000, (config.HANDOFF_MAX_WAIT_SECONDS * 1000) / 4));
+      sweeper = setInterval(() => {
+        handoff.sweep().catch((err: unknown) => logger.warn('handoff.sweep_failed', errorFields(err)));
+      }, every);
+      sweeper.unref();
       if (options.warmRecognizers === false) checks.recognizers = 'ok';
       else
         warmRecognizers().then(
@@ -186,7 +272,9 @@ export function createApp(options: WarmlineAppOptions): WarmlineApp {
       return { port, url: `http://127.0.0.1:${port}` };
     },
     async stop() {
+      if (sweeper) clearInterval(sweeper);
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await handoff.idle();
       for (const close of closers) await close().catch(() => undefined);
     },
   };

@@ -22,6 +22,28 @@ describe('loadConfig', () => {
     }
   });
 
+  it('reads the warm handoff settings, with defaults', () => {
+    const d = loadConfig({});
+    expect(d.WARMLINE_AGENTS).to.equal(undefined);
+    expect(d.SLACK_API_BASE_URL).to.equal('https://slack.com');
+    expect(d.HANDOFF_MAX_WAIT_SECONDS).to.equal(600);
+    expect(d.AGENT_PRESENCE_TTL_MINUTES).to.equal(480);
+    expect(d.HANDOFF_AGENT_LANGUAGE).to.equal('en');
+    expect(d.REDIS_KEY_PREFIX).to.equal('warmline:');
+    const c = loadConfig({
+      WARMLINE_AGENTS: 'msteams:29:1abc, slack:U04ABCD1234:T01TEAM0001',
+      SLACK_API_BASE_URL: 'http://127.0.0.1:9999',
+      HANDOFF_MAX_WAIT_SECONDS: '120',
+      HANDOFF_AGENT_LANGUAGE: 'fr',
+      REDIS_KEY_PREFIX: 'shop-a:',
+    });
+    expect(c.WARMLINE_AGENTS).to.equal('msteams:29:1abc, slack:U04ABCD1234:T01TEAM0001');
+    expect(c.SLACK_API_BASE_URL).to.equal('http://127.0.0.1:9999');
+    expect(c.HANDOFF_MAX_WAIT_SECONDS).to.equal(120);
+    expect(c.HANDOFF_AGENT_LANGUAGE).to.equal('fr');
+    expect(c.REDIS_KEY_PREFIX).to.equal('shop-a:');
+  });
+
   it('gives working defaults for an empty environment', () => {
     const c = loadConfig({});
     expect(c.PORT).to.equal(3978);
@@ -58,6 +80,12 @@ describe('loadConfig', () => {
     ['a desk agent entry without a name', { DESK_AGENTS: `ana:${DESK_HASH}` }, 'DESK_AGENTS'],
     ['a duplicate desk agent', { DESK_AGENTS: `ana:Ana:${DESK_HASH},ANA:Ana 2:${DESK_HASH}` }, 'DESK_AGENTS'],
     ['a desk idle time of zero', { DESK_SESSION_IDLE_MINUTES: '0' }, 'DESK_SESSION_IDLE_MINUTES'],
+    ['an agent entry without a user id', { WARMLINE_AGENTS: 'msteams:29:1abc,slack' }, 'WARMLINE_AGENTS'],
+    ['a Slack API base that is not a URL', { SLACK_API_BASE_URL: 'slack.com' }, 'SLACK_API_BASE_URL'],
+    ['a handoff wait under 30 s', { HANDOFF_MAX_WAIT_SECONDS: '5' }, 'HANDOFF_MAX_WAIT_SECONDS'],
+    ['an agent presence of zero minutes', { AGENT_PRESENCE_TTL_MINUTES: '0' }, 'AGENT_PRESENCE_TTL_MINUTES'],
+    ['an unsupported agent language', { HANDOFF_AGENT_LANGUAGE: 'de' }, 'HANDOFF_AGENT_LANGUAGE'],
+    ['a Redis key prefix with spaces', { REDIS_KEY_PREFIX: 'my bot' }, 'REDIS_KEY_PREFIX'],
   ];
   for (const [name, env, key] of bad) {
     it(`names ${key} for ${name}`, () => {

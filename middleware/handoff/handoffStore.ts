@@ -42,6 +42,11 @@ export interface AgentPresence {
   readonly status: AgentStatus;
   /** Epoch milliseconds at which the presence expires unless renewed. */
   readonly expiresAt: number;
+  /**
+   * Where the agent watches for new cases (captured from the agent's own messages to the bot), so any instance
+   * can announce a case there. Absent for agents without a bot conversation (web console).
+   */
+  readonly watch?: ConversationPointer;
 }
 
 /** Options of {@link HandoffStore.update}. */
@@ -123,8 +128,12 @@ export interface HandoffStore {
   /** Number of queued cases. */
   queueLength(): Promise<number>;
 
-  /** Sets an agent online or away for `ttlMs` (renew before it expires). */
-  setPresence(agent: AgentIdentity, status: AgentStatus, ttlMs: number): Promise<void>;
+  /**
+   * Sets an agent online or away for `ttlMs` (renew before it expires).
+   *
+   * @param watch the conversation where the agent is told about new cases; omitted keeps none.
+   */
+  setPresence(agent: AgentIdentity, status: AgentStatus, ttlMs: number, watch?: ConversationPointer): Promise<void>;
 
   /** Removes an agent's presence (offline). */
   clearPresence(agent: AgentIdentity): Promise<void>;

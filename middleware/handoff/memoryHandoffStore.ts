@@ -153,8 +153,13 @@ export class MemoryHandoffStore implements HandoffStore {
     return this.queued().length;
   }
 
-  async setPresence(agent: AgentIdentity, status: AgentStatus, ttlMs: number): Promise<void> {
-    this.presence.set(agentKey(agent), { agent: clone(agent), status, expiresAt: this.clock() + ttlMs });
+  async setPresence(agent: AgentIdentity, status: AgentStatus, ttlMs: number, watch?: ConversationPointer): Promise<void> {
+    this.presence.set(agentKey(agent), {
+      agent: clone(agent),
+      status,
+      expiresAt: this.clock() + ttlMs,
+      ...(watch ? { watch: clone(watch) } : {}),
+    });
   }
 
   async clearPresence(agent: AgentIdentity): Promise<void> {

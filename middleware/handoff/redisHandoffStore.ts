@@ -271,8 +271,8 @@ export class RedisHandoffStore implements HandoffStore {
     return this.redis.zcard(this.key('queue'));
   }
 
-  async setPresence(agent: AgentIdentity, status: AgentStatus, ttlMs: number): Promise<void> {
-    const presence: AgentPresence = { agent, status, expiresAt: this.clock() + ttlMs };
+  async setPresence(agent: AgentIdentity, status: AgentStatus, ttlMs: number, watch?: ConversationPointer): Promise<void> {
+    const presence: AgentPresence = { agent, status, expiresAt: this.clock() + ttlMs, ...(watch ? { watch } : {}) };
     const key = agentKey(agent);
     await this.redis
       .multi()

@@ -283,6 +283,14 @@ export function handoffStoreSuite(name: string, make: (clock: SuiteClock) => Pro
       expect(await store.countOnline()).to.equal(1);
     });
 
+    it('keeps the watch conversation of a presence, and drops it when renewed without one', async function () {
+      const watch = { key: 'msteams/a:watch-1', channel: 'msteams', reference: { serviceUrl: 'https://smba.example/', conversation: { id: 'a:watch-1' } } };
+      await store.setPresence(agent(1), 'online', 10_000, watch);
+      expect((await store.listPresence())[0]?.watch).to.deep.equal(watch);
+      await store.setPresence(agent(1), 'away', 10_000);
+      expect((await store.listPresence())[0]?.watch).to.equal(undefined);
+    });
+
     it('tells listeners when the queue changes', async function () {
       const changes: QueueChange[] = [];
       const unsubscribe = await store.onQueueChanged((c) => changes.push(c));

@@ -1,0 +1,146 @@
+import type { HandoffCase } from '../../middleware/handoff/handoffCase';
+import { defaultRedactor } from '../../middleware/handoff/redaction';
+
+/** Adaptive Card JSON (a plain object, version 1.5 at most so Teams renders it). */
+export type AdaptiveCardJson = { readonly type: 'AdaptiveCard'; readonly version: string } & Record<string, unknown>;
+
+/** Options of {@link caseCard}. */
+export interface CaseCardOptions {
+  /** `announce`: a new case with an Accept button; `full`: the case as the agent who accepted it sees it. */
+  readonly mode: 'announce' | 'full';
+  /** Queue position to show (announce). */
+  readonly position?: number;
+}
+
+/** The `data` of the Accept button (`Action.Submit`): arrives in Teams as the `value` of a message. */
+export interface AcceptActionData {
+  readonly warmline: 'accept';
+  readonly caseId: string;
+}
+
+const REASONS: Record<string, string> = {
+  bereavement: 'Bereavement',
+  fraud: 'Fraud / security',
+  distress: 'Customer in distress',
+  human_request: 'Asked for a human',
+  anger: 'Angry customer',
+  frustration: 'Frustrated customer',
+  misunderstood: 'Bot did not understand',
+  repeated_request: 'Same request repeated',
+};
+const CHANNELS: Record<string, string> = { msteams: 'Teams', slack: 'Slack', webchat: 'Web chat', directline: 'Web chat', emulator: 'Emulator' };
+
+/** Human label of a reason. */
+export const reasonLabel = (reason: string): string => REASONS[reason] ?? reason;
+/** Human label of a channel id. */
+export const channelLabel = (channel: string): string => CHANNELS[channel] ?? channel;
+
+const cut = (text: string, max: number): string => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
+
+/** The lines an agent reads about a case, shared by every rendering (card, Block Kit, text). */
+export interface CaseView {
+  readonly title: string;
+  readonly facts: ReadonlyArray<{ readonly title: string; readonly value: string }>;
+  readonly summary: string;
+  /** Strongest emotion with its evidence, or empty. */
+  readonly emotion: string;
+  /** Why the bot escalated: the policy's explanation and evidence words. */
+  readonly evidence: string;
+  /** Redacted transcript lines, oldest first. */
+  readonly transcript: readonly string[];
+  readonly collected: ReadonlyArray<{ readonly title: string; readonly value: string }>;
+  /** Redacted messages the customer sent while waiting. */
+  readonly waiting: readonly string[];
+}
+
+/**
+ * What an agent should see of a case: reason, priority, summary, emotion and evidence, redacted transcript excerpt,
+ * collected data. Every customer-written line is redacted here again (messages kept while waiting are raw on the case).
+ */
+export function caseView(c: HandoffCase, options: CaseCardOptions): CaseView {
+  const lines = options.mode === 'announce' ? 6 : 30;
+  const maxLine = options.mode === 'announce' ? 200 : 500;
+  const emotions = [...c.trigger.emotions, ...(c.trigger.signals?.emotions ?? [])].filter((e) => e.score >= 0.3).sort((a, b) => b.score - a.score);
+  const top = emotions[0];
+  const words = (top?.evidence ?? []).flatMap((e) => e.matched).slice(0, 3);
+  const intentWords = c.trigger.intents.flatMap((i) => i.evidence.flatMap((e) => e.matched)).slice(0, 4);
+  const facts = [
+    { title: 'Reason', value: reasonLabel(c.reason) },
+    { title: 'Priority', value: c.priority },
+    { title: 'Customer', value: `${c.customer.name?.trim() || 'Unknown'} · ${channelLabel(c.customer.channel)} · ${c.language}` },
+    ...(options.position ? [{ title: 'Queue', value: `#${options.position}` }] : []),
+    { title: 'State', value: c.state.replace('_', ' ') },
+    ...(c.callback ? [{ title: 'Callback', value: c.callback.preference }] : []),
+  ];
+  return {
+    title: `${c.id} · ${reasonLabel(c.reason)} · ${c.priority} priority`,
+    facts,
+    summary: cut(c.summary, 1500),
+    emotion: top ? `${top.name} ${top.score.toFixed(1)}${words.length ? ` (“${words.map((w) => defaultRedactor.redact(w)).join('”, “')}”)` : ''}` : '',
+    evidence: cut(
+      `${c.trigger.explanation}${intentWords.length ? ` — “${intentWords.map((w) => defaultRedactor.redact(w)).join('”, “')}”` : ''}`,
+      400,
+    ),
+    transcript: c.transcript.slice(-lines).map((t) => cut(`${t.role}: ${defaultRedactor.redact(t.text)}`, maxLine)),
+    collected: Object.entries(c.collected).map(([k, v]) => ({ title: k, value: cut(defaultRedactor.redact(v), 120) })),
+    waiting: c.queuedMessages.slice(-lines).map((q) => cut(defaultRedactor.redact(q.text), maxLine)),
+  };
+}
+
+/**
+ * The Teams Adaptive Card (1.5) of a case: a new-case card with an Accept button, or the full card after accepting.
+ *
+ * @remarks The Accept button is an `Action.Submit` whose data is {@link AcceptActionData}. Transcript lines are
+ * redacted and the card stays well under Teams' ~28 KB limit (at most 30 lines of 500 characters).
+ * @example await ctx.sendActivity({ attachments: [CardFactory.adaptiveCard(caseCard(c, { mode: 'announce' }))] });
+ */
+export function caseCard(c: HandoffCase, options: CaseCardOptions): AdaptiveCardJson {
+  const v = caseView(c, options);
+  const text = (t: string, extra: Record<string, unknown> = {}) => ({ type: 'TextBlock', text: t, wrap: true, ...extra });
+  const body: Record<string, unknown>[] = [
+    text(options.mode === 'announce' ? 'New case' : 'Case accepted: you are now talking with the customer', {
+      size: 'Small',
+      isSubtle: true,
+    }),
+    text(v.title, { weight: 'Bolder', size: 'Medium', color: c.priority === 'high' ? 'Attention' : 'Default' }),
+    { type: 'FactSet', facts: v.facts },
+    text(v.summary),
+  ];
+  if (v.emotion) body.push(text(`Emotion: ${v.emotion}`, { isSubtle: true }));
+  body.push(text(`Why: ${v.evidence}`, { isSubtle: true, size: 'Small' }));
+  if (v.collected.length) body.push(text('Collected', { weight: 'Bolder', spacing: 'Medium' }), { type: 'FactSet', facts: v.collected });
+  if (v.transcript.length) {
+    body.push(
+      text('Transcript (redacted)', { weight: 'Bolder', spacing: 'Medium' }),
+      { type: 'Container', style: 'emphasis', items: v.transcript.map((line) => text(line, { size: 'Small', spacing: 'None' })) },
+    );
+  }
+  if (options.mode === 'full' && v.waiting.length) {
+    body.push(
+      text('Sent while waiting', { weight: 'Bolder', spacing: 'Medium' }),
+      { type: 'Container', items: v.waiting.map((line) => text(line, { size: 'Small', spacing: 'None' })) },
+    );
+  }
+  if (options.mode === 'full') body.push(text('Everything you write here goes to the customer. Type "close [note]" when done.', { isSubtle: true, size: 'Small' }));
+  const data: AcceptActionData = { warmline: 'accept', caseId: c.id };
+  return {
+    type: 'AdaptiveCard',
+    $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+    version: '1.5',
+    body,
+    ...(options.mode === 'announce' ? { actions: [{ type: 'Action.Submit', title: 'Accept', data }] } : {}),
+  };
+}
+
+/** The case as plain text, for channels without cards (Direct Line agents, fallbacks). */
+export function caseText(c: HandoffCase, options: CaseCardOptions): string {
+  const v = caseView(c, options);
+  const parts = [v.title, v.facts.map((f) => `${f.title}: ${f.value}`).join(' | '), v.summary];
+  if (v.emotion) parts.push(`Emotion: ${v.emotion}`);
+  parts.push(`Why: ${v.evidence}`);
+  if (v.collected.length) parts.push(`Collected: ${v.collected.map((f) => `${f.title} ${f.value}`).join(', ')}`);
+  if (v.transcript.length) parts.push(`Transcript (redacted):\n${v.transcript.join('\n')}`);
+  if (options.mode === 'full' && v.waiting.length) parts.push(`Sent while waiting:\n${v.waiting.join('\n')}`);
+  parts.push(options.mode === 'announce' ? `Type "accept ${c.id}" to take it.` : 'Everything you write here goes to the customer. Type "close [note]" when done.');
+  return parts.join('\n\n');
+}

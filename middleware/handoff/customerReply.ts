@@ -1,0 +1,63 @@
+import type { CallbackPreference } from './handoffMessages';
+import type { Satisfaction } from './handoffCase';
+
+/** What a short customer reply means to the handoff (yes/no to an offer, cancel, a rating, a callback...). */
+export type CustomerReply =
+  | { readonly kind: 'yes' }
+  | { readonly kind: 'no' }
+  | { readonly kind: 'cancel' }
+  | { readonly kind: 'wait' }
+  | { readonly kind: 'rating'; readonly value: Satisfaction }
+  | { readonly kind: 'callback'; readonly preference: CallbackPreference; readonly contact?: string }
+  | { readonly kind: 'other' };
+
+const fold = (text: string): string =>
+  text
+    .toLowerCase()
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[’']/g, ' ')
+    .replace(/[^a-z0-9@.+/\s-]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+
+// Whole replies only: "yes" in "yes my parcel is late" is not an answer to the offer.
+const YES = /^(?:yes|yeah|yep|yup|sure|ok|okay|please|yes please|yes thanks|yes thank you|of course|oui|ouais|oui merci|oui s il vous plait|oui svp|d accord|ok merci|volontiers|bien sur|avec plaisir)\.?$/;
+const NO = /^(?:no|nope|nah|no thanks|no thank you|not now|no need|non|non merci|pas besoin|pas maintenant|ca ira|non ca va)\.?$/;
+const CANCEL = /^(?:cancel|cancel it|cancel please|cancel that|stop|never mind|nevermind|annuler|annule|annulez|laisse tomber|laissez tomber|stop annuler)\.?$/;
+const WAIT = /^(?:wait|i ll wait|i will wait|keep waiting|i can wait|attendre|j attends|je vais attendre|je patiente|patienter)\.?$/;
+const PHONE_WORDS = /\b(?:phone|call|call me|callback|call back|ring me|telephone|tel|appel|appelez moi|rappel|rappelez moi|portable|mobile)\b/;
+const EMAIL_WORDS = /\b(?:email|e-mail|mail|courriel|e mail)\b/;
+const TICKET_WORDS = /\b(?:ticket|tickets)\b/;
+const EMAIL = /[^\s@]+@[^\s@]+\.[^\s@]+/;
+const PHONE = /\+?\d[\d\s.-]{6,}\d/;
+const RATING = /^(?:([1-5])(?:\s*\/\s*5)?(?:\s*(?:stars?|etoiles?))?)\.?$/;
+
+/**
+ * Reads a short customer reply: yes/no, cancel, wait, a 1–5 rating, or a callback preference (with the number or
+ * address when given), in English and French.
+ *
+ * @remarks Pure. Only whole short replies count (so "yes my parcel is late" is `other`). Contact details are returned
+ * to be stored on the case: personal data, never log them.
+ * @example readCustomerReply('oui') // { kind: 'yes' }
+ */
+export function readCustomerReply(text: string | undefined): CustomerReply {
+  if (!text) return { kind: 'other' };
+  const raw = text.trim().slice(0, 300);
+  const t = fold(raw);
+  if (!t) return { kind: 'other' };
+  if (YES.test(t)) return { kind: 'yes' };
+  if (NO.test(t)) return { kind: 'no' };
+  if (CANCEL.test(t)) return { kind: 'cancel' };
+  if (WAIT.test(t)) return { kind: 'wait' };
+  const rating = RATING.exec(t);
+  if (rating) return { kind: 'rating', value: Number(rating[1]) as Satisfaction };
+  const email = EMAIL.exec(raw)?.[0];
+  const phone = PHONE.exec(raw)?.[0];
+  // "my phone was stolen yesterday and I need help" is not a callback choice: only short replies or contact details.
+  if (t.split(' ').length > 8 && !email && !phone) return { kind: 'other' };
+  if (EMAIL_WORDS.test(t) || (email && !PHONE_WORDS.test(t))) return { kind: 'callback', preference: 'email', ...(email ? { contact: email } : {}) };
+  if (PHONE_WORDS.test(t) || phone) return { kind: 'callback', preference: 'phone', ...(phone ? { contact: phone.trim() } : {}) };
+  if (TICKET_WORDS.test(t)) return { kind: 'callback', preference: 'ticket' };
+  return { kind: 'other' };
+}

@@ -1,0 +1,36 @@
+import type { EmotionScore, IntentHit } from '../signals/signals';
+import type { CasePriority, HandoffReason } from './handoffCase';
+
+/** An offer of a human waiting for the customer's yes or no. */
+export interface PendingOffer {
+  readonly reason: HandoffReason;
+  readonly priority: CasePriority;
+  readonly explanation: string;
+  readonly intents: readonly IntentHit[];
+  readonly emotions: readonly EmotionScore[];
+}
+
+/**
+ * What the handoff remembers about a customer conversation, kept in conversation state under
+ * {@link HANDOFF_STATE_PROPERTY}. Plain JSON.
+ */
+export interface HandoffConversationState {
+  /** Reasons a human was already offered for (the policy's memory). */
+  offered: HandoffReason[];
+  /** An offer waiting for yes/no. */
+  pendingOffer?: PendingOffer;
+  /** A resolved case whose 1–5 rating was asked for. */
+  awaitingRating?: string;
+  /** Last queue position told to the customer. */
+  lastPosition?: number;
+  /** The customer declined an offer; no failure-based offer until the bot understands them again. */
+  declined?: boolean;
+  /** The waiting case for which the customer was told their messages are kept. */
+  notedCase?: string;
+}
+
+/** Conversation-state property name of {@link HandoffConversationState}. */
+export const HANDOFF_STATE_PROPERTY = 'warmline.handoff';
+
+/** A fresh state. */
+export const emptyHandoffState = (): HandoffConversationState => ({ offered: [] });

@@ -1,0 +1,158 @@
+import type { HandoffReason } from './handoffCase';
+
+/** Languages the customer-facing handoff texts exist in. */
+export type HandoffLanguage = 'en' | 'fr';
+
+/** How the customer may be contacted back, as recognised in their reply. */
+export type CallbackPreference = 'phone' | 'email' | 'ticket';
+
+/** Every customer-facing text of the handoff, in one language. Sentences stay short and never joke. */
+export interface HandoffMessages {
+  /** First words after a handoff decision, fitted to the reason (condolences, fraud reassurance...). */
+  acknowledge(reason: HandoffReason): string;
+  /** A person is coming; the queue position and expected wait when known. */
+  queued(position: number | undefined, waitMinutes: number | undefined): string;
+  /** Nobody can take the case now: offer a callback or a ticket, the case is kept. */
+  noAgents(caseId: string): string;
+  /** The wait passed the limit: apologise and offer a callback or a ticket. */
+  timedOut(caseId: string): string;
+  /** The reply did not name a contact preference: the options again. */
+  callbackOptions: string;
+  /** The callback or ticket is recorded. */
+  callbackConfirmed(preference: CallbackPreference, caseId: string): string;
+  /** The customer chose to keep waiting. */
+  keepWaiting(position: number | undefined): string;
+  /** The queue position changed. */
+  positionUpdate(position: number): string;
+  /** A message sent while waiting was added to the case. */
+  waitingNoted(position: number | undefined): string;
+  /** The customer cancelled: back to the bot. */
+  cancelled: string;
+  /** Offer of a human, asked as a yes/no question. */
+  offer(reason: HandoffReason): string;
+  /** The customer declined the offer: the bot carries on. */
+  offerDeclined: string;
+  /** An agent claimed the case. */
+  agentJoined(agentName: string | undefined): string;
+  /** The agent closed the case: back to the bot. */
+  closed(agentName: string | undefined, note: string | undefined): string;
+  /** Optional satisfaction question after a close. */
+  rateQuestion: string;
+  /** Thanks for a rating. */
+  rated: string;
+}
+
+const minutes = (n: number, fr: boolean): string =>
+  fr ? (n <= 1 ? 'environ 1 minute' : `environ ${n} minutes`) : n <= 1 ? 'about 1 minute' : `about ${n} minutes`;
+
+const EN: HandoffMessages = {
+  acknowledge(reason) {
+    switch (reason) {
+      case 'bereavement':
+        return "I'm so sorry for your loss. You won't have to deal with this through a bot: I'm passing you to a person from our team who will take care of it with you.";
+      case 'fraud':
+        return "I understand this is worrying, and you did the right thing by telling us. A person from our security team will help you now. Please never share your PIN, passwords or full card number with anyone, including us.";
+      case 'distress':
+        return "I'm sorry you're going through this. I'm bringing in a person from our team to help you.";
+      case 'human_request':
+        return "Of course. I'm connecting you with a person from our team.";
+      case 'anger':
+      case 'frustration':
+        return "I'm sorry about this. I'm bringing in a person from our team.";
+      default:
+        return "I'm connecting you with a person from our team.";
+    }
+  },
+  queued(position, wait) {
+    if (position === undefined) return 'They have everything you told me, so you will not need to repeat yourself.';
+    const place = position === 1 ? "You're next in the queue" : `You're number ${position} in the queue`;
+    const eta = wait === undefined ? '' : `, expected wait ${minutes(wait, false)}`;
+    return `${place}${eta}. They have everything you told me, so you will not need to repeat yourself. Type "cancel" to go back to the assistant.`;
+  },
+  noAgents: (id) =>
+    `No one from the team is available right now, but your case ${id} is kept with everything you told me. Would you like us to get back to you? Reply "phone", "email" or "ticket" (you can add your number or address), type "wait" to keep waiting, or "cancel".`,
+  timedOut: (id) =>
+    `I'm sorry for the wait. Your case ${id} is kept with everything you told me. Would you rather we got back to you? Reply "phone", "email" or "ticket", type "wait" to keep waiting, or "cancel".`,
+  callbackOptions: 'Please reply "phone", "email" or "ticket" so we can get back to you, "wait" to keep waiting, or "cancel".',
+  callbackConfirmed: (pref, id) =>
+    pref === 'ticket'
+      ? `Thank you. Ticket ${id} is open with everything you told me; the team will follow up.`
+      : `Thank you. We'll get back to you by ${pref === 'phone' ? 'phone' : 'e-mail'} about case ${id}; everything you told me is on it.`,
+  keepWaiting: (position) => (position === undefined ? "All right, you're still in the queue." : `All right, you're number ${position} in the queue.`),
+  positionUpdate: (position) => (position === 1 ? "You're next in the queue." : `You're now number ${position} in the queue.`),
+  waitingNoted: (position) =>
+    `I've added that to your case so the person sees it.${position === undefined ? '' : position === 1 ? " You're next in the queue." : ` You're number ${position} in the queue.`}`,
+  cancelled: "All right, I've cancelled the request for a person. I'm still here if you need me.",
+  offer: (reason) =>
+    reason === 'misunderstood' || reason === 'repeated_request'
+      ? "I'm sorry I'm not getting this right. Would you like to talk to a person from our team? (yes / no)"
+      : 'Would you like to talk to a person from our team? (yes / no)',
+  offerDeclined: "All right, let's keep going together. What can I do for you?",
+  agentJoined: (name) => `${name ? name.split(/\s+/)[0] : 'A person'} from our team has joined and has your whole conversation. They'll reply here.`,
+  closed: (name, note) =>
+    `${name ? name.split(/\s+/)[0] : 'Our team member'} has closed this conversation${note ? `: ${note}` : '.'} You're back with the assistant; ask me about a parcel anytime.`,
+  rateQuestion: 'If you have a moment: how would you rate this help, from 1 (poor) to 5 (excellent)?',
+  rated: 'Thank you for your feedback.',
+};
+
+const FR: HandoffMessages = {
+  acknowledge(reason) {
+    switch (reason) {
+      case 'bereavement':
+        return 'Je suis sincèrement désolé pour votre perte. Vous n’aurez pas à régler cela avec un robot : je vous mets en relation avec une personne de notre équipe qui s’en occupera avec vous.';
+      case 'fraud':
+        return 'Je comprends que ce soit inquiétant, et vous avez bien fait de nous prévenir. Une personne de notre équipe sécurité va vous aider. Ne communiquez jamais votre code PIN, vos mots de passe ni votre numéro de carte complet à qui que ce soit, pas même à nous.';
+      case 'distress':
+        return 'Je suis désolé que vous traversiez cela. Je fais venir une personne de notre équipe pour vous aider.';
+      case 'human_request':
+        return 'Bien sûr. Je vous mets en relation avec une personne de notre équipe.';
+      case 'anger':
+      case 'frustration':
+        return 'Je suis désolé pour ce désagrément. Je fais venir une personne de notre équipe.';
+      default:
+        return 'Je vous mets en relation avec une personne de notre équipe.';
+    }
+  },
+  queued(position, wait) {
+    if (position === undefined) return 'Elle a tout ce que vous m’avez dit : vous n’aurez rien à répéter.';
+    const place = position === 1 ? 'Vous êtes le prochain dans la file' : `Vous êtes en position ${position} dans la file`;
+    const eta = wait === undefined ? '' : `, attente estimée ${minutes(wait, true)}`;
+    return `${place}${eta}. Elle a tout ce que vous m’avez dit : vous n’aurez rien à répéter. Tapez « annuler » pour revenir à l’assistant.`;
+  },
+  noAgents: (id) =>
+    `Personne de l’équipe n’est disponible pour le moment, mais votre dossier ${id} est conservé avec tout ce que vous m’avez dit. Voulez-vous que l’on vous recontacte ? Répondez « téléphone », « e-mail » ou « ticket » (vous pouvez ajouter votre numéro ou adresse), « attendre » pour patienter, ou « annuler ».`,
+  timedOut: (id) =>
+    `Désolé pour l’attente. Votre dossier ${id} est conservé avec tout ce que vous m’avez dit. Préférez-vous que l’on vous recontacte ? Répondez « téléphone », « e-mail » ou « ticket », « attendre » pour patienter, ou « annuler ».`,
+  callbackOptions: 'Répondez « téléphone », « e-mail » ou « ticket » pour être recontacté, « attendre » pour patienter, ou « annuler ».',
+  callbackConfirmed: (pref, id) =>
+    pref === 'ticket'
+      ? `Merci. Le ticket ${id} est ouvert avec tout ce que vous m’avez dit ; l’équipe reviendra vers vous.`
+      : `Merci. Nous vous recontacterons par ${pref === 'phone' ? 'téléphone' : 'e-mail'} au sujet du dossier ${id} ; tout ce que vous m’avez dit y figure.`,
+  keepWaiting: (position) =>
+    position === undefined ? 'Très bien, vous restez dans la file.' : `Très bien, vous êtes en position ${position} dans la file.`,
+  positionUpdate: (position) => (position === 1 ? 'Vous êtes maintenant le prochain dans la file.' : `Vous êtes maintenant en position ${position} dans la file.`),
+  waitingNoted: (position) =>
+    `J’ai ajouté cela à votre dossier pour que la personne le voie.${position === undefined ? '' : position === 1 ? ' Vous êtes le prochain dans la file.' : ` Vous êtes en position ${position} dans la file.`}`,
+  cancelled: 'Très bien, j’ai annulé la demande de mise en relation. Je reste là si besoin.',
+  offer: (reason) =>
+    reason === 'misunderstood' || reason === 'repeated_request'
+      ? 'Désolé, je n’y arrive pas. Voulez-vous parler à une personne de notre équipe ? (oui / non)'
+      : 'Voulez-vous parler à une personne de notre équipe ? (oui / non)',
+  offerDeclined: 'Très bien, continuons ensemble. Que puis-je faire pour vous ?',
+  agentJoined: (name) => `${name ? name.split(/\s+/)[0] : 'Une personne'} de notre équipe vous a rejoint et a toute votre conversation. La réponse arrivera ici.`,
+  closed: (name, note) =>
+    `${name ? name.split(/\s+/)[0] : 'Notre conseiller'} a clos cette conversation${note ? ` : ${note}` : '.'} Vous êtes de retour avec l’assistant ; demandez-moi où en est un colis quand vous voulez.`,
+  rateQuestion: 'Si vous avez un instant : quelle note donneriez-vous à cette aide, de 1 (mauvaise) à 5 (excellente) ?',
+  rated: 'Merci pour votre avis.',
+};
+
+const ALL: Readonly<Record<HandoffLanguage, HandoffMessages>> = { en: EN, fr: FR };
+
+/**
+ * The handoff texts in a language (`fr` for French, English otherwise).
+ *
+ * @example await ctx.sendActivity(handoffMessages('fr').acknowledge('bereavement'));
+ */
+export function handoffMessages(language: string | undefined): HandoffMessages {
+  return language?.toLowerCase().startsWith('fr') ? ALL.fr : ALL.en;
+}

@@ -1,0 +1,262 @@
+import { ActivityTypes, type ConversationState, type Middleware, type TurnContext } from 'botbuilder-core';
+import { CONVERSATION_FACTS_PROPERTY, emptyFacts, type ConversationFacts } from '../conversationFacts';
+import { ORIGINAL_TEXT } from '../inputGuardMiddleware';
+import { SIGNALS, type Signals } from '../signals/signals';
+import type { TranscriptStore } from '../transcript/transcriptStore';
+import { readTurn } from '../turnStateKeys';
+import { conversationKey, pointerFromActivity } from './conversationPointer';
+import { readCustomerReply } from './customerReply';
+import type { AgentIdentity, HandoffCase, TranscriptEntry } from './handoffCase';
+import { HANDOFF_STATE_PROPERTY, emptyHandoffState, type HandoffConversationState, type PendingOffer } from './handoffConversationState';
+import { handoffMessages, type HandoffLanguage } from './handoffMessages';
+import { defaultHandoffPolicy, type HandoffPolicy } from './handoffPolicy';
+import type { HandoffService } from './handoffService';
+import { defaultRedactor, type Redactor } from './redaction';
+
+/** Handles the turns of agents (the built-in `AgentDesk` implements it). */
+export interface AgentTurnHandler {
+  /** The agent who sent this activity (allow-list), or `undefined` for a customer. */
+  identify(ctx: TurnContext): AgentIdentity | undefined;
+  /** Handles an agent's message (commands, card buttons, relay to the customer). */
+  handle(ctx: TurnContext, agent: AgentIdentity): Promise<void>;
+}
+
+/** Options of {@link HandoffMiddleware}. */
+export interface HandoffMiddlewareOptions {
+  /** The orchestrator (store, relay, hubs). */
+  readonly service: HandoffService;
+  /** The bot's conversation state: the SAME instance the bot uses (one cache per turn, one save). */
+  readonly conversationState: ConversationState;
+  /** Decides immediate | offer | continue. Default: `defaultHandoffPolicy`. */
+  readonly policy?: HandoffPolicy;
+  /** Agents' turns; without it every message is a customer's. */
+  readonly agents?: AgentTurnHandler;
+  /** Where the transcript middleware keeps the conversation, copied into a new case. Default: only the current message. */
+  readonly transcripts?: TranscriptStore;
+  /** Redacts the current message copied into a new case. Default: the built-in redactor. */
+  readonly redactor?: Redactor;
+  /** Conversation-state property of the bot's dialog stack, emptied when the customer is handed over. Default none. */
+  readonly dialogStateProperty?: string;
+  /** Language when neither the activity nor the signals tell. Default `en`. */
+  readonly defaultLanguage?: HandoffLanguage;
+  /** Transcript lines copied into a case. Default 30. */
+  readonly transcriptLines?: number;
+}
+
+const FAILURE_REASONS = new Set(['misunderstood', 'repeated_request']);
+
+const languageOf = (code: string | undefined): HandoffLanguage | undefined => {
+  const two = code?.slice(0, 2).toLowerCase();
+  return two === 'fr' || two === 'en' ? two : undefined;
+};
+
+/**
+ * The warm-handoff middleware: relays a customer's messages to their agent while a human owns the conversation,
+ * keeps them on the case while they wait, and otherwise applies the handoff policy to each message.
+ *
+ * @remarks Order: after the transcript and signals middleware (see `createWarmlineMiddleware`).
+ * - Agents (allow-list) go to the agent desk; the bot never sees their messages.
+ * - Assigned: the message is relayed to the agent (one store lookup), the bot does not answer.
+ * - Waiting (`queued`, `timed_out`, `callback_requested`): "cancel"/"annuler" returns to the bot; after a timeout a
+ *   callback or ticket is recorded; everything else is added to the case, never dropped.
+ * - Otherwise the policy decides: `immediate` queues the customer at once with one acknowledgement fitted to the
+ *   reason, the queue position and the expected wait (no dialog runs, the dialog stack is emptied); `offer` lets the
+ *   bot answer then asks "would you like a person?" once (yes queues, no continues); misunderstandings and repeated
+ *   requests are re-checked after the bot answered, so the offer comes right after the second failure.
+ * - After a close, a 1–5 reply is stored as the satisfaction rating; anything else goes to the bot.
+ * Saves conversation state when it changed it (the bot saves its own changes too: they share the same cache).
+ */
+export class HandoffMiddleware implements Middleware {
+  private readonly service: HandoffService;
+  private readonly conversationState: ConversationState;
+  private readonly policy: HandoffPolicy;
+  private readonly redactor: Redactor;
+  private readonly defaultLanguage: HandoffLanguage;
+  private readonly transcriptLines: number;
+
+  constructor(private readonly options: HandoffMiddlewareOptions) {
+    if (!options?.service) throw new TypeError('HandoffMiddleware: service is required');
+    if (!options.conversationState) throw new TypeError('HandoffMiddleware: conversationState is required');
+    this.service = options.service;
+    this.conversationState = options.conversationState;
+    this.policy = options.policy ?? defaultHandoffPolicy;
+    if (typeof this.policy !== 'function') throw new TypeError('HandoffMiddleware: policy must be a function');
+    this.redactor = options.redactor ?? defaultRedactor;
+    this.defaultLanguage = options.defaultLanguage ?? 'en';
+    this.transcriptLines = options.transcriptLines ?? 30;
+  }
+
+  /** The handoff service (for the agent desk, consoles and hubs). */
+  get handoff(): HandoffService {
+    return this.service;
+  }
+
+  async onTurn(ctx: TurnContext, next: () => Promise<void>): Promise<void> {
+    if (ctx.activity.type !== ActivityTypes.Message) return next();
+    const agent = this.options.agents?.identify(ctx);
+    if (agent) {
+      await this.options.agents?.handle(ctx, agent);
+      return;
+    }
+    const text = readTurn(ctx, ORIGINAL_TEXT) ?? (typeof ctx.activity.text === 'string' ? ctx.activity.text : '');
+    const open = await this.service.findOpenCase(conversationKey(ctx.activity));
+    if (open?.state === 'assigned') {
+      // The hot path while a human owns the conversation: one lookup, one relay, no bot.
+      if (text.trim()) await this.service.customerMessage(open, text, ctx.activity.id);
+      return;
+    }
+    const property = this.conversationState.createProperty<HandoffConversationState>(HANDOFF_STATE_PROPERTY);
+    const state = await property.get(ctx, emptyHandoffState());
+    try {
+      if (open) await this.whileWaiting(ctx, open, text, state);
+      else await this.withBot(ctx, text, state, next);
+    } finally {
+      await this.conversationState.saveChanges(ctx, false);
+    }
+  }
+
+  private async withBot(ctx: TurnContext, text: string, state: HandoffConversationState, next: () => Promise<void>): Promise<void> {
+    const signals = readTurn(ctx, SIGNALS);
+    const language = this.language(ctx, signals);
+    const m = handoffMessages(language);
+    const reply = readCustomerReply(text);
+
+    if (state.awaitingRating) {
+      const caseId = state.awaitingRating;
+      delete state.awaitingRating;
+      if (reply.kind === 'rating') {
+        await this.service.rate(caseId, reply.value);
+        await ctx.sendActivity(m.rated);
+        return;
+      }
+    }
+
+    const decision = this.policy({ signals, facts: await this.facts(ctx), memory: { offered: state.offered } });
+    if (state.pendingOffer) {
+      const offer = state.pendingOffer;
+      delete state.pendingOffer;
+      if (decision.action !== 'immediate') {
+        if (reply.kind === 'yes') return this.handOver(ctx, text, offer, signals, language, state);
+        if (reply.kind === 'no') {
+          // "No" means: let me keep trying with the bot. No failure-based offer until the bot understands again.
+          state.declined = true;
+          await ctx.sendActivity(m.offerDeclined);
+          return;
+        }
+      }
+    }
+
+    if (decision.action === 'immediate') {
+      return this.handOver(ctx, text, { ...decision }, signals, language, state);
+    }
+    // Failure-based offers are decided after the bot answered, on this turn's counts (below), never on stale ones.
+    if (decision.action === 'offer' && !FAILURE_REASONS.has(decision.reason)) {
+      state.offered.push(decision.reason);
+      state.pendingOffer = { ...decision };
+      await next();
+      await ctx.sendActivity(m.offer(decision.reason));
+      return;
+    }
+
+    await next();
+    // The bot has just counted this message (not understood, same request again): offer right after the failure.
+    const facts = await this.facts(ctx);
+    if (state.declined && facts.misunderstandings === 0) delete state.declined;
+    if (state.declined) return;
+    const after = this.policy({ signals, facts, memory: { offered: state.offered } });
+    if (after.action === 'offer' && FAILURE_REASONS.has(after.reason)) {
+      state.offered.push(after.reason);
+      state.pendingOffer = { ...after };
+      await ctx.sendActivity(m.offer(after.reason));
+    }
+  }
+
+  private async handOver(
+    ctx: TurnContext,
+    text: string,
+    decision: PendingOffer,
+    signals: Signals | undefined,
+    language: HandoffLanguage,
+    state: HandoffConversationState,
+  ): Promise<void> {
+    const activity = ctx.activity;
+    const key = conversationKey(activity);
+    const earlier = this.options.transcripts ? await this.options.transcripts.read(key, this.transcriptLines) : [];
+    const current: TranscriptEntry = { role: 'customer', text: this.redactor.redact(text), at: new Date().toISOString() };
+    const facts = await this.facts(ctx);
+    const opened = await this.service.openCase({
+      conversation: pointerFromActivity(activity),
+      customer: { id: activity.from?.id ?? 'unknown', channel: activity.channelId ?? 'unknown', ...(activity.from?.name ? { name: activity.from.name } : {}) },
+      reason: decision.reason,
+      priority: decision.priority,
+      explanation: decision.explanation,
+      intents: decision.intents,
+      emotions: decision.emotions,
+      ...(signals ? { signals } : {}),
+      language,
+      transcript: text.trim() ? [...earlier, current] : earlier,
+      collected: { ...facts.collected },
+    });
+    if (this.options.dialogStateProperty) {
+      // Leave whatever dialog was running: after the agent closes, the customer starts afresh with the bot.
+      await this.conversationState.createProperty(this.options.dialogStateProperty).delete(ctx);
+    }
+    const m = handoffMessages(opened.case.language);
+    if (!opened.created) {
+      await ctx.sendActivity(m.waitingNoted(opened.position));
+      return;
+    }
+    state.lastPosition = opened.position;
+    const next = opened.case.state === 'timed_out' ? m.noAgents(opened.case.id) : m.queued(opened.position, opened.waitMinutes);
+    await ctx.sendActivity(`${m.acknowledge(decision.reason)} ${next}`);
+  }
+
+  private async whileWaiting(ctx: TurnContext, open: HandoffCase, text: string, state: HandoffConversationState): Promise<void> {
+    const m = handoffMessages(open.language);
+    const reply = readCustomerReply(text);
+    if (reply.kind === 'cancel') {
+      await this.service.cancelByCustomer(open.id);
+      delete state.lastPosition;
+      await ctx.sendActivity(m.cancelled);
+      return;
+    }
+    if (open.state === 'timed_out' || (open.state === 'queued' && reply.kind === 'callback' && reply.contact)) {
+      if (reply.kind === 'callback') {
+        await this.service.requestCallback(open.id, reply.preference, reply.contact);
+        await ctx.sendActivity(m.callbackConfirmed(reply.preference, open.id));
+        return;
+      }
+      if (reply.kind === 'wait' && open.state === 'timed_out') {
+        await this.service.keepWaiting(open.id);
+        const { position } = await this.service.positionOf(open.id);
+        state.lastPosition = position;
+        await ctx.sendActivity(m.keepWaiting(position));
+        return;
+      }
+    }
+    if (!text.trim()) return;
+    const kept = await this.service.customerMessage(open, text, ctx.activity.id);
+    if (kept === 'relayed') return;
+    if (open.state === 'timed_out') {
+      await ctx.sendActivity(m.callbackOptions);
+      return;
+    }
+    const { position } = open.state === 'queued' ? await this.service.positionOf(open.id) : { position: undefined };
+    const moved = position !== undefined && position !== state.lastPosition;
+    if (moved || state.notedCase !== open.id) {
+      // Say it once per case, then only when the position changes: no reply to every message.
+      state.notedCase = open.id;
+      if (position !== undefined) state.lastPosition = position;
+      await ctx.sendActivity(m.waitingNoted(position));
+    }
+  }
+
+  private async facts(ctx: TurnContext): Promise<ConversationFacts> {
+    const facts = await this.conversationState.createProperty<ConversationFacts>(CONVERSATION_FACTS_PROPERTY).get(ctx);
+    return facts ?? emptyFacts();
+  }
+
+  private language(ctx: TurnContext, signals: Signals | undefined): HandoffLanguage {
+    return languageOf(ctx.activity.locale) ?? languageOf(signals?.language) ?? this.defaultLanguage;
+  }
+}

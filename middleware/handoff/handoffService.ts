@@ -1,0 +1,507 @@
+import { ActivityTypes, type ConversationState, type TurnContext } from 'botbuilder-core';
+import type { Signals } from '../signals/signals';
+import { markTranscriptRole } from '../transcript/transcriptRole';
+import { summarizeCase, type SummaryLanguage } from './caseSummary';
+import {
+  CLAIMABLE_STATES,
+  draftCase,
+  transition,
+  type AgentIdentity,
+  type CasePriority,
+  type CaseState,
+  type ConversationPointer,
+  type CustomerIdentity,
+  type HandoffCase,
+  type HandoffReason,
+  type Satisfaction,
+  type TranscriptEntry,
+} from './handoffCase';
+import { HANDOFF_STATE_PROPERTY, emptyHandoffState, type HandoffConversationState } from './handoffConversationState';
+import { handoffMessages, type CallbackPreference } from './handoffMessages';
+import { OpenCaseExistsError, type AgentPresence, type AgentStatus, type ClaimResult, type HandoffStore } from './handoffStore';
+import type { AgentDelivery, HandoffEvent, HubConnector } from './hubConnector';
+import type { ProactiveMessenger } from './proactiveMessenger';
+import { estimateWait } from './waitEstimate';
+import type { EmotionScore, IntentHit } from '../signals/signals';
+
+/** Where the service reports problems (ids and error names only, never customer text). */
+export interface HandoffLogger {
+  warn(event: string, fields?: Record<string, unknown>): void;
+  info?(event: string, fields?: Record<string, unknown>): void;
+}
+
+/** Options of {@link HandoffService}. */
+export interface HandoffServiceOptions {
+  readonly store: HandoffStore;
+  /** Proactive sends to customers and agents (see `adapterMessenger`). */
+  readonly messenger: ProactiveMessenger;
+  /** Hubs told about cases; more can be added with `addConnector`. Default none. */
+  readonly connectors?: readonly HubConnector[];
+  /** The bot's conversation state: lets the service ask the closing rating question. Default: no rating question. */
+  readonly conversationState?: ConversationState;
+  /** Longest wait in the queue before the customer is offered a callback (`sweep`). Default 10 minutes. */
+  readonly maxWaitMs?: number;
+  /** How long an agent stays present without writing to the bot. Default 8 hours. */
+  readonly presenceTtlMs?: number;
+  /** Language of the case summary agents read. Default `en`. */
+  readonly summaryLanguage?: SummaryLanguage;
+  /** Transcript lines copied into a case. Default 50. */
+  readonly transcriptLines?: number;
+  /** Queued customers told their new position after a change. Default 25. */
+  readonly positionUpdates?: number;
+  /** Clock. Default `() => new Date()`. */
+  readonly clock?: () => Date;
+  readonly logger?: HandoffLogger;
+}
+
+/** What a new case is opened from (gathered by the middleware from the turn). */
+export interface OpenCaseInput {
+  readonly conversation: ConversationPointer;
+  readonly customer: CustomerIdentity;
+  readonly reason: HandoffReason;
+  readonly priority: CasePriority;
+  readonly explanation: string;
+  readonly intents: readonly IntentHit[];
+  readonly emotions: readonly EmotionScore[];
+  readonly signals?: Signals;
+  readonly language: string;
+  /** Redacted transcript so far (oldest first), including the current message. */
+  readonly transcript: readonly TranscriptEntry[];
+  readonly collected: Readonly<Record<string, string>>;
+}
+
+/** The result of {@link HandoffService.openCase}. */
+export interface OpenedCase {
+  readonly case: HandoffCase;
+  /** False when the conversation already had an open case. */
+  readonly created: boolean;
+  /** Agents online when the case was opened. */
+  readonly agentsOnline: number;
+  /** 1-based queue position (when queued). */
+  readonly position?: number;
+  /** Expected wait in whole minutes (when an agent is online). */
+  readonly waitMinutes?: number;
+}
+
+/** Result of an agent action on a case (send, close). */
+export type AgentActionResult =
+  | { readonly ok: true; readonly case: HandoffCase }
+  | { readonly ok: false; readonly reason: 'not_found' }
+  | { readonly ok: false; readonly reason: 'not_yours'; readonly by?: AgentIdentity }
+  | { readonly ok: false; readonly reason: 'not_assigned'; readonly state: CaseState };
+
+/**
+ * The handoff orchestrator: opens cases, keeps customers informed, claims, relays both ways, closes, sweeps timeouts.
+ *
+ * @remarks Used by `HandoffMiddleware` (customer side), the `AgentDesk` (agents in Teams/Slack), the web console and
+ * hub connectors. Holds no shared state of its own: everything lives in the {@link HandoffStore} (and the bot's
+ * conversation state), so several instances can share one Redis. Proactive sends go through the
+ * {@link ProactiveMessenger}; events reach connectors and subscribers off the caller's turn (see `idle()`).
+ * Never logs customer text.
+ * @example
+ * const service = new HandoffService({ store, messenger: adapterMessenger(adapter, appId), conversationState });
+ */
+export class HandoffService {
+  readonly store: HandoffStore;
+  readonly presenceTtlMs: number;
+  private readonly messenger: ProactiveMessenger;
+  private readonly connectors: HubConnector[];
+  private readonly listeners = new Set<(event: HandoffEvent) => void>();
+  private readonly pending = new Set<Promise<unknown>>();
+  private readonly lanes = new Map<string, Promise<unknown>>();
+  private readonly maxWaitMs: number;
+  private readonly summaryLanguage: SummaryLanguage;
+  private readonly transcriptLines: number;
+  private readonly positionUpdates: number;
+  private readonly clock: () => Date;
+  private readonly logger: HandoffLogger;
+  private readonly conversationState?: ConversationState;
+
+  constructor(options: HandoffServiceOptions) {
+    if (!options?.store) throw new TypeError('HandoffService: store is required');
+    if (!options.messenger) throw new TypeError('HandoffService: messenger is required');
+    this.store = options.store;
+    this.messenger = options.messenger;
+    this.connectors = [...(options.connectors ?? [])];
+    this.conversationState = options.conversationState;
+    this.maxWaitMs = options.maxWaitMs ?? 10 * 60_000;
+    this.presenceTtlMs = options.presenceTtlMs ?? 8 * 3600_000;
+    this.summaryLanguage = options.summaryLanguage ?? 'en';
+    this.transcriptLines = options.transcriptLines ?? 50;
+    this.positionUpdates = options.positionUpdates ?? 25;
+    this.clock = options.clock ?? (() => new Date());
+    this.logger = options.logger ?? { warn: () => undefined };
+    if (!(this.maxWaitMs > 0)) throw new TypeError('HandoffService: maxWaitMs must be positive');
+    if (!(this.presenceTtlMs > 0)) throw new TypeError('HandoffService: presenceTtlMs must be positive');
+  }
+
+  /** Adds a hub connector (several may be active at once). */
+  addConnector(connector: HubConnector): this {
+    if (!connector?.name) throw new TypeError('HandoffService: a connector needs a name');
+    this.connectors.push(connector);
+    return this;
+  }
+
+  /** Calls `listener` for every event; returns an unsubscribe function. */
+  subscribe(listener: (event: HandoffEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  /** Resolves when the background work started so far (connector events, position updates) has finished. */
+  async idle(): Promise<void> {
+    while (this.pending.size) await Promise.allSettled([...this.pending]);
+  }
+
+  // ---------------------------------------------------------------- customer side
+
+  /** The open case of a customer conversation (one store lookup). */
+  findOpenCase(conversationKey: string): Promise<HandoffCase | undefined> {
+    return this.store.findOpenByConversation(conversationKey);
+  }
+
+  /**
+   * Opens a case and queues it; with no agent online the case moves to `timed_out` at once (the customer is offered
+   * a callback). Returns the existing case when the conversation already has one.
+   */
+  async openCase(input: OpenCaseInput): Promise<OpenedCase> {
+    const now = this.clock();
+    const base = draftCase(
+      {
+        conversation: input.conversation,
+        customer: input.customer,
+        reason: input.reason,
+        priority: input.priority,
+        trigger: {
+          intents: input.intents,
+          emotions: input.emotions,
+          ...(input.signals ? { signals: input.signals } : {}),
+          explanation: input.explanation,
+        },
+        language: input.language,
+        transcript: input.transcript.slice(-this.transcriptLines),
+        collected: input.collected,
+      },
+      now,
+    );
+    const draft = { ...base, summary: summarizeCase(base, { language: this.summaryLanguage }).text };
+    let opened: HandoffCase;
+    let created = true;
+    try {
+      opened = await this.store.create(transition(draft, 'queued', { by: 'bot', note: input.explanation, at: now }));
+    } catch (err) {
+      if (!(err instanceof OpenCaseExistsError)) throw err;
+      const existing = await this.store.get(err.caseId);
+      if (!existing) throw err;
+      opened = existing;
+      created = false;
+    }
+    const agentsOnline = await this.store.countOnline();
+    if (created && agentsOnline === 0 && opened.state === 'queued') {
+      opened = await this.store.transition(opened.id, 'timed_out', 'system', 'no agent online');
+      this.emit({ type: 'timed_out', case: opened });
+      return { case: opened, created, agentsOnline };
+    }
+    const position = opened.state === 'queued' ? await this.store.queuePosition(opened.id) : undefined;
+    const waitMinutes = position === undefined ? undefined : await this.waitMinutes(position, agentsOnline);
+    if (created) this.emit({ type: 'queued', case: opened });
+    return { case: opened, created, agentsOnline, ...(position ? { position } : {}), ...(waitMinutes ? { waitMinutes } : {}) };
+  }
+
+  /** 1-based position and expected wait in minutes of a queued case. */
+  async positionOf(caseId: string): Promise<{ position?: number; waitMinutes?: number }> {
+    const position = await this.store.queuePosition(caseId);
+    if (position === undefined) return {};
+    const waitMinutes = await this.waitMinutes(position, await this.store.countOnline());
+    return { position, ...(waitMinutes ? { waitMinutes } : {}) };
+  }
+
+  /**
+   * A customer message on an open case: relayed to the agent while assigned (in order), else kept on the case.
+   *
+   * @returns `relayed`, `kept`, or `full` when the case holds its maximum of waiting messages (the transcript still
+   * has the message).
+   */
+  async customerMessage(c: HandoffCase, text: string, activityId?: string): Promise<'relayed' | 'kept' | 'full' | 'closed'> {
+    const at = this.clock().toISOString();
+    if (c.state === 'assigned') {
+      await this.lane(c.conversation.key, () => this.deliverToAgent(c, { text, at }));
+      this.emit({ type: 'customer_message', case: c, text, at });
+      return 'relayed';
+    }
+    const result = await this.store.appendCustomerMessage(c.id, { text, at, ...(activityId ? { activityId } : {}) });
+    if (result.ok) {
+      this.emit({ type: 'customer_message', case: c, text, at });
+      return 'kept';
+    }
+    if (result.reason === 'full') return 'full';
+    if (result.reason === 'not_waiting' && result.state === 'assigned') {
+      // Claimed between our read and the append: relay instead, never drop.
+      const fresh = await this.store.get(c.id);
+      if (fresh?.state === 'assigned') return this.customerMessage(fresh, text, activityId);
+    }
+    return 'closed';
+  }
+
+  /** The customer cancelled: the case is abandoned and the customers behind are told their new position. */
+  async cancelByCustomer(caseId: string): Promise<HandoffCase> {
+    const before = await this.store.queuePosition(caseId);
+    const c = await this.store.transition(caseId, 'abandoned', 'customer', 'cancelled by the customer');
+    this.emit({ type: 'abandoned', case: c });
+    if (before !== undefined) this.background(this.announcePositions(before));
+    return c;
+  }
+
+  /** Records the customer's callback / ticket choice; the case stays open and claimable. */
+  async requestCallback(caseId: string, preference: CallbackPreference, contact?: string): Promise<HandoffCase> {
+    const before = await this.store.queuePosition(caseId);
+    const at = this.clock();
+    const c = await this.store.update(caseId, (current) => ({
+      ...(current.state === 'callback_requested' ? current : transition(current, 'callback_requested', { by: 'customer', note: preference, at })),
+      callback: { preference, ...(contact ? { contact } : {}), at: at.toISOString() },
+    }));
+    this.emit({ type: 'callback_requested', case: c });
+    if (before !== undefined) this.background(this.announcePositions(before));
+    return c;
+  }
+
+  /** The customer chose to keep waiting after a timeout: back in the queue. */
+  async keepWaiting(caseId: string): Promise<HandoffCase> {
+    const c = await this.store.transition(caseId, 'queued', 'customer', 'keeps waiting');
+    this.emit({ type: 'queued', case: c });
+    return c;
+  }
+
+  /** Stores the customer's 1–5 rating on a (resolved) case. */
+  async rate(caseId: string, satisfaction: Satisfaction): Promise<void> {
+    await this.store.update(caseId, (c) => ({ ...c, satisfaction }));
+  }
+
+  // ---------------------------------------------------------------- agent side
+
+  /** Claimable cases: the queue in service order, then timed-out and callback cases, oldest first. */
+  async listClaimable(limit = 50): Promise<HandoffCase[]> {
+    const queue = await this.store.listQueue(limit);
+    const others = (await this.store.listOpen(200)).filter((c) => c.state !== 'queued' && CLAIMABLE_STATES.includes(c.state));
+    return [...queue, ...others].slice(0, limit);
+  }
+
+  /** Open cases assigned to an agent. */
+  async listAssigned(agent: AgentIdentity): Promise<HandoffCase[]> {
+    return (await this.store.listOpen(500)).filter((c) => c.state === 'assigned' && c.agent?.id === agent.id && c.agent.channel === agent.channel);
+  }
+
+  /** Presence of agents (online first). */
+  listPresence(): Promise<AgentPresence[]> {
+    return this.store.listPresence();
+  }
+
+  /** Sets an agent's presence, with the conversation where they watch for new cases. */
+  setPresence(agent: AgentIdentity, status: AgentStatus, watch?: ConversationPointer, ttlMs = this.presenceTtlMs): Promise<void> {
+    return this.store.setPresence(agent, status, ttlMs, watch);
+  }
+
+  /** Removes an agent's presence. */
+  clearPresence(agent: AgentIdentity): Promise<void> {
+    return this.store.clearPresence(agent);
+  }
+
+  /**
+   * Claims a case for an agent: exactly one of concurrent claimers wins. The winner's customer is told someone
+   * joined; the customers behind in the queue get their new position.
+   *
+   * @param agentConversation where the agent works (customer messages are relayed there); omitted for consoles.
+   */
+  async accept(caseId: string, agent: AgentIdentity, agentConversation?: ConversationPointer): Promise<ClaimResult> {
+    const before = await this.store.queuePosition(caseId);
+    const result = await this.store.claim(caseId, agent, agentConversation);
+    if (!result.ok) return result;
+    const c = result.case;
+    await this.lane(c.conversation.key, () =>
+      this.toCustomer(c, async (ctx) => {
+        await ctx.sendActivity(handoffMessages(c.language).agentJoined(agent.name));
+      }),
+    );
+    this.emit({ type: 'assigned', case: c });
+    if (before !== undefined) this.background(this.announcePositions(before));
+    return result;
+  }
+
+  /** Sends an agent's message to the customer of a case the agent holds (in order per customer conversation). */
+  async sendToCustomer(caseId: string, agent: AgentIdentity, text: string): Promise<AgentActionResult> {
+    const c = await this.store.get(caseId);
+    const check = this.checkHolder(c, agent);
+    if (!check.ok) return check;
+    await this.lane(check.case.conversation.key, () =>
+      this.toCustomer(check.case, async (ctx) => {
+        await ctx.sendActivity(markTranscriptRole({ type: ActivityTypes.Message, text }, 'agent'));
+      }),
+    );
+    this.emit({ type: 'agent_message', case: check.case, agent, text, at: this.clock().toISOString() });
+    return check;
+  }
+
+  /** Closes a case the agent holds: the customer is back with the bot, told so, and asked for a 1–5 rating. */
+  async close(caseId: string, agent: AgentIdentity, note?: string): Promise<AgentActionResult> {
+    const c = await this.store.get(caseId);
+    const check = this.checkHolder(c, agent);
+    if (!check.ok) return check;
+    const resolved = await this.store.resolve(caseId, { by: agent.id, ...(note ? { note } : {}) });
+    await this.lane(resolved.conversation.key, () =>
+      this.toCustomer(resolved, async (ctx) => {
+        const m = handoffMessages(resolved.language);
+        await ctx.sendActivity(m.closed(agent.name, note));
+        if (this.conversationState) {
+          await this.markAwaitingRating(ctx, resolved.id);
+          await ctx.sendActivity(m.rateQuestion);
+        }
+      }),
+    );
+    this.emit({ type: 'resolved', case: resolved });
+    return { ok: true, case: resolved };
+  }
+
+  // ---------------------------------------------------------------- time
+
+  /**
+   * Moves cases that waited longer than `maxWaitMs` to `timed_out` and offers their customers a callback.
+   *
+   * @remarks Safe to run on every instance: the store's check-and-set lets one instance win each case.
+   * @returns the ids of the cases this call timed out.
+   */
+  async sweep(): Promise<string[]> {
+    const now = this.clock().getTime();
+    const timedOut: string[] = [];
+    for (const c of await this.store.listQueue(500)) {
+      const since = Date.parse(c.timestamps.queued ?? c.timestamps.created);
+      if (now - since < this.maxWaitMs) continue;
+      let updated: HandoffCase;
+      try {
+        // Only from the version we read: another instance that timed it out (or an agent who claimed it) wins.
+        updated = await this.store.update(c.id, (current) => transition(current, 'timed_out', { by: 'system', note: 'waited too long', at: new Date(now) }), {
+          expectedVersion: c.version,
+        });
+      } catch {
+        continue;
+      }
+      timedOut.push(c.id);
+      this.emit({ type: 'timed_out', case: updated });
+      await this.toCustomer(updated, async (ctx) => {
+        await ctx.sendActivity(handoffMessages(updated.language).timedOut(updated.id));
+      });
+    }
+    if (timedOut.length) this.background(this.announcePositions(1));
+    return timedOut;
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private checkHolder(c: HandoffCase | undefined, agent: AgentIdentity): AgentActionResult {
+    if (!c) return { ok: false, reason: 'not_found' };
+    if (c.state !== 'assigned') return { ok: false, reason: 'not_assigned', state: c.state };
+    if (!c.agent || c.agent.id !== agent.id || c.agent.channel !== agent.channel) {
+      return { ok: false, reason: 'not_yours', ...(c.agent ? { by: c.agent } : {}) };
+    }
+    return { ok: true, case: c };
+  }
+
+  private async deliverToAgent(c: HandoffCase, message: AgentDelivery): Promise<void> {
+    for (const connector of this.connectors) {
+      if (!connector.deliverToAgent) continue;
+      try {
+        if (await connector.deliverToAgent(c, message)) return;
+      } catch (err) {
+        this.logger.warn('handoff.relay_failed', { caseId: c.id, connector: connector.name, error: errorName(err) });
+        throw err;
+      }
+    }
+    // No hub claimed it: the transcript and the event still hold the message; say so without its text.
+    this.logger.warn('handoff.relay_undelivered', { caseId: c.id, agentChannel: c.agent?.channel });
+  }
+
+  private toCustomer(c: HandoffCase, logic: (ctx: TurnContext) => Promise<void>): Promise<void> {
+    return this.messenger.continueConversation(c.conversation, logic);
+  }
+
+  private async markAwaitingRating(ctx: TurnContext, caseId: string): Promise<void> {
+    const state = this.conversationState as ConversationState;
+    const property = state.createProperty<HandoffConversationState>(HANDOFF_STATE_PROPERTY);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        if (attempt) await state.load(ctx, true);
+        const s = await property.get(ctx, emptyHandoffState());
+        s.awaitingRating = caseId;
+        s.pendingOffer = undefined;
+        await state.saveChanges(ctx, false);
+        return;
+      } catch (err) {
+        // A customer turn wrote the state at the same moment (eTag conflict): read again and retry.
+        if (attempt === 2) this.logger.warn('handoff.rating_mark_failed', { caseId, error: errorName(err) });
+      }
+    }
+  }
+
+  /** Tells queued customers from `fromPosition` on their new place in the queue. */
+  private async announcePositions(fromPosition: number): Promise<void> {
+    const queue = await this.store.listQueue(fromPosition - 1 + this.positionUpdates);
+    for (let i = Math.max(0, fromPosition - 1); i < queue.length; i++) {
+      const c = queue[i] as HandoffCase;
+      const position = i + 1;
+      try {
+        await this.lane(c.conversation.key, () =>
+          this.toCustomer(c, async (ctx) => {
+            await ctx.sendActivity(handoffMessages(c.language).positionUpdate(position));
+          }),
+        );
+      } catch (err) {
+        this.logger.warn('handoff.position_update_failed', { caseId: c.id, error: errorName(err) });
+      }
+    }
+  }
+
+  private async waitMinutes(position: number, agentsOnline: number): Promise<number | undefined> {
+    if (agentsOnline <= 0) return undefined;
+    const ms = estimateWait({ position, onlineAgents: agentsOnline, handlingTimesMs: await this.store.recentHandlingTimes(20) });
+    return ms === undefined ? undefined : Math.max(1, Math.ceil(ms / 60_000));
+  }
+
+  private emit(event: HandoffEvent): void {
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(event);
+      } catch (err) {
+        this.logger.warn('handoff.listener_failed', { event: event.type, error: errorName(err) });
+      }
+    }
+    for (const connector of this.connectors) {
+      if (!connector.onEvent) continue;
+      this.background(
+        connector.onEvent(event).catch((err: unknown) => {
+          this.logger.warn('handoff.connector_failed', { connector: connector.name, event: event.type, caseId: event.case.id, error: errorName(err) });
+        }),
+      );
+    }
+  }
+
+  private background(work: Promise<unknown>): void {
+    const tracked = work.catch((err: unknown) => this.logger.warn('handoff.background_failed', { error: errorName(err) }));
+    this.pending.add(tracked);
+    void tracked.finally(() => this.pending.delete(tracked));
+  }
+
+  /** Runs sends to one conversation one after the other in this process, so they arrive in order. */
+  private lane<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.lanes.get(key) ?? Promise.resolve();
+    const run = previous.then(work, work);
+    const settled = run.catch(() => undefined);
+    this.lanes.set(key, settled);
+    void settled.then(() => {
+      if (this.lanes.get(key) === settled) this.lanes.delete(key);
+    });
+    return run;
+  }
+}
+
+const errorName = (err: unknown): string => (err instanceof Error ? `${err.name}: ${err.message.slice(0, 200)}` : 'unknown');
