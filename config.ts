@@ -66,12 +66,35 @@ export const ConfigSchema = z
     HANDOFF_MAX_WAIT_SECONDS: intFrom(600, 30, 24 * 3600),
     AGENT_PRESENCE_TTL_MINUTES: intFrom(480, 1, 24 * 60),
     HANDOFF_AGENT_LANGUAGE: z.preprocess(emptyToUndefined, z.enum(['en', 'fr']).default('en')),
+    // Engagement hubs (issue 5): Bot Framework handoff protocol and a signed webhook.
+    HANDOFF_PROTOCOL: z.preprocess(emptyToUndefined, z.enum(['off', 'on']).default('off')),
+    HANDOFF_PROTOCOL_CHANNELS: z.preprocess(emptyToUndefined, z.string().regex(/^[a-z0-9_-]+(,[a-z0-9_-]+)*$/i, 'comma-separated channel ids').default('directline')),
+    HANDOFF_STATUS_SECRET: z.preprocess(emptyToUndefined, z.string().min(16, 'at least 16 characters').optional()),
+    WEBHOOK_URL: z.preprocess(emptyToUndefined, z.string().url().optional()),
+    WEBHOOK_SECRETS: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .optional()
+        .refine((v) => !v || v.split(',').every((x) => x.trim().length >= 16), 'comma-separated secrets of at least 16 characters'),
+    ),
+    WEBHOOK_STATUS_PATH: z.preprocess(emptyToUndefined, z.string().regex(/^\/[A-Za-z0-9/_-]+$/, 'a path like /api/hub/status').default('/api/hub/status')),
     REDIS_KEY_PREFIX: z.preprocess(
       emptyToUndefined,
       z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'letters, digits, _ . : - only (at most 64)').default('warmline:'),
     ),
   })
   .superRefine((c, ctx) => {
+    if (c.HANDOFF_PROTOCOL === 'on' && !c.HANDOFF_STATUS_SECRET) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['HANDOFF_STATUS_SECRET'],
+        message: 'required when HANDOFF_PROTOCOL=on (customers could otherwise forge handoff.status events)',
+      });
+    }
+    if (c.WEBHOOK_URL && !c.WEBHOOK_SECRETS) {
+      ctx.addIssue({ code: 'custom', path: ['WEBHOOK_SECRETS'], message: 'required when WEBHOOK_URL is set' });
+    }
     if (c.DESK_AGENTS) {
       try {
         parseDeskAgents(c.DESK_AGENTS);

@@ -39,6 +39,15 @@ import { MemoryTranscriptStore } from '../middleware/transcript/memoryTranscript
 import { RedactingTranscriptLogger } from '../middleware/transcript/redactingTranscriptLogger';
 import { RedisTranscriptStore } from '../middleware/transcript/redisTranscriptStore';
 import type { TranscriptStore } from '../middleware/transcript/transcriptStore';
+import { BotFrameworkHandoffConnector } from '../middleware/handoff/connectors/botFrameworkHandoffConnector';
+import { WebhookConnector } from '../middleware/handoff/connectors/webhookConnector';
+import { MemoryOutbox } from '../middleware/handoff/connectors/memoryOutbox';
+import { RedisOutbox } from '../middleware/handoff/connectors/redisOutbox';
+import { registerWebhookStatusRoute } from '../middleware/handoff/connectors/registerWebhookStatusRoute';
+import { applyHubStatusWithService } from '../middleware/handoff/connectors/hubStatus';
+import { registerDeskConsole, type DeskConsole } from './desk/registerDeskConsole';
+import { HandoffDeskBackend } from './desk/handoffDeskBackend';
+import { parseDeskAgents } from './desk/deskAgents';
 
 /** What a composition root may replace (tests, benchmarks, a developer's own bot). */
 export interface WarmlineAppOptions {
@@ -178,6 +187,32 @@ export function createApp(options: WarmlineAppOptions): WarmlineApp {
   const agents = AgentDirectory.parse(config.WARMLINE_AGENTS);
   const agentDesk = new AgentDesk({ service: handoff, agents, messenger, slack: new SlackWebApi({ baseUrl: config.SLACK_API_BASE_URL }), logger });
   handoff.addConnector(agentDesk);
+
+  // Engagement hubs: the Bot Framework handoff protocol (its status middleware must run before the handoff
+  // middleware) and a signed webhook with a durable outbox. Several connectors can be active at once.
+  let hubProtocol: BotFrameworkHandoffConnector | undefined;
+  if (config.HANDOFF_PROTOCOL === 'on') {
+    hubProtocol = new BotFrameworkHandoffConnector({
+      store: handoffStore,
+      messenger,
+      service: handoff,
+      statusVerification: { secret: config.HANDOFF_STATUS_SECRET as string },
+      channels: config.HANDOFF_PROTOCOL_CHANNELS.split(',').map((c) => c.trim()),
+      ...(config.MicrosoftAppId ? { botId: config.MicrosoftAppId } : {}),
+      botName: 'Warmline',
+      logger,
+    });
+    handoff.addConnector(hubProtocol);
+    adapter.use(hubProtocol.middleware());
+  }
+  const webhookSecrets = (config.WEBHOOK_SECRETS ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+  let webhook: WebhookConnector | undefined;
+  if (config.WEBHOOK_URL) {
+    const outbox = useRedis ? new RedisOutbox({ redis: sharedRedis(), keyPrefix: `${config.REDIS_KEY_PREFIX}outbox:` }) : new MemoryOutbox();
+    webhook = new WebhookConnector({ url: config.WEBHOOK_URL, secret: webhookSecrets, outbox, logger });
+    handoff.addConnector(webhook);
+  }
+
   const toAgent = (a: { channelId?: string; recipient?: { id?: string } }) => !!a.channelId && !!a.recipient?.id && agents.has(a.channelId, a.recipient.id);
   adapter.use(
     createWarmlineMiddleware({
@@ -216,6 +251,35 @@ export function createApp(options: WarmlineAppOptions): WarmlineApp {
   const server = createWarmlineServer({ adapter, bot, logger, maxBodyBytes: config.MAX_BODY_BYTES, readiness });
   let port = config.PORT;
   const publicBaseUrl = () => config.PUBLIC_URL?.replace(/\/+$/, '') ?? `http://localhost:${port}`;
+
+  if (webhook) {
+    registerWebhookStatusRoute(server, {
+      path: config.WEBHOOK_STATUS_PATH,
+      secrets: webhookSecrets,
+      hub: webhook.name,
+      maxBodyBytes: config.MAX_BODY_BYTES,
+      logger,
+      // Through the service, so the customer is told when the hub's agent joins or closes.
+      onStatus: (update) => applyHubStatusWithService(handoff, handoffStore, update),
+    });
+  }
+
+  // The web agent console, for agents listed in DESK_AGENTS.
+  let desk: DeskConsole | undefined;
+  if (config.DESK_AGENTS) {
+    const deskBackend = new HandoffDeskBackend(handoff);
+    handoff.addConnector(deskBackend.connector);
+    desk = registerDeskConsole(server, {
+      backend: deskBackend,
+      agents: parseDeskAgents(config.DESK_AGENTS),
+      ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}),
+      sessionIdleMs: config.DESK_SESSION_IDLE_MINUTES * 60_000,
+      sessionMaxAgeMs: config.DESK_SESSION_MAX_HOURS * 3_600_000,
+      logger,
+    });
+    const d = desk;
+    closers.unshift(() => d.close());
+  }
 
   let directLine: LocalDirectLine | undefined;
   if (config.WEBCHAT === 'local') {
@@ -260,6 +324,7 @@ export function createApp(options: WarmlineAppOptions): WarmlineApp {
         handoff.sweep().catch((err: unknown) => logger.warn('handoff.sweep_failed', errorFields(err)));
       }, every);
       sweeper.unref();
+      webhook?.start();
       if (options.warmRecognizers === false) checks.recognizers = 'ok';
       else
         warmRecognizers().then(
@@ -275,6 +340,7 @@ export function createApp(options: WarmlineAppOptions): WarmlineApp {
       if (sweeper) clearInterval(sweeper);
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await handoff.idle();
+      await webhook?.stop();
       for (const close of closers) await close().catch(() => undefined);
     },
   };

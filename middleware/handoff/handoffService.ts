@@ -163,8 +163,8 @@ export class HandoffService {
   }
 
   /**
-   * Opens a case and queues it; with no agent online the case moves to `timed_out` at once (the customer is offered
-   * a callback). Returns the existing case when the conversation already has one.
+   * Opens a case and queues it; with no agent online and no staffed hub connector the case moves to `timed_out` at
+   * once (the customer is offered a callback). Returns the existing case when the conversation already has one.
    */
   async openCase(input: OpenCaseInput): Promise<OpenedCase> {
     const now = this.clock();
@@ -199,7 +199,9 @@ export class HandoffService {
       created = false;
     }
     const agentsOnline = await this.store.countOnline();
-    if (created && agentsOnline === 0 && opened.state === 'queued') {
+    // A staffed hub (engagement hub, ticketing) takes cases even when no desk agent is online.
+    const hubStaffed = this.connectors.some((c) => c.staffed === true);
+    if (created && agentsOnline === 0 && !hubStaffed && opened.state === 'queued') {
       opened = await this.store.transition(opened.id, 'timed_out', 'system', 'no agent online');
       this.emit({ type: 'timed_out', case: opened });
       return { case: opened, created, agentsOnline };

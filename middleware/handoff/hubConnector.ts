@@ -43,6 +43,12 @@ export interface AgentDelivery {
 export interface HubConnector {
   /** Short name for logs, e.g. `desk`, `botframework-handoff`, `webhook`. */
   readonly name: string;
+  /**
+   * True when the hub brings its own agents (an engagement hub, a ticketing system): a new case then waits for it
+   * in the queue even when no desk agent is online, instead of falling back at once to a callback offer.
+   * @defaultValue false
+   */
+  readonly staffed?: boolean;
   onEvent?(event: HandoffEvent): Promise<void>;
   deliverToAgent?(c: HandoffCase, message: AgentDelivery): Promise<boolean>;
 }

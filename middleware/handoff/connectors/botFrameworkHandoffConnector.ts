@@ -15,7 +15,7 @@ import {
   verifyHandoffStatusToken,
   type HandoffStatusEvent,
 } from './handoffProtocol';
-import { HUB_STATUS_OPERATIONS, applyHubStatus, hubAgent, type ApplyHubStatusResult, type HubStatusUpdate } from './hubStatus';
+import { applyHubStatusWithService, type ApplyHubStatusResult, type HubStatusUpdate } from './hubStatus';
 
 /** Options of {@link BotFrameworkHandoffConnector}. */
 export interface BotFrameworkHandoffConnectorOptions {
@@ -38,6 +38,8 @@ export interface BotFrameworkHandoffConnectorOptions {
   readonly service?: Pick<HandoffService, 'accept' | 'close'>;
   /** Connector name (also the agent channel `hub:<name>`). Default `botframework-handoff`. */
   readonly name?: string;
+  /** Cases wait for this hub when no desk agent is online ({@link HubConnector.staffed}). @defaultValue true (engagement hubs bring their own agents) */
+  readonly staffed?: boolean;
   /** `va_BotId`. Default `warmline`. */
   readonly botId?: string;
   /** `va_BotName`. Default `Warmline`. */
@@ -86,6 +88,7 @@ const noopLogger = { info: () => undefined, warn: () => undefined, debug: () => 
 export class BotFrameworkHandoffConnector implements HubConnector {
   /** Connector name. */
   readonly name: string;
+  readonly staffed: boolean;
   private readonly logger: Pick<Logger, 'info' | 'warn' | 'debug'>;
   private readonly agentChannel: string;
 
@@ -97,6 +100,7 @@ export class BotFrameworkHandoffConnector implements HubConnector {
       throw new TypeError('BotFrameworkHandoffConnector: statusVerification must be { secret } (16+ characters) or "none"');
     }
     this.name = options.name ?? 'botframework-handoff';
+    this.staffed = options.staffed ?? true;
     this.agentChannel = `hub:${this.name}`;
     this.logger = options.logger ?? noopLogger;
   }
@@ -197,7 +201,7 @@ export class BotFrameworkHandoffConnector implements HubConnector {
       ...(status.message ? { message: status.message } : {}),
       ...(status.agent ? { agent: status.agent } : {}),
     };
-    const result = await this.apply(update, c);
+    const result = await this.apply(update);
     this.logger.info('handoff_protocol.status', { ...fields, caseId: c.id, state: status.state, ok: result.ok, reason: result.ok ? undefined : result.reason });
     if (!result.ok) return { handled: true, outcome: result.reason === 'not_found' ? 'no_case' : 'not_applicable' };
     if (!result.changed) return { handled: true, outcome: 'unchanged' };
@@ -206,24 +210,7 @@ export class BotFrameworkHandoffConnector implements HubConnector {
   }
 
   // Through the service when it is there (customer told, events emitted), else straight on the store.
-  private async apply(update: HubStatusUpdate, c: HandoffCase): Promise<ApplyHubStatusResult> {
-    const service = this.options.service;
-    const operation = HUB_STATUS_OPERATIONS[update.state];
-    const agent = hubAgent(update, { agentChannel: this.agentChannel });
-    if (service && operation === 'assign' && !(c.state === 'assigned' && c.agent?.id === agent.id && c.agent.channel === agent.channel)) {
-      const r = await service.accept(c.id, agent);
-      if (r.ok) return { ok: true, operation, changed: true, case: r.case };
-      if (r.reason === 'not_found') return { ok: false, operation, reason: 'not_found' };
-      if (r.reason === 'taken') return { ok: false, operation, reason: 'taken', by: r.by, case: r.case };
-      return { ok: false, operation, reason: 'not_applicable', case: r.case };
-    }
-    const closes = operation === 'resolve' || operation === 'end';
-    if (service && closes && c.state === 'assigned' && c.agent && c.agent.channel === this.agentChannel) {
-      // The hub's message is for the bot's operators, not the customer: close without a note.
-      const r = await service.close(c.id, c.agent);
-      if (r.ok) return { ok: true, operation, changed: true, case: r.case };
-      if (r.reason === 'not_found') return { ok: false, operation, reason: 'not_found' };
-    }
-    return applyHubStatus(this.options.store, update, { agentChannel: this.agentChannel });
+  private apply(update: HubStatusUpdate): Promise<ApplyHubStatusResult> {
+    return applyHubStatusWithService(this.options.service, this.options.store, update, { agentChannel: this.agentChannel });
   }
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { AgentIdentity, HandoffCase } from '../handoffCase';
 import type { HandoffStore } from '../handoffStore';
+import type { HandoffService } from '../handoffService';
 
 /**
  * What an engagement hub can say about a case: the Bot Framework `handoff.status` states (`accepted`, `failed`,
@@ -154,4 +155,39 @@ export async function applyHubStatus(store: HandoffStore, update: HubStatusUpdat
       return notApplicable(current);
     }
   }
+}
+
+/**
+ * Applies a hub's status through the handoff service when one is given, so the customer is told (an agent joined,
+ * they are back with the bot) and the service emits its events; falls back to {@link applyHubStatus} on the store.
+ *
+ * @remarks Used by the Bot Framework handoff-protocol connector and by the webhook status route alike.
+ */
+export async function applyHubStatusWithService(
+  service: Pick<HandoffService, 'accept' | 'close'> | undefined,
+  store: HandoffStore,
+  update: HubStatusUpdate,
+  options: ApplyHubStatusOptions = {},
+): Promise<ApplyHubStatusResult> {
+  const operation = HUB_STATUS_OPERATIONS[update.state];
+  const c = service ? await store.get(update.caseId) : undefined;
+  if (service && !c) return { ok: false, operation, reason: 'not_found' };
+  if (service && c) {
+    const agent = hubAgent(update, options);
+    if (operation === 'assign' && !(c.state === 'assigned' && c.agent?.id === agent.id && c.agent.channel === agent.channel)) {
+      const r = await service.accept(c.id, agent);
+      if (r.ok) return { ok: true, operation, changed: true, case: r.case };
+      if (r.reason === 'not_found') return { ok: false, operation, reason: 'not_found' };
+      if (r.reason === 'taken') return { ok: false, operation, reason: 'taken', by: r.by, case: r.case };
+      return { ok: false, operation, reason: 'not_applicable', case: r.case };
+    }
+    const closes = operation === 'resolve' || operation === 'end';
+    if (closes && c.state === 'assigned' && c.agent && c.agent.channel === agent.channel) {
+      // The hub's message is for the bot's operators, not the customer: close without a note.
+      const r = await service.close(c.id, c.agent);
+      if (r.ok) return { ok: true, operation, changed: true, case: r.case };
+      if (r.reason === 'not_found') return { ok: false, operation, reason: 'not_found' };
+    }
+  }
+  return applyHubStatus(store, update, options);
 }

@@ -18,6 +18,8 @@ export interface WebhookConnectorOptions {
   readonly outbox: Outbox;
   /** Connector name in logs and agent ids. Default `webhook`. */
   readonly name?: string;
+  /** Cases wait for this hub when no desk agent is online ({@link HubConnector.staffed}). @defaultValue false (a ticketing system does not chat live; the callback offer applies) */
+  readonly staffed?: boolean;
   /** Per-request timeout. Default 10 s. */
   readonly timeoutMs?: number;
   /** Attempts before a delivery is moved to the failed list. Default 12 (about an hour with the default delays). */
@@ -83,6 +85,7 @@ const noopLogger = { info: () => undefined, warn: () => undefined, debug: () => 
 export class WebhookConnector implements HubConnector {
   /** Connector name. */
   readonly name: string;
+  readonly staffed: boolean;
   private readonly o: z.infer<typeof OptionsSchema> & { leaseMs: number };
   private readonly secrets: readonly string[];
   private readonly outbox: Outbox;
@@ -104,6 +107,7 @@ export class WebhookConnector implements HubConnector {
     }
     this.o = { ...parsed.data, leaseMs: parsed.data.leaseMs ?? parsed.data.timeoutMs + 30_000 };
     this.name = this.o.name;
+    this.staffed = options.staffed ?? false;
     this.secrets = typeof options.secret === 'string' ? [options.secret] : [...options.secret];
     this.outbox = options.outbox;
     this.redactor = options.redactor ?? defaultRedactor;
