@@ -61,6 +61,21 @@ const IntentRuleSchema = z.object({
   reason: z.string().min(1).optional(),
   /** Minimum confidence; defaults to `intentConfidence`. */
   minConfidence: z.number().min(0).max(1).optional(),
+  /**
+   * Regular expression over the evidence's rule ids: when given, the rule fires only if at least one piece of
+   * evidence comes from a matching rule (e.g. distress from hardship or illness, not from a worried word alone).
+   */
+  evidence: z
+    .string()
+    .refine((src) => {
+      try {
+        new RegExp(src);
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'not a valid regular expression')
+    .optional(),
 });
 
 /** One intent rule: which intent leads to which action. */
@@ -70,7 +85,9 @@ const HandoffPolicyOptionsSchema = z.object({
   intentRules: z.array(IntentRuleSchema).default([
     { intent: 'bereavement', action: 'immediate', priority: 'high' },
     { intent: 'fraud', action: 'immediate', priority: 'high' },
-    { intent: 'distress', action: 'immediate', priority: 'high' },
+    // Vulnerability (hardship, illness, crisis, not coping): a person at once. Worry or fear in words alone: offer.
+    { intent: 'distress', action: 'immediate', priority: 'high', evidence: '^distress\\.[a-z]+\\.(hardship|illness|crisis|cope)$' },
+    { intent: 'distress', action: 'offer', priority: 'normal' },
     { intent: 'human_request', action: 'immediate', priority: 'normal' },
   ]),
   intentConfidence: z.number().min(0).max(1).default(0.5),
@@ -91,7 +108,8 @@ const HandoffPolicyOptionsSchema = z.object({
 /**
  * Options of the default policy.
  *
- * @remarks Defaults: `intentRules` bereavement, fraud, distress -> immediate/high, human_request -> immediate/normal;
+ * @remarks Defaults: `intentRules` bereavement, fraud, distress from hardship/illness/crisis/not coping ->
+ * immediate/high, distress from worried or fearful words alone -> offer/normal, human_request -> immediate/normal;
  * `intentConfidence` 0.5; `offerEmotions` anger, frustration with `emotionScore` >= 0.5, offered `emotionOffers` = 1
  * time per conversation at `emotionPriority` normal; `misunderstandingsBeforeOffer` 2, `repeatsBeforeOffer` 3,
  * `failureOffers` 2 per conversation at `failurePriority` normal; an `urgentIntent` (`urgent`) raises the priority
@@ -119,6 +137,11 @@ const words = (evidence: readonly Evidence[]): string => {
 export function createHandoffPolicy(options: Partial<HandoffPolicyOptions> = {}): HandoffPolicy {
   const o = HandoffPolicyOptionsSchema.parse(options);
   const ruleOrder = new Map(o.intentRules.map((r, i) => [r, i]));
+  const evidencePatterns = new Map(o.intentRules.filter((r) => r.evidence).map((r) => [r, new RegExp(r.evidence as string)]));
+  const evidenceHolds = (rule: IntentRule, hit: IntentHit) => {
+    const pattern = evidencePatterns.get(rule);
+    return !pattern || hit.evidence.some((e) => pattern.test(e.rule));
+  };
 
   return ({ signals, facts, memory }) => {
     const urgent =
@@ -131,7 +154,7 @@ export function createHandoffPolicy(options: Partial<HandoffPolicyOptions> = {})
     const fired: Array<{ rule: IntentRule; hit: IntentHit }> = [];
     for (const hit of signals?.intents ?? []) {
       for (const rule of o.intentRules) {
-        if (rule.intent === hit.name && hit.confidence >= (rule.minConfidence ?? o.intentConfidence)) fired.push({ rule, hit });
+        if (rule.intent === hit.name && hit.confidence >= (rule.minConfidence ?? o.intentConfidence) && evidenceHolds(rule, hit)) fired.push({ rule, hit });
       }
     }
     const offeredCount = (reason: HandoffReason) => memory.offered.filter((r) => r === reason).length;

@@ -133,7 +133,7 @@ const EMOTION_RULES: PatternRule[] = [
   rule('anger.fr.phrases', 'emotion', 'anger',
     '\\b(?:hors de moi|fou de rage|folle de rage|foutage de gueule|c est une honte|quelle honte|vous etes des (?:voleurs|escrocs|incapables|incompetents|nuls)|bande d (?:incapables|escrocs|idiots|incompetents)|allez vous faire|va te faire|putain de|bordel de)\\b', 0.8),
   rule('distress.fr.phrases', 'emotion', 'distress',
-    '\\b(?:j ai peur|jai peur|peur que|peur de|tres inquiet|tres inquiete|vraiment inquiet|vraiment inquiete|mort d inquietude|morte d inquietude|je panique|je stresse|ca m angoisse|je suis perdu|je suis perdue|je ne sais plus quoi faire|je ne sais pas quoi faire|je n en peux plus|j en peux plus|je pleure|en larmes|coeur brise|le coeur serre)\\b', 0.6, { negatable: false }),
+    '\\b(?:j ai peur|jai peur|peur que|peur de|inquiet pour|inquiete pour|inquiet au sujet|inquiete au sujet|je m inquiete|ca m inquiete|je me fais du souci|je me fais un sang d encre|tres inquiet|tres inquiete|vraiment inquiet|vraiment inquiete|mort d inquietude|morte d inquietude|je panique|je stresse|ca m angoisse|je suis perdu|je suis perdue|je ne sais plus quoi faire|je ne sais pas quoi faire|je n en peux plus|j en peux plus|je pleure|en larmes|coeur brise|le coeur serre)\\b', 0.6, { negatable: false }),
   rule('grief.fr.phrases', 'emotion', 'grief',
     '\\b(?:toutes mes condoleances|sinceres condoleances|nous a quittes?|nous a quittee|s est eteinte?|repose en paix|feu mon|feue ma)\\b', 0.85),
   rule('gratitude.fr.phrases', 'emotion', 'gratitude',

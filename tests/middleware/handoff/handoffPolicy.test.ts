@@ -9,10 +9,10 @@ import {
 } from '../../../middleware/handoff/handoffPolicy';
 import type { EmotionScore, IntentHit, Signals } from '../../../middleware/signals/signals';
 
-const intent = (name: string, confidence = 0.9, words: string[] = [name]): IntentHit => ({
+const intent = (name: string, confidence = 0.9, words: string[] = [name], rule = `${name}.en.test`): IntentHit => ({
   name,
   confidence,
-  evidence: [{ rule: `${name}.en.test`, matched: words }],
+  evidence: [{ rule, matched: words }],
 });
 const emotion = (name: string, score: number, words: string[] = [name]): EmotionScore => ({
   name,
@@ -37,7 +37,32 @@ describe('handoffPolicy (default rules)', function () {
   const table: Array<{ name: string; input: HandoffPolicyInput; action: string; reason?: string; priority?: string }> = [
     { name: 'bereavement -> immediate, high', input: input(signals([intent('bereavement')])), action: 'immediate', reason: 'bereavement', priority: 'high' },
     { name: 'fraud -> immediate, high', input: input(signals([intent('fraud')])), action: 'immediate', reason: 'fraud', priority: 'high' },
-    { name: 'distress -> immediate, high', input: input(signals([intent('distress')])), action: 'immediate', reason: 'distress', priority: 'high' },
+    {
+      name: 'distress from hardship -> immediate, high',
+      input: input(signals([intent('distress', 0.8, ['lost my job'], 'distress.en.hardship')])),
+      action: 'immediate',
+      reason: 'distress',
+      priority: 'high',
+    },
+    {
+      name: 'distress from illness (French) -> immediate, high',
+      input: input(signals([intent('distress', 0.7, ['hospitalisé'], 'distress.fr.illness')])),
+      action: 'immediate',
+      reason: 'distress',
+      priority: 'high',
+    },
+    {
+      name: 'distress from worried words alone -> offer, normal',
+      input: input(signals([intent('distress', 0.84, ['worried'], 'distress.en.emotion')])),
+      action: 'offer',
+      reason: 'distress',
+      priority: 'normal',
+    },
+    {
+      name: 'distress from worried words, already offered -> continue',
+      input: input(signals([intent('distress', 0.84, ['worried'], 'distress.en.emotion')]), {}, { offered: ['distress'] }),
+      action: 'continue',
+    },
     { name: 'explicit human request -> immediate, normal', input: input(signals([intent('human_request')])), action: 'immediate', reason: 'human_request', priority: 'normal' },
     { name: 'human request + urgency -> high', input: input(signals([intent('human_request'), intent('urgent')])), action: 'immediate', reason: 'human_request', priority: 'high' },
     {
