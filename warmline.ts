@@ -123,3 +123,84 @@ export { MemoryHandoffStore, type MemoryHandoffStoreOptions } from './middleware
 export { RedisHandoffStore, type RedisHandoffStoreOptions } from './middleware/handoff/redisHandoffStore';
 export { estimateWait } from './middleware/handoff/waitEstimate';
 export { RedisStorage, ETagConflictError, type RedisStorageOptions } from './middleware/storage/redisStorage';
+
+// Signals: detector, middleware, extension
+export {
+  createSignalDetector,
+  type SignalDetector,
+  type BuiltInSignalDetector,
+  type SignalDetectorOptions,
+  type DetectOptions,
+  type IntentDefinition,
+  type LexiconDefinition,
+} from './middleware/signals/signalDetector';
+export { SignalsMiddleware, TRAJECTORY_PROPERTY, type SignalsMiddlewareOptions } from './middleware/signals/signalsMiddleware';
+export {
+  composeSignalDetectors,
+  type CustomSignalDetector,
+  type CustomDetectorContext,
+  type DetectorContribution,
+  type ComposeSignalDetectorsOptions,
+} from './middleware/signals/composeSignalDetectors';
+export type { LanguagePack, PatternRule, EmotionLexicon } from './middleware/signals/languagePack';
+export { englishPack } from './middleware/signals/lexicons/englishPack';
+export { frenchPack } from './middleware/signals/lexicons/frenchPack';
+export { EMPTY_TRAJECTORY, nextTrajectory } from './middleware/signals/trajectory';
+
+// The middleware set (transcript -> signals -> handoff) and transcripts
+export { createWarmlineMiddleware, type WarmlineMiddlewareOptions } from './middleware/createWarmlineMiddleware';
+export type { TranscriptStore } from './middleware/transcript/transcriptStore';
+export { MemoryTranscriptStore, type MemoryTranscriptStoreOptions } from './middleware/transcript/memoryTranscriptStore';
+export { RedisTranscriptStore, type RedisTranscriptStoreOptions } from './middleware/transcript/redisTranscriptStore';
+export { RedactingTranscriptLogger, type RedactingTranscriptLoggerOptions } from './middleware/transcript/redactingTranscriptLogger';
+export { TranscriptMiddleware } from './middleware/transcript/transcriptMiddleware';
+export { markTranscriptRole, TRANSCRIPT_ROLE } from './middleware/transcript/transcriptRole';
+
+// Handoff orchestration, agent desk, hub connectors
+export {
+  HandoffService,
+  type HandoffServiceOptions,
+  type OpenCaseInput,
+  type OpenedCase,
+  type AgentActionResult,
+} from './middleware/handoff/handoffService';
+export { HandoffMiddleware, type HandoffMiddlewareOptions, type AgentTurnHandler } from './middleware/handoff/handoffMiddleware';
+export type { HubConnector, HandoffEvent, AgentDelivery } from './middleware/handoff/hubConnector';
+export { adapterMessenger, type ProactiveMessenger } from './middleware/handoff/proactiveMessenger';
+export { AgentDirectory } from './middleware/handoff/agentDirectory';
+export { handoffMessages, type HandoffMessages } from './middleware/handoff/handoffMessages';
+export { conversationKey, pointerFromActivity } from './middleware/handoff/conversationPointer';
+export { HANDOFF_STATE_PROPERTY } from './middleware/handoff/handoffConversationState';
+export { AgentDesk, type AgentDeskOptions } from './bots/agentDesk';
+export { caseCard, caseText } from './bots/channels/agentCards';
+export { caseBlocks, SLACK_ACCEPT_ACTION } from './bots/channels/slackCaseBlocks';
+export { SlackWebApi, slackChannelOf, type SlackWebApiOptions } from './bots/channels/slackWebApi';
+export { BotFrameworkHandoffConnector, type BotFrameworkHandoffConnectorOptions } from './middleware/handoff/connectors/botFrameworkHandoffConnector';
+export {
+  createHandoffInitiate,
+  buildHandoffContext,
+  parseHandoffStatus,
+  handoffStatusToken,
+  HandoffChannelError,
+  type HandoffInitiateValue,
+} from './middleware/handoff/connectors/handoffProtocol';
+export {
+  applyHubStatus,
+  applyHubStatusWithService,
+  HUB_STATUS_OPERATIONS,
+  type HubStatusUpdate,
+} from './middleware/handoff/connectors/hubStatus';
+export { WebhookConnector, type WebhookConnectorOptions } from './middleware/handoff/connectors/webhookConnector';
+export { registerWebhookStatusRoute, type WebhookStatusRouteOptions } from './middleware/handoff/connectors/registerWebhookStatusRoute';
+export { signWebhook, verifyWebhookSignature, SIGNATURE_HEADER, TIMESTAMP_HEADER, DELIVERY_HEADER, EVENT_HEADER } from './middleware/handoff/connectors/webhookSigning';
+export type { WebhookPayload } from './middleware/handoff/connectors/webhookPayload';
+export type { Outbox } from './middleware/handoff/connectors/outbox';
+export { MemoryOutbox } from './middleware/handoff/connectors/memoryOutbox';
+export { RedisOutbox, type RedisOutboxOptions } from './middleware/handoff/connectors/redisOutbox';
+
+// Web agent console
+export { registerDeskConsole, type DeskConsole, type DeskConsoleOptions } from './bots/desk/registerDeskConsole';
+export type { DeskBackend, DeskEvent, DeskActionResult } from './bots/desk/deskBackend';
+export { HandoffDeskBackend } from './bots/desk/handoffDeskBackend';
+export { hashDeskPassword, verifyDeskPassword } from './bots/desk/deskPassword';
+export { parseDeskAgents, type DeskAgent } from './bots/desk/deskAgents';

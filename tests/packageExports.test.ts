@@ -25,7 +25,8 @@ describe("package exports: import { ... } from 'warmline'", function () {
          const names = ['createApp','CustomerBot','MainDialog','ParcelTrackingDialog','loadConfig','DemoTrackingProvider',
            'HttpTrackingProvider','findTrackingNumbers','validateTrackingNumber','registerLocalDirectLine','SIGNALS',
            'acknowledge','MemoryHandoffStore','RedisHandoffStore','RedisStorage','Redactor','createHandoffPolicy',
-           'InputGuardMiddleware'];
+           'InputGuardMiddleware','SignalsMiddleware','createSignalDetector','HandoffMiddleware','HandoffService',
+           'createWarmlineMiddleware','AgentDesk','BotFrameworkHandoffConnector','WebhookConnector','registerDeskConsole'];
          const missing = names.filter((n) => w[n] === undefined);
          process.stdout.write(JSON.stringify({ missing, resolved: require.resolve('warmline') }));`,
       ],
