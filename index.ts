@@ -1,7 +1,9 @@
 // Composition root: the only file that reads process.env. Builds the bot from validated configuration and runs it.
 import { ConfigError, loadConfig, type Config } from './config';
 import { createApp } from './bots/createApp';
+import { randomBytes } from 'node:crypto';
 import { createLogger, errorFields } from './bots/logger';
+import { hashDeskPassword } from './bots/desk/deskPassword';
 
 function readConfig(): Config {
   try {
@@ -16,8 +18,15 @@ function readConfig(): Config {
 }
 
 async function main(): Promise<void> {
-  const config = readConfig();
+  let config = readConfig();
   const logger = createLogger({ level: config.LOG_LEVEL });
+  // Local development with no agents configured: a demo console agent with a one-off password, so a person can play
+  // both sides (customer in web chat, agent at /desk). Never in production (an app id or no local web chat).
+  let demoPassword: string | undefined;
+  if (!config.DESK_AGENTS && !config.MicrosoftAppId && config.WEBCHAT === 'local') {
+    demoPassword = randomBytes(9).toString('base64url');
+    config = { ...config, DESK_AGENTS: `demo:Demo agent:${await hashDeskPassword(demoPassword)}` };
+  }
   const app = createApp({ config, logger });
   const { port } = await app.start();
   const base = config.PUBLIC_URL ?? `http://localhost:${port}`;
@@ -28,6 +37,13 @@ async function main(): Promise<void> {
     tracking: config.TRACKING_PROVIDER,
     auth: config.MicrosoftAppId ? 'bot-framework-jwt' : 'anonymous-local-only',
   });
+  if (config.WEBCHAT !== 'off' || config.DESK_AGENTS) {
+    const lines = [`Warmline is running.`];
+    if (config.WEBCHAT !== 'off') lines.push(`  Customer web chat: ${base}/   (French: ${base}/?locale=fr-FR)`);
+    if (config.DESK_AGENTS) lines.push(`  Agent console:     ${base}/desk`);
+    if (demoPassword) lines.push(`  Sign in to the console as "demo" with password ${demoPassword} (development only; set DESK_AGENTS for real agents).`);
+    process.stderr.write(`\n${lines.join('\n')}\n\n`);
+  }
   if (!config.MicrosoftAppId) {
     logger.warn('auth.anonymous', { message: 'MicrosoftAppId is empty: /api/messages accepts unauthenticated requests (local development only).' });
   }
