@@ -14,6 +14,7 @@ import { resolveCustomerLocale } from '../dialogs/customerLocale';
 import { MainDialog, type MainDialogOptions } from '../dialogs/mainDialog';
 import { messagesFor } from '../dialogs/messages';
 import type { TrackingProvider } from '../dialogs/tracking/trackingProvider';
+import { LoadedStateProperty } from '../dialogs/loadedStateProperty';
 
 /** Options of {@link CustomerBot}: those of {@link MainDialog} (locale, time zone, clock, timeouts...). */
 export interface CustomerBotOptions extends MainDialogOptions {
@@ -61,12 +62,15 @@ export class CustomerBot extends ActivityHandler {
     this.dialog = options.mainDialog ?? new MainDialog(trackingProvider, conversationState, options);
     this.defaultLocale = options.defaultLocale ?? 'en-US';
     this.defaultTimeZone = options.defaultTimeZone ?? 'Europe/Paris';
-    this.dialogState = conversationState.createProperty<DialogState>(DIALOG_STATE_PROPERTY);
-    this.conversationProfile = conversationState.createProperty<ConversationProfile>(CONVERSATION_PROFILE_PROPERTY);
-    this.userProfile = userState.createProperty<ConversationProfile>(CONVERSATION_PROFILE_PROPERTY);
+    this.dialogState = new LoadedStateProperty<DialogState>(conversationState, DIALOG_STATE_PROPERTY);
+    this.conversationProfile = new LoadedStateProperty<ConversationProfile>(conversationState, CONVERSATION_PROFILE_PROPERTY);
+    this.userProfile = new LoadedStateProperty<ConversationProfile>(userState, CONVERSATION_PROFILE_PROPERTY);
 
     this.onMessage(async (ctx, next) => {
       if (ctx.activity.channelId === 'msteams') TurnContext.removeRecipientMention(ctx.activity);
+      // Load both states once up front: every later read of a property is then a plain property access.
+      await this.conversationState.load(ctx);
+      await this.userState.load(ctx);
       const conversation = await this.conversationProfile.get(ctx, {});
       // Someone who writes first (Slack, Teams chats) has been greeted by their own message: no welcome later.
       conversation.welcomed = true;

@@ -1,8 +1,10 @@
 import type { Activity, ConversationState, StatePropertyAccessor, TurnContext } from 'botbuilder-core';
+import { telemetryTrackDialogView } from 'botbuilder-core';
 import {
   ComponentDialog,
   TextPrompt,
   WaterfallDialog,
+  type DialogContext,
   type DialogTurnResult,
   type PromptValidatorContext,
   type WaterfallStepContext,
@@ -23,6 +25,7 @@ import {
   type TrackingResult,
 } from './tracking/trackingProvider';
 import { understandTurn, type TurnUnderstanding } from './understandTurn';
+import { LoadedStateProperty } from './loadedStateProperty';
 
 /** Dialog id of {@link ParcelTrackingDialog}. */
 export const PARCEL_TRACKING_DIALOG = 'parcelTrackingDialog';
@@ -101,6 +104,10 @@ const NEEDS_PERSON: ReadonlySet<TrackingResult['status']> = new Set([
   'not_found',
 ]);
 
+// Raced against a provider's promise: loses to one that is already settled, wins against one still pending.
+const NOT_YET: unique symbol = Symbol('warmline.lookupNotYetSettled');
+const NOT_SETTLED: Promise<typeof NOT_YET> = Promise.resolve(NOT_YET);
+
 /** At least four digits: the customer was trying to type a number, so the format hint helps. */
 const looksLikeNumberAttempt = (text: string): boolean => (text.match(/\d/g)?.length ?? 0) >= 4;
 
@@ -150,8 +157,8 @@ export class ParcelTrackingDialog extends ComponentDialog<ParcelTrackingStart> {
     if (!(this.options.lookupTimeoutMs > 0)) throw new TypeError('ParcelTrackingDialog: lookupTimeoutMs must be > 0');
     if (!(this.options.maxNumberAttempts >= 1)) throw new TypeError('ParcelTrackingDialog: maxNumberAttempts must be >= 1');
     if (!(this.options.maxEmailAttempts >= 1)) throw new TypeError('ParcelTrackingDialog: maxEmailAttempts must be >= 1');
-    this.facts = conversationState.createProperty<ConversationFacts>(CONVERSATION_FACTS_PROPERTY);
-    this.profile = conversationState.createProperty<ConversationProfile>(CONVERSATION_PROFILE_PROPERTY);
+    this.facts = new LoadedStateProperty<ConversationFacts>(conversationState, CONVERSATION_FACTS_PROPERTY);
+    this.profile = new LoadedStateProperty<ConversationProfile>(conversationState, CONVERSATION_PROFILE_PROPERTY);
 
     this.addDialog(new TextPrompt(NUMBER_PROMPT, (pc) => this.numberValidator(pc)))
       .addDialog(new TextPrompt(EMAIL_PROMPT, (pc) => this.emailValidator(pc)))
@@ -165,6 +172,29 @@ export class ParcelTrackingDialog extends ComponentDialog<ParcelTrackingStart> {
     this.initialDialogId = TRACKING_WATERFALL;
   }
 
+  /**
+   * Begins tracking. With the number already known (given in the message, or earlier in the conversation) the
+   * answer is given at once and the dialog ends in the same call: no inner dialog stack, waterfall or prompt is
+   * built for a one-shot answer. Otherwise the waterfall asks for the number.
+   */
+  override async beginDialog(outer: DialogContext, options?: ParcelTrackingStart): Promise<DialogTurnResult> {
+    if (!options?.trackingNumber) return super.beginDialog(outer, options);
+    const outcome = await this.answerKnownNumber(outer.context, options.trackingNumber, options);
+    return outer.endDialog(outcome);
+  }
+
+  /**
+   * Answers about a number already known, as the dialog would when begun with it, without a dialog stack: looks
+   * the parcel up, records the facts and sends the answer.
+   *
+   * @remarks Used by `MainDialog` for messages that need no prompt, and by {@link ParcelTrackingDialog.beginDialog}.
+   */
+  async answerKnownNumber(ctx: TurnContext, trackingNumber: string, start: ParcelTrackingStart): Promise<ParcelTrackingOutcome> {
+    telemetryTrackDialogView(this.telemetryClient, this.id);
+    const u = await this.understand(ctx);
+    return this.answer(ctx, u, trackingNumber, start.carrier, start);
+  }
+
   private understand(ctx: TurnContext): Promise<TurnUnderstanding> {
     return understandTurn(ctx, {
       profile: this.profile,
@@ -174,11 +204,8 @@ export class ParcelTrackingDialog extends ComponentDialog<ParcelTrackingStart> {
   }
 
   private async numberStep(step: WaterfallStepContext<ParcelTrackingStart>): Promise<DialogTurnResult> {
+    // A known number never reaches the waterfall (see beginDialog).
     const start = step.options ?? {};
-    if (start.trackingNumber) {
-      const answer: NumberAnswer = { kind: 'valid', trackingNumber: start.trackingNumber, carrier: start.carrier };
-      return step.next(answer);
-    }
     if (start.noNumber) return step.next({ kind: 'noNumber' } satisfies NumberAnswer);
     const u = await this.understand(step.context);
     const m = messagesFor(u.customer.language);
@@ -293,15 +320,20 @@ export class ParcelTrackingDialog extends ComponentDialog<ParcelTrackingStart> {
   ): Promise<TrackingResult | TrackingProviderError> {
     const controller = new AbortController();
     let timer: NodeJS.Timeout | undefined;
-    // Race as well as abort: a provider that ignores the signal must not hold the turn past the deadline.
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        controller.abort();
-        reject(new TrackingProviderError('tracking lookup timed out', 'timeout'));
-      }, this.options.lookupTimeoutMs);
-    });
     try {
-      return await Promise.race([this.provider.track(trackingNumber, carrier, { signal: controller.signal, language }), deadline]);
+      const pending = this.provider.track(trackingNumber, carrier, { signal: controller.signal, language });
+      // A provider that has already answered (embedded data, a cache hit) needs no deadline, and arming and
+      // clearing a timer would cost more than its lookup. An already settled promise wins this race.
+      const settled = await Promise.race([pending, NOT_SETTLED]);
+      if (settled !== NOT_YET) return settled;
+      // Race as well as abort: a provider that ignores the signal must not hold the turn past the deadline.
+      const deadline = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          controller.abort();
+          reject(new TrackingProviderError('tracking lookup timed out', 'timeout'));
+        }, this.options.lookupTimeoutMs);
+      });
+      return await Promise.race([pending, deadline]);
     } catch (err) {
       const failure =
         err instanceof TrackingProviderError

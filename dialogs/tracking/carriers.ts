@@ -281,6 +281,7 @@ function classify(s: string): FormatHit | undefined {
 const TOKEN = /[A-Za-z0-9]+/g;
 const JOINER = /^[ \u00A0\u202F\t]{1,2}$|^ ?[-\u2010\u2011\u2013] ?$/;
 const DIGITS_ONLY = /^\d+$/;
+const NO_DIGIT_PREFIX = /^\D{5}/;
 
 // Context cues (lower-cased text). Compiled once.
 const TRACKING_CONTEXT =
@@ -369,6 +370,9 @@ export function findTrackingNumbers(text: string): TrackingNumberMatch[] {
       for (let j = i; j < group.length; j += 1) {
         normalized += group[j].text.toUpperCase();
         if (normalized.length > MAX_LEN) break;
+        // Every format has a digit among its first five characters (see FORMATS): no longer candidate from
+        // here can match, so words before a number ("where is my parcel 1Z…") cost no format tests.
+        if (normalized.length >= 5 && NO_DIGIT_PREFIX.test(normalized)) break;
         const hit = classify(normalized);
         if (!hit) continue;
         if (hit.strength !== 'strong') {

@@ -176,14 +176,25 @@ const STRIP = /[\s\u00A0\u202F\-.]/g;
 // Building an Intl.DateTimeFormat costs far more than using one; the demo parcels use a handful of zones.
 const dayFormatters = new Map<string, Intl.DateTimeFormat>();
 
+// Since 1973 every zone offset is a whole number of quarter hours, so the calendar date of an instant is the same
+// for a whole UTC quarter hour: keep the last date computed per zone and quarter.
+const QUARTER_HOUR_MS = 15 * 60_000;
+const QUARTER_OFFSETS_SINCE = Date.UTC(1973, 0, 1);
+const lastDates = new Map<string, { readonly quarter: number; readonly date: string }>();
+
 function localDate(instant: Date, timeZone: string): string {
+  const quarter = instant.getTime() >= QUARTER_OFFSETS_SINCE ? Math.floor(instant.getTime() / QUARTER_HOUR_MS) : NaN;
+  const last = lastDates.get(timeZone);
+  if (last?.quarter === quarter) return last.date;
   let f = dayFormatters.get(timeZone);
   if (!f) {
     // en-CA formats as YYYY-MM-DD.
     f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
     dayFormatters.set(timeZone, f);
   }
-  return f.format(instant);
+  const date = f.format(instant);
+  lastDates.set(timeZone, { quarter, date });
+  return date;
 }
 
 /**

@@ -270,6 +270,12 @@ describe('carriers: findTrackingNumbers', () => {
     ['986578788855 ?', '986578788855', 'fedex'],
     ['le colis JJD0099999999 de DHL', 'JJD0099999999', 'dhl'],
     ['colis n° 986578788855', '986578788855', 'fedex'],
+    // Words joined to the number by single spaces: candidates starting at a word are cut short (no format
+    // starts with five non-digits), never the number itself, whatever letters it starts with.
+    ['please where is my parcel JJD 0099 9999 99', 'JJD0099999999', 'dhl'],
+    ['tracking for my shipment JVGL 1234 56789 thanks', 'JVGL123456789', 'dhl'],
+    ['whereabouts of registered letter RB 409 153 720 GB', 'RB409153720GB', 'upu'],
+    ['anything about my parcel number 1z 999 aa1 01 2345 6784', '1Z999AA10123456784', 'ups'],
   ];
   for (const [text, normalized, carrier] of found) {
     it(`finds ${normalized} in "${text}"`, () => {

@@ -103,6 +103,19 @@ describe('DemoTrackingProvider', () => {
     expect(err2).to.be.instanceOf(TrackingProviderError).with.property('kind', 'timeout');
   });
 
+  it('the expected day turns at midnight in the destination zone, also when asked a millisecond apart', async () => {
+    // UPS demo parcel: due in 2 days in America/Chicago (UTC-5 in June), so its day turns at 05:00 UTC.
+    const ups = DEMO_PARCELS.find((p) => p.carrier === 'ups')!.trackingNumber;
+    let now = new Date('2025-06-03T04:59:59.999Z');
+    const provider = new DemoTrackingProvider({ now: () => now });
+    expect((await provider.track(ups, 'ups')).expectedDelivery).to.equal('2025-06-04');
+    expect((await provider.track(ups, 'ups')).expectedDelivery, 'asked again').to.equal('2025-06-04');
+    now = new Date('2025-06-03T05:00:00.000Z');
+    expect((await provider.track(ups, 'ups')).expectedDelivery).to.equal('2025-06-05');
+    now = new Date('2025-06-03T04:59:00.000Z');
+    expect((await provider.track(ups, 'ups')).expectedDelivery, 'back before midnight').to.equal('2025-06-04');
+  });
+
   it('rejects a negative latency at construction', () => {
     expect(() => new DemoTrackingProvider({ latencyMs: -1 })).to.throw(TypeError, /latencyMs/);
   });
