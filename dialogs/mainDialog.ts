@@ -233,7 +233,8 @@ export class MainDialog extends ComponentDialog {
 
     const valid = u.numbers.find((n) => n.valid);
     if (valid) {
-      await this.noteUnderstood(ctx, focus ? `followup:${focus}` : 'track');
+      // Keyed by parcel: tracking three different parcels is not "the same request three times".
+      await this.noteUnderstood(ctx, `${focus ? `followup:${focus}` : 'track'}:${valid.normalized}`);
       return {
         trackingNumber: valid.normalized,
         carrier: valid.carrier,
@@ -252,7 +253,7 @@ export class MainDialog extends ComponentDialog {
     }
     const followUpShaped = focus !== undefined && focus !== 'status';
     if (intent === 'track' || followUpShaped || (focus === 'status' && known && intent === 'none')) {
-      await this.noteUnderstood(ctx, focus ? `followup:${focus}` : 'track');
+      await this.noteUnderstood(ctx, `${focus ? `followup:${focus}` : 'track'}${known ? `:${known}` : ''}`);
       if (known) {
         return {
           trackingNumber: known,

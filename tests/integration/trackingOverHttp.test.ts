@@ -120,6 +120,27 @@ describe('parcel tracking over the real HTTP endpoint', function () {
     expect(follow.activity.text).to.not.match(/tracking number/i);
   });
 
+  it('tracking three different parcels is not "the same request three times"; asking about one parcel three times gets a human offered', async () => {
+    const offers = (conversationId: string) =>
+      run.connector.activities(conversationId).filter((a) => /talk to a person/i.test(a.text ?? '')).length;
+    const statuses = ['in_transit', 'delivered', 'delayed'] as const;
+    const many = 'dl-three-parcels';
+    for (const s of statuses) {
+      const res = await run.post(directLineMessage(`where is my parcel ${parcel(s).trackingNumber}?`, { serviceUrl: run.connector.url, conversationId: many, deliveryMode: 'expectReplies' }));
+      const texts = (res.body as { activities: SentActivity[] }).activities.map((a) => a.text ?? '');
+      expect(texts.join(' | ')).to.not.match(/talk to a person/i);
+    }
+    const same = 'dl-same-parcel';
+    const replies: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const res = await run.post(directLineMessage(`where is my parcel ${parcel('delayed').trackingNumber}?`, { serviceUrl: run.connector.url, conversationId: same, deliveryMode: 'expectReplies' }));
+      replies.push((res.body as { activities: SentActivity[] }).activities.map((a) => a.text ?? '').join(' | '));
+    }
+    expect(replies[0]).to.not.match(/talk to a person/i);
+    expect(replies[2]).to.match(/talk to a person/i);
+    expect(offers(many)).to.equal(0);
+  });
+
   it('bad input: malformed and unknown activities never crash the bot', async () => {
     expect((await run.post({ hello: 'world' })).status).to.equal(400);
     const weird = { ...teamsMessage('x', { serviceUrl: run.connector.url }), type: 'somethingNew' };
