@@ -10,6 +10,8 @@ export interface LoadOptions {
   warmupMs: number;
   /** Checks each response (status and body); a failure counts as an error. */
   check?: (status: number, body: string) => boolean;
+  /** Called when measuring starts and ends (after warm-up), e.g. to read the server's CPU time. */
+  onMeasure?: (phase: 'start' | 'end') => void;
 }
 
 /** Result of one load run. */
@@ -77,9 +79,11 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   const workers = Array.from({ length: o.concurrency }, (_, w) => worker(w));
   await new Promise((r) => setTimeout(r, o.warmupMs));
   measuring = true;
+  o.onMeasure?.('start');
   const t0 = process.hrtime.bigint();
   await new Promise((r) => setTimeout(r, o.durationMs));
   measuring = false;
+  o.onMeasure?.('end');
   const elapsed = Number(process.hrtime.bigint() - t0) / 1e9;
   stop = true;
   await Promise.all(workers);

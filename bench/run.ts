@@ -3,6 +3,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
+
+const ROOT = path.resolve(__dirname, '..');
 import { FakeConnector } from '../tests/helpers/fakeConnector';
 import { directLineMessage } from '../tests/helpers/channelActivities';
 import { DEMO_PARCELS } from '../dialogs/tracking/demoTrackingProvider';
@@ -18,20 +20,48 @@ interface Server {
   url: string;
 }
 
-function startServer(file: string): Promise<Server> {
+/** Starts a compiled server (plain `node`, as in production) and resolves once it answers on /api/messages. */
+function startServer(args: string[], env: Record<string, string>, portPattern: RegExp, readyPath?: string): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--disable-warning=DEP0111', '--import', 'tsx', path.join(__dirname, file)], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-      env: process.env,
+    const child = spawn(process.execPath, ['--disable-warning=DEP0111', ...args], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     });
     let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
+    let settled = false;
+    const onData = (chunk: Buffer) => {
       out += chunk.toString();
-      const m = /READY (\d+)/.exec(out);
-      if (m) resolve({ child, url: `http://127.0.0.1:${m[1]}/api/messages` });
+      const m = portPattern.exec(out);
+      if (m && !settled) {
+        settled = true;
+        const base = `http://127.0.0.1:${m[1]}`;
+        waitReady(base, readyPath).then(() => resolve({ child, url: `${base}/api/messages` }), reject);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.on('exit', (code) => {
+      if (!settled) reject(new Error(`${args.join(' ')} exited with ${code}: ${out.slice(-2000)}`));
     });
-    child.on('exit', (code) => reject(new Error(`${file} exited with ${code}`)));
   });
+}
+
+async function waitReady(base: string, readyPath?: string): Promise<void> {
+  if (!readyPath) return;
+  for (let i = 0; i < 600; i++) {
+    const ok = await fetch(`${base}${readyPath}`).then((r) => r.ok, () => false);
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${base}${readyPath} never became ready`);
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (clock ticks of 10 ms on Linux). */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 function rssMb(pid: number): number {
@@ -61,6 +91,13 @@ const echoBody = (serviceUrl: string, expectReplies: boolean) => (w: number, n: 
     }),
   );
 
+/** `BENCH_STORAGE=redis BENCH_REDIS_URL=redis://127.0.0.1:6379 npm run bench` measures Warmline on Redis. */
+function benchStorage(): Record<string, string> {
+  return process.env.BENCH_STORAGE === 'redis'
+    ? { STORAGE: 'redis', REDIS_URL: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379', REDIS_KEY_PREFIX: `bench${process.pid}:` }
+    : {};
+}
+
 const fmt = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
 
 function table(rows: Array<Record<string, string>>): string {
@@ -84,21 +121,45 @@ const EXTRA: OptionalBench[] = [
 async function main(): Promise<void> {
   const connector = new FakeConnector();
   const serviceUrl = await connector.start();
-  const results: Record<string, { echo: LoadResult; warmline: LoadResult }> = {};
+  type Measured = LoadResult & { serverCpuMsPerRequest: number };
+  const results: Record<string, { echo: Measured; warmline: Measured }> = {};
   const rss: Record<string, number> = {};
 
-  const echo = await startServer('echoServer.ts');
-  const warmline = await startServer('warmlineServer.ts');
+  // Both servers run compiled, under plain node: the echo baseline from dist-bench, Warmline from its production
+  // entry dist/index.js with embedded defaults (in-memory storage, demo tracking, recognizers warmed before load).
+  const echo = await startServer(['dist-bench/bench/echoServer.js'], {}, /READY (\d+)/);
+  const warmline = await startServer(
+    ['dist/index.js'],
+    { PORT: '0', HOST: '127.0.0.1', WEBCHAT: 'off', LOG_LEVEL: 'info', ...benchStorage() },
+    /"event":"server.listening","port":(\d+)/,
+    '/readyz',
+  );
   rss.warmlineWarm = rssMb(warmline.child.pid!);
   try {
     for (const mode of ['connector', 'expectReplies'] as const) {
       const expectReplies = mode === 'expectReplies';
       const check = expectReplies ? (_s: number, body: string) => body.includes('"activities"') : undefined;
       // Clear the recorded calls between runs so the fake connector's memory stays flat.
-      connector.clear();
-      const e = await runLoad({ url: echo.url, body: echoBody(serviceUrl, expectReplies), concurrency: CONCURRENCY, durationMs: DURATION_MS, warmupMs: WARMUP_MS, check });
-      connector.clear();
-      const w = await runLoad({ url: warmline.url, body: trackingBody(serviceUrl, expectReplies), concurrency: CONCURRENCY, durationMs: DURATION_MS, warmupMs: WARMUP_MS, check });
+      const measured = async (server: Server, body: (w: number, n: number) => string) => {
+        let cpu0 = 0;
+        let cpu = 0;
+        connector.clear();
+        const r = await runLoad({
+          url: server.url,
+          body,
+          concurrency: CONCURRENCY,
+          durationMs: DURATION_MS,
+          warmupMs: WARMUP_MS,
+          check,
+          onMeasure: (phase) => {
+            if (phase === 'start') cpu0 = cpuSeconds(server.child.pid!);
+            else cpu = cpuSeconds(server.child.pid!) - cpu0;
+          },
+        });
+        return { ...r, serverCpuMsPerRequest: r.requests ? (cpu * 1000) / r.requests : NaN };
+      };
+      const e = await measured(echo, echoBody(serviceUrl, expectReplies));
+      const w = await measured(warmline, trackingBody(serviceUrl, expectReplies));
       connector.clear();
       results[mode] = { echo: e, warmline: w };
     }
@@ -119,17 +180,25 @@ async function main(): Promise<void> {
         'median ms': fmt(x.medianMs),
         'p99 ms': fmt(x.p99Ms),
         errors: String(x.errors),
+        'server CPU ms/req': fmt(x.serverCpuMsPerRequest, 3),
         'ratio to echo': name === 'echo' ? '1.00' : fmt(x.rps / r.echo.rps),
+        'CPU-cost ratio': name === 'echo' ? '1.00' : fmt(r.echo.serverCpuMsPerRequest / x.serverCpuMsPerRequest),
       });
     }
   }
   console.log(`\nHTTP /api/messages, ${CONCURRENCY} concurrent clients, ${DURATION_MS / 1000} s each after ${WARMUP_MS / 1000} s warm-up\n`);
   console.log(table(rows));
+  console.log(
+    '\n"ratio to echo" is throughput; "CPU-cost ratio" is echo\'s server CPU per request divided by Warmline\'s (the same\n' +
+      'figure without the load generator, which shares this machine, in the way).',
+  );
   console.log(`\nRSS: warmline warmed ${fmt(rss.warmlineWarm, 0)} MB, after load ${fmt(rss.warmlineAfterLoad, 0)} MB; echo after load ${fmt(rss.echoAfterLoad, 0)} MB`);
 
   const summary: Record<string, unknown> = {
     throughputRatioConnector: Number(fmt(results.connector.warmline.rps / results.connector.echo.rps)),
     throughputRatioExpectReplies: Number(fmt(results.expectReplies.warmline.rps / results.expectReplies.echo.rps)),
+    cpuCostRatioConnector: Number(fmt(results.connector.echo.serverCpuMsPerRequest / results.connector.warmline.serverCpuMsPerRequest)),
+    cpuCostRatioExpectReplies: Number(fmt(results.expectReplies.echo.serverCpuMsPerRequest / results.expectReplies.warmline.serverCpuMsPerRequest)),
     warmlineRssMb: Math.round(rss.warmlineAfterLoad),
   };
 
