@@ -60,6 +60,19 @@ export const ConfigSchema = z
             .map((e) => e.trim())
             .filter((e) => e && !/^[A-Za-z0-9_.-]+:\S/.test(e));
           if (bad.length) ctx.addIssue({ code: 'custom', message: `entries must be channelId:userId (bad: ${bad.map((b) => `"${b.slice(0, 40)}"`).join(', ')})` });
+          // On Direct Line and Web Chat the client chooses its own user id: such an "agent" could be impersonated.
+          const unauthenticated = (list ?? '')
+            .split(',')
+            .map((e) => e.trim())
+            .filter((e) => /^(directline|webchat|emulator|test):/i.test(e));
+          if (unauthenticated.length) {
+            ctx.addIssue({
+              code: 'custom',
+              message: `channels whose clients choose their own user id cannot identify agents (${unauthenticated
+                .map((b) => `"${b.slice(0, 40)}"`)
+                .join(', ')}); web agents sign in to the console at /desk (DESK_AGENTS)`,
+            });
+          }
         }),
     ),
     SLACK_API_BASE_URL: z.preprocess(emptyToUndefined, z.string().url().default('https://slack.com')),

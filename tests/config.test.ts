@@ -81,6 +81,8 @@ describe('loadConfig', () => {
     ['a webhook without secrets', { WEBHOOK_URL: 'https://hub.example.com/cases' }, 'WEBHOOK_SECRETS'],
     ['a short webhook secret', { WEBHOOK_URL: 'https://hub.example.com/cases', WEBHOOK_SECRETS: 'short' }, 'WEBHOOK_SECRETS'],
     ['a webhook URL that is not a URL', { WEBHOOK_URL: 'hub.example.com' }, 'WEBHOOK_URL'],
+    ['an agent on Direct Line, where clients choose their own id', { WARMLINE_AGENTS: 'msteams:29:1abc,directline:agent-1' }, 'WARMLINE_AGENTS'],
+    ['an agent on Web Chat', { WARMLINE_AGENTS: 'webchat:ana' }, 'WARMLINE_AGENTS'],
     ['a desk agent with a plain password', { DESK_AGENTS: 'ana:Ana Martin:hunter2' }, 'DESK_AGENTS'],
     ['a desk agent entry without a name', { DESK_AGENTS: `ana:${DESK_HASH}` }, 'DESK_AGENTS'],
     ['a duplicate desk agent', { DESK_AGENTS: `ana:Ana:${DESK_HASH},ANA:Ana 2:${DESK_HASH}` }, 'DESK_AGENTS'],
