@@ -15,6 +15,7 @@ import { MainDialog, type MainDialogOptions } from '../dialogs/mainDialog';
 import { messagesFor } from '../dialogs/messages';
 import type { TrackingProvider } from '../dialogs/tracking/trackingProvider';
 import { LoadedStateProperty } from '../dialogs/loadedStateProperty';
+import { isSavedAtTurnEnd } from '../middleware/withTurnEndSave';
 
 /** Options of {@link CustomerBot}: those of {@link MainDialog} (locale, time zone, clock, timeouts...). */
 export interface CustomerBotOptions extends MainDialogOptions {
@@ -89,10 +90,14 @@ export class CustomerBot extends ActivityHandler {
     });
   }
 
-  /** Handles the turn, then saves conversation and user state (also when the turn's handlers changed nothing). */
+  /**
+   * Handles the turn, then saves conversation and user state (when they changed). Conversation state is left to the
+   * Warmline middleware when one of them already saves it at the end of this turn (`withTurnEndSave`): one write
+   * after every piece has made its changes, instead of one per piece.
+   */
   override async run(ctx: TurnContext): Promise<void> {
     await super.run(ctx);
-    await this.conversationState.saveChanges(ctx, false);
+    if (!isSavedAtTurnEnd(ctx, this.conversationState)) await this.conversationState.saveChanges(ctx, false);
     await this.userState.saveChanges(ctx, false);
   }
 

@@ -4,8 +4,9 @@ import { ORIGINAL_TEXT } from '../inputGuardMiddleware';
 import { SIGNALS, type Signals } from '../signals/signals';
 import type { TranscriptStore } from '../transcript/transcriptStore';
 import { readTurn } from '../turnStateKeys';
+import { withTurnEndSave } from '../withTurnEndSave';
 import { conversationKey, pointerFromActivity } from './conversationPointer';
-import { readCustomerReply } from './customerReply';
+import { readCustomerReply, type CustomerReply } from './customerReply';
 import type { AgentIdentity, HandoffCase, TranscriptEntry } from './handoffCase';
 import { HANDOFF_STATE_PROPERTY, emptyHandoffState, type HandoffConversationState, type PendingOffer } from './handoffConversationState';
 import { handoffMessages, type HandoffLanguage } from './handoffMessages';
@@ -44,6 +45,7 @@ export interface HandoffMiddlewareOptions {
 }
 
 const FAILURE_REASONS = new Set(['misunderstood', 'repeated_request']);
+const NOT_A_REPLY: CustomerReply = Object.freeze({ kind: 'other' });
 
 const languageOf = (code: string | undefined): HandoffLanguage | undefined => {
   const two = code?.slice(0, 2).toLowerCase();
@@ -64,7 +66,8 @@ const languageOf = (code: string | undefined): HandoffLanguage | undefined => {
  *   bot answer then asks "would you like a person?" once (yes queues, no continues); misunderstandings and repeated
  *   requests are re-checked after the bot answered, so the offer comes right after the second failure.
  * - After a close, a 1–5 reply is stored as the satisfaction rating; anything else goes to the bot.
- * Saves conversation state when it changed it (the bot saves its own changes too: they share the same cache).
+ * Saves conversation state once at the end of the turn (also when the bot throws), unless an outer Warmline piece
+ * sharing the same state (the signals middleware) does it; the bot inside then skips its own save (`withTurnEndSave`).
  */
 export class HandoffMiddleware implements Middleware {
   private readonly service: HandoffService;
@@ -105,21 +108,19 @@ export class HandoffMiddleware implements Middleware {
       if (text.trim()) await this.service.customerMessage(open, text, ctx.activity.id);
       return;
     }
-    const property = this.conversationState.createProperty<HandoffConversationState>(HANDOFF_STATE_PROPERTY);
-    const state = await property.get(ctx, emptyHandoffState());
-    try {
+    await withTurnEndSave(ctx, this.conversationState, async () => {
+      const state = await this.handoffState(ctx);
       if (open) await this.whileWaiting(ctx, open, text, state);
       else await this.withBot(ctx, text, state, next);
-    } finally {
-      await this.conversationState.saveChanges(ctx, false);
-    }
+    });
   }
 
   private async withBot(ctx: TurnContext, text: string, state: HandoffConversationState, next: () => Promise<void>): Promise<void> {
     const signals = readTurn(ctx, SIGNALS);
     const language = this.language(ctx, signals);
     const m = handoffMessages(language);
-    const reply = readCustomerReply(text);
+    // Short replies (a rating, yes or no) matter only after a close or an offer: read them only then.
+    const reply = state.awaitingRating || state.pendingOffer ? readCustomerReply(text) : NOT_A_REPLY;
 
     if (state.awaitingRating) {
       const caseId = state.awaitingRating;
@@ -252,8 +253,19 @@ export class HandoffMiddleware implements Middleware {
   }
 
   private async facts(ctx: TurnContext): Promise<ConversationFacts> {
-    const facts = await this.conversationState.createProperty<ConversationFacts>(CONVERSATION_FACTS_PROPERTY).get(ctx);
-    return facts ?? emptyFacts();
+    const cached = (await this.conversationState.load(ctx)) as Record<string, unknown>;
+    return (cached[CONVERSATION_FACTS_PROPERTY] as ConversationFacts | undefined) ?? emptyFacts();
+  }
+
+  // The handoff's own record in the turn's cached conversation state (created on first use).
+  private async handoffState(ctx: TurnContext): Promise<HandoffConversationState> {
+    const cached = (await this.conversationState.load(ctx)) as Record<string, unknown>;
+    let state = cached[HANDOFF_STATE_PROPERTY] as HandoffConversationState | undefined;
+    if (state === undefined) {
+      state = emptyHandoffState();
+      cached[HANDOFF_STATE_PROPERTY] = state;
+    }
+    return state;
   }
 
   private language(ctx: TurnContext, signals: Signals | undefined): HandoffLanguage {

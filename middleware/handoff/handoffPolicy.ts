@@ -120,6 +120,19 @@ export type HandoffPolicyOptions = z.infer<typeof HandoffPolicyOptionsSchema>;
 const FAILURE_REASONS: readonly HandoffReason[] = ['misunderstood', 'repeated_request'];
 
 const raise = (p: CasePriority): CasePriority => (p === 'low' ? 'normal' : 'high');
+const withUrgency = (p: CasePriority, urgent: boolean): CasePriority => (urgent ? raise(p) : p);
+
+function isUrgent(signals: Signals | undefined, urgentIntent: string, minConfidence: number): boolean {
+  if (!signals) return false;
+  for (const i of signals.intents) if (i.name === urgentIntent && i.confidence >= minConfidence) return true;
+  return false;
+}
+
+function countWhere(offered: readonly HandoffReason[], reasons: readonly string[]): number {
+  let n = 0;
+  for (const r of offered) if (reasons.includes(r)) n++;
+  return n;
+}
 
 const words = (evidence: readonly Evidence[]): string => {
   const all = evidence.flatMap((e) => e.matched);
@@ -144,10 +157,7 @@ export function createHandoffPolicy(options: Partial<HandoffPolicyOptions> = {})
   };
 
   return ({ signals, facts, memory }) => {
-    const urgent =
-      o.urgencyRaisesPriority &&
-      !!signals?.intents.some((i) => i.name === o.urgentIntent && i.confidence >= o.intentConfidence);
-    const withUrgency = (p: CasePriority): CasePriority => (urgent ? raise(p) : p);
+    const urgent = o.urgencyRaisesPriority && isUrgent(signals, o.urgentIntent, o.intentConfidence);
     const urgencyNote = urgent ? '; urgency raised the priority' : '';
 
     // 1. Intent rules.
@@ -157,8 +167,7 @@ export function createHandoffPolicy(options: Partial<HandoffPolicyOptions> = {})
         if (rule.intent === hit.name && hit.confidence >= (rule.minConfidence ?? o.intentConfidence) && evidenceHolds(rule, hit)) fired.push({ rule, hit });
       }
     }
-    const offeredCount = (reason: HandoffReason) => memory.offered.filter((r) => r === reason).length;
-    const usable = fired.filter(({ rule }) => rule.action === 'immediate' || offeredCount(rule.reason ?? rule.intent) === 0);
+    const usable = fired.filter(({ rule }) => rule.action === 'immediate' || !memory.offered.includes(rule.reason ?? rule.intent));
     usable.sort(
       (a, b) =>
         (a.rule.action === 'immediate' ? 0 : 1) - (b.rule.action === 'immediate' ? 0 : 1) ||
@@ -172,7 +181,7 @@ export function createHandoffPolicy(options: Partial<HandoffPolicyOptions> = {})
       return {
         action: best.rule.action,
         reason,
-        priority: withUrgency(best.rule.priority),
+        priority: withUrgency(best.rule.priority, urgent),
         explanation: `intent ${best.hit.name} (${best.hit.confidence.toFixed(2)})${words(best.hit.evidence)} -> ${best.rule.action}${urgencyNote}`,
         intents: [best.hit, ...fired.filter((f) => f !== best).map((f) => f.hit)],
         emotions: [],
@@ -180,16 +189,16 @@ export function createHandoffPolicy(options: Partial<HandoffPolicyOptions> = {})
     }
 
     // 2. Emotions: offer a human, a limited number of times per conversation.
-    const emotionOffersMade = memory.offered.filter((r) => o.offerEmotions.includes(r)).length;
-    const strong = (signals?.emotions ?? [])
-      .filter((e) => o.offerEmotions.includes(e.name) && e.score >= o.emotionScore)
-      .sort((a, b) => b.score - a.score);
+    const emotionOffersMade = countWhere(memory.offered, o.offerEmotions);
+    const strong: EmotionScore[] = [];
+    for (const e of signals?.emotions ?? []) if (o.offerEmotions.includes(e.name) && e.score >= o.emotionScore) strong.push(e);
+    if (strong.length > 1) strong.sort((a, b) => b.score - a.score);
     const emotion = strong[0];
     if (emotion && emotionOffersMade < o.emotionOffers) {
       return {
         action: 'offer',
         reason: emotion.name,
-        priority: withUrgency(o.emotionPriority),
+        priority: withUrgency(o.emotionPriority, urgent),
         explanation: `emotion ${emotion.name} (${emotion.score.toFixed(2)})${words(emotion.evidence)} -> offer${urgencyNote}`,
         intents: [],
         emotions: strong,
@@ -197,25 +206,25 @@ export function createHandoffPolicy(options: Partial<HandoffPolicyOptions> = {})
     }
 
     // 3. The bot is failing this customer: offer a human.
-    const failureOffersMade = memory.offered.filter((r) => FAILURE_REASONS.includes(r)).length;
+    const failureOffersMade = countWhere(memory.offered, FAILURE_REASONS);
     if (failureOffersMade < o.failureOffers) {
       if (facts.misunderstandings >= o.misunderstandingsBeforeOffer) {
         return {
           action: 'offer',
           reason: 'misunderstood',
-          priority: withUrgency(o.failurePriority),
+          priority: withUrgency(o.failurePriority, urgent),
           explanation: `not understood ${facts.misunderstandings} times in a row -> offer${urgencyNote}`,
           intents: [],
           emotions: [],
         };
       }
       const last = facts.recentRequests[facts.recentRequests.length - 1];
-      const repeats = last === undefined ? 0 : facts.recentRequests.filter((r) => r === last).length;
+      const repeats = last === undefined ? 0 : countWhere(facts.recentRequests, [last]);
       if (repeats >= o.repeatsBeforeOffer) {
         return {
           action: 'offer',
           reason: 'repeated_request',
-          priority: withUrgency(o.failurePriority),
+          priority: withUrgency(o.failurePriority, urgent),
           explanation: `same request ${repeats} times -> offer${urgencyNote}`,
           intents: [],
           emotions: [],

@@ -231,7 +231,13 @@ const add = (map: Map<string, Accumulator>, name: string, weight: number, eviden
   const acc = map.get(name) ?? { miss: 1, evidence: [] };
   acc.miss *= 1 - clamp01(weight);
   if (evidence) {
-    const same = acc.evidence.find((e) => e.rule === evidence.rule);
+    let same: Evidence | undefined;
+    for (const e of acc.evidence) {
+      if (e.rule === evidence.rule) {
+        same = e;
+        break;
+      }
+    }
     if (same) {
       const words = same.matched as string[];
       for (const w of evidence.matched) if (!words.includes(w) && words.length < 5) words.push(w);
@@ -380,15 +386,13 @@ class RuleSignalDetector implements BuiltInSignalDetector {
 
     // Emotions that amount to intents: strong anger or frustration is a complaint, strong distress is distress.
     // An emotion at its threshold gives an intent at the intent threshold, a full-strength emotion gives 0.95.
-    const lift = (score: number, threshold: number): number =>
-      this.intentThreshold + ((0.95 - this.intentThreshold) * (score - threshold)) / Math.max(1e-6, 1 - threshold);
     const angerish = Math.max(emotionScores.get('anger') ?? 0, emotionScores.get('frustration') ?? 0);
     if (angerish >= this.complaintThreshold) {
-      add(intents, 'complaint', lift(angerish, this.complaintThreshold), { rule: `complaint.${language}.emotion`, matched: this.topWords(emotions, ['anger', 'frustration']) });
+      add(intents, 'complaint', this.lift(angerish, this.complaintThreshold), { rule: `complaint.${language}.emotion`, matched: this.topWords(emotions, ['anger', 'frustration']) });
     }
     const distress = emotionScores.get('distress') ?? 0;
     if (distress >= this.distressThreshold) {
-      add(intents, 'distress', lift(distress, this.distressThreshold), { rule: `distress.${language}.emotion`, matched: this.topWords(emotions, ['distress']) });
+      add(intents, 'distress', this.lift(distress, this.distressThreshold), { rule: `distress.${language}.emotion`, matched: this.topWords(emotions, ['distress']) });
     }
     // A death in the family is grief whatever words carry it.
     const bereavement = confidence(intents.get('bereavement'));
@@ -422,6 +426,11 @@ class RuleSignalDetector implements BuiltInSignalDetector {
       intents: Object.freeze(intentHits),
       trajectory,
     });
+  }
+
+  /** An emotion at its threshold gives an intent at the intent threshold, a full-strength emotion gives 0.95. */
+  private lift(score: number, threshold: number): number {
+    return this.intentThreshold + ((0.95 - this.intentThreshold) * (score - threshold)) / Math.max(1e-6, 1 - threshold);
   }
 
   private requirePack(language: LanguageCode, caller: string): LanguagePack {
@@ -547,7 +556,9 @@ class RuleSignalDetector implements BuiltInSignalDetector {
 
   private sentiment(norm: NormalisedText, cp: CompiledPack, masked: readonly boolean[]): number {
     // Hard negatives ("my battery died") carry no sentiment.
-    const words = norm.tokens.filter((t, i) => !masked[i] && !PUNCTUATION.has(t));
+    const { tokens } = norm;
+    const words: string[] = [];
+    for (let i = 0; i < tokens.length; i++) if (!masked[i] && !PUNCTUATION.has(tokens[i])) words.push(tokens[i]);
     if (words.length === 0) return 0;
     const { score } = sentiment.analyze(words.join(' '), { language: cp.sentimentLanguage });
     let s = score / Math.sqrt(score * score + 15);

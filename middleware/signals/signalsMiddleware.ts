@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { SignalDetector } from './signalDetector';
 import { SIGNALS, type Signals, type Trajectory } from './signals';
 import { EMPTY_TRAJECTORY } from './trajectory';
+import { withTurnEndSave } from '../withTurnEndSave';
 
 /** Conversation-state property that holds the {@link Trajectory} when the middleware creates its own accessor. */
 export const TRAJECTORY_PROPERTY = 'warmline.signals.trajectory';
@@ -15,8 +16,9 @@ const SignalsMiddlewareOptionsSchema = z.object({
 /** Options of {@link SignalsMiddleware}. */
 export interface SignalsMiddlewareOptions {
   /**
-   * Conversation state (preferred). The middleware creates its own accessor on {@link TRAJECTORY_PROPERTY} and
-   * calls `saveChanges` after `next()` (a no-op when the bot already saved the same state).
+   * Conversation state (preferred). The middleware keeps the trajectory under {@link TRAJECTORY_PROPERTY} and saves
+   * the state once when the turn ends (also when a later piece throws); Warmline pieces inside it that share the same
+   * state (the handoff middleware, `CustomerBot`) then skip their own saves (see `withTurnEndSave`).
    */
   readonly conversationState?: ConversationState;
   /** Or an accessor you own; then your bot saves conversation state (the middleware never does). */
@@ -46,8 +48,8 @@ const primaryLanguage = (locale: string | undefined): string => {
  *
  * @remarks
  * - Only `message` activities with non-empty text are analysed, and only when `shouldAnalyse(ctx)` is true.
- * - State: give `conversationState` (the middleware saves it after `next()`), or a `trajectoryAccessor` (your bot
- *   saves). With neither, each message starts a fresh trajectory.
+ * - State: give `conversationState` (the middleware saves it once at the end of the turn, for every Warmline piece
+ *   sharing it), or a `trajectoryAccessor` (your bot saves). With neither, each message starts a fresh trajectory.
  * - Failure policy: a detector error never fails the turn; see `failTowardHuman`. State read/write errors propagate
  *   to the adapter's `onTurnError`.
  * @example
@@ -80,7 +82,7 @@ export class SignalsMiddleware implements Middleware {
     this.failTowardHuman = parsed.failTowardHuman;
     this.maxTextLength = parsed.maxTextLength;
     this.conversationState = options.conversationState;
-    this.accessor = options.trajectoryAccessor ?? options.conversationState?.createProperty<Trajectory>(TRAJECTORY_PROPERTY);
+    this.accessor = options.trajectoryAccessor;
     this.shouldAnalyse = options.shouldAnalyse ?? (() => true);
     this.logger = options.logger ?? console;
   }
@@ -92,15 +94,27 @@ export class SignalsMiddleware implements Middleware {
       await next();
       return;
     }
-    const previous = this.accessor ? await this.accessor.get(ctx, EMPTY_TRAJECTORY) : undefined;
-    const signals = await this.read(text.slice(0, this.maxTextLength), activity.locale, previous);
+    const state = this.conversationState;
+    if (!state) {
+      // An accessor the bot owns (the bot saves), or none (each message starts a fresh trajectory).
+      const previous = this.accessor ? await this.accessor.get(ctx, EMPTY_TRAJECTORY) : undefined;
+      const signals = await this.read(text, activity.locale, previous);
+      ctx.turnState.set(SIGNALS, signals);
+      if (this.accessor) await this.accessor.set(ctx, { ...signals.trajectory });
+      await next();
+      return;
+    }
+    // Our own state: read the cached object directly (one load for the whole turn, no accessor round trips).
+    const cached = (await state.load(ctx)) as Record<string, unknown>;
+    const previous = (cached[TRAJECTORY_PROPERTY] as Trajectory | undefined) ?? EMPTY_TRAJECTORY;
+    const signals = await this.read(text, activity.locale, previous);
     ctx.turnState.set(SIGNALS, signals);
-    if (this.accessor) await this.accessor.set(ctx, { ...signals.trajectory });
-    await next();
-    if (this.conversationState) await this.conversationState.saveChanges(ctx);
+    cached[TRAJECTORY_PROPERTY] = { ...signals.trajectory };
+    await withTurnEndSave(ctx, state, next);
   }
 
-  private async read(text: string, locale: string | undefined, previous: Trajectory | undefined): Promise<Signals> {
+  private async read(full: string, locale: string | undefined, previous: Trajectory | undefined): Promise<Signals> {
+    const text = full.length > this.maxTextLength ? full.slice(0, this.maxTextLength) : full;
     try {
       const signals = await this.detector.detect(text, { locale, previous });
       if (!signals || !Array.isArray(signals.intents) || !Array.isArray(signals.emotions) || !signals.trajectory) {

@@ -126,6 +126,35 @@ const countMatches = (text: string, re: RegExp): number => {
   return n;
 };
 
+// Where normaliseText puts tokens (module-level helpers rather than per-call closures: this runs on every message).
+interface TokenSink {
+  readonly tokens: string[];
+  readonly starts: number[];
+  readonly ends: number[];
+}
+
+function push(out: TokenSink, token: string, start: number, end: number): void {
+  out.tokens.push(token);
+  out.starts.push(start);
+  out.ends.push(end);
+}
+
+function pushWord(out: TokenSink, language: NormaliserLanguage, word: string, start: number, end: number): void {
+  const replacement = language.replacements.get(word);
+  if (replacement) {
+    for (const r of replacement) push(out, r, start, end);
+    return;
+  }
+  if (language.typos && !language.vocabulary.has(word) && !language.typos.targets.has(word)) {
+    const repaired = repairTypo(word, language.typos);
+    if (repaired) {
+      push(out, repaired, start, end);
+      return;
+    }
+  }
+  push(out, word, start, end);
+}
+
 /**
  * Normalises `text` for the given language.
  *
@@ -140,26 +169,7 @@ export function normaliseText(text: string, language: NormaliserLanguage): Norma
   let repeatedPunctuation = false;
   let elongations = 0;
 
-  const push = (token: string, start: number, end: number): void => {
-    tokens.push(token);
-    starts.push(start);
-    ends.push(end);
-  };
-  const pushWord = (word: string, start: number, end: number): void => {
-    const replacement = language.replacements.get(word);
-    if (replacement) {
-      for (const r of replacement) push(r, start, end);
-      return;
-    }
-    if (language.typos && !language.vocabulary.has(word) && !language.typos.targets.has(word)) {
-      const repaired = repairTypo(word, language.typos);
-      if (repaired) {
-        push(repaired, start, end);
-        return;
-      }
-    }
-    push(word, start, end);
-  };
+  const out: TokenSink = { tokens, starts, ends };
 
   TOKEN_RE.lastIndex = 0;
   let m: RegExpExecArray | null;
@@ -179,11 +189,11 @@ export function normaliseText(text: string, language: NormaliserLanguage): Norma
       exclamations += ex;
       questions += qu;
       if (raw.length > 1) repeatedPunctuation = true;
-      push(ex > 0 ? '!' : '?', start, end);
+      push(out, ex > 0 ? '!' : '?', start, end);
       continue;
     }
     if (raw.length === 1 && '.,;:'.includes(raw)) {
-      push(raw === ';' || raw === ':' ? ',' : raw, start, end);
+      push(out, raw === ';' || raw === ':' ? ',' : raw, start, end);
       continue;
     }
     let word = foldWord(raw);
@@ -193,30 +203,31 @@ export function normaliseText(text: string, language: NormaliserLanguage): Norma
     }
     if (!/[a-z0-9]/.test(word)) {
       // Emoji, emoticons and letters outside the Latin script are kept as they are.
-      push(word, start, end);
+      push(out, word, start, end);
       continue;
     }
     if (word.includes("'") || word.includes('’')) {
       word = word.replace(APOSTROPHE_RE, "'");
       const whole = language.replacements.get(word);
       if (whole) {
-        for (const r of whole) push(r, start, end);
+        for (const r of whole) push(out, r, start, end);
         continue;
       }
       if (language.splitElisions) {
-        const parts = word.split(APOSTROPHE_RE).filter((p) => p.length > 0);
+        const parts = word.split(APOSTROPHE_RE);
         let offset = start;
         for (const part of parts) {
+          if (part.length === 0) continue;
           const at = text.indexOf(part.charAt(0), offset);
           const partStart = at >= 0 && at < end ? at : start;
           offset = Math.min(end, partStart + part.length);
-          pushWord(part, partStart, offset);
+          pushWord(out, language, part, partStart, offset);
         }
         continue;
       }
       word = word.replace(APOSTROPHE_RE, '');
     }
-    pushWord(word, start, end);
+    pushWord(out, language, word, start, end);
   }
 
   const letters = countMatches(text, LETTER_RE);

@@ -40,12 +40,30 @@ export class RedactingTranscriptLogger implements TranscriptLogger {
   }
 
   async logActivity(activity: Activity): Promise<void> {
-    const entry = this.toEntry(activity);
-    if (!entry) return;
+    const entry = this.safeEntry(activity);
+    if (entry) await this.appendEntries(conversationKey(activity), [entry]);
+  }
+
+  /**
+   * Appends lines made by {@link RedactingTranscriptLogger.toEntry} to a conversation's transcript in one write;
+   * a failure goes to `onError`, never to the caller.
+   */
+  async appendEntries(key: string, entries: readonly TranscriptEntry[]): Promise<void> {
+    if (entries.length === 0) return;
     try {
-      await this.store.append(conversationKey(activity), [entry]);
+      await this.store.append(key, entries);
     } catch (err) {
       this.options.onError?.(err);
+    }
+  }
+
+  /** {@link RedactingTranscriptLogger.toEntry}, with an error (e.g. from a custom redactor) reported to `onError` as `undefined`. */
+  safeEntry(activity: Partial<Activity>): TranscriptEntry | undefined {
+    try {
+      return this.toEntry(activity);
+    } catch (err) {
+      this.options.onError?.(err);
+      return undefined;
     }
   }
 

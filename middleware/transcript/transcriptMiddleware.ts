@@ -1,24 +1,39 @@
-import { TranscriptLoggerMiddleware, type TranscriptLogger, type TurnContext } from 'botbuilder-core';
+import { ActivityTypes, RoleTypes, TranscriptLoggerMiddleware, type Activity, type ResourceResponse, type TranscriptLogger, type TurnContext } from 'botbuilder-core';
+import type { TranscriptEntry } from '../handoff/handoffCase';
+import { conversationKey } from '../handoff/conversationPointer';
 import { ORIGINAL_TEXT } from '../inputGuardMiddleware';
 import { readTurn } from '../turnStateKeys';
+import { RedactingTranscriptLogger } from './redactingTranscriptLogger';
 
 /**
  * botbuilder's `TranscriptLoggerMiddleware` that records the FULL text of a message the input guard shortened.
  *
- * @remarks `InputGuardMiddleware` (added before it) keeps the full text under `ORIGINAL_TEXT`; botbuilder's middleware
- * copies the incoming activity as it starts, so the full text is put back just for that copy and the shortened text
- * restored before the rest of the pipeline runs. Writes happen after the turn and never delay it.
+ * @remarks `InputGuardMiddleware` (added before it) keeps the full text under `ORIGINAL_TEXT`; that text is what the
+ * transcript records, while the rest of the pipeline keeps the shortened one. Writes happen after the turn and never
+ * delay it.
+ *
+ * With a {@link RedactingTranscriptLogger} (whose `logActivity` is not overridden) it takes a lighter path than
+ * botbuilder's: each message becomes its redacted transcript line as it passes (no activity copies, no update or
+ * delete hooks, which that logger ignores anyway) and the turn's lines reach the store in one `append` at the end.
+ * The lines are the same as botbuilder's middleware would give that logger. Any other `TranscriptLogger` gets
+ * botbuilder's behaviour unchanged.
  * @example adapter.use(new InputGuardMiddleware()).use(new TranscriptMiddleware(new RedactingTranscriptLogger(store)));
  */
 export class TranscriptMiddleware extends TranscriptLoggerMiddleware {
+  private readonly redacting: RedactingTranscriptLogger | undefined;
+
   constructor(logger: TranscriptLogger) {
     if (!logger) throw new TypeError('TranscriptMiddleware: logger is required');
     super(logger);
+    this.redacting =
+      logger instanceof RedactingTranscriptLogger && logger.logActivity === RedactingTranscriptLogger.prototype.logActivity ? logger : undefined;
   }
 
   override async onTurn(ctx: TurnContext, next: () => Promise<void>): Promise<void> {
+    if (this.redacting) return this.recordLines(this.redacting, ctx, next);
     const original = readTurn(ctx, ORIGINAL_TEXT);
     if (original === undefined || typeof ctx.activity.text !== 'string') return super.onTurn(ctx, next);
+    // botbuilder's middleware copies the incoming activity as it starts: put the full text back for that copy only.
     const shortened = ctx.activity.text;
     ctx.activity.text = original;
     return super.onTurn(ctx, async () => {
@@ -26,4 +41,49 @@ export class TranscriptMiddleware extends TranscriptLoggerMiddleware {
       await next();
     });
   }
+
+  private async recordLines(logger: RedactingTranscriptLogger, ctx: TurnContext, next: () => Promise<void>): Promise<void> {
+    const activity = ctx.activity;
+    if (activity.from && !activity.from.role) activity.from.role = RoleTypes.User; // as botbuilder's middleware does
+    const turn: TurnLines = { logger, lines: [], keys: [] };
+    ctx.turnState.set(TURN_LINES, turn);
+    if (activity.type === ActivityTypes.Message) {
+      const original = readTurn(ctx, ORIGINAL_TEXT);
+      keep(turn, original !== undefined && typeof activity.text === 'string' ? { ...activity, text: original } : activity);
+    }
+    ctx.onSendActivities(keepSent);
+    await next();
+    // One write per conversation run (every line of a turn normally belongs to the same conversation).
+    const { lines, keys } = turn;
+    let from = 0;
+    for (let i = 1; i <= lines.length; i++) {
+      if (i === lines.length || keys[i] !== keys[from]) {
+        void logger.appendEntries(keys[from], from === 0 && i === lines.length ? lines : lines.slice(from, i));
+        from = i;
+      }
+    }
+  }
+}
+
+// The turn's transcript lines so far, kept in turn state for the send hook (one shared hook, no per-turn closures).
+interface TurnLines {
+  readonly logger: RedactingTranscriptLogger;
+  readonly lines: TranscriptEntry[];
+  readonly keys: string[];
+}
+const TURN_LINES = Symbol('warmline.transcriptLines');
+
+function keep(turn: TurnLines, activity: Partial<Activity>): void {
+  const line = turn.logger.safeEntry(activity);
+  if (line) {
+    turn.lines.push(line);
+    turn.keys.push(conversationKey(activity));
+  }
+}
+
+async function keepSent(ctx: TurnContext, activities: Partial<Activity>[], sendNext: () => Promise<ResourceResponse[]>): Promise<ResourceResponse[]> {
+  const responses = await sendNext();
+  const turn = ctx.turnState.get(TURN_LINES) as TurnLines | undefined;
+  if (turn) for (const a of activities) if (a.type === ActivityTypes.Message) keep(turn, a);
+  return responses;
 }

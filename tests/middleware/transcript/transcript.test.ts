@@ -1,8 +1,8 @@
 import { expect } from 'chai';
-import { ActivityTypes, TestAdapter, type Activity } from 'botbuilder';
+import { ActivityTypes, TestAdapter, TranscriptLoggerMiddleware, type Activity, type Middleware } from 'botbuilder';
 import type { Redis } from 'ioredis';
 import type { TranscriptEntry } from '../../../middleware/handoff/handoffCase';
-import { InputGuardMiddleware } from '../../../middleware/inputGuardMiddleware';
+import { InputGuardMiddleware, ORIGINAL_TEXT } from '../../../middleware/inputGuardMiddleware';
 import { MemoryTranscriptStore } from '../../../middleware/transcript/memoryTranscriptStore';
 import { RedactingTranscriptLogger } from '../../../middleware/transcript/redactingTranscriptLogger';
 import { RedisTranscriptStore } from '../../../middleware/transcript/redisTranscriptStore';
@@ -140,6 +140,76 @@ describe('TranscriptMiddleware', () => {
     expect(customer?.text).to.contain('call me at [phone] please');
     expect(lines.filter((l) => l.role === 'bot').map((l) => l.text)).to.include('ok');
     expect(lines.filter((l) => l.role === 'agent').map((l) => l.text)).to.deep.equal(['from the agent']);
+  });
+
+  // The lighter path (lines made as messages pass, one append per turn) must store what botbuilder's middleware would.
+  const conversationLines = async (transcript: (logger: RedactingTranscriptLogger) => Middleware) => {
+    const store = new MemoryTranscriptStore();
+    let appends = 0;
+    const counting = { append: async (k: string, e: readonly TranscriptEntry[]) => ((appends += 1), store.append(k, e)), read: store.read.bind(store), clear: store.clear.bind(store) };
+    const adapter = new TestAdapter(async (ctx) => {
+      await ctx.sendActivity(`got ${ctx.activity.text}, mail me at jo@example.com`);
+      await ctx.sendActivity({ type: ActivityTypes.Typing });
+      await ctx.sendActivities([
+        { type: ActivityTypes.Message, attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: {} }] },
+        markTranscriptRole({ type: ActivityTypes.Message, text: 'agent here' }, 'agent'),
+      ]);
+    }).use(new InputGuardMiddleware({ maxTextChars: 40 })).use(transcript(new RedactingTranscriptLogger(counting)));
+    await adapter.send('hello').assertReply((a) => expect(a.text).to.match(/got hello/)).assertReply((a) => expect(a.type).to.equal('typing')).assertReply(() => undefined).assertReply('agent here').startTest();
+    await adapter
+      .send(`my card 4242 4242 4242 4242 ${'and more words '.repeat(5)}`)
+      .assertReply((a) => expect(a.text).to.match(/long message/))
+      .assertReply((a) => expect(a.text).to.match(/^got /)).assertReply(() => undefined).assertReply(() => undefined).assertReply(() => undefined).startTest();
+    await sleep(20);
+    return { lines: (await store.read('test/Convo1')).map((l) => `${l.role}: ${l.text}`), appends };
+  };
+
+  it('stores the same redacted lines as botbuilder\'s TranscriptLoggerMiddleware, in one write per turn', async () => {
+    const light = await conversationLines((logger) => new TranscriptMiddleware(logger));
+    const original = await conversationLines((logger) => {
+      // botbuilder's middleware, given the full text of the shortened message as TranscriptMiddleware did before.
+      const mw = new TranscriptLoggerMiddleware(logger);
+      return {
+        onTurn: async (ctx, next) => {
+          const long = ctx.turnState.get(ORIGINAL_TEXT) as string | undefined;
+          if (long === undefined) return mw.onTurn(ctx, next);
+          const short = ctx.activity.text;
+          ctx.activity.text = long;
+          return mw.onTurn(ctx, async () => {
+            ctx.activity.text = short;
+            await next();
+          });
+        },
+      };
+    });
+    expect(light.lines).to.deep.equal(original.lines);
+    expect(light.lines).to.deep.equal([
+      'customer: hello',
+      'bot: got hello, mail me at [email]',
+      'bot: [card]',
+      'agent: agent here',
+      `customer: my card [card •••• 4242] ${'and more words '.repeat(5).trim()}`,
+      light.lines[5],
+      'bot: [card]',
+      'agent: agent here',
+    ]);
+    expect(light.lines[5]).to.match(/^bot: got my card \[card •••• 4242\]/);
+    expect(light.appends).to.equal(2);
+    expect(original.appends).to.equal(8);
+  });
+
+  it('leaves a logger that overrides logActivity on botbuilder\'s path (every activity reaches it)', async () => {
+    const seen: string[] = [];
+    class Custom extends RedactingTranscriptLogger {
+      override async logActivity(activity: Activity): Promise<void> {
+        seen.push(activity.type);
+      }
+    }
+    const adapter = new TestAdapter(async (ctx) => {
+      await ctx.sendActivity('ok');
+    }).use(new TranscriptMiddleware(new Custom(new MemoryTranscriptStore())));
+    await adapter.send('hi').assertReply('ok').startTest();
+    expect(seen).to.deep.equal(['message', 'message']);
   });
 
   it('requires a logger', () => {
