@@ -1,3 +1,4 @@
+import { reasonLabel } from '../../middleware/handoff/caseSummary';
 import type { HandoffCase } from '../../middleware/handoff/handoffCase';
 import { defaultRedactor } from '../../middleware/handoff/redaction';
 
@@ -18,20 +19,11 @@ export interface AcceptActionData {
   readonly caseId: string;
 }
 
-const REASONS: Record<string, string> = {
-  bereavement: 'Bereavement',
-  fraud: 'Fraud / security',
-  distress: 'Customer in distress',
-  human_request: 'Asked for a human',
-  anger: 'Angry customer',
-  frustration: 'Frustrated customer',
-  misunderstood: 'Bot did not understand',
-  repeated_request: 'Same request repeated',
-};
+export { reasonLabel };
+
 const CHANNELS: Record<string, string> = { msteams: 'Teams', slack: 'Slack', webchat: 'Web chat', directline: 'Web chat', emulator: 'Emulator' };
 
 /** Human label of a reason. */
-export const reasonLabel = (reason: string): string => REASONS[reason] ?? reason;
 /** Human label of a channel id. */
 export const channelLabel = (channel: string): string => CHANNELS[channel] ?? channel;
 

@@ -129,6 +129,9 @@ const LABELS: Record<SummaryLanguage, Labels> = {
   },
 };
 
+/** Human label of a handoff reason, in the agents' language (the reason itself when it has no label). */
+export const reasonLabel = (reason: string, language: SummaryLanguage = 'en'): string => LABELS[language].reasons[reason] ?? reason;
+
 const CHANNELS: Record<string, string> = {
   msteams: 'Teams',
   slack: 'Slack',

@@ -1,13 +1,12 @@
 import { expect } from 'chai';
-import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { chromiumInstalled, launchChromium } from '../helpers/chromium';
 import { createApp, type WarmlineApp } from '../../bots/createApp';
 import { loadConfig } from '../../config';
 import { hashDeskPassword } from '../../bots/desk/deskPassword';
 import { sendWebChatMessage, webChatBubble, webChatBubbles } from '../bots/channels/directLine/localChannelHarness';
 import { startDeskServer, type DeskTestServer } from '../bots/desk/deskTestServer';
 
-const CHROMIUM = '/usr/bin/chromium';
 const FRAUD = "someone stole my card and made payments I don't recognise";
 
 /** Bubbles the bot (or an agent, relayed by the bot) shows in Web Chat, oldest first. */
@@ -30,25 +29,14 @@ describe('warm handoff to the web agent console, end to end in Chromium (createA
   let base = '';
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      console.warn(`skipping the browser test: ${CHROMIUM} is not installed`);
-      this.skip();
-    }
+    if (!chromiumInstalled()) this.skip();
     const hash = await hashDeskPassword('ana-password-123', { N: 1024 });
     app = createApp({
       config: loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', DESK_AGENTS: `ana:Ana Martin:${hash}` }),
       warmRecognizers: false,
     });
     ({ url: base } = await app.start());
-    if ((await fetch(`${base}/desk`)).status === 404) {
-      // The console is registered by createApp once the handoff service is wired in (see the report of this test).
-      console.warn('skipping the console handoff browser test: createApp does not serve /desk yet (handoff wiring missing)');
-      this.skip();
-    }
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();
@@ -136,12 +124,9 @@ describe('web agent console page in Chromium (in-memory backend)', function () {
   let t: DeskTestServer | undefined;
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) this.skip();
+    if (!chromiumInstalled()) this.skip();
     t = await startDeskServer();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { chromiumInstalled, launchChromium } from '../helpers/chromium';
 import {
   sendWebChatMessage,
   startLocalChannel,
@@ -8,7 +8,6 @@ import {
   type LocalChannel,
 } from '../bots/channels/directLine/localChannelHarness';
 
-const CHROMIUM = '/usr/bin/chromium';
 
 describe('web chat page in Chromium (local Direct Line, echo bot)', function () {
   this.timeout(60000);
@@ -16,15 +15,9 @@ describe('web chat page in Chromium (local Direct Line, echo bot)', function () 
   let channel: LocalChannel;
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      console.warn(`skipping the browser test: ${CHROMIUM} is not installed (apt-get install -y chromium)`);
-      this.skip();
-    }
+    if (!chromiumInstalled()) this.skip();
     channel = await startLocalChannel();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();

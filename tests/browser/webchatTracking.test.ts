@@ -1,12 +1,11 @@
 import { expect } from 'chai';
-import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { chromiumInstalled, launchChromium } from '../helpers/chromium';
 import { loadConfig } from '../../config';
 import { createApp, type WarmlineApp } from '../../bots/createApp';
 import { DEMO_PARCELS, DemoTrackingProvider } from '../../dialogs/tracking/demoTrackingProvider';
 import { sendWebChatMessage, webChatBubble, webChatBubbles } from '../bots/channels/directLine/localChannelHarness';
 
-const CHROMIUM = '/usr/bin/chromium';
 
 describe('customer web chat in Chromium: parcel tracking end to end (real app)', function () {
   this.timeout(90000);
@@ -15,17 +14,11 @@ describe('customer web chat in Chromium: parcel tracking end to end (real app)',
   let base = '';
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      console.warn(`skipping the browser test: ${CHROMIUM} is not installed (apt-get install -y chromium)`);
-      this.skip();
-    }
+    if (!chromiumInstalled()) this.skip();
     app = createApp({ config: loadConfig({ PORT: '0', HOST: '127.0.0.1', WEBCHAT: 'local' }), warmRecognizers: false });
     const { port } = await app.start();
     base = `http://127.0.0.1:${port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { cardProblems } from '../helpers/adaptiveCards';
 import type { Activity, Storage } from 'botbuilder';
 import { Redis } from 'ioredis';
 import type { HandoffCase } from '../../middleware/handoff/handoffCase';
@@ -7,21 +8,8 @@ import { FakeSlackApi } from '../helpers/fakeSlackApi';
 import { connectTestRedis, deleteKeys, skipRedis, uniquePrefix } from '../middleware/handoff/testRedis';
 import { startApp, type RunningApp } from './appHarness';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const AC = require('adaptivecards/dist/adaptivecards.js') as {
-  AdaptiveCard: new () => { parse(json: unknown, ctx: unknown): void; validateProperties(): { validationEvents: unknown[] } };
-  SerializationContext: new () => { targetVersion: unknown; eventCount: number; getEventAt(i: number): { message: string } };
-  Versions: { v1_5: unknown };
-};
-
 function validateCard(content: unknown): void {
-  const card = new AC.AdaptiveCard();
-  const ctx = new AC.SerializationContext();
-  ctx.targetVersion = AC.Versions.v1_5;
-  card.parse(content, ctx);
-  const errors = Array.from({ length: ctx.eventCount }, (_, i) => ctx.getEventAt(i).message);
-  expect(errors, 'Adaptive Card parse events').to.deep.equal([]);
-  expect(card.validateProperties().validationEvents, 'Adaptive Card validation').to.deep.equal([]);
+  expect(cardProblems(content), 'Adaptive Card 1.5 parse and validation').to.deep.equal([]);
 }
 
 const ALICE = { userId: '29:agent-alice-0001', userName: 'Alice Martin', conversationId: 'a:alice-watch-personal' };

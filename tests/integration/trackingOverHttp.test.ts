@@ -1,14 +1,8 @@
 import { expect } from 'chai';
+import { cardProblems } from '../helpers/adaptiveCards';
 import { DEMO_PARCELS } from '../../dialogs/tracking/demoTrackingProvider';
 import { directLineMessage, slackMessage, teamsMessage } from '../helpers/channelActivities';
 import { startApp, type RunningApp } from './appHarness';
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const AC = require('adaptivecards/dist/adaptivecards.js') as {
-  AdaptiveCard: new () => { parse(json: unknown, ctx: unknown): void; validateProperties(): { validationEvents: unknown[] } };
-  SerializationContext: new () => { targetVersion: unknown; eventCount: number; getEventAt(i: number): { message: string } };
-  Versions: { v1_5: unknown };
-};
 
 interface Attachment {
   contentType: string;
@@ -23,13 +17,7 @@ interface SentActivity {
 }
 
 function validateCard(content: unknown): void {
-  const card = new AC.AdaptiveCard();
-  const ctx = new AC.SerializationContext();
-  ctx.targetVersion = AC.Versions.v1_5;
-  card.parse(content, ctx);
-  const errors = Array.from({ length: ctx.eventCount }, (_, i) => ctx.getEventAt(i).message);
-  expect(errors, 'Adaptive Card parse events').to.deep.equal([]);
-  expect(card.validateProperties().validationEvents, 'Adaptive Card validation').to.deep.equal([]);
+  expect(cardProblems(content), 'Adaptive Card 1.5 parse and validation').to.deep.equal([]);
 }
 
 const parcel = (status: string) => {

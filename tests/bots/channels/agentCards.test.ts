@@ -4,21 +4,9 @@ import { SLACK_ACCEPT_ACTION, caseBlocks } from '../../../bots/channels/slackCas
 import { SlackWebApi, slackChannelOf } from '../../../bots/channels/slackWebApi';
 import { draftCase, transition, type HandoffCase } from '../../../middleware/handoff/handoffCase';
 import { FakeSlackApi } from '../../helpers/fakeSlackApi';
+import { cardProblems } from '../../helpers/adaptiveCards';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const AC = require('adaptivecards/dist/adaptivecards.js') as {
-  AdaptiveCard: new () => { parse(json: unknown, ctx: unknown): void; validateProperties(): { validationEvents: unknown[] } };
-  SerializationContext: new () => { targetVersion: unknown; eventCount: number; getEventAt(i: number): { message: string } };
-  Versions: { v1_5: unknown };
-};
-
-function parseErrors(content: unknown): unknown[] {
-  const card = new AC.AdaptiveCard();
-  const ctx = new AC.SerializationContext();
-  ctx.targetVersion = AC.Versions.v1_5;
-  card.parse(content, ctx);
-  return [...Array.from({ length: ctx.eventCount }, (_, i) => ctx.getEventAt(i).message), ...card.validateProperties().validationEvents];
-}
+const parseErrors = cardProblems;
 
 function sampleCase(lines = 4): HandoffCase {
   const draft = draftCase({

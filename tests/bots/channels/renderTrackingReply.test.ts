@@ -1,43 +1,10 @@
 import { expect } from 'chai';
-import { createRequire } from 'node:module';
 import { renderTrackingReply, trackingSummary, ADAPTIVE_CARD_CONTENT_TYPE, type TrackingView } from '../../../bots/channels/renderTrackingReply';
 import { renderMode } from '../../../bots/channels/renderMode';
 import { trackingCard, type AdaptiveCardJson } from '../../../bots/channels/cards/trackingCard';
 import { messagesFor, type DialogLanguage } from '../../../dialogs/messages';
 import type { ParcelStatus } from '../../../dialogs/tracking/trackingProvider';
-
-interface AcEvent {
-  message: string;
-}
-interface AcContext {
-  targetVersion: unknown;
-  eventCount: number;
-  getEventAt(i: number): AcEvent;
-}
-interface AcCard {
-  parse(json: unknown, ctx: AcContext): void;
-  validateProperties(): { validationEvents: AcEvent[] };
-  version: { toString(): string };
-}
-interface AcModule {
-  AdaptiveCard: new () => AcCard;
-  SerializationContext: new () => AcContext;
-  Versions: { v1_5: unknown };
-}
-// The package's Node entry point (the ESM build needs a DOM); see shared/reference.md "Cards".
-const AC = createRequire(__filename)('adaptivecards/dist/adaptivecards.js') as AcModule;
-
-/** Parses a card as Teams' 1.5 renderer would and returns every parse and validation message. */
-function cardProblems(json: AdaptiveCardJson): string[] {
-  const card = new AC.AdaptiveCard();
-  const ctx = new AC.SerializationContext();
-  ctx.targetVersion = AC.Versions.v1_5;
-  card.parse(json, ctx);
-  const problems: string[] = [];
-  for (let i = 0; i < ctx.eventCount; i++) problems.push(ctx.getEventAt(i).message);
-  for (const e of card.validateProperties().validationEvents) problems.push(e.message);
-  return problems;
-}
+import { cardProblems } from '../../helpers/adaptiveCards';
 
 const STATUSES: ParcelStatus[] = [
   'delivered', 'in_transit', 'out_for_delivery', 'delayed', 'exception_damaged', 'exception_lost', 'returned_to_sender', 'not_found',
