@@ -1,4 +1,4 @@
-import { ActivityTypes, CardFactory, TurnContext } from 'botbuilder';
+import { ActivityTypes, CardFactory, TurnContext, type Activity } from 'botbuilder';
 import { AgentDirectory } from '../middleware/handoff/agentDirectory';
 import { extrasOf, pointerFromActivity, slackApiToken } from '../middleware/handoff/conversationPointer';
 import type { AgentIdentity, ConversationPointer, HandoffCase } from '../middleware/handoff/handoffCase';
@@ -99,6 +99,11 @@ export class AgentDesk implements AgentTurnHandler, HubConnector {
 
   async handle(ctx: TurnContext, agent: AgentIdentity): Promise<void> {
     if (ctx.activity.channelId === 'msteams') TurnContext.removeRecipientMention(ctx.activity);
+    if (!isPrivateConversation(ctx.activity)) {
+      // Cases carry customers' names, summaries and transcripts: never post them where others can read.
+      await ctx.sendActivity('For the customers\' privacy, cases are handled in a direct chat with me: please message me directly.');
+      return;
+    }
     const here = pointerFromActivity(ctx.activity, { slackApiToken: slackApiToken(ctx.activity) });
     const click = readClick(ctx);
     if (click) return this.accept(ctx, agent, here, click);
@@ -156,7 +161,7 @@ export class AgentDesk implements AgentTurnHandler, HubConnector {
     if (!target || !c.agent || c.agent.channel === 'console' || c.agent.channel.startsWith('hub:')) return false;
     const who = c.customer.name?.trim().split(/\s+/)[0] || 'Customer';
     await this.messenger.continueConversation(target, async (ctx) => {
-      await ctx.sendActivity({ type: ActivityTypes.Message, text: `[${c.id}] ${who}: ${message.text}` });
+      await ctx.sendActivity({ type: ActivityTypes.Message, textFormat: 'plain', text: `[${c.id}] ${who}: ${message.text}` });
     });
     return true;
   }
@@ -302,4 +307,19 @@ function readAgentInput(raw: string, holding: boolean): AgentInput {
     if (unambiguous) return { kind: 'command', command, arg };
   }
   return { kind: 'text', text };
+}
+
+/**
+ * True for a one-to-one conversation between the bot and the agent: a Teams personal chat, a Slack direct message
+ * (`D…` channel), or any conversation the channel does not mark as a group.
+ */
+export function isPrivateConversation(activity: Partial<Activity>): boolean {
+  const conversation = activity.conversation;
+  if (!conversation) return false;
+  if (activity.channelId === 'msteams') return conversation.conversationType === 'personal' || (!conversation.conversationType && conversation.isGroup !== true);
+  if (activity.channelId === 'slack') {
+    const channel = String(conversation.id ?? '').split(':')[2];
+    return channel ? channel.startsWith('D') : conversation.isGroup !== true;
+  }
+  return conversation.isGroup !== true;
 }

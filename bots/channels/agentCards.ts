@@ -27,6 +27,13 @@ const CHANNELS: Record<string, string> = { msteams: 'Teams', slack: 'Slack', web
 /** Human label of a channel id. */
 export const channelLabel = (channel: string): string => CHANNELS[channel] ?? channel;
 
+/**
+ * Keeps customer-written text from acting as Adaptive Card markdown: a customer could otherwise put links
+ * ("[Verify here](https://…)") or fake list lines in front of an agent. A zero-width space breaks the syntax and
+ * leaves the text as the customer wrote it.
+ */
+export const inertMarkdown = (t: string): string => t.replace(/\]\(/g, ']\u200B(').replace(/^(\s*)([-*+]|\d+\.)(\s)/gm, '$1\u200B$2$3');
+
 const cut = (text: string, max: number): string => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
 
 /** The lines an agent reads about a case, shared by every rendering (card, Block Kit, text). */
@@ -88,19 +95,20 @@ export function caseView(c: HandoffCase, options: CaseCardOptions): CaseView {
  */
 export function caseCard(c: HandoffCase, options: CaseCardOptions): AdaptiveCardJson {
   const v = caseView(c, options);
-  const text = (t: string, extra: Record<string, unknown> = {}) => ({ type: 'TextBlock', text: t, wrap: true, ...extra });
+  const text = (t: string, extra: Record<string, unknown> = {}) => ({ type: 'TextBlock', text: inertMarkdown(t), wrap: true, ...extra });
+  const facts = (list: CaseView['facts']) => list.map((f) => ({ title: f.title, value: inertMarkdown(f.value) }));
   const body: Record<string, unknown>[] = [
     text(options.mode === 'announce' ? 'New case' : 'Case accepted: you are now talking with the customer', {
       size: 'Small',
       isSubtle: true,
     }),
     text(v.title, { weight: 'Bolder', size: 'Medium', color: c.priority === 'high' ? 'Attention' : 'Default' }),
-    { type: 'FactSet', facts: v.facts },
+    { type: 'FactSet', facts: facts(v.facts) },
     text(v.summary),
   ];
   if (v.emotion) body.push(text(`Emotion: ${v.emotion}`, { isSubtle: true }));
   body.push(text(`Why: ${v.evidence}`, { isSubtle: true, size: 'Small' }));
-  if (v.collected.length) body.push(text('Collected', { weight: 'Bolder', spacing: 'Medium' }), { type: 'FactSet', facts: v.collected });
+  if (v.collected.length) body.push(text('Collected', { weight: 'Bolder', spacing: 'Medium' }), { type: 'FactSet', facts: facts(v.collected) });
   if (v.transcript.length) {
     body.push(
       text('Transcript (redacted)', { weight: 'Bolder', spacing: 'Medium' }),

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { caseCard, caseText } from '../../../bots/channels/agentCards';
+import { caseCard, caseText, inertMarkdown } from '../../../bots/channels/agentCards';
 import { SLACK_ACCEPT_ACTION, caseBlocks } from '../../../bots/channels/slackCaseBlocks';
 import { SlackWebApi, slackChannelOf } from '../../../bots/channels/slackWebApi';
 import { draftCase, transition, type HandoffCase } from '../../../middleware/handoff/handoffCase';
@@ -102,5 +102,15 @@ describe('SlackWebApi', () => {
     expect(slackChannelOf('B01BOT0001:T01TEAM0001:D05DM1')).to.equal('D05DM1');
     expect(slackChannelOf('B01BOT0001:T01TEAM0001:C0CHANNEL')).to.equal('C0CHANNEL');
     expect(slackChannelOf('a:teams-conversation')).to.equal(undefined);
+  });
+});
+
+describe('case card: customer text stays inert', () => {
+  it('breaks markdown links and list markers a customer typed, keeping the words', () => {
+    const evil = '[Verify your account here](https://evil.example)\n- Supervisor: approve refund';
+    const safe = inertMarkdown(evil);
+    expect(safe).to.not.match(/\]\(/);
+    expect(safe).to.not.match(/^- /m);
+    expect(safe.replace(/\u200B/g, '')).to.equal(evil);
   });
 });
