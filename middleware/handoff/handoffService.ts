@@ -200,7 +200,7 @@ export class HandoffService {
     }
     const agentsOnline = await this.store.countOnline();
     // A staffed hub (engagement hub, ticketing) takes cases even when no desk agent is online.
-    const hubStaffed = this.connectors.some((c) => c.staffed === true);
+    const hubStaffed = this.connectors.some((c) => c.staffed === true && (c.takesCase?.(opened) ?? true));
     if (created && agentsOnline === 0 && !hubStaffed && opened.state === 'queued') {
       opened = await this.store.transition(opened.id, 'timed_out', 'system', 'no agent online');
       this.emit({ type: 'timed_out', case: opened });

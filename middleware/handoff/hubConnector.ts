@@ -49,6 +49,11 @@ export interface HubConnector {
    * @defaultValue false
    */
   readonly staffed?: boolean;
+  /**
+   * Whether this hub takes this particular case (e.g. only cases from the channels it listens on). Consulted with
+   * {@link HubConnector.staffed}; absent means every case.
+   */
+  takesCase?(c: HandoffCase): boolean;
   onEvent?(event: HandoffEvent): Promise<void>;
   deliverToAgent?(c: HandoffCase, message: AgentDelivery): Promise<boolean>;
 }
