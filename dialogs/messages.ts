@@ -123,7 +123,7 @@ const en: DialogMessages = {
       : "No worries! What e-mail address did you use for the order? Our team can find your parcel from it.",
   invalidEmail: "That doesn't look like an e-mail address. Could you type it again, for example name@example.com?",
   emailLookupNoted: (email) =>
-    `Thank you. I've passed your request to our team: they'll find your parcel from ${email} and get back to you at that address.`,
+    `Thank you, I've noted ${email}. I can't search orders by e-mail myself, but a person from our team can: just say "talk to a person" and they'll see the address, so you won't have to give it again.`,
   emailPathGaveUp:
     "I couldn't read an e-mail address, and that's OK. If you'd like, ask for a person and someone from our team will help you find your parcel.",
   reusingParcel: (n) => `Let me check parcel ${n} again.`,
@@ -254,7 +254,7 @@ const fr: DialogMessages = {
       : "Pas de souci ! Quelle adresse e-mail avez-vous utilisée pour la commande ? Notre équipe pourra retrouver votre colis à partir de celle-ci.",
   invalidEmail: "Cela ne ressemble pas à une adresse e-mail. Pouvez-vous la retaper, par exemple nom@exemple.fr ?",
   emailLookupNoted: (email) =>
-    `Merci. J'ai transmis votre demande à notre équipe : elle retrouvera votre colis à partir de ${email} et vous répondra à cette adresse.`,
+    `Merci, j'ai noté ${email}. Je ne peux pas rechercher une commande par e-mail moi-même, mais un conseiller le peut : dites simplement « parler à un conseiller » et il verra cette adresse, vous n'aurez pas à la redonner.`,
   emailPathGaveUp:
     "Je n'ai pas pu lire d'adresse e-mail, ce n'est pas grave. Si vous le souhaitez, demandez un conseiller et un membre de notre équipe vous aidera à retrouver votre colis.",
   reusingParcel: (n) => `Je vérifie à nouveau le colis ${n}.`,
