@@ -22,7 +22,9 @@ export const ConfigSchema = z
     ),
     MicrosoftAppTenantId: optionalString,
     PORT: intFrom(3978, 0, 65535),
-    HOST: z.preprocess(emptyToUndefined, z.string().default('0.0.0.0')),
+    // Default: loopback while anonymous (no app id: anyone reaching the port could post activities), all interfaces
+    // once Bot Framework authentication is on. Set explicitly in containers.
+    HOST: z.preprocess(emptyToUndefined, z.string().optional()),
     PUBLIC_URL: z.preprocess(emptyToUndefined, z.string().url().optional()),
     LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info')),
     MAX_BODY_BYTES: intFrom(256 * 1024, 1024, 16 * 1024 * 1024),
@@ -143,7 +145,7 @@ export const ConfigSchema = z
   });
 
 /** Validated configuration. */
-export type Config = z.infer<typeof ConfigSchema>;
+export type Config = Omit<z.infer<typeof ConfigSchema>, 'HOST'> & { HOST: string };
 
 /** Thrown by {@link loadConfig}; `issues` names each bad key. */
 export class ConfigError extends Error {
@@ -161,7 +163,7 @@ export class ConfigError extends Error {
  */
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
   const parsed = ConfigSchema.safeParse(env);
-  if (parsed.success) return parsed.data;
+  if (parsed.success) return { ...parsed.data, HOST: parsed.data.HOST ?? (parsed.data.MicrosoftAppId ? '0.0.0.0' : '127.0.0.1') };
   throw new ConfigError(
     parsed.error.issues.map((i) => ({ key: i.path.join('.') || '(root)', message: i.message })),
   );

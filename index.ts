@@ -46,6 +46,11 @@ async function main(): Promise<void> {
   }
   if (!config.MicrosoftAppId) {
     logger.warn('auth.anonymous', { message: 'MicrosoftAppId is empty: /api/messages accepts unauthenticated requests (local development only).' });
+    if (config.WARMLINE_AGENTS) {
+      logger.warn('agents.unauthenticated', {
+        message: 'WARMLINE_AGENTS is set without MicrosoftAppId: anyone who reaches this port can pose as a listed agent. Use it for local tests only.',
+      });
+    }
   }
 
   let stopping = false;

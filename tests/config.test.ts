@@ -117,3 +117,11 @@ describe('loadConfig', () => {
     }
   });
 });
+
+describe('loadConfig: listening address', () => {
+  it('binds to loopback while anonymous and to every interface once Bot Framework authentication is on', () => {
+    expect(loadConfig({}).HOST).to.equal('127.0.0.1');
+    expect(loadConfig({ MicrosoftAppId: 'abc', MicrosoftAppPassword: 'p', WEBCHAT: 'off' }).HOST).to.equal('0.0.0.0');
+    expect(loadConfig({ HOST: '0.0.0.0' }).HOST).to.equal('0.0.0.0');
+  });
+});
