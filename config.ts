@@ -50,6 +50,8 @@ export const ConfigSchema = z
     DESK_AGENTS: optionalString,
     DESK_SESSION_IDLE_MINUTES: intFrom(30, 1, 24 * 60),
     DESK_SESSION_MAX_HOURS: intFrom(12, 1, 7 * 24),
+    // Behind a reverse proxy: read the console's client address from X-Forwarded-For (for sign-in lock-outs).
+    DESK_TRUST_PROXY: z.preprocess(emptyToUndefined, z.enum(['true', 'false']).default('false')),
     // Warm handoff: agents in Teams/Slack/any channel, comma-separated `channelId:userId` (ids, never names).
     WARMLINE_AGENTS: z.preprocess(
       emptyToUndefined,

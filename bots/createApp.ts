@@ -275,6 +275,7 @@ export function createApp(options: WarmlineAppOptions): WarmlineApp {
       ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}),
       sessionIdleMs: config.DESK_SESSION_IDLE_MINUTES * 60_000,
       sessionMaxAgeMs: config.DESK_SESSION_MAX_HOURS * 3_600_000,
+      trustProxy: config.DESK_TRUST_PROXY === 'true',
       logger,
     });
     const d = desk;

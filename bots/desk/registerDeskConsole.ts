@@ -32,6 +32,12 @@ export interface DeskConsoleOptions {
   heartbeatMs?: number;
   /** Wrong passwords per account before lock-outs. @defaultValue 5 */
   accountFailures?: number;
+  /**
+   * Behind a reverse proxy (App Service, an ingress), take the client address from the first `X-Forwarded-For`
+   * entry, so the per-address lock-out does not lock every agent out at once. Only enable it behind a proxy that
+   * sets that header. @defaultValue false
+   */
+  trustProxy?: boolean;
   /** Wrong passwords per client IP before lock-outs (offices share an address). @defaultValue 20 */
   ipFailures?: number;
   /** Lock-out tuning shared by both counters (clock, base and longest lock-out). */
@@ -188,7 +194,13 @@ export function registerDeskConsole(server: restify.Server, options: DeskConsole
     return site === undefined || site === 'same-origin' || site === 'none';
   };
 
-  const clientIp = (req: restify.Request): string => req.socket.remoteAddress ?? 'unknown';
+  const clientIp = (req: restify.Request): string => {
+    const forwarded = options.trustProxy ? req.headers['x-forwarded-for'] : undefined;
+    const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
+    return first || req.socket.remoteAddress || 'unknown';
+  };
+  // Logs name the network, not the person: the last IPv4 octet / the IPv6 interface part is dropped.
+  const maskedIp = (ip: string): string => (ip.includes('.') ? ip.replace(/\.\d+$/, '.x') : ip.split(':').slice(0, 4).join(':') + '::x');
 
   const guarded =
     (handler: Handler, mutating: boolean) =>
@@ -290,7 +302,7 @@ export function registerDeskConsole(server: restify.Server, options: DeskConsole
     const ipKey = clientIp(req);
     const locked = Math.max(accountThrottle.lockedFor(accountKey), ipThrottle.lockedFor(ipKey));
     if (locked > 0) {
-      logger.warn('desk.login_locked', { ip: ipKey });
+      logger.warn('desk.login_locked', { ip: maskedIp(ipKey) });
       const seconds = Math.ceil(locked / 1000);
       return error(res, 429, 'TooManyAttempts', `Too many wrong passwords. Try again in ${seconds} s.`, { 'Retry-After': String(seconds) });
     }
@@ -299,7 +311,7 @@ export function registerDeskConsole(server: restify.Server, options: DeskConsole
     if (!agent || !valid) {
       accountThrottle.fail(accountKey);
       ipThrottle.fail(ipKey);
-      logger.warn('desk.login_failed', { ip: ipKey, knownAccount: !!agent });
+      logger.warn('desk.login_failed', { ip: maskedIp(ipKey), knownAccount: !!agent });
       return error(res, 401, 'InvalidCredentials', 'Wrong id or password.');
     }
     accountThrottle.reset(accountKey);

@@ -121,6 +121,21 @@ describe('registerDeskConsole (web agent console routes, real HTTP)', () => {
       expect(res.headers.get('retry-after')).to.match(/^\d+$/);
     });
 
+    it('behind a trusted proxy, counts lock-outs per forwarded client, not per proxy address', async () => {
+      const proxied = await startDeskServer({ trustProxy: true });
+      try {
+        const attacker = new DeskClient(proxied.base);
+        for (let i = 0; i < 20; i++) {
+          expect((await attacker.login(`user${i}`, 'wrong', { 'X-Forwarded-For': '203.0.113.7' })).status).to.equal(401);
+        }
+        expect((await attacker.login('ben', 'ben-password', { 'X-Forwarded-For': '203.0.113.7' })).status).to.equal(429);
+        // Another client behind the same proxy signs in.
+        expect((await new DeskClient(proxied.base).login('ben', 'ben-password', { 'X-Forwarded-For': '198.51.100.4, 10.0.0.1' })).status).to.equal(200);
+      } finally {
+        await proxied.close();
+      }
+    });
+
     it('needs the CSRF token and a same-origin Origin on every mutating call', async () => {
       const ana = new DeskClient(base);
       await ana.login('ana');
