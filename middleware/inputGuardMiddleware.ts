@@ -22,7 +22,8 @@ const DEFAULT_NOTICE: InputGuardOptions['notice'] = (language, max) =>
  *
  * @remarks A message longer than `maxTextChars` is shortened for the rest of the turn (at a word boundary), its full
  * text kept in turn state under {@link ORIGINAL_TEXT} for the transcript, and the customer gets one polite notice.
- * Non-string `text` (malformed activities) is dropped to `undefined` rather than crashing later middleware.
+ * Malformed fields (non-string `text` or `locale`, non-array `entities`, `attachments` or `membersAdded`) are dropped to
+ * `undefined` rather than crashing later middleware.
  */
 export class InputGuardMiddleware implements Middleware {
   private readonly options: InputGuardOptions;
@@ -37,7 +38,13 @@ export class InputGuardMiddleware implements Middleware {
 
   async onTurn(ctx: TurnContext, next: () => Promise<void>): Promise<void> {
     const activity = ctx.activity;
+    // Malformed fields a client can send (a number as locale, an object as entities...) are dropped here, once,
+    // rather than crashing a later piece that trusts the Activity type.
     if (activity.text !== undefined && typeof activity.text !== 'string') activity.text = undefined as unknown as string;
+    if (activity.locale !== undefined && typeof activity.locale !== 'string') activity.locale = undefined;
+    if (activity.entities !== undefined && !Array.isArray(activity.entities)) activity.entities = undefined;
+    if (activity.attachments !== undefined && !Array.isArray(activity.attachments)) activity.attachments = undefined;
+    if (activity.membersAdded !== undefined && !Array.isArray(activity.membersAdded)) activity.membersAdded = undefined;
     if (activity.type === ActivityTypes.Message && typeof activity.text === 'string' && activity.text.length > this.options.maxTextChars) {
       writeTurn(ctx, ORIGINAL_TEXT, activity.text);
       const cut = activity.text.slice(0, this.options.maxTextChars);

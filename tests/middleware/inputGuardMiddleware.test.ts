@@ -1,0 +1,50 @@
+import { expect } from 'chai';
+import { TestAdapter, type Activity } from 'botbuilder';
+import { InputGuardMiddleware, ORIGINAL_TEXT } from '../../middleware/inputGuardMiddleware';
+import { readTurn } from '../../middleware/turnStateKeys';
+
+describe('InputGuardMiddleware', () => {
+  it('shortens an oversized message at a word boundary, keeps the full text, and says so politely, in French too', async () => {
+    const seen: Array<{ text: string; original?: string }> = [];
+    const adapter = new TestAdapter(async (ctx) => {
+      seen.push({ text: ctx.activity.text, original: readTurn(ctx, ORIGINAL_TEXT) });
+    }).use(new InputGuardMiddleware({ maxTextChars: 100 }));
+    const long = 'mot '.repeat(60);
+    await adapter
+      .send({ type: 'message', text: long, locale: 'fr-FR' } as Partial<Activity>)
+      .assertReply((a) => expect(a.text).to.match(/Votre message est très long.*100 premiers caractères/))
+      .startTest();
+    expect(seen[0].text.length).to.be.at.most(100);
+    expect(seen[0].text.endsWith(' ')).to.equal(false);
+    expect(seen[0].original).to.equal(long);
+  });
+
+  it('lets normal messages through untouched, with next() called once', async () => {
+    let calls = 0;
+    const adapter = new TestAdapter(async (ctx) => {
+      calls++;
+      await ctx.sendActivity(`got: ${ctx.activity.text}`);
+    }).use(new InputGuardMiddleware({ maxTextChars: 100 }));
+    await adapter.send('where is my parcel').assertReply('got: where is my parcel').startTest();
+    expect(calls).to.equal(1);
+  });
+
+  it('drops malformed fields instead of letting later pieces crash on them', async () => {
+    let activity: Partial<Activity> | undefined;
+    const adapter = new TestAdapter(async (ctx) => {
+      activity = ctx.activity;
+    }).use(new InputGuardMiddleware());
+    await adapter
+      .send({ type: 'message', text: 42, locale: 7, entities: { type: 'clientInfo' }, attachments: 'x', membersAdded: {} } as unknown as Partial<Activity>)
+      .startTest();
+    expect(activity!.text).to.equal(undefined);
+    expect(activity!.locale).to.equal(undefined);
+    expect(activity!.entities).to.equal(undefined);
+    expect(activity!.attachments).to.equal(undefined);
+    expect(activity!.membersAdded).to.equal(undefined);
+  });
+
+  it('refuses a nonsensical limit at construction', () => {
+    expect(() => new InputGuardMiddleware({ maxTextChars: 0 })).to.throw(TypeError);
+  });
+});
