@@ -180,10 +180,17 @@ export {
   createHandoffInitiate,
   buildHandoffContext,
   parseHandoffStatus,
-  handoffStatusToken,
   HandoffChannelError,
   type HandoffInitiateValue,
 } from './middleware/handoff/connectors/handoffProtocol';
+export {
+  signHandoffStatus,
+  computeHandoffStatusSignature,
+  HandoffStatusVerifier,
+  HANDOFF_STATUS_TOLERANCE_SECONDS,
+  type HandoffStatusVerifierOptions,
+  type SignedHandoffStatusFields,
+} from './middleware/handoff/connectors/handoffStatusVerifier';
 export {
   applyHubStatus,
   applyHubStatusWithService,

@@ -13,7 +13,8 @@ import type * as restify from 'restify';
 import { createWarmlineServer, listen } from '../../bots/server';
 import { silentLogger } from '../../bots/logger';
 import { BotFrameworkHandoffConnector } from '../../middleware/handoff/connectors/botFrameworkHandoffConnector';
-import { handoffStatusToken, type HandoffInitiateValue } from '../../middleware/handoff/connectors/handoffProtocol';
+import type { HandoffInitiateValue } from '../../middleware/handoff/connectors/handoffProtocol';
+import { signHandoffStatus } from '../../middleware/handoff/connectors/handoffStatusVerifier';
 import { HandoffMiddleware } from '../../middleware/handoff/handoffMiddleware';
 import { HandoffService } from '../../middleware/handoff/handoffService';
 import type { HandoffPolicy } from '../../middleware/handoff/handoffPolicy';
@@ -86,7 +87,7 @@ describe('integration: a fake engagement hub over the Bot Framework handoff prot
     await service.idle();
     return res.status;
   };
-  const statusEvent = (conversationId: string, value: Record<string, unknown>) => ({
+  const statusEvent = (conversationId: string, value: object) => ({
     type: 'event',
     name: 'handoff.status',
     id: `status-${Math.random()}`,
@@ -111,18 +112,19 @@ describe('integration: a fake engagement hub over the Bot Framework handoff prot
     expect(c?.state).to.equal('queued');
     expect(value).to.include({ caseId: c?.id, reason: 'fraud', priority: 'high', va_LastTopic: 'fraud', va_ConversationId: conv, va_BotName: 'Warmline test', channel: 'directline' });
     expect(value.va_LastPhrases).to.equal('Someone stole my card [card •••• 4242], please help');
-    expect(value.statusToken).to.equal(handoffStatusToken(SECRET, c!.id));
+    expect(JSON.stringify(value)).not.to.match(/token|signature/i);
     const transcript = ((initiate.activity.attachments as Attachment[])[0]?.content ?? {}) as { activities: Partial<Activity>[] };
     expect((initiate.activity.attachments as Attachment[])[0]?.name).to.equal('Transcript');
     expect(transcript.activities.map((a) => a.text)).to.include('Someone stole my card [card •••• 4242], please help');
     expect(JSON.stringify(initiate.activity)).not.to.contain('4242 4242');
 
-    // A forged status (no token, e.g. typed by the customer through Direct Line) changes nothing.
-    await post(statusEvent(conv, { state: 'completed' }));
+    // A forged status (unsigned, e.g. posted by the customer's client with what it saw in handoff.initiate) changes nothing.
+    await post(statusEvent(conv, { ...value, state: 'completed' }));
+    await post(statusEvent(conv, { state: 'completed', caseId: c!.id, timestamp: Math.floor(Date.now() / 1000), signature: 'forged' }));
     expect((await store.get(c!.id))?.state).to.equal('queued');
 
     const beforeAccept = textsTo(conv).length;
-    await post(statusEvent(conv, { state: 'accepted', statusToken: value.statusToken, agent: { id: 'omni-7', name: 'Ana' } }));
+    await post(statusEvent(conv, { ...signHandoffStatus(SECRET, { caseId: value.caseId, state: 'accepted' }), agent: { id: 'omni-7', name: 'Ana' } }));
     // Through the handoff service: the customer is told a person joined.
     expect(textsTo(conv).slice(beforeAccept).join(' ')).to.contain('Ana');
     const assigned = await store.get(c!.id);
@@ -134,7 +136,7 @@ describe('integration: a fake engagement hub over the Bot Framework handoff prot
     await post(directLineMessage('are you there?', { serviceUrl: connector.url, conversationId: conv }));
     expect(textsTo(conv).slice(before).some((t) => t.startsWith('bot:'))).to.equal(false);
 
-    await post(statusEvent(conv, { state: 'completed', statusToken: value.statusToken }));
+    await post(statusEvent(conv, signHandoffStatus(SECRET, { caseId: value.caseId, state: 'completed' })));
     expect((await store.get(c!.id))?.state).to.equal('resolved');
     expect(await store.findOpenByConversation(`directline/${conv}`)).to.equal(undefined);
 
@@ -147,7 +149,7 @@ describe('integration: a fake engagement hub over the Bot Framework handoff prot
     const conv = `DL-hub-to-${Date.now()}`;
     await post(directLineMessage('fraud on my account', { serviceUrl: connector.url, conversationId: conv }));
     const c = await store.findOpenByConversation(`directline/${conv}`);
-    await post(statusEvent(conv, { state: 'failed', code: 'timedOut', statusToken: handoffStatusToken(SECRET, c!.id) }));
+    await post(statusEvent(conv, { ...signHandoffStatus(SECRET, { caseId: c!.id, state: 'timedOut' }), state: 'failed', code: 'timedOut' }));
     expect((await store.get(c!.id))?.state).to.equal('timed_out');
   });
 

@@ -1,10 +1,11 @@
 import { expect } from 'chai';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { handoffStatusToken, type HandoffInitiateValue } from '../../middleware/handoff/connectors/handoffProtocol';
+import type { HandoffInitiateValue } from '../../middleware/handoff/connectors/handoffProtocol';
+import { signHandoffStatus } from '../../middleware/handoff/connectors/handoffStatusVerifier';
 import { signWebhook, SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyWebhookSignature } from '../../middleware/handoff/connectors/webhookSigning';
 import type { WebhookPayload } from '../../middleware/handoff/connectors/webhookPayload';
-import { directLineMessage } from '../helpers/channelActivities';
+import { directLineMessage, teamsMessage } from '../helpers/channelActivities';
 import { startApp, type RunningApp } from './appHarness';
 
 const STATUS_SECRET = 'status-secret-for-tests-0123456789';
@@ -103,15 +104,22 @@ describe('engagement hubs wired by createApp (handoff protocol + signed webhook 
     expect(hub.attempts).to.be.greaterThan(1);
     expect(JSON.stringify(delivery.payload)).to.not.contain('jo@example.com');
 
-    // The hub's agent accepts (through the Bot Framework channel, as Omnichannel does), then completes.
-    const status = (state: string) =>
+    const statusWith = (v: object) =>
       run.post({
         ...directLineMessage('', { serviceUrl: run.connector.url, conversationId }),
         type: 'event',
         name: 'handoff.status',
         text: undefined,
-        value: { state, statusToken: handoffStatusToken(STATUS_SECRET, value.caseId) },
+        value: v,
       });
+    // The customer's client received handoff.initiate too: posting back all of it as a status changes nothing.
+    expect(JSON.stringify(initiate.activity)).not.to.contain(STATUS_SECRET);
+    expect((await statusWith({ ...value, state: 'completed', agent: { id: 'me', name: 'Fake agent' } })).status).to.equal(200);
+    expect((await statusWith({ ...value, state: 'accepted', timestamp: Math.floor(Date.now() / 1000), signature: 'AAAA' })).status).to.equal(200);
+    expect((await run.app.handoff.findOpenCase(`directline/${conversationId}`))?.state).to.equal('queued');
+
+    // The hub's agent accepts (through the Bot Framework channel, as Omnichannel does), then completes, each status signed.
+    const status = (state: string) => statusWith(signHandoffStatus(STATUS_SECRET, { caseId: value.caseId, state }));
     expect((await status('accepted')).status).to.equal(200);
     expect((await run.app.handoff.findOpenCase(`directline/${conversationId}`))?.state).to.equal('assigned');
     expect((await status('completed')).status).to.equal(200);
@@ -121,6 +129,24 @@ describe('engagement hubs wired by createApp (handoff protocol + signed webhook 
     const before = run.connector.activities(conversationId).length;
     await say('where is my parcel?');
     await until('bot reply', () => run.connector.activities(conversationId).slice(before).some((a) => /tracking number/i.test(a.text ?? '')));
+  });
+
+  it('with no desk agent online, a Teams customer (never sent to the hub) is offered a callback at once; a Direct Line one waits for the hub', async () => {
+    const teamsConversation = 'a:1teams-no-hub-kXyZ';
+    expect((await run.post(teamsMessage(FRAUD, { serviceUrl: run.connector.url, conversationId: teamsConversation }))).status).to.equal(200);
+    await until('Teams reply', () => run.connector.activities(teamsConversation).some((a) => /get back to you/i.test(a.text ?? '')));
+    const teamsCase = await run.app.handoff.findOpenCase(`msteams/${teamsConversation}`);
+    expect(teamsCase?.state).to.equal('timed_out');
+    const teamsTexts = run.connector.activities(teamsConversation).map((a) => a.text ?? '').join('\n');
+    expect(teamsTexts).to.contain('No one from the team is available right now');
+    expect(teamsTexts).not.to.match(/in the queue/);
+    expect(run.connector.activities(teamsConversation).filter((a) => a.type === 'event')).to.deep.equal([]);
+
+    const dlConversation = 'dl-hub-waits';
+    expect((await run.post(directLineMessage(FRAUD, { serviceUrl: run.connector.url, conversationId: dlConversation }))).status).to.equal(200);
+    await run.connector.waitFor((c) => c.conversationId === dlConversation && c.activity.name === 'handoff.initiate');
+    expect((await run.app.handoff.findOpenCase(`directline/${dlConversation}`))?.state).to.equal('queued');
+    expect(run.connector.activities(dlConversation).map((a) => a.text ?? '').join('\n')).not.to.contain('No one from the team is available');
   });
 
   it('the webhook status route refuses a wrong signature and a stale timestamp (401), accepts a signed update', async () => {

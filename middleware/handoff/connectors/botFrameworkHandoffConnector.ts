@@ -12,9 +12,9 @@ import {
   handoffChannelAllowed,
   isHandoffStatus,
   parseHandoffStatus,
-  verifyHandoffStatusToken,
   type HandoffStatusEvent,
 } from './handoffProtocol';
+import { HandoffStatusVerifier } from './handoffStatusVerifier';
 import { applyHubStatusWithService, type ApplyHubStatusResult, type HubStatusUpdate } from './hubStatus';
 
 /** Options of {@link BotFrameworkHandoffConnector}. */
@@ -24,12 +24,19 @@ export interface BotFrameworkHandoffConnectorOptions {
   /** Proactive sends into the customer's conversation (see `adapterMessenger`). */
   readonly messenger: ProactiveMessenger;
   /**
-   * How `handoff.status` events are authenticated. `{ secret }`: `handoff.initiate` carries a per-case
-   * `statusToken` and statuses without the matching token are refused (recommended: on Direct Line a customer can
-   * send any event, including a forged `handoff.status`). `'none'`: statuses are trusted as they come (only for hubs
-   * that cannot echo the token, behind a channel that only the hub can write to).
+   * How `handoff.status` events are authenticated.
+   *
+   * `{ secret }` (recommended, and needed wherever the customer's client can post events, as on Direct Line): every
+   * status must carry `value.caseId`, `value.timestamp` (Unix seconds, within `toleranceSeconds`, default 300) and
+   * `value.signature = base64url(HMAC-SHA256(secret, "${caseId}.${state}.${timestamp}"))`; each signature is accepted
+   * once (per-process replay cache). Nothing derived from the secret is ever sent into the conversation.
+   *
+   * `'none'`: statuses are trusted as they come. Only for a hub that cannot sign, behind a channel that only the hub
+   * can write to; a warning is logged at start.
    */
-  readonly statusVerification: { readonly secret: string } | 'none';
+  readonly statusVerification: { readonly secret: string; readonly toleranceSeconds?: number } | 'none';
+  /** Clock for the signature window, in milliseconds. Default `Date.now`. */
+  readonly now?: () => number;
   /**
    * The handoff service. When given, `accepted` goes through `service.accept` and `completed` / `transferBack` /
    * `endOfConversation` of a case the hub holds through `service.close`, so the customer is told (agent joined,
@@ -44,7 +51,10 @@ export interface BotFrameworkHandoffConnectorOptions {
   readonly botId?: string;
   /** `va_BotName`. Default `Warmline`. */
   readonly botName?: string;
-  /** Channels whose cases go to the hub. Default: every channel that accepts handoff events (all but Teams). */
+  /**
+   * Channels whose cases go to the hub (exact channel ids, e.g. `directline`). Teams is never used, even if listed.
+   * Default: every channel that accepts handoff events (all but Teams).
+   */
   readonly channels?: readonly string[];
   readonly redactor?: Redactor;
   readonly logger?: Pick<Logger, 'info' | 'warn' | 'debug'>;
@@ -63,7 +73,11 @@ export type InitiateResult =
 /** Result of {@link BotFrameworkHandoffConnector.handleStatus}. */
 export type StatusHandling =
   | { readonly handled: false }
-  | { readonly handled: true; readonly outcome: 'applied' | 'unchanged' | 'no_case' | 'invalid' | 'unauthorized' | 'case_mismatch' | 'not_applicable' };
+  | {
+      readonly handled: true;
+      /** `unauthorized`: no valid, fresh, unseen signature (when verification is on); the case is not touched. */
+      readonly outcome: 'applied' | 'unchanged' | 'no_case' | 'invalid' | 'unauthorized' | 'case_mismatch' | 'not_applicable';
+    };
 
 const noopLogger = { info: () => undefined, warn: () => undefined, debug: () => undefined };
 
@@ -74,15 +88,17 @@ const noopLogger = { info: () => undefined, warn: () => undefined, debug: () => 
  * @remarks On a newly queued case it sends `handoff.initiate` into the customer's conversation (proactively, from
  * any instance) with the case in `value` and the redacted transcript attached. Never on Teams: Teams answers 400
  * to handoff events, so those cases are logged and left to the built-in desk. The hub answers with
- * `handoff.status` events on `/api/messages`: add {@link BotFrameworkHandoffConnector.middleware} to the adapter
- * (before the handoff middleware) or call {@link BotFrameworkHandoffConnector.handleStatus}. `accepted` assigns the
+ * `handoff.status` events on `/api/messages`, each signed by the hub (see
+ * {@link BotFrameworkHandoffConnectorOptions.statusVerification} and docs/hubs.md): add
+ * {@link BotFrameworkHandoffConnector.middleware} to the adapter (before the handoff middleware) or call
+ * {@link BotFrameworkHandoffConnector.handleStatus}. `accepted` assigns the
  * case to the hub's agent, `failed` puts it back in the queue, `timedOut` moves it to the fallback, `completed` and
  * `transferBack` resolve it (the customer is back with the bot), `endOfConversation` ends it.
  * While a hub agent has the case, customer messages reach the hub through the conversation itself, so
  * `deliverToAgent` only claims them (returns true) so no other connector relays them.
  * @example
  * const hub = new BotFrameworkHandoffConnector({ store, messenger: adapterMessenger(adapter, appId),
- *   statusVerification: { secret: config.HANDOFF_STATUS_SECRET } });
+ *   statusVerification: { secret: config.HANDOFF_STATUS_SECRET }, channels: ['directline'] });
  * adapter.use(hub.middleware());
  */
 export class BotFrameworkHandoffConnector implements HubConnector {
@@ -91,18 +107,42 @@ export class BotFrameworkHandoffConnector implements HubConnector {
   readonly staffed: boolean;
   private readonly logger: Pick<Logger, 'info' | 'warn' | 'debug'>;
   private readonly agentChannel: string;
+  private readonly verifier: HandoffStatusVerifier | undefined;
 
   constructor(private readonly options: BotFrameworkHandoffConnectorOptions) {
     if (!options?.store) throw new TypeError('BotFrameworkHandoffConnector: store is required');
     if (!options.messenger) throw new TypeError('BotFrameworkHandoffConnector: messenger is required');
     const v = options.statusVerification;
     if (v !== 'none' && (!v || typeof v.secret !== 'string' || v.secret.length < 16)) {
-      throw new TypeError('BotFrameworkHandoffConnector: statusVerification must be { secret } (16+ characters) or "none"');
+      throw new TypeError('BotFrameworkHandoffConnector: statusVerification must be { secret } (16+ characters) or, explicitly, "none"');
     }
     this.name = options.name ?? 'botframework-handoff';
     this.staffed = options.staffed ?? true;
     this.agentChannel = `hub:${this.name}`;
     this.logger = options.logger ?? noopLogger;
+    this.verifier =
+      v === 'none'
+        ? undefined
+        : new HandoffStatusVerifier({
+            secret: v.secret,
+            ...(v.toleranceSeconds !== undefined ? { toleranceSeconds: v.toleranceSeconds } : {}),
+            ...(options.now ? { now: options.now } : {}),
+          });
+    if (v === 'none') {
+      this.logger.warn('handoff_protocol.status_unverified', {
+        connector: this.name,
+        why: 'statusVerification is "none": any client that can post to the conversation can move its case',
+      });
+    }
+  }
+
+  /**
+   * Whether this hub will receive the case: its channel accepts handoff events (never Teams) and is one of
+   * `channels` when they are set. The handoff service only counts this hub as staffed for such cases, so a customer
+   * on another channel with no desk agent online is offered a callback at once instead of waiting for nobody.
+   */
+  takesCase(c: HandoffCase): boolean {
+    return this.channelRefusal(c.conversation.channel) === undefined;
   }
 
   /** Sends `handoff.initiate` when a case enters the queue for the first time. */
@@ -125,7 +165,8 @@ export class BotFrameworkHandoffConnector implements HubConnector {
    */
   async initiate(c: HandoffCase, ctx?: TurnContext): Promise<InitiateResult> {
     const channel = c.conversation.channel;
-    if (!handoffChannelAllowed(channel)) {
+    const refusal = this.channelRefusal(channel);
+    if (refusal === 'channel_refused') {
       this.logger.warn('handoff_protocol.channel_refused', {
         connector: this.name,
         caseId: c.id,
@@ -134,7 +175,7 @@ export class BotFrameworkHandoffConnector implements HubConnector {
       });
       return { sent: false, reason: 'channel_refused' };
     }
-    if (this.options.channels && !this.options.channels.includes(channel)) {
+    if (refusal === 'channel_not_configured') {
       this.logger.debug('handoff_protocol.channel_skipped', { connector: this.name, caseId: c.id, channel });
       return { sent: false, reason: 'channel_not_configured' };
     }
@@ -144,7 +185,6 @@ export class BotFrameworkHandoffConnector implements HubConnector {
           ...(this.options.botId ? { botId: this.options.botId } : {}),
           ...(this.options.botName ? { botName: this.options.botName } : {}),
           ...(this.options.redactor ? { redactor: this.options.redactor } : {}),
-          ...(this.options.statusVerification !== 'none' ? { statusSecret: this.options.statusVerification.secret } : {}),
         }),
       );
     };
@@ -165,8 +205,8 @@ export class BotFrameworkHandoffConnector implements HubConnector {
   }
 
   /**
-   * Handles a `handoff.status` event of the turn: validates it, checks it belongs to the conversation's open case
-   * (and carries its token when verification is on), and moves the case.
+   * Handles a `handoff.status` event of the turn: validates it, checks its signature when verification is on (before
+   * anything else is looked at), checks it belongs to the conversation's open case, and moves the case.
    *
    * @returns `{handled: false}` for any other activity.
    */
@@ -180,6 +220,13 @@ export class BotFrameworkHandoffConnector implements HubConnector {
       return { handled: true, outcome: 'invalid' };
     }
     const status: HandoffStatusEvent = parsed.status;
+    if (this.verifier) {
+      const check = this.verifier.verify(status);
+      if (!check.ok) {
+        this.logger.warn('handoff_protocol.status_unauthorized', { ...fields, reason: check.reason, state: status.state });
+        return { handled: true, outcome: 'unauthorized' };
+      }
+    }
     const c = await this.options.store.findOpenByConversation(key);
     if (!c) {
       this.logger.info('handoff_protocol.status_without_case', { ...fields, state: status.state });
@@ -188,11 +235,6 @@ export class BotFrameworkHandoffConnector implements HubConnector {
     if (status.caseId && status.caseId !== c.id) {
       this.logger.warn('handoff_protocol.status_case_mismatch', { ...fields, caseId: c.id, state: status.state });
       return { handled: true, outcome: 'case_mismatch' };
-    }
-    const v = this.options.statusVerification;
-    if (v !== 'none' && !verifyHandoffStatusToken(v.secret, c.id, status.statusToken)) {
-      this.logger.warn('handoff_protocol.status_unauthorized', { ...fields, caseId: c.id, state: status.state });
-      return { handled: true, outcome: 'unauthorized' };
     }
     const update: HubStatusUpdate = {
       hub: this.name,
@@ -207,6 +249,12 @@ export class BotFrameworkHandoffConnector implements HubConnector {
     if (!result.changed) return { handled: true, outcome: 'unchanged' };
     await this.options.onStatusApplied?.(result, update, ctx);
     return { handled: true, outcome: 'applied' };
+  }
+
+  private channelRefusal(channel: string): 'channel_refused' | 'channel_not_configured' | undefined {
+    if (!handoffChannelAllowed(channel)) return 'channel_refused';
+    if (this.options.channels && !this.options.channels.includes(channel)) return 'channel_not_configured';
+    return undefined;
   }
 
   // Through the service when it is there (customer told, events emitted), else straight on the store.

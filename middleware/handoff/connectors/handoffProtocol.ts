@@ -1,4 +1,3 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { ActivityTypes, EventFactory, type Activity, type Transcript, type TurnContext } from 'botbuilder';
 import { z } from 'zod';
 import type { HandoffCase } from '../handoffCase';
@@ -42,7 +41,9 @@ export interface HubEmotion {
  * work as they are) plus Warmline's case.
  *
  * @remarks Every customer phrase is redacted. The customer appears by name and channel only: no channel user id,
- * no profile key, no contact detail.
+ * no profile key, no contact detail. Nothing secret or derived from a secret is in it: the event is posted into the
+ * customer's own conversation, where their client (Direct Line, Web Chat) receives it too. The hub authenticates its
+ * `handoff.status` with a signature of its own (see `HandoffStatusVerifier` and docs/hubs.md).
  */
 export interface HandoffInitiateValue {
   readonly va_Scope: 'bot';
@@ -74,8 +75,6 @@ export interface HandoffInitiateValue {
   readonly language: string;
   readonly createdAt: string;
   readonly queuedAt?: string;
-  /** Present when status verification is on: echo it in `handoff.status` `value.statusToken`. */
-  readonly statusToken?: string;
 }
 
 /** Options of {@link buildHandoffContext} and {@link createHandoffInitiate}. */
@@ -90,27 +89,6 @@ export interface HandoffProtocolOptions {
   readonly maxPhrases?: number;
   /** Most activities in the transcript attachment (the latest are kept). Default 200. */
   readonly maxTranscriptActivities?: number;
-  /** When set, the value carries a per-case `statusToken` derived from this secret (see {@link handoffStatusToken}). */
-  readonly statusSecret?: string;
-}
-
-/**
- * The token a hub echoes in `handoff.status` to prove it received this case's `handoff.initiate`.
- *
- * @remarks HMAC-SHA256 of the case id with a secret only the bot knows, so no storage is needed and a customer
- * writing through Direct Line cannot forge a status for their own case.
- */
-export function handoffStatusToken(secret: string, caseId: string): string {
-  if (!secret) throw new TypeError('handoffStatusToken: secret is required');
-  return createHmac('sha256', secret).update(`handoff.status:${caseId}`).digest('base64url').slice(0, 32);
-}
-
-/** Constant-time check of a status token. */
-export function verifyHandoffStatusToken(secret: string, caseId: string, token: string | undefined): boolean {
-  if (!token) return false;
-  const expected = Buffer.from(handoffStatusToken(secret, caseId));
-  const given = Buffer.from(token);
-  return expected.length === given.length && timingSafeEqual(expected, given);
 }
 
 const redactEvidence = (evidence: readonly { rule: string; matched: readonly string[] }[], r: Redactor) =>
@@ -174,7 +152,6 @@ export function buildHandoffContext(c: HandoffCase, options: HandoffProtocolOpti
     language: c.language,
     createdAt: c.timestamps.created,
     ...(c.timestamps.queued ? { queuedAt: c.timestamps.queued } : {}),
-    ...(options.statusSecret ? { statusToken: handoffStatusToken(options.statusSecret, c.id) } : {}),
   };
 }
 
@@ -221,7 +198,7 @@ function buildConversationId(c: HandoffCase): string {
  * `Transcript` attachment.
  *
  * @throws {@link HandoffChannelError} on Teams, which rejects handoff events.
- * @example await ctx.sendActivity(createHandoffInitiate(ctx, handoffCase, { statusSecret }));
+ * @example await ctx.sendActivity(createHandoffInitiate(ctx, handoffCase, { botName: 'Acme care' }));
  */
 export function createHandoffInitiate(context: TurnContext, c: HandoffCase, options: HandoffProtocolOptions = {}): Partial<Activity> {
   const channelId = context.activity.channelId;
@@ -235,9 +212,12 @@ export interface HandoffStatusEvent {
   /** The word the hub sent (`state`, or `code` when it refines a `failed` / `completed`). */
   readonly rawState: string;
   readonly message?: string;
-  /** The case id, when the hub echoed it. */
+  /** The case id, when the hub echoed it (required, and signed, when statuses are verified). */
   readonly caseId?: string;
-  readonly statusToken?: string;
+  /** Unix seconds at which the hub signed the status. */
+  readonly timestamp?: number;
+  /** `base64url(HMAC-SHA256(secret, "${caseId}.${state}.${timestamp}"))` (see `HandoffStatusVerifier`). */
+  readonly signature?: string;
   readonly agent?: { readonly id: string; readonly name?: string };
 }
 
@@ -247,7 +227,10 @@ const StatusValueSchema = z
     code: z.string().min(1).max(40).optional(),
     message: z.string().max(2000).optional(),
     caseId: z.string().min(1).max(40).optional(),
-    statusToken: z.string().min(1).max(100).optional(),
+    timestamp: z
+      .union([z.number().int().nonnegative().max(1e12), z.string().regex(/^\d{1,12}$/, 'Unix seconds').transform(Number)])
+      .optional(),
+    signature: z.string().min(1).max(200).optional(),
     agent: HubAgentSchema.optional(),
   })
   .passthrough();
@@ -293,7 +276,8 @@ export function parseHandoffStatus(activity: Partial<Activity>): ParsedHandoffSt
       rawState: useCode ? (v.code as string) : v.state,
       ...(v.message ? { message: v.message } : {}),
       ...(v.caseId ? { caseId: v.caseId } : {}),
-      ...(v.statusToken ? { statusToken: v.statusToken } : {}),
+      ...(v.timestamp !== undefined ? { timestamp: v.timestamp } : {}),
+      ...(v.signature ? { signature: v.signature } : {}),
       ...(v.agent ? { agent: v.agent.name ? { id: v.agent.id, name: v.agent.name } : { id: v.agent.id } } : {}),
     },
   };

@@ -4,9 +4,7 @@ import {
   HandoffChannelError,
   buildHandoffContext,
   createHandoffInitiate,
-  handoffStatusToken,
   parseHandoffStatus,
-  verifyHandoffStatusToken,
   type HandoffInitiateValue,
 } from '../../../../middleware/handoff/connectors/handoffProtocol';
 import { HUB_STATUS_OPERATIONS } from '../../../../middleware/handoff/connectors/hubStatus';
@@ -41,7 +39,7 @@ describe('handoffProtocol', function () {
 
   describe('handoff.initiate', function () {
     it('is an event named handoff.initiate built by EventFactory, on the customer conversation', function () {
-      const event = createHandoffInitiate(turnOn('directline', 'conv-42'), c, { statusSecret: SECRET });
+      const event = createHandoffInitiate(turnOn('directline', 'conv-42'), c);
       expect(event.type).to.equal('event');
       expect(event.name).to.equal('handoff.initiate');
       expect(event.conversation?.id).to.equal('conv-42');
@@ -51,7 +49,7 @@ describe('handoffProtocol', function () {
     });
 
     it('carries the Copilot Studio fields and ours in value, all redacted', function () {
-      const event = createHandoffInitiate(turnOn('directline', 'conv-42'), c, { statusSecret: SECRET, botName: 'Acme care', botId: 'acme-bot' });
+      const event = createHandoffInitiate(turnOn('directline', 'conv-42'), c, { botName: 'Acme care', botId: 'acme-bot' });
       const v = event.value as HandoffInitiateValue;
       expect(v).to.include({
         va_Scope: 'bot',
@@ -77,7 +75,6 @@ describe('handoffProtocol', function () {
       // Identity: the name and channel only.
       expect(v.customer).to.deep.equal({ name: 'Jane Doe', channel: 'directline' });
       expect(JSON.stringify(v)).not.to.contain('dl_user_1').and.not.to.contain('crm-77');
-      expect(v.statusToken).to.equal(handoffStatusToken(SECRET, c.id));
       expect(leaksPii(JSON.stringify(v))).to.equal(false);
     });
 
@@ -92,7 +89,14 @@ describe('handoffProtocol', function () {
       expect(activities[2]?.text).to.equal('Someone used my card [card •••• 4242] without me, write to [email] or call [phone]');
       expect(leaksPii(JSON.stringify(a))).to.equal(false);
       expect(JSON.stringify(a)).not.to.contain(PII_TEXT);
-      expect((event.value as HandoffInitiateValue).statusToken).to.equal(undefined);
+    });
+
+    it("carries nothing secret: the customer's own client receives the event", function () {
+      const event = createHandoffInitiate(turnOn('directline', 'conv-42'), c);
+      const keys = Object.keys(event.value as object);
+      expect(keys).to.include('caseId');
+      expect(keys.filter((k) => /token|signature|secret/i.test(k))).to.deep.equal([]);
+      expect(JSON.stringify(event)).not.to.contain(SECRET);
     });
 
     it('keeps only the latest activities and phrases when asked', function () {
@@ -144,23 +148,24 @@ describe('handoffProtocol', function () {
       });
     }
 
-    it('keeps the case id, token and agent the hub echoes', function () {
-      const r = parseHandoffStatus(status({ state: 'accepted', caseId: 'C-7K3P', statusToken: 'tok', agent: { id: 'a-9', name: 'Ana' } }));
-      expect(r).to.deep.equal({ ok: true, status: { state: 'accepted', rawState: 'accepted', caseId: 'C-7K3P', statusToken: 'tok', agent: { id: 'a-9', name: 'Ana' } } });
+    it('keeps the case id, timestamp, signature and agent the hub sends', function () {
+      const r = parseHandoffStatus(status({ state: 'accepted', caseId: 'C-7K3P', timestamp: 1767225600, signature: 'sig', agent: { id: 'a-9', name: 'Ana' } }));
+      expect(r).to.deep.equal({
+        ok: true,
+        status: { state: 'accepted', rawState: 'accepted', caseId: 'C-7K3P', timestamp: 1767225600, signature: 'sig', agent: { id: 'a-9', name: 'Ana' } },
+      });
+      const s = parseHandoffStatus(status({ state: 'accepted', caseId: 'C-7K3P', timestamp: '1767225600', signature: 'sig' }));
+      expect(s.ok && s.status.timestamp).to.equal(1767225600);
+      for (const timestamp of [-1, 1.5, 'soon', '17672256000000']) {
+        const bad = parseHandoffStatus(status({ state: 'accepted', timestamp }));
+        expect(bad.ok, String(timestamp)).to.equal(false);
+        if (!bad.ok) expect(bad.error).to.match(/timestamp/);
+      }
     });
 
     it('ignores other activities', function () {
       expect(parseHandoffStatus(status({ state: 'accepted' }, 'handoff.initiate')).ok).to.equal(false);
       expect(parseHandoffStatus({ type: 'message', name: 'handoff.status', value: { state: 'accepted' } }).ok).to.equal(false);
-    });
-
-    it('checks status tokens in constant time per case', function () {
-      const token = handoffStatusToken(SECRET, 'C-7K3P');
-      expect(verifyHandoffStatusToken(SECRET, 'C-7K3P', token)).to.equal(true);
-      expect(verifyHandoffStatusToken(SECRET, 'C-7K3Q', token)).to.equal(false);
-      expect(verifyHandoffStatusToken('other-secret-0123456789', 'C-7K3P', token)).to.equal(false);
-      expect(verifyHandoffStatusToken(SECRET, 'C-7K3P', undefined)).to.equal(false);
-      expect(verifyHandoffStatusToken(SECRET, 'C-7K3P', 'short')).to.equal(false);
     });
   });
 });

@@ -1,0 +1,156 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+/** Default replay window of signed `handoff.status` events, in seconds, both ways (5 minutes). */
+export const HANDOFF_STATUS_TOLERANCE_SECONDS = 300;
+
+/** Most signatures the replay cache remembers at once (the oldest is forgotten first beyond this). */
+export const HANDOFF_STATUS_REPLAY_CACHE_SIZE = 10_000;
+
+/**
+ * The exact string a hub signs for a `handoff.status`: `` `${caseId}.${state}.${timestamp}` ``.
+ *
+ * @param caseId - `value.caseId` of the `handoff.initiate` the hub received (e.g. `C-7K3P`).
+ * @param state - the status meant, canonical spelling: `accepted`, `failed`, `completed`, `timedOut`,
+ * `transferBack` or `endOfConversation` (for `{state: "failed", code: "timedOut"}` sign `timedOut`).
+ * @param timestamp - Unix time in whole seconds, the same number as `value.timestamp`.
+ */
+export function handoffStatusSigningInput(caseId: string, state: string, timestamp: number): string {
+  return `${caseId}.${state}.${timestamp}`;
+}
+
+/**
+ * `base64url(HMAC-SHA256(secret, "${caseId}.${state}.${timestamp}"))`: the `value.signature` of a `handoff.status`.
+ *
+ * @example computeHandoffStatusSignature(secret, 'C-7K3P', 'accepted', 1767225600) // 43 characters
+ */
+export function computeHandoffStatusSignature(secret: string, caseId: string, state: string, timestamp: number): string {
+  if (!secret) throw new TypeError('computeHandoffStatusSignature: secret is required');
+  if (!Number.isSafeInteger(timestamp) || timestamp < 0) throw new TypeError('computeHandoffStatusSignature: timestamp must be Unix seconds (a whole number)');
+  return createHmac('sha256', secret).update(handoffStatusSigningInput(caseId, state, timestamp), 'utf8').digest('base64url');
+}
+
+/** What {@link signHandoffStatus} returns: spread it into the `value` of a `handoff.status` event. */
+export interface SignedHandoffStatusFields {
+  readonly caseId: string;
+  readonly state: string;
+  /** Unix seconds. */
+  readonly timestamp: number;
+  readonly signature: string;
+}
+
+/**
+ * Signs a status the way a hub adapter must (for hub adapters written in TypeScript, and for tests).
+ *
+ * @remarks Sign each status when you send it: a retry gets a fresh timestamp (the bot refuses a signature it has
+ * already seen, and any older than 5 minutes).
+ * @example
+ * await postToConversation({ type: 'event', name: 'handoff.status',
+ *   value: { ...signHandoffStatus(secret, { caseId: initiate.value.caseId, state: 'accepted' }), agent: { id: 'a-7', name: 'Ana' } } });
+ */
+export function signHandoffStatus(secret: string, status: { readonly caseId: string; readonly state: string; readonly timestamp?: number }, nowMs: number = Date.now()): SignedHandoffStatusFields {
+  const timestamp = status.timestamp ?? Math.floor(nowMs / 1000);
+  return { caseId: status.caseId, state: status.state, timestamp, signature: computeHandoffStatusSignature(secret, status.caseId, status.state, timestamp) };
+}
+
+/** Options of {@link HandoffStatusVerifier}. */
+export interface HandoffStatusVerifierOptions {
+  /** The secret shared with the hub (16+ characters). */
+  readonly secret: string;
+  /** Replay window in seconds, both ways. Default 300. */
+  readonly toleranceSeconds?: number;
+  /** Clock in milliseconds. Default `Date.now`. */
+  readonly now?: () => number;
+  /** Most signatures remembered. Default {@link HANDOFF_STATUS_REPLAY_CACHE_SIZE}. */
+  readonly maxReplayEntries?: number;
+}
+
+/** The signed fields of a `handoff.status`, as received. */
+export interface HandoffStatusSignedFields {
+  readonly caseId?: string;
+  /** The canonical state the status means (after a `code` refined it). */
+  readonly state: string;
+  /** The word the hub sent that decided the state (`state`, or `code` when it refined it). */
+  readonly rawState?: string;
+  readonly timestamp?: number;
+  readonly signature?: string;
+}
+
+/** Why a `handoff.status` signature was refused. */
+export type HandoffStatusVerificationFailure = 'missing_case_id' | 'missing_signature' | 'missing_timestamp' | 'stale' | 'future' | 'mismatch' | 'replayed';
+
+/** Result of {@link HandoffStatusVerifier.verify}. */
+export type HandoffStatusVerification = { readonly ok: true } | { readonly ok: false; readonly reason: HandoffStatusVerificationFailure };
+
+/**
+ * Authenticates `handoff.status` events: an HMAC-SHA256 signature over case id, state and timestamp, a replay window
+ * and a per-process replay cache.
+ *
+ * @remarks Nothing secret is ever sent into the customer's conversation: the hub signs each status with the secret
+ * it shares with the bot. The signature may be over the canonical state (`timedOut`) or over the exact word the hub
+ * sent that decided it (`Accepted`, or the `code` that refined a `failed`); both name the same outcome. A valid
+ * signature is accepted once: the same signature again (a replay by anyone who saw the event, e.g. a Direct Line
+ * client in the conversation) is refused until it leaves the window. The cache is per process: with several
+ * instances, a replay reaching another instance within the window is not caught.
+ * @example
+ * const verifier = new HandoffStatusVerifier({ secret });
+ * const v = verifier.verify({ caseId, state: 'accepted', timestamp, signature });
+ * if (!v.ok) logger.warn('status refused', { reason: v.reason });
+ */
+export class HandoffStatusVerifier {
+  private readonly tolerance: number;
+  private readonly now: () => number;
+  private readonly maxEntries: number;
+  /** `caseId.signature` -> Unix second after which the entry is stale anyway. Insertion order is kept. */
+  private readonly seen = new Map<string, number>();
+
+  constructor(private readonly options: HandoffStatusVerifierOptions) {
+    if (!options || typeof options.secret !== 'string' || options.secret.length < 16) {
+      throw new TypeError('HandoffStatusVerifier: secret must be 16+ characters');
+    }
+    this.tolerance = options.toleranceSeconds ?? HANDOFF_STATUS_TOLERANCE_SECONDS;
+    this.now = options.now ?? Date.now;
+    this.maxEntries = Math.max(1, options.maxReplayEntries ?? HANDOFF_STATUS_REPLAY_CACHE_SIZE);
+  }
+
+  /** Verifies a status in constant time and, when valid, remembers its signature so it is accepted only once. */
+  verify(status: HandoffStatusSignedFields): HandoffStatusVerification {
+    if (!status.caseId) return { ok: false, reason: 'missing_case_id' };
+    if (!status.signature) return { ok: false, reason: 'missing_signature' };
+    if (status.timestamp === undefined) return { ok: false, reason: 'missing_timestamp' };
+    const nowSeconds = Math.floor(this.now() / 1000);
+    if (status.timestamp < nowSeconds - this.tolerance) return { ok: false, reason: 'stale' };
+    if (status.timestamp > nowSeconds + this.tolerance) return { ok: false, reason: 'future' };
+
+    const given = Buffer.from(status.signature, 'utf8');
+    const words = [...new Set([status.state, ...(status.rawState ? [status.rawState] : [])])];
+    let matched = false;
+    for (const word of words) {
+      const expected = Buffer.from(computeHandoffStatusSignature(this.options.secret, status.caseId, word, status.timestamp), 'utf8');
+      if (expected.length === given.length && timingSafeEqual(expected, given)) matched = true;
+    }
+    if (!matched) return { ok: false, reason: 'mismatch' };
+
+    this.prune(nowSeconds);
+    const key = `${status.caseId}.${status.signature}`;
+    if (this.seen.has(key)) return { ok: false, reason: 'replayed' };
+    this.seen.set(key, status.timestamp + this.tolerance);
+    while (this.seen.size > this.maxEntries) {
+      const oldest = this.seen.keys().next().value;
+      if (oldest === undefined) break;
+      this.seen.delete(oldest);
+    }
+    return { ok: true };
+  }
+
+  /** Number of signatures remembered (for tests and metrics). */
+  get replayCacheSize(): number {
+    return this.seen.size;
+  }
+
+  // Entries past their window can go: the timestamp check refuses them anyway.
+  private prune(nowSeconds: number): void {
+    for (const [key, expires] of this.seen) {
+      if (expires < nowSeconds - 1) this.seen.delete(key);
+    }
+  }
+}
