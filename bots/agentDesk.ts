@@ -49,9 +49,11 @@ const HELP = [
   'Agent commands (French in brackets):',
   '• queue (file): cases waiting for an agent',
   '• accept [id] (prendre [id]): take a case, the next one when no id is given',
-  '• close [note] (fermer [note]): close your case; the customer goes back to the bot',
+  '• close (fermer): close your case; the customer goes back to the bot',
+  '• /close [note] (/fermer [note]): close it with a note for the customer',
   '• online / away (en ligne / absent): get new-case notifications or not',
-  'While you hold a case, everything else you write goes to the customer.',
+  'While you hold a case, everything else you write goes to the customer, so a sentence such as "Close the old account first" is sent to them.',
+  'A command is then the bare word or starts with "/" ("/close thanks, bye").',
 ].join('\n');
 
 const CASE_ID = /^c-[2-9a-z]{4,12}$/i;
@@ -66,7 +68,7 @@ type AgentInput = { kind: 'command'; command: Command; arg: string } | { kind: '
  * @remarks Agents are recognised by the {@link AgentDirectory} allow-list (ids, never display names). Each message
  * of an agent records their watch conversation (with Slack's bot token) in the store's presence, so every instance
  * can announce new cases there: an Adaptive Card with Accept on Teams, a Block Kit message with an Accept button
- * through the Slack Web API on Slack, text elsewhere. Commands: `queue`, `accept [id]`, `close [note]`, `help`,
+ * through the Slack Web API on Slack, text elsewhere. Commands: `queue`, `accept [id]`, `close` / `/close [note]`, `help`,
  * `online`, `away` (French: `file`, `prendre`, `fermer`, `aide`, `en ligne`, `absent`). While an agent holds a case in
  * a conversation, anything else they write there is relayed to the customer; nobody can write into a case they did
  * not claim. Implements both the middleware's {@link AgentTurnHandler} and a {@link HubConnector}.
@@ -81,6 +83,8 @@ export class AgentDesk implements AgentTurnHandler, HubConnector {
   private readonly messenger: ProactiveMessenger;
   private readonly slack: SlackWebApi;
   private readonly logger: HandoffLogger;
+  /** When this instance last renewed each agent's presence (epoch ms): saves a store write per relayed message. */
+  private readonly renewedAt = new Map<string, number>();
 
   constructor(options: AgentDeskOptions) {
     if (!options?.service) throw new TypeError('AgentDesk: service is required');
@@ -111,7 +115,12 @@ export class AgentDesk implements AgentTurnHandler, HubConnector {
     const input = readAgentInput(typeof ctx.activity.text === 'string' ? ctx.activity.text : '', current !== undefined);
     if (input.kind === 'text') {
       if (!input.text) return;
-      if (current) return this.relay(ctx, agent, current, input.text);
+      if (current) {
+        await this.relay(ctx, agent, current, input.text);
+        // Presence lasts the TTL after the agent's last message; renew it at most once per tenth of the TTL.
+        await this.renewPresence(agent, here);
+        return;
+      }
       await this.touchPresence(agent, here);
       await ctx.sendActivity(`You have no case open here. Type "queue" to see waiting cases, "accept" to take the next one, or "help".`);
       return;
@@ -195,7 +204,7 @@ export class AgentDesk implements AgentTurnHandler, HubConnector {
     await this.touchPresence(agent, here);
     const busy = await this.service.store.findByAgentConversation(here.key);
     if (busy && busy.id !== caseId.toUpperCase()) {
-      await ctx.sendActivity(`You are working on ${busy.id} here. Close it first ("close [note]").`);
+      await ctx.sendActivity(`You are working on ${busy.id} here. Close it first ("close" or "/close [note]").`);
       return;
     }
     const result = await this.service.accept(caseId.toUpperCase(), agent, here);
@@ -268,8 +277,17 @@ export class AgentDesk implements AgentTurnHandler, HubConnector {
     return `Waiting cases (accept [id] to take one):\n${lines.join('\n')}`;
   }
 
+  /** {@link AgentDesk.touchPresence}, unless this instance renewed it within a tenth of the presence TTL. */
+  private async renewPresence(agent: AgentIdentity, here: ConversationPointer): Promise<void> {
+    const last = this.renewedAt.get(`${agent.channel}:${agent.id}`);
+    if (last !== undefined && Date.now() - last < this.service.presenceTtlMs / 10) return;
+    await this.touchPresence(agent, here);
+  }
+
   /** Renews the agent's presence, keeping their status, and records this conversation as where they watch. */
   private async touchPresence(agent: AgentIdentity, here: ConversationPointer): Promise<void> {
+    this.renewedAt.set(`${agent.channel}:${agent.id}`, Date.now());
+    if (this.renewedAt.size > 10_000) this.renewedAt.clear();
     const mine = (await this.service.listPresence()).find((p) => p.agent.id === agent.id && p.agent.channel === agent.channel);
     const status: AgentStatus = mine?.status ?? 'online';
     await this.service.setPresence(agent, status, here);
@@ -293,7 +311,8 @@ function readClick(ctx: TurnContext): string | undefined {
  * Reads an agent's text: a command or words for the customer.
  *
  * @remarks While the agent holds a case, only unambiguous commands count (the bare word, `/command ...`,
- * `close <note>`, `accept <case id>`), so "take your time" or "help is on the way" reach the customer.
+ * `accept <case id>`), so "take your time", "help is on the way" or "Close the old account first" reach the
+ * customer; a closing note is written `/close <note>` (or `/fermer <note>`).
  */
 function readAgentInput(raw: string, holding: boolean): AgentInput {
   const text = raw.trim();
@@ -303,7 +322,7 @@ function readAgentInput(raw: string, holding: boolean): AgentInput {
   for (const [name, command] of Object.entries(COMMANDS)) {
     if (lower !== name && !lower.startsWith(`${name} `)) continue;
     const arg = bare.slice(name.length).trim();
-    const unambiguous = !holding || slash || !arg || command === 'close' || (command === 'accept' && CASE_ID.test(arg));
+    const unambiguous = !holding || slash || !arg || (command === 'accept' && CASE_ID.test(arg));
     if (unambiguous) return { kind: 'command', command, arg };
   }
   return { kind: 'text', text };

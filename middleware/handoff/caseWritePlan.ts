@@ -101,5 +101,6 @@ export function applyResolve(current: HandoffCase, input: ResolveInput, now: Dat
     ...resolved,
     ...(input.note ? { agentNotes: [...resolved.agentNotes, { by: input.by, text: input.note, at: now.toISOString() }] } : {}),
     ...(input.satisfaction !== undefined ? { satisfaction: input.satisfaction } : {}),
+    ...(input.ratingRequested && input.satisfaction === undefined ? { ratingRequested: true } : {}),
   };
 }

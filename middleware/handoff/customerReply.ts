@@ -29,6 +29,8 @@ const WAIT = /^(?:wait|i ll wait|i will wait|keep waiting|i can wait|attendre|j 
 const PHONE_WORDS = /\b(?:phone|call|call me|callback|call back|ring me|telephone|tel|appel|appelez moi|rappel|rappelez moi|portable|mobile)\b/;
 const EMAIL_WORDS = /\b(?:email|e-mail|mail|courriel|e mail)\b/;
 const TICKET_WORDS = /\b(?:ticket|tickets)\b/;
+// "Answer me here": no contact detail needed. Whole replies only ("the chat was useless" is not a choice).
+const CHAT = /^(?:here|chat|in the chat|here in the chat|in this chat|ici|dans le chat|ici dans le chat|par chat|sur le chat|le chat)\.?$/;
 const EMAIL = /[^\s@]+@[^\s@]+\.[^\s@]+/;
 const PHONE = /\+?\d[\d\s.-]{6,}\d/;
 const RATING = /^(?:([1-5])(?:\s*\/\s*5)?(?:\s*(?:stars?|etoiles?))?)\.?$/;
@@ -59,5 +61,26 @@ export function readCustomerReply(text: string | undefined): CustomerReply {
   if (EMAIL_WORDS.test(t) || (email && !PHONE_WORDS.test(t))) return { kind: 'callback', preference: 'email', ...(email ? { contact: email } : {}) };
   if (PHONE_WORDS.test(t) || phone) return { kind: 'callback', preference: 'phone', ...(phone ? { contact: phone.trim() } : {}) };
   if (TICKET_WORDS.test(t)) return { kind: 'callback', preference: 'ticket' };
+  if (CHAT.test(t)) return { kind: 'callback', preference: 'chat' };
   return { kind: 'other' };
+}
+
+/** A contact detail found in a customer's reply. Personal data: store it on the case, never log it. */
+export interface ContactDetail {
+  readonly kind: 'phone' | 'email';
+  readonly value: string;
+}
+
+/**
+ * Finds a phone number or an e-mail address in a reply (loosely: 8+ digits with spaces, dots or dashes, or
+ * `something@domain.tld`), for a callback that still lacks one.
+ *
+ * @example readContact('it is 06 12 34 56 78') // { kind: 'phone', value: '06 12 34 56 78' }
+ */
+export function readContact(text: string | undefined): ContactDetail | undefined {
+  const raw = (text ?? '').trim().slice(0, 300);
+  const email = EMAIL.exec(raw)?.[0];
+  if (email) return { kind: 'email', value: email.replace(/[.,;:!?)]+$/, '') };
+  const phone = PHONE.exec(raw)?.[0];
+  return phone ? { kind: 'phone', value: phone.trim() } : undefined;
 }

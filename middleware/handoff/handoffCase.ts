@@ -165,9 +165,15 @@ export interface HandoffCase {
   readonly agentConversation?: ConversationPointer;
   readonly agentNotes: readonly AgentNote[];
   readonly satisfaction?: Satisfaction;
+  /** The customer was asked for a 1–5 rating at the close and has not answered yet (the store is the truth). */
+  readonly ratingRequested?: boolean;
   readonly callback?: CallbackRequest;
   readonly history: readonly StateChange[];
   readonly queuedMessages: readonly QueuedMessage[];
+  /** Customer messages the agent's conversation could not receive (relay failures), oldest first. */
+  readonly undelivered?: readonly QueuedMessage[];
+  /** Consecutive failed relays to the agent; the case goes back to the queue at the limit. */
+  readonly relayFailures?: number;
 }
 
 /** A case before a store gave it an id and a version. */

@@ -19,7 +19,12 @@ export interface HandoffConversationState {
   offered: HandoffReason[];
   /** An offer waiting for yes/no. */
   pendingOffer?: PendingOffer;
-  /** A resolved case whose 1–5 rating was asked for. */
+  /**
+   * The case this conversation was last handed over with: after it is resolved, the next message looks it up once
+   * (the store says whether a 1–5 rating is awaited), then the marker is dropped.
+   */
+  recentCase?: string;
+  /** @deprecated Written by earlier versions; read as {@link HandoffConversationState.recentCase}. */
   awaitingRating?: string;
   /** Last queue position told to the customer. */
   lastPosition?: number;
@@ -27,6 +32,8 @@ export interface HandoffConversationState {
   declined?: boolean;
   /** The waiting case for which the customer was told their messages are kept. */
   notedCase?: string;
+  /** A phone or e-mail callback was chosen without the number or address: the next reply is read as the contact. */
+  awaitingContact?: { readonly caseId: string; readonly preference: 'phone' | 'email'; readonly askedAgain?: boolean };
 }
 
 /** Conversation-state property name of {@link HandoffConversationState}. */

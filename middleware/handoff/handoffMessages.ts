@@ -4,7 +4,7 @@ import type { HandoffReason } from './handoffCase';
 export type HandoffLanguage = 'en' | 'fr';
 
 /** How the customer may be contacted back, as recognised in their reply. */
-export type CallbackPreference = 'phone' | 'email' | 'ticket';
+export type CallbackPreference = 'phone' | 'email' | 'ticket' | 'chat';
 
 /** Every customer-facing text of the handoff, in one language. Sentences stay short and never joke. */
 export interface HandoffMessages {
@@ -20,12 +20,28 @@ export interface HandoffMessages {
   callbackOptions: string;
   /** The callback or ticket is recorded. */
   callbackConfirmed(preference: CallbackPreference, caseId: string): string;
+  /** A phone or e-mail callback was chosen without the number or address: ask for it. */
+  askContact(preference: 'phone' | 'email'): string;
+  /** The reply held no phone number or e-mail address: ask once more. */
+  askContactAgain(preference: 'phone' | 'email'): string;
+  /** Still no contact detail after asking twice: the case is kept, the team will answer in this chat. */
+  contactMissing(caseId: string): string;
   /** The customer chose to keep waiting. */
   keepWaiting(position: number | undefined): string;
   /** The queue position changed. */
   positionUpdate(position: number): string;
   /** A message sent while waiting was added to the case. */
   waitingNoted(position: number | undefined): string;
+  /** A waiting message could not be added: the case already holds its maximum of messages. */
+  caseFull: string;
+  /** A waiting message could not be added: the case is no longer waiting (closed meanwhile). */
+  caseNoLongerOpen: string;
+  /** Files the customer sent were noted (by name) on the case or for the agent; their content is not passed on. */
+  attachmentNoted(labels: readonly string[]): string;
+  /** The agent's conversation could not be reached: the message is saved on the case. */
+  relaySaved: string;
+  /** The agent stayed unreachable: the customer is back in the queue, messages saved. */
+  requeued(position: number | undefined): string;
   /** The customer cancelled: back to the bot. */
   cancelled: string;
   /** Offer of a human, asked as a yes/no question. */
@@ -77,11 +93,29 @@ const EN: HandoffMessages = {
   callbackConfirmed: (pref, id) =>
     pref === 'ticket'
       ? `Thank you. Ticket ${id} is open with everything you told me; the team will follow up.`
-      : `Thank you. We'll get back to you by ${pref === 'phone' ? 'phone' : 'e-mail'} about case ${id}; everything you told me is on it.`,
+      : pref === 'chat'
+        ? `Thank you. The team will answer you here in this chat about case ${id}; everything you told me is on it.`
+        : `Thank you. We'll get back to you by ${pref === 'phone' ? 'phone' : 'e-mail'} about case ${id}; everything you told me is on it.`,
+  askContact: (pref) =>
+    pref === 'phone' ? 'Thank you. What phone number should we call you on?' : 'Thank you. What e-mail address should we write to?',
+  askContactAgain: (pref) =>
+    pref === 'phone'
+      ? "I couldn't find a phone number in that. Please type the number we should call, for example +33 6 12 34 56 78."
+      : "I couldn't find an e-mail address in that. Please type the address we should write to, for example name@example.com.",
+  contactMissing: (id) =>
+    `I still couldn't find a phone number or e-mail address, so the team will answer you here in this chat about case ${id}. Everything you told me is on it.`,
   keepWaiting: (position) => (position === undefined ? "All right, you're still in the queue." : `All right, you're number ${position} in the queue.`),
   positionUpdate: (position) => (position === 1 ? "You're next in the queue." : `You're now number ${position} in the queue.`),
   waitingNoted: (position) =>
     `I've added that to your case so the person sees it.${position === undefined ? '' : position === 1 ? " You're next in the queue." : ` You're number ${position} in the queue.`}`,
+  caseFull:
+    "Your case already holds as many messages as it can, so I couldn't add that one. The person will read our whole conversation when they join.",
+  caseNoLongerOpen: "I couldn't add that: your request for a person has just ended. I'm still here if you need me.",
+  attachmentNoted: (labels) =>
+    `I've let the team know you sent ${labels.length === 1 ? `a file (${labels[0] ?? ''})` : `${labels.length} files (${labels.join(', ')})`}. The file itself is not passed on here; the person will tell you how to share it if they need it.`,
+  relaySaved: "I couldn't reach the person helping you just now. Your message is saved on your case and they will see it.",
+  requeued: (position) =>
+    `The person helping you can't be reached, so I've put you back in the queue${position === undefined ? '' : position === 1 ? ": you're next" : ` (number ${position})`}. Everything you wrote is saved on your case.`,
   cancelled: "All right, I've cancelled the request for a person. I'm still here if you need me.",
   offer: (reason) =>
     reason === 'misunderstood' || reason === 'repeated_request'
@@ -127,12 +161,30 @@ const FR: HandoffMessages = {
   callbackConfirmed: (pref, id) =>
     pref === 'ticket'
       ? `Merci. Le ticket ${id} est ouvert avec tout ce que vous m’avez dit ; l’équipe reviendra vers vous.`
-      : `Merci. Nous vous recontacterons par ${pref === 'phone' ? 'téléphone' : 'e-mail'} au sujet du dossier ${id} ; tout ce que vous m’avez dit y figure.`,
+      : pref === 'chat'
+        ? `Merci. L’équipe vous répondra ici, dans cette conversation, au sujet du dossier ${id} ; tout ce que vous m’avez dit y figure.`
+        : `Merci. Nous vous recontacterons par ${pref === 'phone' ? 'téléphone' : 'e-mail'} au sujet du dossier ${id} ; tout ce que vous m’avez dit y figure.`,
+  askContact: (pref) =>
+    pref === 'phone' ? 'Merci. À quel numéro de téléphone pouvons-nous vous appeler ?' : 'Merci. À quelle adresse e-mail pouvons-nous vous écrire ?',
+  askContactAgain: (pref) =>
+    pref === 'phone'
+      ? 'Je n’ai pas trouvé de numéro de téléphone dans votre message. Tapez le numéro à appeler, par exemple 06 12 34 56 78.'
+      : 'Je n’ai pas trouvé d’adresse e-mail dans votre message. Tapez l’adresse à laquelle écrire, par exemple nom@exemple.fr.',
+  contactMissing: (id) =>
+    `Je n’ai toujours pas trouvé de numéro ni d’adresse e-mail : l’équipe vous répondra donc ici, dans cette conversation, au sujet du dossier ${id}. Tout ce que vous m’avez dit y figure.`,
   keepWaiting: (position) =>
     position === undefined ? 'Très bien, vous restez dans la file.' : `Très bien, vous êtes en position ${position} dans la file.`,
   positionUpdate: (position) => (position === 1 ? 'Vous êtes maintenant le prochain dans la file.' : `Vous êtes maintenant en position ${position} dans la file.`),
   waitingNoted: (position) =>
     `J’ai ajouté cela à votre dossier pour que la personne le voie.${position === undefined ? '' : position === 1 ? ' Vous êtes le prochain dans la file.' : ` Vous êtes en position ${position} dans la file.`}`,
+  caseFull:
+    'Votre dossier contient déjà le maximum de messages, je n’ai donc pas pu ajouter celui-ci. La personne lira toute notre conversation en arrivant.',
+  caseNoLongerOpen: 'Je n’ai pas pu l’ajouter : votre demande de mise en relation vient de se terminer. Je reste là si besoin.',
+  attachmentNoted: (labels) =>
+    `J’ai signalé à l’équipe que vous avez envoyé ${labels.length === 1 ? `un fichier (${labels[0] ?? ''})` : `${labels.length} fichiers (${labels.join(', ')})`}. Le fichier lui-même n’est pas transmis ici ; la personne vous dira comment le partager si besoin.`,
+  relaySaved: 'Je n’arrive pas à joindre la personne qui vous aide pour le moment. Votre message est enregistré dans votre dossier et elle le verra.',
+  requeued: (position) =>
+    `La personne qui vous aide est injoignable : je vous ai remis dans la file${position === undefined ? '' : position === 1 ? ', vous êtes le prochain' : ` (position ${position})`}. Tout ce que vous avez écrit est enregistré dans votre dossier.`,
   cancelled: 'Très bien, j’ai annulé la demande de mise en relation. Je reste là si besoin.',
   offer: (reason) =>
     reason === 'misunderstood' || reason === 'repeated_request'

@@ -1,4 +1,4 @@
-import { ActivityTypes, type ConversationState, type Middleware, type TurnContext } from 'botbuilder-core';
+import { ActivityTypes, type Attachment, type ConversationState, type Middleware, type TurnContext } from 'botbuilder-core';
 import { CONVERSATION_FACTS_PROPERTY, emptyFacts, type ConversationFacts } from '../conversationFacts';
 import { ORIGINAL_TEXT } from '../inputGuardMiddleware';
 import { SIGNALS, type Signals } from '../signals/signals';
@@ -6,7 +6,7 @@ import type { TranscriptStore } from '../transcript/transcriptStore';
 import { readTurn } from '../turnStateKeys';
 import { withTurnEndSave } from '../withTurnEndSave';
 import { conversationKey, pointerFromActivity } from './conversationPointer';
-import { readCustomerReply, type CustomerReply } from './customerReply';
+import { readContact, readCustomerReply, type CustomerReply } from './customerReply';
 import type { AgentIdentity, HandoffCase, TranscriptEntry } from './handoffCase';
 import { HANDOFF_STATE_PROPERTY, emptyHandoffState, type HandoffConversationState, type PendingOffer } from './handoffConversationState';
 import { handoffMessages, type HandoffLanguage } from './handoffMessages';
@@ -45,6 +45,30 @@ export interface HandoffMiddlewareOptions {
 }
 
 const FAILURE_REASONS = new Set(['misunderstood', 'repeated_request']);
+// Teams repeats the message text as an HTML attachment: not a file the customer sent.
+const NOT_FILES = new Set(['text/html', 'text/plain']);
+
+/**
+ * Labels of the files a customer attached: the file name (redacted, at most 80 characters) or else the content type.
+ *
+ * @remarks Content URLs are never recorded: they may carry personal data or access tokens, and the agents' channels
+ * could not open another channel's private URL anyway. The agent sees `[attachment: photo.jpg]` and asks the
+ * customer to share the file another way if they need it.
+ */
+function attachmentLabels(attachments: readonly Attachment[] | undefined, redactor: Redactor): string[] {
+  if (!Array.isArray(attachments)) return [];
+  return attachments
+    .filter((a) => a && typeof a.contentType === 'string' && !NOT_FILES.has(a.contentType) && !a.contentType.startsWith('application/vnd.microsoft.card.'))
+    .slice(0, 10)
+    .map((a) => {
+      const name = typeof a.name === 'string' ? redactor.redact(a.name.trim()).slice(0, 80) : '';
+      return name || a.contentType.slice(0, 80);
+    });
+}
+
+/** The message kept or relayed for a customer turn: the text, then one `[attachment: …]` per file. */
+const withAttachments = (text: string, files: readonly string[]): string =>
+  [text.trim(), ...files.map((f) => `[attachment: ${f}]`)].filter(Boolean).join(' ');
 const NOT_A_REPLY: CustomerReply = Object.freeze({ kind: 'other' });
 
 const languageOf = (code: string | undefined): HandoffLanguage | undefined => {
@@ -105,7 +129,13 @@ export class HandoffMiddleware implements Middleware {
     const open = await this.service.findOpenCase(conversationKey(ctx.activity));
     if (open?.state === 'assigned') {
       // The hot path while a human owns the conversation: one lookup, one relay, no bot.
-      if (text.trim()) await this.service.customerMessage(open, text, ctx.activity.id);
+      const files = attachmentLabels(ctx.activity.attachments, this.redactor);
+      const relayed = withAttachments(text, files);
+      const m = handoffMessages(open.language);
+      const result = relayed ? await this.service.customerMessage(open, relayed, ctx.activity.id) : undefined;
+      if (result === 'saved') await ctx.sendActivity(m.relaySaved);
+      else if (result === 'requeued') await ctx.sendActivity(m.requeued((await this.service.positionOf(open.id)).position));
+      else if (files.length) await ctx.sendActivity(m.attachmentNoted(files));
       return;
     }
     await withTurnEndSave(ctx, this.conversationState, async () => {
@@ -119,14 +149,17 @@ export class HandoffMiddleware implements Middleware {
     const signals = readTurn(ctx, SIGNALS);
     const language = this.language(ctx, signals);
     const m = handoffMessages(language);
-    // Short replies (a rating, yes or no) matter only after a close or an offer: read them only then.
-    const reply = state.awaitingRating || state.pendingOffer ? readCustomerReply(text) : NOT_A_REPLY;
+    // Short replies (a rating, yes or no) matter only after a handover or an offer: read them only then.
+    const recent = state.recentCase ?? state.awaitingRating;
+    const reply = recent || state.pendingOffer ? readCustomerReply(text) : NOT_A_REPLY;
 
-    if (state.awaitingRating) {
-      const caseId = state.awaitingRating;
+    if (recent) {
+      // The conversation was handed over and the case is no longer open: one lookup, the store says whether the
+      // close asked for a rating. The marker goes either way, so later turns cost nothing.
+      delete state.recentCase;
       delete state.awaitingRating;
-      if (reply.kind === 'rating') {
-        await this.service.rate(caseId, reply.value);
+      if (reply.kind === 'rating' && (await this.service.awaitingRating(recent))) {
+        await this.service.rate(recent, reply.value);
         await ctx.sendActivity(m.rated);
         return;
       }
@@ -202,6 +235,7 @@ export class HandoffMiddleware implements Middleware {
       // Leave whatever dialog was running: after the agent closes, the customer starts afresh with the bot.
       await this.conversationState.createProperty(this.options.dialogStateProperty).delete(ctx);
     }
+    state.recentCase = opened.case.id;
     const m = handoffMessages(opened.case.language);
     if (!opened.created) {
       await ctx.sendActivity(m.waitingNoted(opened.position));
@@ -218,12 +252,28 @@ export class HandoffMiddleware implements Middleware {
     if (reply.kind === 'cancel') {
       await this.service.cancelByCustomer(open.id);
       delete state.lastPosition;
+      delete state.recentCase;
       await ctx.sendActivity(m.cancelled);
       return;
     }
-    if (open.state === 'timed_out' || (open.state === 'queued' && reply.kind === 'callback' && reply.contact)) {
+    if (state.awaitingContact) {
+      const pending = state.awaitingContact;
+      if (pending.caseId === open.id && open.state === 'callback_requested') {
+        if (await this.readPendingContact(ctx, open, text, state, pending)) return;
+      } else {
+        delete state.awaitingContact;
+      }
+    }
+    const choosing = open.state === 'timed_out' || ((open.state === 'queued' || open.state === 'callback_requested') && reply.kind === 'callback' && reply.contact);
+    if (choosing) {
       if (reply.kind === 'callback') {
         await this.service.requestCallback(open.id, reply.preference, reply.contact);
+        if ((reply.preference === 'phone' || reply.preference === 'email') && !reply.contact) {
+          // "phone" alone: a callback nobody can make. Ask for the number (or address) and read the next reply as it.
+          state.awaitingContact = { caseId: open.id, preference: reply.preference };
+          await ctx.sendActivity(m.askContact(reply.preference));
+          return;
+        }
         await ctx.sendActivity(m.callbackConfirmed(reply.preference, open.id));
         return;
       }
@@ -235,9 +285,35 @@ export class HandoffMiddleware implements Middleware {
         return;
       }
     }
-    if (!text.trim()) return;
-    const kept = await this.service.customerMessage(open, text, ctx.activity.id);
-    if (kept === 'relayed') return;
+    const files = attachmentLabels(ctx.activity.attachments, this.redactor);
+    const message = withAttachments(text, files);
+    if (!message) return;
+    const kept = await this.service.customerMessage(open, message, ctx.activity.id);
+    if (kept === 'relayed') {
+      if (files.length) await ctx.sendActivity(m.attachmentNoted(files));
+      return;
+    }
+    if (kept === 'saved') {
+      await ctx.sendActivity(m.relaySaved);
+      return;
+    }
+    if (kept === 'requeued') {
+      await ctx.sendActivity(m.requeued((await this.service.positionOf(open.id)).position));
+      return;
+    }
+    // Say the truth: only a message that was really added is "added to your case".
+    if (kept === 'full') {
+      await ctx.sendActivity(m.caseFull);
+      return;
+    }
+    if (kept === 'closed') {
+      await ctx.sendActivity(m.caseNoLongerOpen);
+      return;
+    }
+    if (files.length) {
+      await ctx.sendActivity(m.attachmentNoted(files));
+      return;
+    }
     if (open.state === 'timed_out') {
       await ctx.sendActivity(m.callbackOptions);
       return;
@@ -250,6 +326,39 @@ export class HandoffMiddleware implements Middleware {
       if (position !== undefined) state.lastPosition = position;
       await ctx.sendActivity(m.waitingNoted(position));
     }
+  }
+
+  /**
+   * The reply after "what number should we call?": stored as the callback's contact when it holds a phone number or
+   * an e-mail address; otherwise asked once more, then the team answers in the chat. Returns true when handled.
+   */
+  private async readPendingContact(
+    ctx: TurnContext,
+    open: HandoffCase,
+    text: string,
+    state: HandoffConversationState,
+    pending: NonNullable<HandoffConversationState['awaitingContact']>,
+  ): Promise<boolean> {
+    const m = handoffMessages(open.language);
+    const contact = readContact(text);
+    if (contact) {
+      delete state.awaitingContact;
+      // The contact is personal data: it goes on the case's callback, not into the waiting messages.
+      await this.service.requestCallback(open.id, contact.kind, contact.value);
+      await ctx.sendActivity(m.callbackConfirmed(contact.kind, open.id));
+      return true;
+    }
+    if (!text.trim()) return false;
+    if (!pending.askedAgain) {
+      state.awaitingContact = { ...pending, askedAgain: true };
+      await this.service.customerMessage(open, text, ctx.activity.id);
+      await ctx.sendActivity(m.askContactAgain(pending.preference));
+      return true;
+    }
+    delete state.awaitingContact;
+    await this.service.customerMessage(open, text, ctx.activity.id);
+    await ctx.sendActivity(m.contactMissing(open.id));
+    return true;
   }
 
   private async facts(ctx: TurnContext): Promise<ConversationFacts> {

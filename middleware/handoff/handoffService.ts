@@ -13,10 +13,10 @@ import {
   type CustomerIdentity,
   type HandoffCase,
   type HandoffReason,
+  type QueuedMessage,
   type Satisfaction,
   type TranscriptEntry,
 } from './handoffCase';
-import { HANDOFF_STATE_PROPERTY, emptyHandoffState, type HandoffConversationState } from './handoffConversationState';
 import { handoffMessages, type CallbackPreference } from './handoffMessages';
 import { OpenCaseExistsError, type AgentPresence, type AgentStatus, type ClaimResult, type HandoffStore } from './handoffStore';
 import type { AgentDelivery, HandoffEvent, HubConnector } from './hubConnector';
@@ -37,8 +37,15 @@ export interface HandoffServiceOptions {
   readonly messenger: ProactiveMessenger;
   /** Hubs told about cases; more can be added with `addConnector`. Default none. */
   readonly connectors?: readonly HubConnector[];
-  /** The bot's conversation state: lets the service ask the closing rating question. Default: no rating question. */
+  /**
+   * The bot's conversation state. Kept for compatibility: giving it turns the closing rating question on (see
+   * `ratingQuestion`); the service never writes it.
+   */
   readonly conversationState?: ConversationState;
+  /** Ask the customer for a 1–5 rating when a case is closed. Default: true when `conversationState` is given. */
+  readonly ratingQuestion?: boolean;
+  /** How long after a close a 1–5 reply still counts as the rating. Default 24 hours. */
+  readonly ratingWindowMs?: number;
   /** Longest wait in the queue before the customer is offered a callback (`sweep`). Default 10 minutes. */
   readonly maxWaitMs?: number;
   /** How long an agent stays present without writing to the bot. Default 8 hours. */
@@ -49,6 +56,8 @@ export interface HandoffServiceOptions {
   readonly transcriptLines?: number;
   /** Queued customers told their new position after a change. Default 25. */
   readonly positionUpdates?: number;
+  /** Consecutive failed relays to an agent after which the case goes back to the queue. Default 3. */
+  readonly relayFailureLimit?: number;
   /** Clock. Default `() => new Date()`. */
   readonly clock?: () => Date;
   readonly logger?: HandoffLogger;
@@ -115,7 +124,9 @@ export class HandoffService {
   private readonly positionUpdates: number;
   private readonly clock: () => Date;
   private readonly logger: HandoffLogger;
-  private readonly conversationState?: ConversationState;
+  private readonly ratingQuestion: boolean;
+  private readonly relayFailureLimit: number;
+  private readonly ratingWindowMs: number;
 
   constructor(options: HandoffServiceOptions) {
     if (!options?.store) throw new TypeError('HandoffService: store is required');
@@ -123,7 +134,9 @@ export class HandoffService {
     this.store = options.store;
     this.messenger = options.messenger;
     this.connectors = [...(options.connectors ?? [])];
-    this.conversationState = options.conversationState;
+    this.ratingQuestion = options.ratingQuestion ?? options.conversationState !== undefined;
+    this.ratingWindowMs = options.ratingWindowMs ?? 24 * 3600_000;
+    this.relayFailureLimit = options.relayFailureLimit ?? 3;
     this.maxWaitMs = options.maxWaitMs ?? 10 * 60_000;
     this.presenceTtlMs = options.presenceTtlMs ?? 8 * 3600_000;
     this.summaryLanguage = options.summaryLanguage ?? 'en';
@@ -208,7 +221,11 @@ export class HandoffService {
     }
     const position = opened.state === 'queued' ? await this.store.queuePosition(opened.id) : undefined;
     const waitMinutes = position === undefined ? undefined : await this.waitMinutes(position, agentsOnline);
-    if (created) this.emit({ type: 'queued', case: opened });
+    if (created) {
+      this.emit({ type: 'queued', case: opened });
+      // A new case ahead of others (high priority) pushes them back: tell them.
+      if (position !== undefined) this.background(this.announceBehind(position));
+    }
     return { case: opened, created, agentsOnline, ...(position ? { position } : {}), ...(waitMinutes ? { waitMinutes } : {}) };
   }
 
@@ -223,17 +240,17 @@ export class HandoffService {
   /**
    * A customer message on an open case: relayed to the agent while assigned (in order), else kept on the case.
    *
-   * @returns `relayed`, `kept`, or `full` when the case holds its maximum of waiting messages (the transcript still
-   * has the message).
+   * @returns `relayed`; `kept` (added to the waiting case); `full` when the case holds its maximum of waiting messages
+   * (the transcript still has the message); `closed` when the case is no longer open; `saved` when the agent's
+   * conversation could not be reached (the message is kept on the case, delivered first with the next relay);
+   * `requeued` when that happened `relayFailureLimit` times in a row: the case is back in the queue (high priority,
+   * announced again) with the unsent messages as waiting messages.
    */
-  async customerMessage(c: HandoffCase, text: string, activityId?: string): Promise<'relayed' | 'kept' | 'full' | 'closed'> {
+  async customerMessage(c: HandoffCase, text: string, activityId?: string): Promise<'relayed' | 'kept' | 'full' | 'closed' | 'saved' | 'requeued'> {
     const at = this.clock().toISOString();
-    if (c.state === 'assigned') {
-      await this.lane(c.conversation.key, () => this.deliverToAgent(c, { text, at }));
-      this.emit({ type: 'customer_message', case: c, text, at });
-      return 'relayed';
-    }
-    const result = await this.store.appendCustomerMessage(c.id, { text, at, ...(activityId ? { activityId } : {}) });
+    const message: QueuedMessage = { text, at, ...(activityId ? { activityId } : {}) };
+    if (c.state === 'assigned') return this.relayToAgent(c, message);
+    const result = await this.store.appendCustomerMessage(c.id, message);
     if (result.ok) {
       this.emit({ type: 'customer_message', case: c, text, at });
       return 'kept';
@@ -245,6 +262,59 @@ export class HandoffService {
       if (fresh?.state === 'assigned') return this.customerMessage(fresh, text, activityId);
     }
     return 'closed';
+  }
+
+  private async relayToAgent(c: HandoffCase, message: QueuedMessage): Promise<'relayed' | 'saved' | 'requeued' | 'closed'> {
+    // Earlier messages the agent never got go first, so the agent reads everything in order.
+    const batch = [...(c.undelivered ?? []), message];
+    let sent = 0;
+    try {
+      await this.lane(c.conversation.key, async () => {
+        for (const m of batch) {
+          await this.deliverToAgent(c, { text: m.text, at: m.at });
+          sent += 1;
+        }
+      });
+    } catch {
+      return this.relayFailed(c, message, Math.min(sent, batch.length - 1));
+    }
+    if (c.undelivered?.length || c.relayFailures) {
+      // Only after a failure: the hot path writes nothing.
+      await this.store.update(c.id, (x) => {
+        const rest = omit(x, 'undelivered', 'relayFailures');
+        const left = (x.undelivered ?? []).slice(sent - 1);
+        return x.state === 'assigned' ? { ...rest, ...(left.length ? { undelivered: left } : {}) } : x;
+      });
+    }
+    for (const m of batch) this.emit({ type: 'customer_message', case: c, text: m.text, at: m.at });
+    return 'relayed';
+  }
+
+  /** Keeps a message the agent could not receive; at the limit, puts the case back in the queue. */
+  private async relayFailed(c: HandoffCase, message: QueuedMessage, deliveredBacklog: number): Promise<'saved' | 'requeued' | 'closed'> {
+    const updated = await this.store.update(c.id, (x) =>
+      x.state === 'assigned'
+        ? { ...x, undelivered: [...(x.undelivered ?? []).slice(deliveredBacklog), message].slice(-500), relayFailures: (x.relayFailures ?? 0) + 1 }
+        : x,
+    );
+    if (updated.state !== 'assigned') return 'closed';
+    if ((updated.relayFailures ?? 0) < this.relayFailureLimit) return 'saved';
+    const at = this.clock();
+    const unsent = updated.undelivered ?? [];
+    const requeued = await this.store.update(c.id, (x) => {
+      if (x.state !== 'assigned') return x;
+      const moved = transition(x, 'queued', { by: 'system', note: `agent ${x.agent?.id ?? ''} unreachable after ${this.relayFailureLimit} tries: back in the queue`, at });
+      const rest = omit(moved, 'agent', 'agentConversation', 'undelivered', 'relayFailures');
+      // They were already served once: first in line again.
+      return { ...rest, priority: 'high' as const };
+    });
+    if (requeued.state !== 'queued') return 'closed';
+    for (const m of unsent) await this.store.appendCustomerMessage(c.id, m);
+    this.logger.warn('handoff.requeued_unreachable_agent', { caseId: c.id, agentChannel: c.agent?.channel });
+    this.emit({ type: 'queued', case: (await this.store.get(c.id)) ?? requeued });
+    const position = await this.store.queuePosition(c.id);
+    if (position !== undefined) this.background(this.announceBehind(position));
+    return 'requeued';
   }
 
   /** The customer cancelled: the case is abandoned and the customers behind are told their new position. */
@@ -273,12 +343,28 @@ export class HandoffService {
   async keepWaiting(caseId: string): Promise<HandoffCase> {
     const c = await this.store.transition(caseId, 'queued', 'customer', 'keeps waiting');
     this.emit({ type: 'queued', case: c });
+    const position = await this.store.queuePosition(caseId);
+    if (position !== undefined) this.background(this.announceBehind(position));
     return c;
   }
 
-  /** Stores the customer's 1–5 rating on a (resolved) case. */
+  /** Stores the customer's 1–5 rating on a (resolved) case and clears the pending rating question. */
   async rate(caseId: string, satisfaction: Satisfaction): Promise<void> {
-    await this.store.update(caseId, (c) => ({ ...c, satisfaction }));
+    await this.store.update(caseId, (c) => {
+      return { ...omit(c, 'ratingRequested'), satisfaction };
+    });
+  }
+
+  /**
+   * The resolved case when it still waits for the customer's 1–5 rating (asked at the close, not answered, closed
+   * within the rating window), else `undefined`. One store read: the store, not conversation state, is the truth, so
+   * a close made by another instance while the customer was writing is never lost.
+   */
+  async awaitingRating(caseId: string): Promise<HandoffCase | undefined> {
+    const c = await this.store.get(caseId);
+    if (!c || c.state !== 'resolved' || !c.ratingRequested || c.satisfaction !== undefined) return undefined;
+    const resolvedAt = Date.parse(c.timestamps.resolved ?? c.timestamps.updated);
+    return this.clock().getTime() - resolvedAt <= this.ratingWindowMs ? c : undefined;
   }
 
   // ---------------------------------------------------------------- agent side
@@ -350,15 +436,14 @@ export class HandoffService {
     const c = await this.store.get(caseId);
     const check = this.checkHolder(c, agent);
     if (!check.ok) return check;
-    const resolved = await this.store.resolve(caseId, { by: agent.id, ...(note ? { note } : {}) });
+    // "Awaiting a rating" is written with the resolve, atomically on the case: no conversation-state write that a
+    // concurrent customer turn (botbuilder saves with eTag '*') could overwrite.
+    const resolved = await this.store.resolve(caseId, { by: agent.id, ...(note ? { note } : {}), ...(this.ratingQuestion ? { ratingRequested: true } : {}) });
     await this.lane(resolved.conversation.key, () =>
       this.toCustomer(resolved, async (ctx) => {
         const m = handoffMessages(resolved.language);
         await ctx.sendActivity(m.closed(agent.name, note));
-        if (this.conversationState) {
-          await this.markAwaitingRating(ctx, resolved.id);
-          await ctx.sendActivity(m.rateQuestion);
-        }
+        if (this.ratingQuestion) await ctx.sendActivity(m.rateQuestion);
       }),
     );
     this.emit({ type: 'resolved', case: resolved });
@@ -376,7 +461,9 @@ export class HandoffService {
   async sweep(): Promise<string[]> {
     const now = this.clock().getTime();
     const timedOut: string[] = [];
-    for (const c of await this.store.listQueue(500)) {
+    let firstMoved: number | undefined;
+    const queue = await this.store.listQueue(500);
+    for (const [index, c] of queue.entries()) {
       const since = Date.parse(c.timestamps.queued ?? c.timestamps.created);
       if (now - since < this.maxWaitMs) continue;
       let updated: HandoffCase;
@@ -389,12 +476,18 @@ export class HandoffService {
         continue;
       }
       timedOut.push(c.id);
+      firstMoved ??= index + 1;
       this.emit({ type: 'timed_out', case: updated });
-      await this.toCustomer(updated, async (ctx) => {
-        await ctx.sendActivity(handoffMessages(updated.language).timedOut(updated.id));
-      });
+      try {
+        await this.toCustomer(updated, async (ctx) => {
+          await ctx.sendActivity(handoffMessages(updated.language).timedOut(updated.id));
+        });
+      } catch (err) {
+        // One unreachable customer must not stop the sweep nor the position updates of the others.
+        this.logger.warn('handoff.timeout_notice_failed', { caseId: updated.id, error: errorName(err) });
+      }
     }
-    if (timedOut.length) this.background(this.announcePositions(1));
+    if (firstMoved !== undefined) this.background(this.announcePositions(firstMoved));
     return timedOut;
   }
 
@@ -416,7 +509,7 @@ export class HandoffService {
         if (await connector.deliverToAgent(c, message)) return;
       } catch (err) {
         this.logger.warn('handoff.relay_failed', { caseId: c.id, connector: connector.name, error: errorName(err) });
-        throw err;
+        throw err; // the caller keeps the message on the case (see relayFailed)
       }
     }
     // No hub claimed it: the transcript and the event still hold the message; say so without its text.
@@ -427,22 +520,9 @@ export class HandoffService {
     return this.messenger.continueConversation(c.conversation, logic);
   }
 
-  private async markAwaitingRating(ctx: TurnContext, caseId: string): Promise<void> {
-    const state = this.conversationState as ConversationState;
-    const property = state.createProperty<HandoffConversationState>(HANDOFF_STATE_PROPERTY);
-    for (let attempt = 0; attempt < 3; attempt++) {
-      try {
-        if (attempt) await state.load(ctx, true);
-        const s = await property.get(ctx, emptyHandoffState());
-        s.awaitingRating = caseId;
-        s.pendingOffer = undefined;
-        await state.saveChanges(ctx, false);
-        return;
-      } catch (err) {
-        // A customer turn wrote the state at the same moment (eTag conflict): read again and retry.
-        if (attempt === 2) this.logger.warn('handoff.rating_mark_failed', { caseId, error: errorName(err) });
-      }
-    }
+  /** Tells the customers behind a case that entered the queue at `position` their new place, if there are any. */
+  private async announceBehind(position: number): Promise<void> {
+    if (position < (await this.store.queueLength())) await this.announcePositions(position + 1);
   }
 
   /** Tells queued customers from `fromPosition` on their new place in the queue. */
@@ -504,6 +584,13 @@ export class HandoffService {
     });
     return run;
   }
+}
+
+/** A copy of `o` without the optional fields `keys`. */
+function omit<T extends object, K extends keyof T>(o: T, ...keys: K[]): T {
+  const copy = { ...o };
+  for (const k of keys) delete copy[k];
+  return copy;
 }
 
 const errorName = (err: unknown): string => (err instanceof Error ? `${err.name}: ${err.message.slice(0, 200)}` : 'unknown');

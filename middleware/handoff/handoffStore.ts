@@ -63,6 +63,8 @@ export interface ResolveInput {
   readonly by: string;
   readonly note?: string;
   readonly satisfaction?: Satisfaction;
+  /** Marks the case as waiting for the customer's 1–5 rating, in the same atomic write. */
+  readonly ratingRequested?: boolean;
 }
 
 /**

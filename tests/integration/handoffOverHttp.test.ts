@@ -284,7 +284,7 @@ function handoffAcceptance(label: string, redis: boolean): void {
       await scene.customer(cust, 'I want to speak to a human');
       const c = await scene.caseOf(cust);
       await scene.alice(`prendre ${c.id}`);
-      await scene.alice('close Your account is closed, take care');
+      await scene.alice('/close Your account is closed, take care');
       expect(scene.texts(ALICE.conversationId).pop()).to.equal(`${c.id} is closed; the customer is back with the bot.`);
       const after = scene.texts(cust).slice(-2);
       expect(after[0]).to.match(/Alice has closed this conversation: Your account is closed, take care/);
@@ -341,7 +341,7 @@ function handoffAcceptance(label: string, redis: boolean): void {
 
     it('desk commands: aide, absent (no announcements while away), file, en ligne; a held case keeps agent words for the customer', async () => {
       await scene.alice('aide');
-      expect(scene.texts(ALICE.conversationId).pop()).to.match(/^Agent commands/).and.match(/close \[note\] \(fermer \[note\]\)/);
+      expect(scene.texts(ALICE.conversationId).pop()).to.match(/^Agent commands/).and.match(/\/close \[note\] \(\/fermer \[note\]\)/);
       await scene.alice('absent');
       expect(scene.texts(ALICE.conversationId).pop()).to.match(/You are away/);
       await scene.bob('online');

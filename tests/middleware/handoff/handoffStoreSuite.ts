@@ -257,6 +257,15 @@ export function handoffStoreSuite(name: string, make: (clock: SuiteClock) => Pro
       expect((await store.listOpen()).map((x) => x.id)).to.not.include(c.id);
     });
 
+    it('resolves with the rating question in the same write, kept across instances', async function () {
+      const c = await store.create(queuedDraft('normal', T0));
+      expect((await store.claim(c.id, agent(1))).ok).to.equal(true);
+      const resolved = await store.resolve(c.id, { by: 'agent-1', ratingRequested: true });
+      expect([resolved.state, resolved.ratingRequested, resolved.version]).to.deep.equal(['resolved', true, c.version + 2]);
+      const other = (await h.reopen()) ?? store;
+      expect((await other.get(c.id))?.ratingRequested).to.equal(true);
+    });
+
     it('lists open cases oldest first', async function () {
       const a = await store.create(queuedDraft('low', T0));
       const b = await store.create(queuedDraft('high', T0 + 1000));

@@ -1,0 +1,82 @@
+import { expect } from 'chai';
+import * as sinon from 'sinon';
+import { ActivityTypes, TestAdapter } from 'botbuilder';
+import { AgentDesk } from '../../bots/agentDesk';
+import { AgentDirectory } from '../../middleware/handoff/agentDirectory';
+import type { AgentIdentity, HandoffCase } from '../../middleware/handoff/handoffCase';
+import { HandoffService } from '../../middleware/handoff/handoffService';
+import { MemoryHandoffStore } from '../../middleware/handoff/memoryHandoffStore';
+import { RecordingMessenger, queuedCase } from '../middleware/handoff/handoffTestKit';
+
+const AGENT: AgentIdentity = { id: 'agent-1', channel: 'test', name: 'Alice' };
+
+async function deskWithCase() {
+  const store = new MemoryHandoffStore();
+  const messenger = new RecordingMessenger();
+  const service = new HandoffService({ store, messenger });
+  const desk = new AgentDesk({ service, agents: AgentDirectory.parse('test:agent-1'), messenger });
+  const c = await queuedCase(store, 'test/customer-1', new Date());
+  const adapter = new TestAdapter(async (ctx) => desk.handle(ctx, AGENT));
+  const say = (text: string) => adapter.send({ type: ActivityTypes.Message, text, from: { id: AGENT.id, name: 'Alice' } }).startTest();
+  await say(`accept ${c.id}`);
+  expect((await store.get(c.id))?.state).to.equal('assigned');
+  return { store, messenger, service, desk, adapter, say, c, replies: () => adapter.activeQueue.splice(0).map((a) => a.text ?? '') };
+}
+
+describe('AgentDesk commands while an agent holds a case', () => {
+  it('a sentence starting with "close" / "fermer" / "clore" reaches the customer and does not close the case', async () => {
+    const s = await deskWithCase();
+    for (const text of ['Close the old account first, then open the new one', 'fermer le compte prendra deux jours', 'clore ce dossier demande une signature']) {
+      await s.say(text);
+    }
+    expect((await s.store.get(s.c.id))?.state).to.equal('assigned');
+    expect(s.messenger.textsTo('test/customer-1').slice(-3)).to.deep.equal([
+      'Close the old account first, then open the new one',
+      'fermer le compte prendra deux jours',
+      'clore ce dossier demande une signature',
+    ]);
+  });
+
+  it('"/close <note>" closes with the note; the note reaches the customer', async () => {
+    const s = await deskWithCase();
+    await s.say('/close Your account is closed, take care');
+    const closed = (await s.store.get(s.c.id)) as HandoffCase;
+    expect([closed.state, closed.agentNotes[0]?.text]).to.deep.equal(['resolved', 'Your account is closed, take care']);
+    expect(s.messenger.textsTo('test/customer-1').pop()).to.match(/Alice has closed this conversation: Your account is closed, take care/);
+  });
+
+  it('bare "close" and "/fermer <note>" close too', async () => {
+    const s = await deskWithCase();
+    await s.say('close');
+    expect((await s.store.get(s.c.id))?.state).to.equal('resolved');
+    const t = await deskWithCase();
+    await t.say('/fermer merci, bonne journée');
+    expect((await t.store.get(t.c.id))?.agentNotes[0]?.text).to.equal('merci, bonne journée');
+  });
+
+  it('the help text explains that a note needs "/close"', async () => {
+    const s = await deskWithCase();
+    s.replies();
+    await s.say('help');
+    expect(s.replies().pop()).to.match(/\/close \[note\] \(\/fermer \[note\]\)/).and.match(/Close the old account first/);
+  });
+});
+
+describe('AgentDesk presence while relaying', () => {
+  it('a relayed message renews the agent presence, at most once per tenth of the TTL', async () => {
+    const s = await deskWithCase();
+    const setPresence = sinon.spy(s.store, 'setPresence');
+    const clock = sinon.useFakeTimers({ now: Date.now() + s.service.presenceTtlMs / 5, toFake: ['Date'] });
+    try {
+      await s.say('hello, I am looking at your parcel');
+      await s.say('one moment please');
+      expect(setPresence.callCount).to.equal(1);
+      expect(setPresence.firstCall.args.slice(0, 3)).to.deep.equal([AGENT, 'online', s.service.presenceTtlMs]);
+      clock.tick(s.service.presenceTtlMs / 10 + 1);
+      await s.say('found it');
+      expect(setPresence.callCount).to.equal(2);
+    } finally {
+      clock.restore();
+    }
+  });
+});
