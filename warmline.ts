@@ -168,7 +168,8 @@ export { HandoffMiddleware, type HandoffMiddlewareOptions, type AgentTurnHandler
 export type { HubConnector, HandoffEvent, AgentDelivery } from './middleware/handoff/hubConnector';
 export { adapterMessenger, type ProactiveMessenger } from './middleware/handoff/proactiveMessenger';
 export { AgentDirectory } from './middleware/handoff/agentDirectory';
-export { handoffMessages, type HandoffMessages } from './middleware/handoff/handoffMessages';
+export { handoffMessages, type HandoffMessages, type CallbackPreference } from './middleware/handoff/handoffMessages';
+export { readCustomerReply, readContact, type CustomerReply, type ContactDetail } from './middleware/handoff/customerReply';
 export { conversationKey, pointerFromActivity } from './middleware/handoff/conversationPointer';
 export { HANDOFF_STATE_PROPERTY } from './middleware/handoff/handoffConversationState';
 export { AgentDesk, type AgentDeskOptions } from './bots/agentDesk';
