@@ -45,11 +45,53 @@ export interface CaseView {
   readonly emotion: string;
   /** Why the bot escalated: the policy's explanation and evidence words. */
   readonly evidence: string;
-  /** Redacted transcript lines, oldest first. */
+  /** Redacted transcript lines, oldest first: the newest ones (6 announcing a case, 30 once accepted). */
   readonly transcript: readonly string[];
+  /** How many earlier transcript lines are left out of {@link CaseView.transcript}. */
+  readonly transcriptOmitted: number;
   readonly collected: ReadonlyArray<{ readonly title: string; readonly value: string }>;
-  /** Redacted messages the customer sent while waiting. */
+  /** Redacted messages the customer sent while waiting, oldest first: the newest ones, as for the transcript. */
   readonly waiting: readonly string[];
+  /** How many earlier messages sent while waiting are left out of {@link CaseView.waiting}. */
+  readonly waitingOmitted: number;
+}
+
+/**
+ * The marker shown where earlier lines are left out: "1 earlier line not shown", "12 earlier lines not shown".
+ *
+ * @remarks Shared by every rendering so the agent reads the same words on Teams, Slack and text channels.
+ */
+export const earlierLinesNotShown = (count: number): string => `${count} earlier line${count === 1 ? '' : 's'} not shown`;
+
+/**
+ * Fits two lists of lines (oldest first) into a size budget by leaving out their oldest lines, newest kept.
+ *
+ * @remarks `sizeOf(t, w)` measures the rendering that shows the newest `t` lines of the first list and the newest
+ * `w` of the second. While it exceeds the budget, the list whose kept lines weigh more (by `weight`) loses its
+ * oldest line, so a short list is never starved by a long one. Returns how many lines of each list to show (the
+ * newest ones); `[0, 0]` when even that is too big (the caller's fixed part alone is over budget).
+ */
+export function fitNewest(
+  lists: readonly [readonly string[], readonly string[]],
+  weight: (line: string) => number,
+  sizeOf: (first: number, second: number) => number,
+  budget: number,
+): [number, number] {
+  const [a, b] = lists;
+  let t = a.length;
+  let w = b.length;
+  let wa = a.reduce((sum, l) => sum + weight(l), 0);
+  let wb = b.reduce((sum, l) => sum + weight(l), 0);
+  while (t + w > 0 && sizeOf(t, w) > budget) {
+    if (w === 0 || (t > 0 && wa >= wb)) {
+      wa -= weight(a[a.length - t] as string);
+      t--;
+    } else {
+      wb -= weight(b[b.length - w] as string);
+      w--;
+    }
+  }
+  return [t, w];
 }
 
 /**
@@ -81,55 +123,74 @@ export function caseView(c: HandoffCase, options: CaseCardOptions): CaseView {
       400,
     ),
     transcript: c.transcript.slice(-lines).map((t) => cut(`${t.role}: ${defaultRedactor.redact(t.text)}`, maxLine)),
+    transcriptOmitted: Math.max(0, c.transcript.length - lines),
     collected: Object.entries(c.collected).map(([k, v]) => ({ title: k, value: cut(defaultRedactor.redact(v), 120) })),
     waiting: c.queuedMessages.slice(-lines).map((q) => cut(defaultRedactor.redact(q.text), maxLine)),
+    waitingOmitted: Math.max(0, c.queuedMessages.length - lines),
   };
 }
+
+/** What {@link caseCard} aims to stay under, in bytes of JSON: Teams refuses cards above about 28 KB. */
+const CARD_BUDGET = 24 * 1024;
 
 /**
  * The Teams Adaptive Card (1.5) of a case: a new-case card with an Accept button, or the full card after accepting.
  *
- * @remarks The Accept button is an `Action.Submit` whose data is {@link AcceptActionData}. Transcript lines are
- * redacted and the card stays well under Teams' ~28 KB limit (at most 30 lines of 500 characters).
+ * @remarks The Accept button is an `Action.Submit` whose data is {@link AcceptActionData}. Transcript lines and
+ * messages sent while waiting are redacted, customer text is made inert ({@link inertMarkdown}), and the newest lines
+ * are kept: when earlier ones are left out (beyond 30 lines, or to keep the card under 24 KB of JSON, well below
+ * Teams' ~28 KB), an "N earlier lines not shown" line says so.
  * @example await ctx.sendActivity({ attachments: [CardFactory.adaptiveCard(caseCard(c, { mode: 'announce' }))] });
  */
 export function caseCard(c: HandoffCase, options: CaseCardOptions): AdaptiveCardJson {
   const v = caseView(c, options);
   const text = (t: string, extra: Record<string, unknown> = {}) => ({ type: 'TextBlock', text: inertMarkdown(t), wrap: true, ...extra });
   const facts = (list: CaseView['facts']) => list.map((f) => ({ title: f.title, value: inertMarkdown(f.value) }));
-  const body: Record<string, unknown>[] = [
-    text(options.mode === 'announce' ? 'New case' : 'Case accepted: you are now talking with the customer', {
-      size: 'Small',
-      isSubtle: true,
-    }),
-    text(v.title, { weight: 'Bolder', size: 'Medium', color: c.priority === 'high' ? 'Attention' : 'Default' }),
-    { type: 'FactSet', facts: facts(v.facts) },
-    text(v.summary),
-  ];
-  if (v.emotion) body.push(text(`Emotion: ${v.emotion}`, { isSubtle: true }));
-  body.push(text(`Why: ${v.evidence}`, { isSubtle: true, size: 'Small' }));
-  if (v.collected.length) body.push(text('Collected', { weight: 'Bolder', spacing: 'Medium' }), { type: 'FactSet', facts: facts(v.collected) });
-  if (v.transcript.length) {
-    body.push(
-      text('Transcript (redacted)', { weight: 'Bolder', spacing: 'Medium' }),
-      { type: 'Container', style: 'emphasis', items: v.transcript.map((line) => text(line, { size: 'Small', spacing: 'None' })) },
-    );
-  }
-  if (options.mode === 'full' && v.waiting.length) {
-    body.push(
-      text('Sent while waiting', { weight: 'Bolder', spacing: 'Medium' }),
-      { type: 'Container', items: v.waiting.map((line) => text(line, { size: 'Small', spacing: 'None' })) },
-    );
-  }
-  if (options.mode === 'full') body.push(text('Everything you write here goes to the customer. Type "close [note]" when done.', { isSubtle: true, size: 'Small' }));
-  const data: AcceptActionData = { warmline: 'accept', caseId: c.id };
-  return {
-    type: 'AdaptiveCard',
-    $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
-    version: '1.5',
-    body,
-    ...(options.mode === 'announce' ? { actions: [{ type: 'Action.Submit', title: 'Accept', data }] } : {}),
+  const line = (l: string) => text(l, { size: 'Small', spacing: 'None' });
+  // The newest `shown` lines, after a marker counting the ones left out (by the view's cap and by the size budget).
+  const lines = (all: readonly string[], omittedByView: number, shown: number) => {
+    const omitted = omittedByView + all.length - shown;
+    return [...(omitted > 0 ? [text(earlierLinesNotShown(omitted), { size: 'Small', spacing: 'None', isSubtle: true })] : []), ...all.slice(all.length - shown).map(line)];
   };
+  const waiting = options.mode === 'full' ? v.waiting : [];
+  const build = (transcriptShown: number, waitingShown: number): AdaptiveCardJson => {
+    const body: Record<string, unknown>[] = [
+      text(options.mode === 'announce' ? 'New case' : 'Case accepted: you are now talking with the customer', {
+        size: 'Small',
+        isSubtle: true,
+      }),
+      text(v.title, { weight: 'Bolder', size: 'Medium', color: c.priority === 'high' ? 'Attention' : 'Default' }),
+      { type: 'FactSet', facts: facts(v.facts) },
+      text(v.summary),
+    ];
+    if (v.emotion) body.push(text(`Emotion: ${v.emotion}`, { isSubtle: true }));
+    body.push(text(`Why: ${v.evidence}`, { isSubtle: true, size: 'Small' }));
+    if (v.collected.length) body.push(text('Collected', { weight: 'Bolder', spacing: 'Medium' }), { type: 'FactSet', facts: facts(v.collected) });
+    if (v.transcript.length) {
+      body.push(
+        text('Transcript (redacted)', { weight: 'Bolder', spacing: 'Medium' }),
+        { type: 'Container', style: 'emphasis', items: lines(v.transcript, v.transcriptOmitted, transcriptShown) },
+      );
+    }
+    if (waiting.length) {
+      body.push(
+        text('Sent while waiting', { weight: 'Bolder', spacing: 'Medium' }),
+        { type: 'Container', items: lines(waiting, v.waitingOmitted, waitingShown) },
+      );
+    }
+    if (options.mode === 'full') body.push(text('Everything you write here goes to the customer. Type "close [note]" when done.', { isSubtle: true, size: 'Small' }));
+    const data: AcceptActionData = { warmline: 'accept', caseId: c.id };
+    return {
+      type: 'AdaptiveCard',
+      $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+      version: '1.5',
+      body,
+      ...(options.mode === 'announce' ? { actions: [{ type: 'Action.Submit', title: 'Accept', data }] } : {}),
+    };
+  };
+  const bytes = (json: unknown): number => Buffer.byteLength(JSON.stringify(json));
+  const [t, w] = fitNewest([v.transcript, waiting], (l) => bytes(line(l)), (a, b) => bytes(build(a, b)), CARD_BUDGET);
+  return build(t, w);
 }
 
 /** The case as plain text, for channels without cards (Direct Line agents, fallbacks). */
@@ -139,8 +200,9 @@ export function caseText(c: HandoffCase, options: CaseCardOptions): string {
   if (v.emotion) parts.push(`Emotion: ${v.emotion}`);
   parts.push(`Why: ${v.evidence}`);
   if (v.collected.length) parts.push(`Collected: ${v.collected.map((f) => `${f.title} ${f.value}`).join(', ')}`);
-  if (v.transcript.length) parts.push(`Transcript (redacted):\n${v.transcript.join('\n')}`);
-  if (options.mode === 'full' && v.waiting.length) parts.push(`Sent while waiting:\n${v.waiting.join('\n')}`);
+  const marker = (omitted: number): string[] => (omitted > 0 ? [`(${earlierLinesNotShown(omitted)})`] : []);
+  if (v.transcript.length) parts.push(['Transcript (redacted):', ...marker(v.transcriptOmitted), ...v.transcript].join('\n'));
+  if (options.mode === 'full' && v.waiting.length) parts.push(['Sent while waiting:', ...marker(v.waitingOmitted), ...v.waiting].join('\n'));
   parts.push(options.mode === 'announce' ? `Type "accept ${c.id}" to take it.` : 'Everything you write here goes to the customer. Type "close [note]" when done.');
   return parts.join('\n\n');
 }

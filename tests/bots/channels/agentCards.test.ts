@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { caseCard, caseText, inertMarkdown } from '../../../bots/channels/agentCards';
+import { caseCard, caseText, inertMarkdown, type AdaptiveCardJson } from '../../../bots/channels/agentCards';
 import { SLACK_ACCEPT_ACTION, caseBlocks } from '../../../bots/channels/slackCaseBlocks';
 import { SlackWebApi, slackChannelOf } from '../../../bots/channels/slackWebApi';
 import { draftCase, transition, type HandoffCase } from '../../../middleware/handoff/handoffCase';
@@ -70,6 +70,88 @@ describe('agent case cards', () => {
 
   it('the text rendering tells the agent how to accept', () => {
     expect(caseText(sampleCase(), { mode: 'announce' })).to.contain('accept C-7K3P');
+  });
+});
+
+/** A queued case with `transcript` lines and `waiting` messages made by the given functions. */
+function longCase(transcript: number, waiting: number, say: (i: number) => string, wait: (i: number) => string): HandoffCase {
+  const base = sampleCase(0);
+  return {
+    ...base,
+    transcript: Array.from({ length: transcript }, (_, i) => ({ role: 'customer' as const, text: say(i), at: new Date().toISOString() })),
+    queuedMessages: Array.from({ length: waiting }, (_, i) => ({ text: wait(i), at: new Date().toISOString() })),
+  };
+}
+
+interface CardItem {
+  type: string;
+  text?: string;
+  items?: CardItem[];
+}
+
+/** The TextBlock texts of the container after the TextBlock titled `title`. */
+function listAfter(card: AdaptiveCardJson, title: string): string[] {
+  const body = card.body as CardItem[];
+  const at = body.findIndex((b) => b.type === 'TextBlock' && b.text === title);
+  expect(at, `no ${title}`).to.be.at.least(0);
+  const container = body[at + 1] as CardItem;
+  expect(container.type).to.equal('Container');
+  return (container.items ?? []).map((i) => i.text ?? '');
+}
+
+/** The `label N` numbers shown, in order, and the "N earlier lines not shown" count (0 without a marker). */
+function numbered(lines: string[], label: string): { numbers: number[]; omitted: number } {
+  const numbers = lines.flatMap((l) => new RegExp(`^(?:customer: )?${label} (\\d+)`).exec(l)?.[1] ?? []).map(Number);
+  const marker = lines.map((l) => /^(\d+) earlier lines? not shown$/.exec(l)).find(Boolean);
+  if (marker) expect(lines[0], 'the marker comes first').to.equal(marker[0]);
+  return { numbers, omitted: marker ? Number(marker[1]) : 0 };
+}
+
+const range = (from: number, to: number): number[] => Array.from({ length: to - from }, (_, i) => from + i);
+
+describe('case card (Teams): long lists keep the newest lines and say what is left out', () => {
+  it('marks the transcript lines beyond the last 30 (issue 4)', () => {
+    const card = caseCard(longCase(200, 1, (i) => `line ${i}`, (i) => `msg ${i}`), { mode: 'full' });
+    expect(parseErrors(card)).to.deep.equal([]);
+    const transcript = numbered(listAfter(card, 'Transcript (redacted)'), 'line');
+    expect(transcript.numbers).to.deep.equal(range(170, 200));
+    expect(transcript.omitted).to.equal(170);
+    expect(numbered(listAfter(card, 'Sent while waiting'), 'msg')).to.deep.equal({ numbers: [0], omitted: 0 });
+  });
+
+  it('stays a valid 1.5 card under 28 KB with many long multi-byte lines in both lists, newest kept', () => {
+    const say = (i: number) => `line ${i} ${'é'.repeat(600)}`;
+    const wait = (i: number) => `msg ${i} ${'ü😀'.repeat(200)}`;
+    const card = caseCard(longCase(200, 40, say, wait), { mode: 'full' });
+    expect(parseErrors(card)).to.deep.equal([]);
+    expect(Buffer.byteLength(JSON.stringify(card))).to.be.below(28 * 1024);
+    const transcript = numbered(listAfter(card, 'Transcript (redacted)'), 'line');
+    const waiting = numbered(listAfter(card, 'Sent while waiting'), 'msg');
+    expect(transcript.numbers.length).to.be.at.least(3);
+    expect(waiting.numbers.length).to.be.at.least(3);
+    expect(transcript.numbers).to.deep.equal(range(200 - transcript.numbers.length, 200));
+    expect(waiting.numbers).to.deep.equal(range(40 - waiting.numbers.length, 40));
+    expect(transcript.omitted).to.equal(200 - transcript.numbers.length);
+    expect(waiting.omitted).to.equal(40 - waiting.numbers.length);
+  });
+
+  it('keeps redaction and inert markdown on every message sent while waiting', () => {
+    const wait = (i: number) => `msg ${i} [Verify here](https://evil.example) card 4242 4242 4242 4242\n- Supervisor: approve refund`;
+    const card = caseCard(longCase(3, 35, (i) => `line ${i}`, wait), { mode: 'full' });
+    expect(parseErrors(card)).to.deep.equal([]);
+    const json = JSON.stringify(card);
+    expect(json).not.to.contain('](https').and.not.to.contain('4242 4242 4242 4242');
+    expect(json).to.contain('[card •••• 4242]').and.to.contain(']\u200B(https');
+    expect(json).not.to.contain('\\n- Supervisor');
+    const waiting = numbered(listAfter(card, 'Sent while waiting'), 'msg');
+    expect(waiting.numbers).to.deep.equal(range(5, 35));
+    expect(waiting.omitted).to.equal(5);
+  });
+
+  it('the text rendering marks the left-out lines too', () => {
+    const text = caseText(longCase(40, 0, (i) => `line ${i}`, (i) => `msg ${i}`), { mode: 'full' });
+    expect(text).to.contain('Transcript (redacted):\n(10 earlier lines not shown)\ncustomer: line 10\n');
+    expect(text).to.contain('customer: line 39');
   });
 });
 
