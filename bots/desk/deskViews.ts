@@ -36,6 +36,8 @@ export interface DeskCaseView extends DeskCaseItem {
   readonly transcript: ReadonlyArray<{ readonly role: string; readonly text: string; readonly at: string }>;
   /** What the customer wrote while waiting (redacted). */
   readonly waitingMessages: ReadonlyArray<{ readonly text: string; readonly at: string }>;
+  /** The live chat with the agent holding the case, customer and agent lines (redacted), oldest first. */
+  readonly liveChat: ReadonlyArray<{ readonly role: string; readonly text: string; readonly at: string }>;
   readonly notes: ReadonlyArray<{ readonly by: string; readonly text: string; readonly at: string }>;
   readonly history: ReadonlyArray<{ readonly from: string; readonly to: string; readonly at: string; readonly by: string }>;
   readonly created: string;
@@ -62,7 +64,7 @@ export function toDeskCaseItem(c: HandoffCase): DeskCaseItem {
   };
 }
 
-/** The full view of a case for the case panel. Evidence words and waiting messages are redacted again here. */
+/** The full view of a case for the case panel. Evidence words, waiting messages and live lines are redacted again here. */
 export function toDeskCaseView(c: HandoffCase): DeskCaseView {
   const signals: DeskSignalView[] = [
     ...c.trigger.intents.map((i) => ({ kind: 'intent' as const, name: String(i.name), score: i.confidence, evidence: i.evidence })),
@@ -81,6 +83,7 @@ export function toDeskCaseView(c: HandoffCase): DeskCaseView {
     collected: { ...c.collected },
     transcript: c.transcript.map((t) => ({ role: t.role, text: t.text, at: t.at })),
     waitingMessages: c.queuedMessages.map((m) => ({ text: redact(m.text), at: m.at })),
+    liveChat: (c.liveChat ?? []).map((l) => ({ role: l.role, text: redact(l.text), at: l.at })),
     notes: c.agentNotes.map((n) => ({ by: n.by, text: n.text, at: n.at })),
     history: c.history.map((h) => ({ from: h.from, to: h.to, at: h.at, by: h.by })),
     created: c.timestamps.created,

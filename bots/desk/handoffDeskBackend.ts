@@ -1,5 +1,5 @@
 import type { AgentIdentity, HandoffCase } from '../../middleware/handoff/handoffCase';
-import type { AgentStatus, ClaimResult } from '../../middleware/handoff/handoffStore';
+import type { AgentStatus, CaseEvent, ClaimResult } from '../../middleware/handoff/handoffStore';
 import type { HandoffEvent, HubConnector } from '../../middleware/handoff/hubConnector';
 import type { HandoffService } from '../../middleware/handoff/handoffService';
 import type { DeskActionResult, DeskBackend, DeskEvent } from './deskBackend';
@@ -37,13 +37,35 @@ export function toDeskEvents(event: HandoffEvent): DeskEvent[] {
 }
 
 /**
+ * Maps a store case event (from any instance) to what open consoles must hear.
+ *
+ * @remarks A live line of a case a console agent holds goes to that agent's consoles as a message; a line of a case
+ * held elsewhere (Teams, Slack) only tells viewers to reload the case.
+ */
+export function caseEventToDesk(event: CaseEvent): DeskEvent[] {
+  if (event.kind === 'state') {
+    const c = { type: 'case' as const, caseId: event.caseId, state: event.state, ...(event.agent ? { agent: event.agent } : {}) };
+    return event.state === 'resolved' ? [c] : [{ type: 'queue' }, c];
+  }
+  return isConsoleAgent(event.agent)
+    ? [{ type: 'message', caseId: event.caseId, agentId: event.agent.id, from: event.from, text: event.text, at: event.at }]
+    : [{ type: 'case', caseId: event.caseId, state: 'assigned' }];
+}
+
+/** Service events the store's case events already carry (state changes, live lines): not taken from the service. */
+const fromStore = (event: HandoffEvent): boolean =>
+  event.type !== 'customer_message' || event.case.state === 'assigned';
+
+/**
  * The web console's {@link DeskBackend} on the handoff orchestration (`HandoffService`).
  *
  * @remarks Agents' messages reach customers through `HandoffService.sendToCustomer` (a proactive
- * `continueConversationAsync`); customers' messages reach the console through the service's `customer_message`
- * events. Register {@link HandoffDeskBackend.connector} on the service too, so console cases count as delivered and
- * no other hub tries to relay them. Queue changes made by other instances arrive through the store's
- * `onQueueChanged`; live chat events are those of this process (run the console on sticky sessions when scaled out).
+ * `continueConversationAsync`). State changes and live chat lines reach the console through the store's
+ * `onCaseEvent` (the service writes every live line on the case, and the store publishes it in the same write), so
+ * a console connected to any instance sees every message once, in order; queue changes through `onQueueChanged`.
+ * Only messages written while a case waits come from this process's service events (viewers reload the case).
+ * Register {@link HandoffDeskBackend.connector} on the service too, so console cases count as delivered and no
+ * other hub tries to relay them.
  * @example
  * const backend = new HandoffDeskBackend(service);
  * service.addConnector(backend.connector);
@@ -109,18 +131,23 @@ export class HandoffDeskBackend implements DeskBackend {
 
   async subscribe(listener: (event: DeskEvent) => void): Promise<() => void> {
     const offService = this.service.subscribe((event) => {
+      if (fromStore(event)) return;
       for (const e of toDeskEvents(event)) listener(e);
     });
-    let offStore: () => void;
+    const offs: Array<() => void> = [offService];
     try {
-      offStore = await this.service.store.onQueueChanged(() => listener({ type: 'queue' }));
+      offs.push(await this.service.store.onQueueChanged(() => listener({ type: 'queue' })));
+      offs.push(
+        await this.service.store.onCaseEvent((event) => {
+          for (const e of caseEventToDesk(event)) listener(e);
+        }),
+      );
     } catch (err) {
-      offService();
+      for (const off of offs) off();
       throw err;
     }
     return () => {
-      offService();
-      offStore();
+      for (const off of offs) off();
     };
   }
 }

@@ -10,11 +10,11 @@ import {
   type ConversationPointer,
   type HandoffCase,
 } from './handoffCase';
-import type { ClaimResult, ResolveInput } from './handoffStore';
+import type { CaseEvent, ClaimResult, ResolveInput } from './handoffStore';
 
 /** What a store must write besides the case itself; computed the same way by every store. */
 export interface CaseWritePlan {
-  /** The case to store (identity fields and queued messages taken from the stored one). */
+  /** The case to store (identity fields, queued messages and live chat taken from the stored one). */
   readonly next: HandoffCase;
   readonly open: boolean;
   readonly queued: boolean;
@@ -26,6 +26,8 @@ export interface CaseWritePlan {
   readonly previousAgentRoute?: string;
   /** Handling time to record when this write resolves an assigned case. */
   readonly handlingMs?: number;
+  /** The state event to publish with this write (when the state changed, or on creation). */
+  readonly stateEvent?: CaseEvent;
 }
 
 const AGE_SPAN = 1e13; // > any epoch-ms timestamp until the year 2286; 3 * 1e13 < 2^53
@@ -62,6 +64,7 @@ export function planCaseWrite(previous: HandoffCase | undefined, proposed: Hando
       version: previous.version,
       conversation: previous.conversation,
       queuedMessages: previous.queuedMessages,
+      liveChat: previous.liveChat,
     };
   }
   let handlingMs: number | undefined;
@@ -76,6 +79,9 @@ export function planCaseWrite(previous: HandoffCase | undefined, proposed: Hando
     agentRoute: route(next),
     previousAgentRoute: route(previous),
     handlingMs,
+    ...(!previous || previous.state !== next.state
+      ? { stateEvent: { kind: 'state' as const, caseId: next.id, state: next.state, ...(next.agent ? { agent: next.agent } : {}) } }
+      : {}),
   };
 }
 

@@ -170,6 +170,12 @@ export interface HandoffCase {
   readonly callback?: CallbackRequest;
   readonly history: readonly StateChange[];
   readonly queuedMessages: readonly QueuedMessage[];
+  /**
+   * The live chat once an agent holds the case (customer and agent lines, redacted, oldest first, bounded), for
+   * every kind of agent. Append-only through `HandoffStore.appendLiveLine`; `update` ignores changes to it. Absent
+   * while empty.
+   */
+  readonly liveChat?: readonly TranscriptEntry[];
   /** Customer messages the agent's conversation could not receive (relay failures), oldest first. */
   readonly undelivered?: readonly QueuedMessage[];
   /** Consecutive failed relays to the agent; the case goes back to the queue at the limit. */

@@ -21,6 +21,7 @@ import { handoffMessages, type CallbackPreference } from './handoffMessages';
 import { OpenCaseExistsError, type AgentPresence, type AgentStatus, type ClaimResult, type HandoffStore } from './handoffStore';
 import type { AgentDelivery, HandoffEvent, HubConnector } from './hubConnector';
 import type { ProactiveMessenger } from './proactiveMessenger';
+import { defaultRedactor, type Redactor } from './redaction';
 import { estimateWait } from './waitEstimate';
 import type { EmotionScore, IntentHit } from '../signals/signals';
 
@@ -50,6 +51,8 @@ export interface HandoffServiceOptions {
   readonly maxWaitMs?: number;
   /** How long an agent stays present without writing to the bot. Default 8 hours. */
   readonly presenceTtlMs?: number;
+  /** Redacts the live chat lines kept on the case (`HandoffCase.liveChat`). Default: the built-in redactor. */
+  readonly redactor?: Redactor;
   /** Language of the case summary agents read. Default `en`. */
   readonly summaryLanguage?: SummaryLanguage;
   /** Transcript lines copied into a case. Default 50. */
@@ -127,6 +130,7 @@ export class HandoffService {
   private readonly ratingQuestion: boolean;
   private readonly relayFailureLimit: number;
   private readonly ratingWindowMs: number;
+  private readonly redactor: Redactor;
 
   constructor(options: HandoffServiceOptions) {
     if (!options?.store) throw new TypeError('HandoffService: store is required');
@@ -140,6 +144,7 @@ export class HandoffService {
     this.maxWaitMs = options.maxWaitMs ?? 10 * 60_000;
     this.presenceTtlMs = options.presenceTtlMs ?? 8 * 3600_000;
     this.summaryLanguage = options.summaryLanguage ?? 'en';
+    this.redactor = options.redactor ?? defaultRedactor;
     this.transcriptLines = options.transcriptLines ?? 50;
     this.positionUpdates = options.positionUpdates ?? 25;
     this.clock = options.clock ?? (() => new Date());
@@ -270,6 +275,9 @@ export class HandoffService {
     let sent = 0;
     try {
       await this.lane(c.conversation.key, async () => {
+        // The case is the record (and, through the store's case event, the web console's live feed): the new line
+        // goes on the case before delivery; earlier undelivered ones are already there.
+        await this.recordLive(c, 'customer', message.text, message.at);
         for (const m of batch) {
           await this.deliverToAgent(c, { text: m.text, at: m.at });
           sent += 1;
@@ -279,7 +287,7 @@ export class HandoffService {
       return this.relayFailed(c, message, Math.min(sent, batch.length - 1));
     }
     if (c.undelivered?.length || c.relayFailures) {
-      // Only after a failure: the hot path writes nothing.
+      // Only after a failure: the hot path writes nothing but the live line.
       await this.store.update(c.id, (x) => {
         const rest = omit(x, 'undelivered', 'relayFailures');
         const left = (x.undelivered ?? []).slice(sent - 1);
@@ -422,12 +430,14 @@ export class HandoffService {
     const c = await this.store.get(caseId);
     const check = this.checkHolder(c, agent);
     if (!check.ok) return check;
-    await this.lane(check.case.conversation.key, () =>
-      this.toCustomer(check.case, async (ctx) => {
+    const at = this.clock().toISOString();
+    await this.lane(check.case.conversation.key, async () => {
+      await this.toCustomer(check.case, async (ctx) => {
         await ctx.sendActivity(markTranscriptRole({ type: ActivityTypes.Message, text }, 'agent'));
-      }),
-    );
-    this.emit({ type: 'agent_message', case: check.case, agent, text, at: this.clock().toISOString() });
+      });
+      await this.recordLive(check.case, 'agent', text, at, agent);
+    });
+    this.emit({ type: 'agent_message', case: check.case, agent, text, at });
     return check;
   }
 
@@ -492,6 +502,19 @@ export class HandoffService {
   }
 
   // ---------------------------------------------------------------- internals
+
+  /**
+   * Appends a redacted live chat line to the case and publishes it to every instance in the same store write (one
+   * Redis round trip). The published text is the live one the agent's screen shows, like a Teams or Slack relay.
+   */
+  private async recordLive(c: HandoffCase, from: 'customer' | 'agent', text: string, at: string, agent?: AgentIdentity): Promise<void> {
+    const holder = agent ?? c.agent;
+    await this.store.appendLiveLine(
+      c.id,
+      { role: from, text: this.redactor.redact(text), at },
+      { kind: 'message', caseId: c.id, from, text, at, ...(holder ? { agent: holder } : {}) },
+    );
+  }
 
   private checkHolder(c: HandoffCase | undefined, agent: AgentIdentity): AgentActionResult {
     if (!c) return { ok: false, reason: 'not_found' };

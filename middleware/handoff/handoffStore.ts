@@ -6,6 +6,7 @@ import type {
   HandoffCase,
   QueuedMessage,
   Satisfaction,
+  TranscriptEntry,
 } from './handoffCase';
 
 /** Result of {@link HandoffStore.claim}. */
@@ -32,6 +33,40 @@ export interface QueueChange {
   readonly kind: 'added' | 'removed' | 'updated';
   readonly caseId: string;
 }
+
+/**
+ * Something that happened on one case, published by the store to every instance (see
+ * {@link HandoffStore.onCaseEvent}).
+ *
+ * @remarks `state`: the case changed state (written in the same atomic step as the change). `message`: a live chat
+ * line between the customer and the agent holding the case, published with {@link HandoffStore.appendLiveLine}.
+ * The `text` of a message event is what the agent's screen shows live (not redacted, like a Teams or Slack relay);
+ * the line kept on the case is redacted. Events of one case arrive in the order the store wrote them.
+ */
+export type CaseEvent =
+  | {
+      readonly kind: 'state';
+      readonly caseId: string;
+      readonly state: CaseState;
+      /** The agent holding the case after the change, if any. */
+      readonly agent?: AgentIdentity;
+    }
+  | {
+      readonly kind: 'message';
+      readonly caseId: string;
+      readonly from: 'customer' | 'agent';
+      readonly text: string;
+      /** ISO 8601 instant. */
+      readonly at: string;
+      /** The agent holding the case. */
+      readonly agent?: AgentIdentity;
+    };
+
+/** A live chat message event, as given to {@link HandoffStore.appendLiveLine}. */
+export type CaseMessageEvent = Extract<CaseEvent, { kind: 'message' }>;
+
+/** Result of {@link HandoffStore.appendLiveLine}. */
+export type LiveAppendResult = { readonly ok: true; readonly count: number } | { readonly ok: false; readonly reason: 'not_found' };
 
 /** Presence of an agent. */
 export type AgentStatus = 'online' | 'away';
@@ -90,7 +125,7 @@ export interface HandoffStore {
   /**
    * Read-modify-write with optimistic concurrency: `mutate` gets the current case and returns the new one (it may be
    * called again after a concurrent write, so keep it pure). State changes must follow the state machine (use
-   * `transition`). Changes to `id`, `version`, `conversation` and `queuedMessages` are ignored.
+   * `transition`). Changes to `id`, `version`, `conversation`, `queuedMessages` and `liveChat` are ignored.
    *
    * @throws {@link CaseNotFoundError}, {@link CaseConflictError}, `IllegalTransitionError`.
    */
@@ -111,6 +146,13 @@ export interface HandoffStore {
 
   /** Atomically adds a customer message to a waiting case (`queued`, `timed_out`, `callback_requested`). */
   appendCustomerMessage(caseId: string, message: QueuedMessage): Promise<AppendResult>;
+
+  /**
+   * Atomically appends a redacted line to the case's live chat (`HandoffCase.liveChat`, bounded: the oldest lines
+   * are dropped past the store's `maxLiveLines`) and, in the same step, publishes `event` (if given) to every
+   * instance's {@link HandoffStore.onCaseEvent} listeners. Works in any state (the record of a closed case too).
+   */
+  appendLiveLine(caseId: string, line: TranscriptEntry, event?: CaseMessageEvent): Promise<LiveAppendResult>;
 
   /** The open case of a customer conversation (by `ConversationPointer.key`), or `undefined`. */
   findOpenByConversation(conversationKey: string): Promise<HandoffCase | undefined>;
@@ -155,6 +197,14 @@ export interface HandoffStore {
    * @returns once changes are delivered (Redis: the subscription is confirmed), an unsubscribe function.
    */
   onQueueChanged(listener: (change: QueueChange) => void): Promise<() => void>;
+
+  /**
+   * Calls `listener` for every {@link CaseEvent} (state changes, live chat lines) made in this process or (Redis) in
+   * any instance, once each, in the order the store wrote them.
+   *
+   * @returns once events are delivered (Redis: the subscription is confirmed), an unsubscribe function.
+   */
+  onCaseEvent(listener: (event: CaseEvent) => void): Promise<() => void>;
 
   /** Releases connections and listeners. */
   dispose(): Promise<void>;

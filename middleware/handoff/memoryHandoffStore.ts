@@ -9,6 +9,7 @@ import {
   type ConversationPointer,
   type HandoffCase,
   type QueuedMessage,
+  type TranscriptEntry,
 } from './handoffCase';
 import {
   CaseConflictError,
@@ -18,8 +19,11 @@ import {
   type AgentPresence,
   type AgentStatus,
   type AppendResult,
+  type CaseEvent,
+  type CaseMessageEvent,
   type ClaimResult,
   type HandoffStore,
+  type LiveAppendResult,
   type QueueChange,
   type ResolveInput,
   type UpdateOptions,
@@ -31,6 +35,8 @@ export interface MemoryHandoffStoreOptions {
   readonly clock?: () => number;
   /** Messages kept per waiting case. Default 500. */
   readonly maxQueuedMessages?: number;
+  /** Live chat lines kept per case (the oldest are dropped). Default 500. */
+  readonly maxLiveLines?: number;
   /** Handling times kept for wait estimates. Default 50. */
   readonly handlingSamples?: number;
   /** Id generator. Default `newCaseId`. */
@@ -53,15 +59,19 @@ export class MemoryHandoffStore implements HandoffStore {
   private readonly agentRoutes = new Map<string, string>();
   private readonly presence = new Map<string, AgentPresence>();
   private readonly handling: number[] = [];
+  private readonly live = new Map<string, TranscriptEntry[]>();
   private readonly listeners = new Set<(change: QueueChange) => void>();
+  private readonly caseListeners = new Set<(event: CaseEvent) => void>();
   private readonly clock: () => number;
   private readonly maxMessages: number;
+  private readonly maxLiveLines: number;
   private readonly handlingSamples: number;
   private readonly newId: () => string;
 
   constructor(options: MemoryHandoffStoreOptions = {}) {
     this.clock = options.clock ?? Date.now;
     this.maxMessages = options.maxQueuedMessages ?? 500;
+    this.maxLiveLines = Math.max(1, options.maxLiveLines ?? 500);
     this.handlingSamples = options.handlingSamples ?? 50;
     this.newId = options.newId ?? (() => newCaseId());
   }
@@ -120,6 +130,16 @@ export class MemoryHandoffStore implements HandoffStore {
     if (list.length >= this.maxMessages) return { ok: false, reason: 'full', count: list.length };
     list.push(clone(message));
     this.messages.set(caseId, list);
+    return { ok: true, count: list.length };
+  }
+
+  async appendLiveLine(caseId: string, line: TranscriptEntry, event?: CaseMessageEvent): Promise<LiveAppendResult> {
+    if (!this.cases.has(caseId)) return { ok: false, reason: 'not_found' };
+    const list = this.live.get(caseId) ?? [];
+    list.push(clone(line));
+    if (list.length > this.maxLiveLines) list.splice(0, list.length - this.maxLiveLines);
+    this.live.set(caseId, list);
+    if (event) this.emitCase(clone(event));
     return { ok: true, count: list.length };
   }
 
@@ -189,15 +209,24 @@ export class MemoryHandoffStore implements HandoffStore {
     };
   }
 
+  async onCaseEvent(listener: (event: CaseEvent) => void): Promise<() => void> {
+    this.caseListeners.add(listener);
+    return () => {
+      this.caseListeners.delete(listener);
+    };
+  }
+
   async dispose(): Promise<void> {
     this.listeners.clear();
+    this.caseListeners.clear();
   }
 
   private read(caseId: string): HandoffCase | undefined {
     const json = this.cases.get(caseId);
     if (json === undefined) return undefined;
     const c = JSON.parse(json) as HandoffCase;
-    return { ...c, queuedMessages: clone(this.messages.get(caseId) ?? []) };
+    const live = this.live.get(caseId);
+    return { ...c, queuedMessages: clone(this.messages.get(caseId) ?? []), ...(live?.length ? { liveChat: clone(live) } : {}) };
   }
 
   private queued(): HandoffCase[] {
@@ -213,7 +242,7 @@ export class MemoryHandoffStore implements HandoffStore {
   private commit(previous: HandoffCase | undefined, proposed: HandoffCase, initialMessages?: readonly QueuedMessage[]): void {
     const plan = planCaseWrite(previous, proposed);
     // Queued messages live beside the case (as in Redis), so a concurrent update never drops one.
-    const body: HandoffCase = { ...plan.next, version: (previous?.version ?? 0) + 1, queuedMessages: [] };
+    const body: HandoffCase = { ...plan.next, version: (previous?.version ?? 0) + 1, queuedMessages: [], liveChat: undefined };
     this.cases.set(body.id, JSON.stringify(body));
     if (initialMessages?.length) this.messages.set(body.id, clone([...initialMessages]));
 
@@ -236,6 +265,20 @@ export class MemoryHandoffStore implements HandoffStore {
     else if (!plan.queued && wasQueued) change = 'removed';
     else if (plan.queued && previous && queueScore(previous) !== plan.score) change = 'updated';
     if (change) this.emit({ kind: change, caseId: body.id });
+    if (plan.stateEvent) this.emitCase(plan.stateEvent);
+  }
+
+  // In write order: each listener gets the events as queued microtasks, so they keep the order of the writes.
+  private emitCase(event: CaseEvent): void {
+    for (const listener of [...this.caseListeners]) {
+      queueMicrotask(() => {
+        try {
+          listener(event);
+        } catch (err) {
+          console.error('MemoryHandoffStore: case listener failed', err instanceof Error ? err.message : err);
+        }
+      });
+    }
   }
 
   private emit(change: QueueChange): void {

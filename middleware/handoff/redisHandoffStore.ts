@@ -11,6 +11,7 @@ import {
   type ConversationPointer,
   type HandoffCase,
   type QueuedMessage,
+  type TranscriptEntry,
 } from './handoffCase';
 import {
   CaseConflictError,
@@ -20,8 +21,11 @@ import {
   type AgentPresence,
   type AgentStatus,
   type AppendResult,
+  type CaseEvent,
+  type CaseMessageEvent,
   type ClaimResult,
   type HandoffStore,
+  type LiveAppendResult,
   type QueueChange,
   type ResolveInput,
   type UpdateOptions,
@@ -43,7 +47,8 @@ interface LuaScript {
 
 const lua = (source: string): LuaScript => ({ source, sha: createHash('sha1').update(source).digest('hex') });
 
-// KEYS: case, conv, queue, open, msgs. ARGV: id, json, state, open, queued, score, createdMs, channel, messages...
+// KEYS: case, conv, queue, open, msgs.
+// ARGV: id, json, state, open, queued, score, createdMs, channel, eventsChannel, stateEvent|'', messages...
 const CREATE = lua(`
 if redis.call('EXISTS', KEYS[1]) == 1 then return {'dup'} end
 if ARGV[4] == '1' then
@@ -53,17 +58,19 @@ if ARGV[4] == '1' then
   redis.call('ZADD', KEYS[4], ARGV[7], ARGV[1])
 end
 redis.call('HSET', KEYS[1], 'json', ARGV[2], 'version', 1, 'state', ARGV[3])
-for i = 9, #ARGV do redis.call('RPUSH', KEYS[5], ARGV[i]) end
+for i = 11, #ARGV do redis.call('RPUSH', KEYS[5], ARGV[i]) end
 if ARGV[5] == '1' then
   redis.call('ZADD', KEYS[3], ARGV[6], ARGV[1])
   redis.call('PUBLISH', ARGV[8], cjson.encode({kind = 'added', caseId = ARGV[1]}))
 end
+if ARGV[10] ~= '' then redis.call('PUBLISH', ARGV[9], ARGV[10]) end
 return {'ok'}
 `);
 
 // Check-and-set of a case and all its indexes in one step.
 // KEYS: case, conv, queue, open, handling, newRoute, oldRoute.
-// ARGV: id, expectedVersion, json, state, open, queued, score, handlingMs|'', handlingSamples, hasNewRoute, hasOldRoute, channel
+// ARGV: id, expectedVersion, json, state, open, queued, score, handlingMs|'', handlingSamples, hasNewRoute, hasOldRoute, channel,
+//       eventsChannel, stateEvent|''
 const SAVE = lua(`
 local v = redis.call('HGET', KEYS[1], 'version')
 if not v then return {'missing'} end
@@ -93,6 +100,7 @@ if ARGV[11] == '1' and (ARGV[10] ~= '1' or KEYS[6] ~= KEYS[7]) and redis.call('G
 end
 if ARGV[10] == '1' then redis.call('SET', KEYS[6], ARGV[1]) end
 if kind then redis.call('PUBLISH', ARGV[12], cjson.encode({kind = kind, caseId = ARGV[1]})) end
+if ARGV[14] ~= '' then redis.call('PUBLISH', ARGV[13], ARGV[14]) end
 return {'ok'}
 `);
 
@@ -108,12 +116,26 @@ if n >= tonumber(ARGV[2]) then return {'full', n} end
 return {'ok', redis.call('RPUSH', KEYS[2], ARGV[1])}
 `);
 
-// KEYS: case, msgs. Returns {json, version, messages...} read at one instant.
+// KEYS: case, live. ARGV: line json, max lines, eventsChannel, event|''. The line and its event in one step.
+const APPEND_LIVE = lua(`
+if redis.call('EXISTS', KEYS[1]) == 0 then return {'missing'} end
+local n = redis.call('RPUSH', KEYS[2], ARGV[1])
+if n > tonumber(ARGV[2]) then
+  redis.call('LTRIM', KEYS[2], -tonumber(ARGV[2]), -1)
+  n = tonumber(ARGV[2])
+end
+if ARGV[4] ~= '' then redis.call('PUBLISH', ARGV[3], ARGV[4]) end
+return {'ok', n}
+`);
+
+// KEYS: case, msgs, live. Returns {json, version, messageCount, messages..., liveLines...} read at one instant.
 const READ = lua(`
 local h = redis.call('HMGET', KEYS[1], 'json', 'version')
 if not h[1] then return {} end
-local out = {h[1], h[2]}
-for _, m in ipairs(redis.call('LRANGE', KEYS[2], 0, -1)) do out[#out + 1] = m end
+local msgs = redis.call('LRANGE', KEYS[2], 0, -1)
+local out = {h[1], h[2], tostring(#msgs)}
+for _, m in ipairs(msgs) do out[#out + 1] = m end
+for _, m in ipairs(redis.call('LRANGE', KEYS[3], 0, -1)) do out[#out + 1] = m end
 return out
 `);
 
@@ -123,10 +145,12 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * The handoff store on Redis, for several bot instances and for surviving restarts.
  *
  * @remarks Nothing is kept only in process memory. Layout under `keyPrefix`: `case:{id}` (hash: json, version,
- * state), `case:{id}:msgs` (list), `queue` (sorted set, score = priority rank * 1e13 + queued epoch ms), `open`
+ * state), `case:{id}:msgs` (list), `case:{id}:live` (list, the live chat, trimmed to `maxLiveLines`), `queue` (sorted set, score = priority rank * 1e13 + queued epoch ms), `open`
  * (sorted set by creation), `conv:{key}` and `route:{key}` (strings), `presence:{agent}` (strings with a PX TTL)
  * indexed by `presence`, `handling` (list). Writes are check-and-set Lua scripts on the case version, so a claim has
- * exactly one winner across instances. Queue changes are published on the `{prefix}queue-changed` channel.
+ * exactly one winner across instances. Queue changes are published on the `{prefix}queue-changed` channel, case
+ * events (state changes, live chat lines) on `{prefix}case-events`, each in the script that makes the write, so
+ * every instance sees them once and in write order.
  * @example const store = new RedisHandoffStore({ redis: 'redis://127.0.0.1:6379', keyPrefix: 'shop:handoff:' });
  */
 export class RedisHandoffStore implements HandoffStore {
@@ -134,6 +158,9 @@ export class RedisHandoffStore implements HandoffStore {
   private readonly ownsConnection: boolean;
   private readonly prefix: string;
   private readonly channel: string;
+  private readonly eventsChannel: string;
+  private readonly maxLiveLines: number;
+  private readonly caseListeners = new Set<(event: CaseEvent) => void>();
   private readonly clock: () => number;
   private readonly maxMessages: number;
   private readonly handlingSamples: number;
@@ -148,6 +175,8 @@ export class RedisHandoffStore implements HandoffStore {
     this.redis = typeof options.redis === 'string' ? new Redis(options.redis, { maxRetriesPerRequest: 3 }) : options.redis;
     this.prefix = options.keyPrefix ?? 'warmline:handoff:';
     this.channel = `${this.prefix}queue-changed`;
+    this.eventsChannel = `${this.prefix}case-events`;
+    this.maxLiveLines = Math.max(1, options.maxLiveLines ?? 500);
     this.clock = options.clock ?? Date.now;
     this.maxMessages = options.maxQueuedMessages ?? 500;
     this.handlingSamples = options.handlingSamples ?? 50;
@@ -172,6 +201,8 @@ export class RedisHandoffStore implements HandoffStore {
           plan.score,
           Date.parse(plan.next.timestamps.created),
           this.channel,
+          this.eventsChannel,
+          plan.stateEvent ? JSON.stringify(plan.stateEvent) : '',
           ...draft.queuedMessages.map((m) => JSON.stringify(m)),
         ],
       );
@@ -183,11 +214,18 @@ export class RedisHandoffStore implements HandoffStore {
   }
 
   async get(caseId: string): Promise<HandoffCase | undefined> {
-    const out = await this.run(READ, [this.caseKey(caseId), this.msgsKey(caseId)], []);
-    if (out.length < 2) return undefined;
-    const [json, version, ...messages] = out.map(String);
+    const out = await this.run(READ, [this.caseKey(caseId), this.msgsKey(caseId), this.liveKey(caseId)], []);
+    if (out.length < 3) return undefined;
+    const [json, version, count, ...rest] = out.map(String);
     const body = JSON.parse(json as string) as Omit<HandoffCase, 'version' | 'queuedMessages'>;
-    return { ...body, version: Number(version), queuedMessages: messages.map((m) => JSON.parse(m) as QueuedMessage) };
+    const messages = rest.slice(0, Number(count));
+    const live = rest.slice(Number(count));
+    return {
+      ...body,
+      version: Number(version),
+      queuedMessages: messages.map((m) => JSON.parse(m) as QueuedMessage),
+      ...(live.length ? { liveChat: live.map((l) => JSON.parse(l) as TranscriptEntry) } : {}),
+    };
   }
 
   async update(
@@ -242,6 +280,15 @@ export class RedisHandoffStore implements HandoffStore {
     if (status === 'full') return { ok: false, reason: 'full', count: Number(value) };
     if (status === 'state') return { ok: false, reason: 'not_waiting', state: String(value) as CaseState };
     return { ok: false, reason: 'not_found' };
+  }
+
+  async appendLiveLine(caseId: string, line: TranscriptEntry, event?: CaseMessageEvent): Promise<LiveAppendResult> {
+    const [status, value] = await this.run(
+      APPEND_LIVE,
+      [this.caseKey(caseId), this.liveKey(caseId)],
+      [JSON.stringify(line), this.maxLiveLines, this.eventsChannel, event ? JSON.stringify(event) : ''],
+    );
+    return status === 'ok' ? { ok: true, count: Number(value) } : { ok: false, reason: 'not_found' };
   }
 
   async findOpenByConversation(conversationKey: string): Promise<HandoffCase | undefined> {
@@ -316,8 +363,18 @@ export class RedisHandoffStore implements HandoffStore {
     };
   }
 
+  async onCaseEvent(listener: (event: CaseEvent) => void): Promise<() => void> {
+    this.caseListeners.add(listener);
+    this.subscribing ??= this.subscribe();
+    await this.subscribing;
+    return () => {
+      this.caseListeners.delete(listener);
+    };
+  }
+
   async dispose(): Promise<void> {
     this.listeners.clear();
+    this.caseListeners.clear();
     const sub = this.subscriber;
     this.subscriber = undefined;
     this.subscribing = undefined;
@@ -329,6 +386,7 @@ export class RedisHandoffStore implements HandoffStore {
     const sub = this.redis.duplicate();
     this.subscriber = sub;
     sub.on('message', (channel: string, message: string) => {
+      if (channel === this.eventsChannel) return this.deliverCaseEvent(message);
       if (channel !== this.channel) return;
       let change: QueueChange;
       try {
@@ -344,7 +402,23 @@ export class RedisHandoffStore implements HandoffStore {
         }
       }
     });
-    await sub.subscribe(this.channel);
+    await sub.subscribe(this.channel, this.eventsChannel);
+  }
+
+  private deliverCaseEvent(message: string): void {
+    let event: CaseEvent;
+    try {
+      event = JSON.parse(message) as CaseEvent;
+    } catch {
+      return;
+    }
+    for (const listener of [...this.caseListeners]) {
+      try {
+        listener(event);
+      } catch (err) {
+        console.error('RedisHandoffStore: case listener failed', err instanceof Error ? err.message : err);
+      }
+    }
   }
 
   private async save(current: HandoffCase, proposed: HandoffCase): Promise<'ok' | 'conflict' | 'missing'> {
@@ -374,6 +448,8 @@ export class RedisHandoffStore implements HandoffStore {
         plan.agentRoute ? '1' : '0',
         plan.previousAgentRoute ? '1' : '0',
         this.channel,
+        this.eventsChannel,
+        plan.stateEvent ? JSON.stringify(plan.stateEvent) : '',
       ],
     );
     return status === 'ok' ? 'ok' : status === 'conflict' ? 'conflict' : 'missing';
@@ -384,9 +460,9 @@ export class RedisHandoffStore implements HandoffStore {
     return cases.filter((c): c is HandoffCase => c !== undefined);
   }
 
-  // The JSON body holds neither the version nor the queued messages: both live beside it.
+  // The JSON body holds neither the version, the queued messages nor the live chat: they live beside it.
   private body(c: HandoffCase): string {
-    return JSON.stringify({ ...c, version: undefined, queuedMessages: undefined });
+    return JSON.stringify({ ...c, version: undefined, queuedMessages: undefined, liveChat: undefined });
   }
 
   private async run(script: LuaScript, keys: string[], args: Array<string | number>): Promise<unknown[]> {
@@ -408,6 +484,9 @@ export class RedisHandoffStore implements HandoffStore {
   }
   private msgsKey(id: string): string {
     return `${this.prefix}case:${id}:msgs`;
+  }
+  private liveKey(id: string): string {
+    return `${this.prefix}case:${id}:live`;
   }
   private convKey(conversationKey: string): string {
     return `${this.prefix}conv:${conversationKey}`;

@@ -205,9 +205,10 @@
       });
     }
     var live = state.live[view.id] || [];
-    if (live.length) log.appendChild(el('li', 'divider', 'Live with you'));
+    var mine = isMine(view);
+    if (live.length) log.appendChild(el('li', 'divider', mine ? 'Live with you' : 'Live chat'));
     live.forEach(function (m) {
-      log.appendChild(message(m.from, m.text, m.at, m.from === 'agent' ? 'You' : WHO[m.from] || m.from));
+      log.appendChild(message(m.from, m.text, m.at, m.from === 'agent' && mine ? 'You' : WHO[m.from] || m.from));
     });
     view.notes.forEach(function (n) {
       log.appendChild(message('system', 'Note by ' + n.by + ': ' + n.text, n.at, 'Note'));
@@ -282,6 +283,15 @@
       }
       state.view = r.body.case;
       state.earlier = r.body.earlier;
+      // The case holds the live chat (so a reload shows it); keep the streamed lines newer than the record.
+      var record = (state.view.liveChat || []).map(function (l) {
+        return { from: l.role, text: l.text, at: l.at };
+      });
+      var last = record.length ? record[record.length - 1].at : '';
+      var newer = (state.live[id] || []).filter(function (m) {
+        return m.at > last;
+      });
+      state.live[id] = record.concat(newer);
       renderCase();
     }, function () {});
   }

@@ -12,6 +12,7 @@ import {
 import {
   CaseConflictError,
   OpenCaseExistsError,
+  type CaseEvent,
   type HandoffStore,
   type QueueChange,
 } from '../../../middleware/handoff/handoffStore';
@@ -345,6 +346,86 @@ export function handoffStoreSuite(name: string, make: (clock: SuiteClock) => Pro
       ]);
       expect(results.filter((r) => r.ok)).to.have.length(1);
       await waitFor(() => events.some((e) => e.kind === 'removed' && e.caseId === normal.id));
+    });
+
+    it('keeps the live chat on the case, in order, bounded to the last 500 lines, untouched by updates', async function () {
+      const c = await store.create(queuedDraft('normal', T0));
+      expect((await store.get(c.id))?.liveChat).to.equal(undefined);
+      await store.claim(c.id, agent(1));
+      const at = (i: number) => new Date(T0 + i).toISOString();
+      expect(await store.appendLiveLine(c.id, { role: 'customer', text: 'line 0', at: at(0) })).to.deep.equal({ ok: true, count: 1 });
+      expect(await store.appendLiveLine(c.id, { role: 'agent', text: 'line 1', at: at(1) })).to.deep.equal({ ok: true, count: 2 });
+      // A stale read written back (with a forged live chat) neither drops nor replaces the lines.
+      const stale = (await store.get(c.id)) as HandoffCase;
+      await store.appendLiveLine(c.id, { role: 'customer', text: 'line 2', at: at(2) });
+      await store.update(c.id, () => ({ ...stale, summary: 'edited', liveChat: [{ role: 'system', text: 'forged', at: at(9) }] }));
+      const read = (await store.get(c.id)) as HandoffCase;
+      expect(read.summary).to.equal('edited');
+      expect(read.liveChat).to.deep.equal([
+        { role: 'customer', text: 'line 0', at: at(0) },
+        { role: 'agent', text: 'line 1', at: at(1) },
+        { role: 'customer', text: 'line 2', at: at(2) },
+      ]);
+      // The original transcript is separate and unchanged.
+      expect(read.transcript.map((t) => t.text)).to.deep.equal(['I want a human']);
+      for (let i = 3; i < 510; i++) await store.appendLiveLine(c.id, { role: i % 2 ? 'agent' : 'customer', text: `line ${i}`, at: at(i) });
+      const full = (await store.get(c.id)) as HandoffCase;
+      expect(full.liveChat).to.have.length(500);
+      expect(full.liveChat?.[0]?.text).to.equal('line 10');
+      expect(full.liveChat?.[499]?.text).to.equal('line 509');
+      // Kept on the record after the close.
+      await store.resolve(c.id, { by: 'agent-1' });
+      expect((await store.get(c.id))?.liveChat).to.have.length(500);
+      expect(await store.appendLiveLine('C-NONE', { role: 'agent', text: 'x', at: at(0) })).to.deep.equal({ ok: false, reason: 'not_found' });
+    });
+
+    it('publishes state changes and live chat lines as case events, in write order', async function () {
+      const events: CaseEvent[] = [];
+      const unsubscribe = await store.onCaseEvent((e) => events.push(e));
+      const c = await store.create(queuedDraft('normal', T0));
+      await store.update(c.id, (x) => ({ ...x, summary: 'no state change' }));
+      await store.claim(c.id, agent(1));
+      const at = new Date(T0).toISOString();
+      for (let i = 0; i < 20; i++) {
+        const from = i % 2 ? ('agent' as const) : ('customer' as const);
+        await store.appendLiveLine(c.id, { role: from, text: `[redacted] ${i}`, at }, { kind: 'message', caseId: c.id, from, text: `raw ${i}`, at, agent: agent(1) });
+      }
+      await store.appendLiveLine(c.id, { role: 'customer', text: 'kept silently', at });
+      await store.resolve(c.id, { by: 'agent-1' });
+      await waitFor(() => events.some((e) => e.kind === 'state' && e.state === 'resolved'));
+      await sleep(50);
+      expect(events[0]).to.deep.equal({ kind: 'state', caseId: c.id, state: 'queued' });
+      expect(events[1]).to.deep.equal({ kind: 'state', caseId: c.id, state: 'assigned', agent: agent(1) });
+      expect(events.slice(2, 22).map((e) => (e.kind === 'message' ? `${e.from}:${e.text}` : e.kind))).to.deep.equal(
+        Array.from({ length: 20 }, (_, i) => `${i % 2 ? 'agent' : 'customer'}:raw ${i}`),
+      );
+      expect(events[2]).to.deep.equal({ kind: 'message', caseId: c.id, from: 'customer', text: 'raw 0', at, agent: agent(1) });
+      expect(events[22]).to.deep.equal({ kind: 'state', caseId: c.id, state: 'resolved', agent: agent(1) });
+      expect(events).to.have.length(23);
+      unsubscribe();
+      await store.create(queuedDraft('normal', T0));
+      await sleep(100);
+      expect(events).to.have.length(23);
+    });
+
+    it('delivers case events written by another instance, once each', async function () {
+      const other = await h.reopen();
+      if (!other) this.skip();
+      const here: CaseEvent[] = [];
+      const there: CaseEvent[] = [];
+      await store.onCaseEvent((e) => here.push(e));
+      await other.onCaseEvent((e) => there.push(e));
+      const c = await store.create(queuedDraft('normal', T0));
+      await other.claim(c.id, agent(2));
+      const at = new Date(T0).toISOString();
+      await other.appendLiveLine(c.id, { role: 'customer', text: 'hi', at }, { kind: 'message', caseId: c.id, from: 'customer', text: 'hi', at });
+      await store.appendLiveLine(c.id, { role: 'agent', text: 'hello', at }, { kind: 'message', caseId: c.id, from: 'agent', text: 'hello', at });
+      await waitFor(() => here.length >= 4 && there.length >= 4);
+      await sleep(50);
+      const summary = (list: CaseEvent[]) => list.map((e) => (e.kind === 'state' ? e.state : `${e.from}:${e.text}`));
+      expect(summary(here)).to.deep.equal(['queued', 'assigned', 'customer:hi', 'agent:hello']);
+      expect(summary(there)).to.deep.equal(summary(here));
+      expect((await other.get(c.id))?.liveChat?.map((l) => l.text)).to.deep.equal(['hi', 'hello']);
     });
   });
 }
