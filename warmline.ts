@@ -118,6 +118,9 @@ export {
   type ClaimResult,
   type AppendResult,
   type QueueChange,
+  type CaseEvent,
+  type CaseMessageEvent,
+  type LiveAppendResult,
 } from './middleware/handoff/handoffStore';
 export { MemoryHandoffStore, type MemoryHandoffStoreOptions } from './middleware/handoff/memoryHandoffStore';
 export { RedisHandoffStore, type RedisHandoffStoreOptions } from './middleware/handoff/redisHandoffStore';
@@ -209,6 +212,6 @@ export { RedisOutbox, type RedisOutboxOptions } from './middleware/handoff/conne
 // Web agent console
 export { registerDeskConsole, type DeskConsole, type DeskConsoleOptions } from './bots/desk/registerDeskConsole';
 export type { DeskBackend, DeskEvent, DeskActionResult } from './bots/desk/deskBackend';
-export { HandoffDeskBackend } from './bots/desk/handoffDeskBackend';
+export { HandoffDeskBackend, caseEventToDesk } from './bots/desk/handoffDeskBackend';
 export { hashDeskPassword, verifyDeskPassword } from './bots/desk/deskPassword';
 export { parseDeskAgents, type DeskAgent } from './bots/desk/deskAgents';
