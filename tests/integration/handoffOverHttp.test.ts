@@ -265,6 +265,10 @@ function handoffAcceptance(label: string, redis: boolean): void {
       expect(toAgent).to.deep.equal(Array.from({ length: 100 }, (_, i) => `[${c.id}] Customer: customer message ${i} where is my parcel`));
       const toCustomer = scene.texts(cust).slice(customerBefore);
       expect(toCustomer, 'only the agent speaks to the customer').to.deep.equal(Array.from({ length: 100 }, (_, i) => `agent message ${i}`));
+      // Proactive messages reply to nothing: Web Chat holds back a reply to an activity it never saw.
+      const proactive = scene.run.connector.calls.filter((x) => x.conversationId === cust && /^agent message \d+$/.test(x.activity.text ?? ''));
+      expect(proactive).to.have.length(100);
+      expect(proactive.filter((x) => x.activity.replyToId !== undefined || x.replyToId !== undefined)).to.deep.equal([]);
       // The customer's transcript keeps both sides, the agent's lines marked as such (written after each turn).
       await new Promise((r) => setTimeout(r, 50));
       const lines = await scene.run.app.transcripts.read(`directline/${cust}`, 4);
