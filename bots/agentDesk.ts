@@ -1,7 +1,7 @@
 import { ActivityTypes, CardFactory, TurnContext, type Activity } from 'botbuilder';
 import { AgentDirectory } from '../middleware/handoff/agentDirectory';
 import { extrasOf, pointerFromActivity, slackApiToken } from '../middleware/handoff/conversationPointer';
-import type { AgentIdentity, ConversationPointer, HandoffCase } from '../middleware/handoff/handoffCase';
+import { CASE_ID_PATTERN, type AgentIdentity, type ConversationPointer, type HandoffCase } from '../middleware/handoff/handoffCase';
 import type { AgentTurnHandler } from '../middleware/handoff/handoffMiddleware';
 import type { HandoffLogger, HandoffService } from '../middleware/handoff/handoffService';
 import type { AgentStatus } from '../middleware/handoff/handoffStore';
@@ -297,14 +297,22 @@ export class AgentDesk implements AgentTurnHandler, HubConnector {
 const holder = (by: AgentIdentity | undefined): string => (by ? (by.name?.trim() || by.id) : 'another agent');
 
 /** The case id of an Accept click: a Teams `Action.Submit` value or a Slack `block_actions` payload. */
-function readClick(ctx: TurnContext): string | undefined {
+/** @internal The case id an agent's Accept click carries (card submit or Slack button), if the shape is right. Exported for tests. */
+export function readClick(ctx: Pick<TurnContext, 'activity'>): string | undefined {
   const activity = ctx.activity;
-  const value = activity.value as Partial<AcceptActionData> | undefined;
-  if (value && value.warmline === 'accept' && typeof value.caseId === 'string') return value.caseId;
-  const payload = (activity.channelData as { Payload?: { type?: unknown; actions?: Array<{ action_id?: unknown; value?: unknown }> } } | undefined)?.Payload;
-  if (payload?.type !== 'block_actions') return undefined;
-  const action = payload.actions?.find((a) => a.action_id === SLACK_ACCEPT_ACTION && typeof a.value === 'string');
-  return action ? (action.value as string) : undefined;
+  // Card submits and Slack payloads are client data: check every shape before trusting it.
+  const value = activity.value as Partial<AcceptActionData> | null | undefined;
+  if (value && typeof value === 'object' && value.warmline === 'accept' && typeof value.caseId === 'string') {
+    return CASE_ID_PATTERN.test(value.caseId.toUpperCase()) ? value.caseId : undefined;
+  }
+  const channelData = activity.channelData as { Payload?: unknown } | null | undefined;
+  const payload = channelData && typeof channelData === 'object' ? (channelData.Payload as { type?: unknown; actions?: unknown } | null | undefined) : undefined;
+  if (!payload || typeof payload !== 'object' || payload.type !== 'block_actions' || !Array.isArray(payload.actions)) return undefined;
+  const action = (payload.actions as unknown[]).find(
+    (a): a is { action_id: string; value: string } =>
+      !!a && typeof a === 'object' && (a as { action_id?: unknown }).action_id === SLACK_ACCEPT_ACTION && typeof (a as { value?: unknown }).value === 'string',
+  );
+  return action && CASE_ID_PATTERN.test(action.value.toUpperCase()) ? action.value : undefined;
 }
 
 /**

@@ -616,4 +616,9 @@ function omit<T extends object, K extends keyof T>(o: T, ...keys: K[]): T {
   return copy;
 }
 
-const errorName = (err: unknown): string => (err instanceof Error ? `${err.name}: ${err.message.slice(0, 200)}` : 'unknown');
+// The error class and code only: a channel's or hub's error message can quote what a customer wrote.
+const errorName = (err: unknown): string => {
+  if (!(err instanceof Error)) return 'unknown';
+  const code = (err as Error & { code?: unknown; statusCode?: unknown }).code ?? (err as Error & { statusCode?: unknown }).statusCode;
+  return typeof code === 'string' || typeof code === 'number' ? `${err.name} (${code})` : err.name;
+};

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import * as sinon from 'sinon';
-import { ActivityTypes, TestAdapter } from 'botbuilder';
-import { AgentDesk } from '../../bots/agentDesk';
+import { ActivityTypes, TestAdapter, type TurnContext } from 'botbuilder';
+import { AgentDesk, readClick } from '../../bots/agentDesk';
 import { AgentDirectory } from '../../middleware/handoff/agentDirectory';
 import type { AgentIdentity, HandoffCase } from '../../middleware/handoff/handoffCase';
 import { HandoffService } from '../../middleware/handoff/handoffService';
@@ -78,5 +78,25 @@ describe('AgentDesk presence while relaying', () => {
     } finally {
       clock.restore();
     }
+  });
+});
+
+describe('AgentDesk: malformed clicks from agents never crash the turn', () => {
+  it('ignores Slack payloads and card submits of the wrong shape', () => {
+    for (const activity of [
+      { value: null },
+      { value: 'accept' },
+      { value: { warmline: 'accept', caseId: 42 } },
+      { value: { warmline: 'accept', caseId: 'not a case' } },
+      { channelData: { Payload: { type: 'block_actions', actions: 'nope' } } },
+      { channelData: { Payload: { type: 'block_actions', actions: [null, 7, { action_id: 'warmline_accept' }] } } },
+      { channelData: { Payload: null } },
+      { channelData: 'x' },
+    ]) {
+      expect(readClick({ activity } as unknown as Pick<TurnContext, 'activity'>), JSON.stringify(activity)).to.equal(undefined);
+    }
+    const good = { channelData: { Payload: { type: 'block_actions', actions: [{ action_id: 'warmline_accept', value: 'C-7K3P' }] } } };
+    expect(readClick({ activity: good } as unknown as Pick<TurnContext, 'activity'>)).to.equal('C-7K3P');
+    expect(readClick({ activity: { value: { warmline: 'accept', caseId: 'C-7K3P' } } } as unknown as Pick<TurnContext, 'activity'>)).to.equal('C-7K3P');
   });
 });
