@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { RecordingMessenger } from './handoffTestKit';
 import * as sinon from 'sinon';
 import { ActivityTypes, ConversationState, MemoryStorage, TestAdapter, type Middleware, type TurnContext } from 'botbuilder';
 import { createWarmlineMiddleware } from '../../../middleware/createWarmlineMiddleware';
@@ -10,7 +11,6 @@ import type { HandoffDecision, HandoffPolicy } from '../../../middleware/handoff
 import { HandoffService } from '../../../middleware/handoff/handoffService';
 import type { HubConnector } from '../../../middleware/handoff/hubConnector';
 import { MemoryHandoffStore } from '../../../middleware/handoff/memoryHandoffStore';
-import type { ProactiveMessenger } from '../../../middleware/handoff/proactiveMessenger';
 import { SIGNALS, type Signals } from '../../../middleware/signals/signals';
 import { MemoryTranscriptStore } from '../../../middleware/transcript/memoryTranscriptStore';
 import { RedactingTranscriptLogger } from '../../../middleware/transcript/redactingTranscriptLogger';
@@ -25,24 +25,6 @@ const immediate = (reason: string, priority: 'high' | 'normal' = 'high'): Handof
   intents: [{ name: reason, confidence: 0.9, evidence: [{ rule: 'test', matched: ['passed away'] }] }],
   emotions: [],
 });
-
-/** A messenger that records proactive sends instead of calling a channel. */
-class RecordingMessenger implements ProactiveMessenger {
-  readonly sent: Array<{ key: string; text?: string }> = [];
-  async continueConversation(pointer: { key: string }, logic: (ctx: TurnContext) => Promise<void>): Promise<void> {
-    const adapter = new TestAdapter(async () => undefined);
-    const ctx = {
-      sendActivity: async (a: string | { text?: string }) => {
-        this.sent.push({ key: pointer.key, text: typeof a === 'string' ? a : a.text });
-        return { id: 'x' };
-      },
-      activity: { type: 'event', channelId: 'test', conversation: { id: pointer.key } },
-      adapter,
-      turnState: new Map(),
-    } as unknown as TurnContext;
-    await logic(ctx);
-  }
-}
 
 function setup(policy: HandoffPolicy, options: { agents?: AgentTurnHandler; connectors?: HubConnector[]; online?: boolean } = {}) {
   const storage = new MemoryStorage();
