@@ -50,10 +50,10 @@ const HELP = [
   '• queue (file): cases waiting for an agent',
   '• accept [id] (prendre [id]): take a case, the next one when no id is given',
   '• close (fermer): close your case; the customer goes back to the bot',
-  '• /close [note] (/fermer [note]): close it with a note for the customer',
+  '• close: [note] or /close [note] (fermer: [note]): close it with a note for the customer',
   '• online / away (en ligne / absent): get new-case notifications or not',
   'While you hold a case, everything else you write goes to the customer, so a sentence such as "Close the old account first" is sent to them.',
-  'A command is then the bare word or starts with "/" ("/close thanks, bye").',
+  'A command is then the bare word, or the word and a colon ("close: thanks, bye"), or starts with "/".',
 ].join('\n');
 
 const CASE_ID = /^c-[2-9a-z]{4,12}$/i;
@@ -68,7 +68,7 @@ type AgentInput = { kind: 'command'; command: Command; arg: string } | { kind: '
  * @remarks Agents are recognised by the {@link AgentDirectory} allow-list (ids, never display names). Each message
  * of an agent records their watch conversation (with Slack's bot token) in the store's presence, so every instance
  * can announce new cases there: an Adaptive Card with Accept on Teams, a Block Kit message with an Accept button
- * through the Slack Web API on Slack, text elsewhere. Commands: `queue`, `accept [id]`, `close` / `/close [note]`, `help`,
+ * through the Slack Web API on Slack, text elsewhere. Commands: `queue`, `accept [id]`, `close` / `close: [note]` / `/close [note]`, `help`,
  * `online`, `away` (French: `file`, `prendre`, `fermer`, `aide`, `en ligne`, `absent`). While an agent holds a case in
  * a conversation, anything else they write there is relayed to the customer; nobody can write into a case they did
  * not claim. Implements both the middleware's {@link AgentTurnHandler} and a {@link HubConnector}.
@@ -204,7 +204,7 @@ export class AgentDesk implements AgentTurnHandler, HubConnector {
     await this.touchPresence(agent, here);
     const busy = await this.service.store.findByAgentConversation(here.key);
     if (busy && busy.id !== caseId.toUpperCase()) {
-      await ctx.sendActivity(`You are working on ${busy.id} here. Close it first ("close" or "/close [note]").`);
+      await ctx.sendActivity(`You are working on ${busy.id} here. Close it first ("close" or "close: [note]").`);
       return;
     }
     const result = await this.service.accept(caseId.toUpperCase(), agent, here);
@@ -322,15 +322,21 @@ export function readClick(ctx: Pick<TurnContext, 'activity'>): string | undefine
  * `accept <case id>`), so "take your time", "help is on the way" or "Close the old account first" reach the
  * customer; a closing note is written `/close <note>` (or `/fermer <note>`).
  */
+/** @internal Exported for tests. */
+export { readAgentInput as readAgentInputForTest };
+
 function readAgentInput(raw: string, holding: boolean): AgentInput {
   const text = raw.trim();
   const slash = text.startsWith('/');
   const bare = slash ? text.slice(1).trim() : text;
   const lower = bare.toLowerCase();
   for (const [name, command] of Object.entries(COMMANDS)) {
-    if (lower !== name && !lower.startsWith(`${name} `)) continue;
-    const arg = bare.slice(name.length).trim();
-    const unambiguous = !holding || slash || !arg || (command === 'accept' && CASE_ID.test(arg));
+    // French typography puts a space before the colon ("fermer : note").
+    const colon = lower.startsWith(`${name}:`) || lower.startsWith(`${name} :`);
+    if (lower !== name && !lower.startsWith(`${name} `) && !colon) continue;
+    const arg = bare.slice(name.length).replace(/^\s*:/, '').trim();
+    // "close: note" works everywhere; "/close note" too, except on Slack, whose client keeps "/" for its own commands.
+    const unambiguous = !holding || slash || colon || !arg || (command === 'accept' && CASE_ID.test(arg));
     if (unambiguous) return { kind: 'command', command, arg };
   }
   return { kind: 'text', text };

@@ -178,7 +178,7 @@ export function caseCard(c: HandoffCase, options: CaseCardOptions): AdaptiveCard
         { type: 'Container', items: lines(waiting, v.waitingOmitted, waitingShown) },
       );
     }
-    if (options.mode === 'full') body.push(text('Everything you write here goes to the customer. Type "close [note]" when done.', { isSubtle: true, size: 'Small' }));
+    if (options.mode === 'full') body.push(text('Everything you write here goes to the customer. Type "close" or "close: [note]" when done.', { isSubtle: true, size: 'Small' }));
     const data: AcceptActionData = { warmline: 'accept', caseId: c.id };
     return {
       type: 'AdaptiveCard',
@@ -203,6 +203,6 @@ export function caseText(c: HandoffCase, options: CaseCardOptions): string {
   const marker = (omitted: number): string[] => (omitted > 0 ? [`(${earlierLinesNotShown(omitted)})`] : []);
   if (v.transcript.length) parts.push(['Transcript (redacted):', ...marker(v.transcriptOmitted), ...v.transcript].join('\n'));
   if (options.mode === 'full' && v.waiting.length) parts.push(['Sent while waiting:', ...marker(v.waitingOmitted), ...v.waiting].join('\n'));
-  parts.push(options.mode === 'announce' ? `Type "accept ${c.id}" to take it.` : 'Everything you write here goes to the customer. Type "close [note]" when done.');
+  parts.push(options.mode === 'announce' ? `Type "accept ${c.id}" to take it.` : 'Everything you write here goes to the customer. Type "close" or "close: [note]" when done.');
   return parts.join('\n\n');
 }

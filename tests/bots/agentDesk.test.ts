@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import * as sinon from 'sinon';
 import { ActivityTypes, TestAdapter, type TurnContext } from 'botbuilder';
-import { AgentDesk, readClick } from '../../bots/agentDesk';
+import { AgentDesk, readClick, readAgentInputForTest } from '../../bots/agentDesk';
 import { AgentDirectory } from '../../middleware/handoff/agentDirectory';
 import type { AgentIdentity, HandoffCase } from '../../middleware/handoff/handoffCase';
 import { HandoffService } from '../../middleware/handoff/handoffService';
@@ -54,11 +54,11 @@ describe('AgentDesk commands while an agent holds a case', () => {
     expect((await t.store.get(t.c.id))?.agentNotes[0]?.text).to.equal('merci, bonne journée');
   });
 
-  it('the help text explains that a note needs "/close"', async () => {
+  it('the help text explains how to close with a note ("close: note")', async () => {
     const s = await deskWithCase();
     s.replies();
     await s.say('help');
-    expect(s.replies().pop()).to.match(/\/close \[note\] \(\/fermer \[note\]\)/).and.match(/Close the old account first/);
+    expect(s.replies().pop()).to.match(/close: \[note\] or \/close \[note\] \(fermer: \[note\]\)/).and.match(/Close the old account first/);
   });
 });
 
@@ -98,5 +98,14 @@ describe('AgentDesk: malformed clicks from agents never crash the turn', () => {
     const good = { channelData: { Payload: { type: 'block_actions', actions: [{ action_id: 'warmline_accept', value: 'C-7K3P' }] } } };
     expect(readClick({ activity: good } as unknown as Pick<TurnContext, 'activity'>)).to.equal('C-7K3P');
     expect(readClick({ activity: { value: { warmline: 'accept', caseId: 'C-7K3P' } } } as unknown as Pick<TurnContext, 'activity'>)).to.equal('C-7K3P');
+  });
+});
+
+describe('AgentDesk: closing forms an agent can type', () => {
+  it('"close: note" closes with a note on every channel (Slack keeps "/" for its own commands)', () => {
+    expect(readAgentInputForTest('close: card blocked, refund requested', true)).to.deep.equal({ kind: 'command', command: 'close', arg: 'card blocked, refund requested' });
+    expect(readAgentInputForTest('Fermer : compte clôturé', true)).to.deep.equal({ kind: 'command', command: 'close', arg: 'compte clôturé' });
+    expect(readAgentInputForTest('close the old account first, then we can talk', true)).to.deep.equal({ kind: 'text', text: 'close the old account first, then we can talk' });
+    expect(readAgentInputForTest('close', true)).to.deep.equal({ kind: 'command', command: 'close', arg: '' });
   });
 });

@@ -345,7 +345,7 @@ function handoffAcceptance(label: string, redis: boolean): void {
 
     it('desk commands: aide, absent (no announcements while away), file, en ligne; a held case keeps agent words for the customer', async () => {
       await scene.alice('aide');
-      expect(scene.texts(ALICE.conversationId).pop()).to.match(/^Agent commands/).and.match(/\/close \[note\] \(\/fermer \[note\]\)/);
+      expect(scene.texts(ALICE.conversationId).pop()).to.match(/^Agent commands/).and.match(/close: \[note\] or \/close \[note\] \(fermer: \[note\]\)/);
       await scene.alice('absent');
       expect(scene.texts(ALICE.conversationId).pop()).to.match(/You are away/);
       await scene.bob('online');
