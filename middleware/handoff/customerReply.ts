@@ -8,7 +8,13 @@ export type CustomerReply =
   | { readonly kind: 'cancel' }
   | { readonly kind: 'wait' }
   | { readonly kind: 'rating'; readonly value: Satisfaction }
-  | { readonly kind: 'callback'; readonly preference: CallbackPreference; readonly contact?: string }
+  | {
+      readonly kind: 'callback';
+      readonly preference: CallbackPreference;
+      readonly contact?: string;
+      /** The customer named the way to reach them ("call me", "by e-mail", "ticket", "here"), not just a number. */
+      readonly explicit: boolean;
+    }
   | { readonly kind: 'other' };
 
 const fold = (text: string): string =>
@@ -29,10 +35,14 @@ const WAIT = /^(?:wait|i ll wait|i will wait|keep waiting|i can wait|attendre|j 
 const PHONE_WORDS = /\b(?:phone|call|call me|callback|call back|ring me|telephone|tel|appel|appelez moi|rappel|rappelez moi|portable|mobile)\b/;
 const EMAIL_WORDS = /\b(?:email|e-mail|mail|courriel|e mail)\b/;
 const TICKET_WORDS = /\b(?:ticket|tickets)\b/;
+// Phrases that choose a way to be reached, whatever else the message says.
+const PHONE_CHOICE = /\b(?:call me|call me back|call back|callback|ring me|phone me|by phone|by telephone|rappelez moi|appelez moi|rappelle moi|par telephone|au telephone|me rappeler|m appeler)\b/;
+const EMAIL_CHOICE = /\b(?:by e ?mail|by mail|e ?mail me|mail me|write to me|contact me by|reach me by|par e ?mail|par mail|par courriel|ecrivez moi|envoyez moi un (?:e ?mail|mail|courriel))\b/;
 // "Answer me here": no contact detail needed. Whole replies only ("the chat was useless" is not a choice).
 const CHAT = /^(?:here|chat|in the chat|here in the chat|in this chat|ici|dans le chat|ici dans le chat|par chat|sur le chat|le chat)\.?$/;
 const EMAIL = /[^\s@]+@[^\s@]+\.[^\s@]+/;
-const PHONE = /\+?\d[\d\s.-]{6,}\d/;
+// A phone number stands on its own: not digits inside a longer token such as a tracking number (6A24188037153).
+const PHONE = /(?<![\w+])\+?\d[\d\s.-]{6,}\d(?!\w)/;
 const RATING = /^(?:([1-5])(?:\s*\/\s*5)?(?:\s*(?:stars?|etoiles?))?)\.?$/;
 
 /**
@@ -58,10 +68,21 @@ export function readCustomerReply(text: string | undefined): CustomerReply {
   const phone = PHONE.exec(raw)?.[0];
   // "my phone was stolen yesterday and I need help" is not a callback choice: only short replies or contact details.
   if (t.split(' ').length > 8 && !email && !phone) return { kind: 'other' };
-  if (EMAIL_WORDS.test(t) || (email && !PHONE_WORDS.test(t))) return { kind: 'callback', preference: 'email', ...(email ? { contact: email } : {}) };
-  if (PHONE_WORDS.test(t) || phone) return { kind: 'callback', preference: 'phone', ...(phone ? { contact: phone.trim() } : {}) };
-  if (TICKET_WORDS.test(t)) return { kind: 'callback', preference: 'ticket' };
-  if (CHAT.test(t)) return { kind: 'callback', preference: 'chat' };
+  const w = t.replace(/-/g, ' ');
+  // Without a phrase choosing a way to be reached, only (almost) whole replies count: "order 12345678 is late" or
+  // "my email jo@x.fr is wrong on the order" are not callback choices.
+  const rest = (email || phone ? w.replace(fold(email ?? phone ?? '').replace(/-/g, ' '), ' ') : w).split(' ').filter(Boolean).length;
+  const short = rest <= 3;
+  const emailChosen = EMAIL_CHOICE.test(w) || (short && EMAIL_WORDS.test(w));
+  const phoneChosen = PHONE_CHOICE.test(w) || (short && PHONE_WORDS.test(w));
+  if (emailChosen || (email && short && !phoneChosen)) {
+    return { kind: 'callback', preference: 'email', explicit: emailChosen, ...(email ? { contact: email } : {}) };
+  }
+  if (phoneChosen || (phone && short)) {
+    return { kind: 'callback', preference: 'phone', explicit: phoneChosen, ...(phone ? { contact: phone.trim() } : {}) };
+  }
+  if (short && TICKET_WORDS.test(w)) return { kind: 'callback', preference: 'ticket', explicit: true };
+  if (CHAT.test(t)) return { kind: 'callback', preference: 'chat', explicit: true };
   return { kind: 'other' };
 }
 

@@ -264,7 +264,11 @@ export class HandoffMiddleware implements Middleware {
         delete state.awaitingContact;
       }
     }
-    const choosing = open.state === 'timed_out' || ((open.state === 'queued' || open.state === 'callback_requested') && reply.kind === 'callback' && reply.contact);
+    // Offered a callback (timed out): any choice counts. Otherwise only an explicit one with a contact ("call me at
+    // 06…"), never a number that merely appears in a message (an order or tracking number).
+    const choosing =
+      open.state === 'timed_out' ||
+      ((open.state === 'queued' || open.state === 'callback_requested') && reply.kind === 'callback' && reply.explicit && !!reply.contact);
     if (choosing) {
       if (reply.kind === 'callback') {
         await this.service.requestCallback(open.id, reply.preference, reply.contact);

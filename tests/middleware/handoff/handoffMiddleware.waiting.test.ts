@@ -102,7 +102,7 @@ describe('HandoffMiddleware: a callback without contact details', () => {
     expect(readContact('call 06 12 34 56 78 please')).to.deep.equal({ kind: 'phone', value: '06 12 34 56 78' });
     expect(readContact('a@b.fr')).to.deep.equal({ kind: 'email', value: 'a@b.fr' });
     expect(readContact('no idea')).to.equal(undefined);
-    expect(readCustomerReply('ici')).to.deep.equal({ kind: 'callback', preference: 'chat' });
+    expect(readCustomerReply('ici')).to.deep.equal({ kind: 'callback', preference: 'chat', explicit: true });
     expect(readCustomerReply('the chat was useless')).to.deep.equal({ kind: 'other' });
   });
 });
