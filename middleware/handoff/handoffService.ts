@@ -279,7 +279,14 @@ export class HandoffService {
         // goes on the case before delivery; earlier undelivered ones are already there.
         await this.recordLive(c, 'customer', message.text, message.at);
         for (const m of batch) {
-          await this.deliverToAgent(c, { text: m.text, at: m.at });
+          try {
+            await this.deliverToAgent(c, { text: relayText(m.text), at: m.at });
+          } catch (err) {
+            // A channel that refuses this one message (400, 413) would refuse it forever and hold back every later
+            // one: skip it (it is on the case) rather than count the agent as unreachable.
+            if (!isRefusedMessage(err)) throw err;
+            this.logger.warn('handoff.relay_message_refused', { caseId: c.id, error: errorName(err) });
+          }
           sent += 1;
         }
       });
@@ -435,7 +442,10 @@ export class HandoffService {
       await this.toCustomer(check.case, async (ctx) => {
         await ctx.sendActivity(markTranscriptRole({ type: ActivityTypes.Message, text }, 'agent'));
       });
-      await this.recordLive(check.case, 'agent', text, at, agent);
+      // The customer has the message: a failed record must not make the agent send it twice.
+      await this.recordLive(check.case, 'agent', text, at, agent).catch((err: unknown) =>
+        this.logger.warn('handoff.live_record_failed', { caseId: check.case.id, error: errorName(err) }),
+      );
     });
     this.emit({ type: 'agent_message', case: check.case, agent, text, at });
     return check;
@@ -511,7 +521,7 @@ export class HandoffService {
     const holder = agent ?? c.agent;
     await this.store.appendLiveLine(
       c.id,
-      { role: from, text: this.redactor.redact(text), at },
+      { role: from, text: this.redactor.redact(text.length > MAX_LIVE_CHARS ? `${text.slice(0, MAX_LIVE_CHARS)}…` : text), at },
       { kind: 'message', caseId: c.id, from, text, at, ...(holder ? { agent: holder } : {}) },
     );
   }
@@ -615,6 +625,18 @@ function omit<T extends object, K extends keyof T>(o: T, ...keys: K[]): T {
   for (const k of keys) delete copy[k];
   return copy;
 }
+
+/** Longest live-chat line kept on a case (the case is read on every customer message). */
+const MAX_LIVE_CHARS = 4000;
+/** Longest text relayed to an agent in one message; Teams refuses activities over about 28 KB. */
+const MAX_RELAY_CHARS = 4000;
+const relayText = (text: string): string =>
+  text.length > MAX_RELAY_CHARS ? `${text.slice(0, MAX_RELAY_CHARS)}… (message shortened: ask the customer for the rest if you need it)` : text;
+/** A channel's definitive refusal of one message (bad request, too large), as opposed to an unreachable agent. */
+const isRefusedMessage = (err: unknown): boolean => {
+  const status = (err as { statusCode?: unknown; status?: unknown } | undefined)?.statusCode ?? (err as { status?: unknown } | undefined)?.status;
+  return status === 400 || status === 413;
+};
 
 // The error class and code only: a channel's or hub's error message can quote what a customer wrote.
 const errorName = (err: unknown): string => {

@@ -65,3 +65,55 @@ describe('HandoffService: queue position updates', () => {
     expect(warning?.fields).to.deep.include({ caseId: dead.id });
   });
 });
+
+describe('HandoffService: relaying to the agent', () => {
+  async function assignedCase() {
+    const s = serviceWith();
+    await s.store.setPresence({ id: 'a', channel: 'msteams' }, 'online', 60_000);
+    const opened = await s.service.openCase(input('test/cust', 'normal'));
+    const accepted = await s.service.accept(opened.case.id, { id: 'a', channel: 'msteams' }, { key: 'msteams/agent', channel: 'msteams', reference: {} });
+    expect(accepted.ok).to.equal(true);
+    return { s, caseId: opened.case.id };
+  }
+
+  it('a message the agent channel refuses for good (413) is skipped, not retried forever, and later ones still arrive', async () => {
+    const { s, caseId } = await assignedCase();
+    const delivered: string[] = [];
+    s.service.addConnector({
+      name: 'picky-channel',
+      deliverToAgent: async (_c, m) => {
+        if (m.text.startsWith('huge')) throw Object.assign(new Error('Request Entity Too Large'), { statusCode: 413 });
+        delivered.push(m.text);
+        return true;
+      },
+    });
+    const c1 = (await s.store.get(caseId))!;
+    expect(await s.service.customerMessage(c1, 'huge message')).to.equal('relayed');
+    const c2 = (await s.store.get(caseId))!;
+    expect(await s.service.customerMessage(c2, 'hello, are you there?')).to.equal('relayed');
+    expect(delivered).to.deep.equal(['hello, are you there?']);
+    const after = (await s.store.get(caseId))!;
+    expect(after.state).to.equal('assigned');
+    expect(after.relayFailures ?? 0).to.equal(0);
+    expect((after.liveChat ?? []).map((l) => l.text)).to.deep.equal(['huge message', 'hello, are you there?']);
+    expect(s.warnings.some((w) => w.event === 'handoff.relay_message_refused')).to.equal(true);
+  });
+
+  it('a very long customer message is shortened for the agent and kept bounded on the case', async () => {
+    const { s, caseId } = await assignedCase();
+    const delivered: string[] = [];
+    s.service.addConnector({
+      name: 'rec',
+      deliverToAgent: async (_c, m) => {
+        delivered.push(m.text);
+        return true;
+      },
+    });
+    const long = 'word '.repeat(3000);
+    expect(await s.service.customerMessage((await s.store.get(caseId))!, long)).to.equal('relayed');
+    expect(delivered[0].length).to.be.below(4100);
+    expect(delivered[0]).to.match(/message shortened/);
+    const line = (await s.store.get(caseId))!.liveChat!.at(-1)!;
+    expect(line.text.length).to.be.at.most(4001);
+  });
+});
