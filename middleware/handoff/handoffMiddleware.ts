@@ -126,17 +126,21 @@ export class HandoffMiddleware implements Middleware {
       return;
     }
     const text = readTurn(ctx, ORIGINAL_TEXT) ?? (typeof ctx.activity.text === 'string' ? ctx.activity.text : '');
-    const open = await this.service.findOpenCase(conversationKey(ctx.activity));
+    let open = await this.service.findOpenCase(conversationKey(ctx.activity));
     if (open?.state === 'assigned') {
       // The hot path while a human owns the conversation: one lookup, one relay, no bot.
       const files = attachmentLabels(ctx.activity.attachments, this.redactor);
       const relayed = withAttachments(text, files);
       const m = handoffMessages(open.language);
       const result = relayed ? await this.service.customerMessage(open, relayed, ctx.activity.id) : undefined;
-      if (result === 'saved') await ctx.sendActivity(m.relaySaved);
-      else if (result === 'requeued') await ctx.sendActivity(m.requeued((await this.service.positionOf(open.id)).position));
-      else if (files.length) await ctx.sendActivity(m.attachmentNoted(files));
-      return;
+      if (result !== 'closed') {
+        if (result === 'saved') await ctx.sendActivity(m.relaySaved);
+        else if (result === 'requeued') await ctx.sendActivity(m.requeued((await this.service.positionOf(open.id)).position));
+        else if (files.length) await ctx.sendActivity(m.attachmentNoted(files));
+        return;
+      }
+      // The agent closed the case while this message was on its way: the customer is back with the bot.
+      open = undefined;
     }
     await withTurnEndSave(ctx, this.conversationState, async () => {
       const state = await this.handoffState(ctx);

@@ -273,8 +273,15 @@ export class HandoffService {
     // Earlier messages the agent never got go first, so the agent reads everything in order.
     const batch = [...(c.undelivered ?? []), message];
     let sent = 0;
+    let closedMeanwhile = false;
     try {
       await this.lane(c.conversation.key, async () => {
+        // The agent may have closed the case while this message was on its way: then it is the bot's turn.
+        const fresh = await this.store.get(c.id);
+        if (fresh?.state !== 'assigned') {
+          closedMeanwhile = true;
+          return;
+        }
         // The case is the record (and, through the store's case event, the web console's live feed): the new line
         // goes on the case before delivery; earlier undelivered ones are already there.
         await this.recordLive(c, 'customer', message.text, message.at);
@@ -293,6 +300,7 @@ export class HandoffService {
     } catch {
       return this.relayFailed(c, message, Math.min(sent, batch.length - 1));
     }
+    if (closedMeanwhile) return 'closed';
     if (c.undelivered?.length || c.relayFailures) {
       // Only after a failure: the hot path writes nothing but the live line.
       await this.store.update(c.id, (x) => {

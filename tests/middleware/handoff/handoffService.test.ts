@@ -117,3 +117,28 @@ describe('HandoffService: relaying to the agent', () => {
     expect(line.text.length).to.be.at.most(4001);
   });
 });
+
+describe('HandoffService: a customer message racing the close', () => {
+  it('is not relayed to the former agent once the case is closed; the caller hands it to the bot', async () => {
+    const s = serviceWith();
+    const agent = { id: 'a', channel: 'msteams' };
+    await s.store.setPresence(agent, 'online', 60_000);
+    const opened = await s.service.openCase(input('test/race', 'normal'));
+    await s.service.accept(opened.case.id, agent, { key: 'msteams/agent', channel: 'msteams', reference: {} });
+    const delivered: string[] = [];
+    s.service.addConnector({
+      name: 'rec',
+      deliverToAgent: async (_c, m) => {
+        delivered.push(m.text);
+        return true;
+      },
+    });
+    // The customer's turn read the case while it was still assigned...
+    const seenAssigned = (await s.store.get(opened.case.id))!;
+    // ...and the agent closed it before the relay ran.
+    expect((await s.service.close(opened.case.id, agent, 'done')).ok).to.equal(true);
+    expect(await s.service.customerMessage(seenAssigned, 'one more thing')).to.equal('closed');
+    expect(delivered).to.deep.equal([]);
+    expect((await s.store.get(opened.case.id))!.liveChat ?? []).to.deep.equal([]);
+  });
+});
