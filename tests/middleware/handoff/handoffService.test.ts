@@ -66,27 +66,35 @@ describe('HandoffService: queue position updates', () => {
   });
 });
 
-describe('HandoffService: relaying to the agent', () => {
-  async function assignedCase() {
-    const s = serviceWith();
-    await s.store.setPresence({ id: 'a', channel: 'msteams' }, 'online', 60_000);
-    const opened = await s.service.openCase(input('test/cust', 'normal'));
-    const accepted = await s.service.accept(opened.case.id, { id: 'a', channel: 'msteams' }, { key: 'msteams/agent', channel: 'msteams', reference: {} });
-    expect(accepted.ok).to.equal(true);
-    return { s, caseId: opened.case.id };
-  }
+const AGENT = { id: 'a', channel: 'msteams' };
 
+/** A service with one case assigned to AGENT, and a connector recording what reaches the agent. */
+async function assignedCase() {
+  const s = serviceWith();
+  await s.store.setPresence(AGENT, 'online', 60_000);
+  const opened = await s.service.openCase(input('test/cust', 'normal'));
+  const accepted = await s.service.accept(opened.case.id, AGENT, { key: 'msteams/agent', channel: 'msteams', reference: {} });
+  expect(accepted.ok).to.equal(true);
+  return { s, caseId: opened.case.id };
+}
+
+function recordingConnector(s: ReturnType<typeof serviceWith>, refuse?: (text: string) => boolean): string[] {
+  const delivered: string[] = [];
+  s.service.addConnector({
+    name: 'recording',
+    deliverToAgent: async (_c, m) => {
+      if (refuse?.(m.text)) throw Object.assign(new Error('Request Entity Too Large'), { statusCode: 413 });
+      delivered.push(m.text);
+      return true;
+    },
+  });
+  return delivered;
+}
+
+describe('HandoffService: relaying to the agent', () => {
   it('a message the agent channel refuses for good (413) is skipped, not retried forever, and later ones still arrive', async () => {
     const { s, caseId } = await assignedCase();
-    const delivered: string[] = [];
-    s.service.addConnector({
-      name: 'picky-channel',
-      deliverToAgent: async (_c, m) => {
-        if (m.text.startsWith('huge')) throw Object.assign(new Error('Request Entity Too Large'), { statusCode: 413 });
-        delivered.push(m.text);
-        return true;
-      },
-    });
+    const delivered = recordingConnector(s, (text) => text.startsWith('huge'));
     const c1 = (await s.store.get(caseId))!;
     expect(await s.service.customerMessage(c1, 'huge message')).to.equal('relayed');
     const c2 = (await s.store.get(caseId))!;
@@ -101,14 +109,7 @@ describe('HandoffService: relaying to the agent', () => {
 
   it('a very long customer message is shortened for the agent and kept bounded on the case', async () => {
     const { s, caseId } = await assignedCase();
-    const delivered: string[] = [];
-    s.service.addConnector({
-      name: 'rec',
-      deliverToAgent: async (_c, m) => {
-        delivered.push(m.text);
-        return true;
-      },
-    });
+    const delivered = recordingConnector(s);
     const long = 'word '.repeat(3000);
     expect(await s.service.customerMessage((await s.store.get(caseId))!, long)).to.equal('relayed');
     expect(delivered[0].length).to.be.below(4100);
@@ -120,25 +121,14 @@ describe('HandoffService: relaying to the agent', () => {
 
 describe('HandoffService: a customer message racing the close', () => {
   it('is not relayed to the former agent once the case is closed; the caller hands it to the bot', async () => {
-    const s = serviceWith();
-    const agent = { id: 'a', channel: 'msteams' };
-    await s.store.setPresence(agent, 'online', 60_000);
-    const opened = await s.service.openCase(input('test/race', 'normal'));
-    await s.service.accept(opened.case.id, agent, { key: 'msteams/agent', channel: 'msteams', reference: {} });
-    const delivered: string[] = [];
-    s.service.addConnector({
-      name: 'rec',
-      deliverToAgent: async (_c, m) => {
-        delivered.push(m.text);
-        return true;
-      },
-    });
+    const { s, caseId } = await assignedCase();
+    const delivered = recordingConnector(s);
     // The customer's turn read the case while it was still assigned...
-    const seenAssigned = (await s.store.get(opened.case.id))!;
+    const seenAssigned = (await s.store.get(caseId))!;
     // ...and the agent closed it before the relay ran.
-    expect((await s.service.close(opened.case.id, agent, 'done')).ok).to.equal(true);
+    expect((await s.service.close(caseId, AGENT, 'done')).ok).to.equal(true);
     expect(await s.service.customerMessage(seenAssigned, 'one more thing')).to.equal('closed');
     expect(delivered).to.deep.equal([]);
-    expect((await s.store.get(opened.case.id))!.liveChat ?? []).to.deep.equal([]);
+    expect((await s.store.get(caseId))!.liveChat ?? []).to.deep.equal([]);
   });
 });
