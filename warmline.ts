@@ -126,6 +126,11 @@ export { MemoryHandoffStore, type MemoryHandoffStoreOptions } from './middleware
 export { RedisHandoffStore, type RedisHandoffStoreOptions } from './middleware/handoff/redisHandoffStore';
 export { estimateWait } from './middleware/handoff/waitEstimate';
 export { RedisStorage, ETagConflictError, type RedisStorageOptions } from './middleware/storage/redisStorage';
+export { JsonChangeConversationState, JsonChangeUserState, stateFingerprint } from './middleware/storage/jsonChangeState';
+export {
+  CachingBotFrameworkAuthentication,
+  type CachingBotFrameworkAuthenticationOptions,
+} from './bots/cachingBotFrameworkAuthentication';
 
 // Signals: detector, middleware, extension
 export {

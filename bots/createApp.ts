@@ -25,6 +25,9 @@ import { HttpTrackingProvider } from '../dialogs/tracking/httpTrackingProvider';
 import type { TrackingProvider } from '../dialogs/tracking/trackingProvider';
 import { InputGuardMiddleware } from '../middleware/inputGuardMiddleware';
 import { RedisStorage } from '../middleware/storage/redisStorage';
+import { JsonChangeConversationState, JsonChangeUserState } from '../middleware/storage/jsonChangeState';
+import { CachingBotFrameworkAuthentication } from './cachingBotFrameworkAuthentication';
+import { WarmlineCloudAdapter } from './warmlineCloudAdapter';
 import { createWarmlineMiddleware } from '../middleware/createWarmlineMiddleware';
 import { AgentDirectory } from '../middleware/handoff/agentDirectory';
 import { HandoffMiddleware } from '../middleware/handoff/handoffMiddleware';
@@ -120,8 +123,9 @@ export function createApp(options: WarmlineAppOptions): WarmlineApp {
 
   const storage: Storage =
     options.storage ?? (config.STORAGE === 'redis' ? new RedisStorage({ redis: sharedRedis(), keyPrefix: `${config.REDIS_KEY_PREFIX}state:` }) : new MemoryStorage());
-  const conversationState = new ConversationState(storage);
-  const userState = new UserState(storage);
+  // botbuilder's state classes with cheaper change detection (JSON compared, not SHA-256 hashed): same behaviour.
+  const conversationState = new JsonChangeConversationState(storage);
+  const userState = new JsonChangeUserState(storage);
 
   const trackingProvider: TrackingProvider =
     options.trackingProvider ??
@@ -133,13 +137,14 @@ export function createApp(options: WarmlineAppOptions): WarmlineApp {
         })
       : new DemoTrackingProvider(options.now ? { now: options.now } : {}));
 
-  const auth = new ConfigurationBotFrameworkAuthentication({
+  // Every request is still authenticated by botbuilder; the wrapper only reuses the HTTP clients it builds per turn.
+  const auth = new CachingBotFrameworkAuthentication(new ConfigurationBotFrameworkAuthentication({
     MicrosoftAppId: config.MicrosoftAppId ?? '',
     MicrosoftAppPassword: config.MicrosoftAppPassword ?? '',
     MicrosoftAppType: config.MicrosoftAppType,
     MicrosoftAppTenantId: config.MicrosoftAppTenantId ?? '',
-  } as ConfigurationBotFrameworkAuthenticationOptions);
-  const adapter = new CloudAdapter(auth);
+  } as ConfigurationBotFrameworkAuthenticationOptions));
+  const adapter = new WarmlineCloudAdapter(auth);
 
   adapter.onTurnError = async (ctx: TurnContext, error: Error) => {
     // Never log the activity's text: ids and the error class are enough to find the turn.

@@ -1,6 +1,10 @@
 import * as restify from 'restify';
 import type { CloudAdapter, TurnContext } from 'botbuilder';
+import { WarmlineCloudAdapter } from './warmlineCloudAdapter';
 import { errorFields, type Logger } from './logger';
+import { DirectLineHttpError, readJsonBody } from './channels/directLine/readJsonBody';
+
+const MESSAGES_PATH = '/api/messages';
 
 /** Something that handles a turn: an `ActivityHandler` or any bot with `run`. */
 export interface TurnHandler {
@@ -39,25 +43,54 @@ export function createWarmlineServer(options: WarmlineServerOptions): restify.Se
   const { adapter, bot, logger } = options;
   const server = restify.createServer({ name: options.name ?? 'warmline', handleUncaughtExceptions: false });
   server.use(restify.plugins.queryParser({ mapParams: false }));
+  // The Bot Framework endpoint reads its JSON body itself (below); restify's body parser serves the other routes.
+  const skipMessages = (handler: restify.RequestHandler): restify.RequestHandler =>
+    function bodyParserOutsideMessages(req, res, next) {
+      if (req.method === 'POST' && req.getPath() === MESSAGES_PATH) return next();
+      return handler(req, res, next);
+    };
   server.use(
-    restify.plugins.bodyParser({
-      maxBodySize: options.maxBodyBytes,
-      mapParams: false,
-      mapFiles: false,
-      keepExtensions: false,
-      rejectUnknown: false,
-    }),
+    restify.plugins
+      .bodyParser({
+        maxBodySize: options.maxBodyBytes,
+        mapParams: false,
+        mapFiles: false,
+        keepExtensions: false,
+        rejectUnknown: false,
+      })
+      .map(skipMessages),
   );
 
-  server.post('/api/messages', async (req, res) => {
-    if (!req.body || typeof req.body !== 'object' || Array.isArray(req.body) || typeof req.body.type !== 'string') {
+  server.post(MESSAGES_PATH, async (req, res) => {
+    let body: unknown;
+    try {
+      body = await readJsonBody(req, options.maxBodyBytes);
+    } catch (err) {
+      if (err instanceof DirectLineHttpError && err.status === 413) {
+        res.send(413, { error: 'PayloadTooLarge', message: `Request body larger than ${options.maxBodyBytes} bytes.` });
+      } else {
+        res.send(400, { error: 'BadRequest', message: 'The body is not valid JSON.' });
+      }
+      return;
+    }
+    if (!isActivityBody(body)) {
       res.send(400, { error: 'BadRequest', message: 'The body must be a Bot Framework activity (JSON with a "type").' });
       return;
     }
+    const logic = (context: TurnContext) => bot.run(context);
     try {
-      await adapter.process(req, res, (context) => bot.run(context));
+      if (adapter instanceof WarmlineCloudAdapter) {
+        const header = req.headers.authorization;
+        const result = await adapter.processActivityBody(typeof header === 'string' ? header : '', body, logic);
+        if (result.body === undefined) res.send(result.status);
+        else res.send(result.status, result.body);
+      } else {
+        // Any other CloudAdapter: botbuilder's own request handling, on the body read above.
+        req.body = body;
+        await adapter.process(req, res, logic);
+      }
     } catch (err) {
-      // Authentication failures and adapter errors end here; the turn's own errors go to onTurnError.
+      // Adapter errors end here; the turn's own errors go to onTurnError.
       logger.warn('messages.process_failed', errorFields(err));
       if (!res.headersSent) res.send(500, { error: 'InternalError', message: 'The activity could not be processed.' });
     }
@@ -94,3 +127,6 @@ export function listen(server: restify.Server, port: number, host: string): Prom
     });
   });
 }
+
+const isActivityBody = (body: unknown): body is Record<string, unknown> & { type: string } =>
+  !!body && typeof body === 'object' && !Array.isArray(body) && typeof (body as { type?: unknown }).type === 'string';

@@ -7,6 +7,8 @@ import {
 } from 'botbuilder';
 import type { Server } from 'restify';
 import { createWarmlineServer, listen, type Readiness } from '../../bots/server';
+import { WarmlineCloudAdapter } from '../../bots/warmlineCloudAdapter';
+import { CachingBotFrameworkAuthentication } from '../../bots/cachingBotFrameworkAuthentication';
 import { silentLogger } from '../../bots/logger';
 import { FakeConnector } from '../helpers/fakeConnector';
 import { directLineMessage, teamsMessage } from '../helpers/channelActivities';
@@ -15,111 +17,128 @@ class EchoBot extends ActivityHandler {
   constructor() {
     super();
     this.onMessage(async (ctx, next) => {
-      await ctx.sendActivity(`echo: ${ctx.activity.text}`);
+      const { timestamp, rawTimestamp } = ctx.activity as { timestamp?: unknown; rawTimestamp?: unknown };
+      const dated = ctx.activity.text === 'when' && timestamp instanceof Date && typeof rawTimestamp === 'string' ? ` (dated ${timestamp.toISOString()})` : '';
+      await ctx.sendActivity(`echo: ${ctx.activity.text}${dated}`);
       await next();
     });
   }
 }
 
-function anonymousAdapter(appId = ''): CloudAdapter {
-  const auth = new ConfigurationBotFrameworkAuthentication({
-    MicrosoftAppId: appId,
-    MicrosoftAppPassword: appId ? 'secret' : '',
-    MicrosoftAppType: 'MultiTenant',
-  } as ConfigurationBotFrameworkAuthenticationOptions);
-  return new CloudAdapter(auth);
-}
+// The server takes Warmline's adapter (its own request path) and any botbuilder CloudAdapter (botbuilder's path):
+// both must behave the same from the outside.
+for (const kind of ['WarmlineCloudAdapter', 'CloudAdapter'] as const) {
+  function anonymousAdapter(appId = ''): CloudAdapter {
+    const auth = new CachingBotFrameworkAuthentication(
+      new ConfigurationBotFrameworkAuthentication({
+        MicrosoftAppId: appId,
+        MicrosoftAppPassword: appId ? 'secret' : '',
+        MicrosoftAppType: 'MultiTenant',
+      } as ConfigurationBotFrameworkAuthenticationOptions),
+    );
+    return kind === 'WarmlineCloudAdapter' ? new WarmlineCloudAdapter(auth) : new CloudAdapter(auth);
+  }
 
-describe('createWarmlineServer', () => {
-  const connector = new FakeConnector();
-  let server: Server;
-  let base: string;
-  let readiness: Readiness = { ready: false, checks: { recognizers: 'warming' } };
+  describe(`createWarmlineServer with ${kind}`, () => {
+    const connector = new FakeConnector();
+    let server: Server;
+    let base: string;
+    let readiness: Readiness = { ready: false, checks: { recognizers: 'warming' } };
 
-  before(async () => {
-    await connector.start();
-    server = createWarmlineServer({
-      adapter: anonymousAdapter(),
-      bot: new EchoBot(),
-      logger: silentLogger,
-      maxBodyBytes: 4096,
-      readiness: () => readiness,
+    before(async () => {
+      await connector.start();
+      server = createWarmlineServer({
+        adapter: anonymousAdapter(),
+        bot: new EchoBot(),
+        logger: silentLogger,
+        maxBodyBytes: 4096,
+        readiness: () => readiness,
+      });
+      const port = await listen(server, 0, '127.0.0.1');
+      base = `http://127.0.0.1:${port}`;
     });
-    const port = await listen(server, 0, '127.0.0.1');
-    base = `http://127.0.0.1:${port}`;
-  });
-  after(async () => {
-    server.close();
-    await connector.stop();
-  });
-
-  const post = (body: string, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
-    fetch(`${base}/api/messages`, { method: 'POST', headers, body });
-
-  it('answers /healthz and reports readiness on /readyz', async () => {
-    expect((await fetch(`${base}/healthz`)).status).to.equal(200);
-    const starting = await fetch(`${base}/readyz`);
-    expect(starting.status).to.equal(503);
-    expect(await starting.json()).to.deep.include({ status: 'starting' });
-    readiness = { ready: true, checks: { recognizers: 'ok' } };
-    expect((await fetch(`${base}/readyz`)).status).to.equal(200);
-  });
-
-  it('delivers replies through the serviceUrl connector (anonymous, no app id)', async () => {
-    const activity = teamsMessage('hello', { serviceUrl: connector.url });
-    const res = await post(JSON.stringify(activity));
-    expect(res.status).to.equal(200);
-    const call = await connector.waitFor((c) => c.conversationId === activity.conversation.id);
-    expect(call.activity.text).to.equal('echo: hello');
-    expect(call.replyToId).to.equal(activity.id);
-  });
-
-  it('returns replies in the HTTP response with deliveryMode expectReplies', async () => {
-    const activity = directLineMessage('ping', { serviceUrl: connector.url, deliveryMode: 'expectReplies' });
-    const res = await post(JSON.stringify(activity));
-    expect(res.status).to.equal(200);
-    const body = (await res.json()) as { activities: Array<{ text: string }> };
-    expect(body.activities.map((a) => a.text)).to.deep.equal(['echo: ping']);
-  });
-
-  it('rejects an oversized body with 413', async () => {
-    const activity = teamsMessage('x'.repeat(10_000), { serviceUrl: connector.url });
-    const res = await post(JSON.stringify(activity));
-    expect(res.status).to.equal(413);
-  });
-
-  it('rejects malformed JSON and non-activities with 400, and keeps serving', async () => {
-    expect((await post('{"type": "message", ')).status).to.equal(400);
-    expect((await post('[1,2,3]')).status).to.equal(400);
-    expect((await post('{"hello":"world"}')).status).to.equal(400);
-    expect((await fetch(`${base}/healthz`)).status).to.equal(200);
-  });
-
-  it('enforces Bot Framework authentication when an app id is configured', async () => {
-    const secured = createWarmlineServer({
-      adapter: anonymousAdapter('4a2f1c7e-0d6b-4c57-9d6e-8f3f2d1c0b9a'),
-      bot: new EchoBot(),
-      logger: silentLogger,
-      maxBodyBytes: 4096,
-      readiness: () => readiness,
+    after(async () => {
+      server.close();
+      await connector.stop();
     });
-    const port = await listen(secured, 0, '127.0.0.1');
-    try {
+
+    const post = (body: string, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
+      fetch(`${base}/api/messages`, { method: 'POST', headers, body });
+
+    it('answers /healthz and reports readiness on /readyz', async () => {
+      expect((await fetch(`${base}/healthz`)).status).to.equal(200);
+      const starting = await fetch(`${base}/readyz`);
+      expect(starting.status).to.equal(503);
+      expect(await starting.json()).to.deep.include({ status: 'starting' });
+      readiness = { ready: true, checks: { recognizers: 'ok' } };
+      expect((await fetch(`${base}/readyz`)).status).to.equal(200);
+    });
+
+    it('delivers replies through the serviceUrl connector (anonymous, no app id)', async () => {
       const activity = teamsMessage('hello', { serviceUrl: connector.url });
-      const res = await fetch(`http://127.0.0.1:${port}/api/messages`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(activity),
+      const res = await post(JSON.stringify(activity));
+      expect(res.status).to.equal(200);
+      const call = await connector.waitFor((c) => c.conversationId === activity.conversation.id);
+      expect(call.activity.text).to.equal('echo: hello');
+      expect(call.replyToId).to.equal(activity.id);
+    });
+
+    it('returns replies in the HTTP response with deliveryMode expectReplies', async () => {
+      const activity = directLineMessage('ping', { serviceUrl: connector.url, deliveryMode: 'expectReplies' });
+      const res = await post(JSON.stringify(activity));
+      expect(res.status).to.equal(200);
+      const body = (await res.json()) as { activities: Array<{ text: string }> };
+      expect(body.activities.map((a) => a.text)).to.deep.equal(['echo: ping']);
+    });
+
+    it('answers an invoke with the bot\'s invoke response status, and gives the bot dated timestamps', async () => {
+      const invoke = { ...directLineMessage('x', { serviceUrl: connector.url }), type: 'invoke', name: 'unknown/invoke' };
+      const res = await post(JSON.stringify(invoke));
+      expect(res.status).to.equal(501); // ActivityHandler's answer to an invoke it does not handle
+      const dated = { ...directLineMessage('when', { serviceUrl: connector.url, deliveryMode: 'expectReplies' }), timestamp: '2026-11-26T10:00:00.000Z' };
+      const body = (await (await post(JSON.stringify(dated))).json()) as { activities: Array<{ text: string }> };
+      expect(body.activities.map((a) => a.text)).to.deep.equal(['echo: when (dated 2026-11-26T10:00:00.000Z)']);
+    });
+
+    it('rejects an oversized body with 413', async () => {
+      const activity = teamsMessage('x'.repeat(10_000), { serviceUrl: connector.url });
+      const res = await post(JSON.stringify(activity));
+      expect(res.status).to.equal(413);
+    });
+
+    it('rejects malformed JSON and non-activities with 400, and keeps serving', async () => {
+      expect((await post('{"type": "message", ')).status).to.equal(400);
+      expect((await post('[1,2,3]')).status).to.equal(400);
+      expect((await post('{"hello":"world"}')).status).to.equal(400);
+      expect((await fetch(`${base}/healthz`)).status).to.equal(200);
+    });
+
+    it('enforces Bot Framework authentication when an app id is configured', async () => {
+      const secured = createWarmlineServer({
+        adapter: anonymousAdapter('4a2f1c7e-0d6b-4c57-9d6e-8f3f2d1c0b9a'),
+        bot: new EchoBot(),
+        logger: silentLogger,
+        maxBodyBytes: 4096,
+        readiness: () => readiness,
       });
-      expect(res.status).to.equal(401);
-      const forged = await fetch(`http://127.0.0.1:${port}/api/messages`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: 'Bearer eyJhbGciOiJub25lIn0.eyJhdWQiOiJ4In0.' },
-        body: JSON.stringify(activity),
-      });
-      expect(forged.status).to.equal(401);
-    } finally {
-      secured.close();
-    }
+      const port = await listen(secured, 0, '127.0.0.1');
+      try {
+        const activity = teamsMessage('hello', { serviceUrl: connector.url });
+        const res = await fetch(`http://127.0.0.1:${port}/api/messages`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(activity),
+        });
+        expect(res.status).to.equal(401);
+        const forged = await fetch(`http://127.0.0.1:${port}/api/messages`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: 'Bearer eyJhbGciOiJub25lIn0.eyJhdWQiOiJ4In0.' },
+          body: JSON.stringify(activity),
+        });
+        expect(forged.status).to.equal(401);
+      } finally {
+        secured.close();
+      }
+    });
   });
-});
+}
