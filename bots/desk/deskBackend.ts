@@ -8,6 +8,11 @@ export type DeskEvent =
   /** A case changed state (accepted, closed, abandoned by the customer...). */
   | { readonly type: 'case'; readonly caseId: string; readonly state: CaseState; readonly agent?: AgentIdentity }
   /**
+   * New lines on a case that consoles do not get as messages (a live line of a case held on Teams or Slack, a message
+   * written while the case waits): views of that case reload it. The queue is unchanged.
+   */
+  | { readonly type: 'lines'; readonly caseId: string }
+  /**
    * A message in an assigned case: from the customer (to relay to the agent) or from the agent (an echo, so
    * every console of that agent shows it). `agentId` is the assigned agent: only their consoles receive it.
    */
@@ -41,7 +46,7 @@ export interface DeskBackend {
   listQueue(): Promise<HandoffCase[]>;
   /** Open cases assigned to this agent. */
   listAssigned(agent: AgentIdentity): Promise<HandoffCase[]>;
-  /** One case, or `undefined`. */
+  /** One case with its live chat, or `undefined`. */
   getCase(caseId: string): Promise<HandoffCase | undefined>;
   /** The same customer's earlier cases (not this one), newest first. */
   earlierCases(current: HandoffCase, limit: number): Promise<HandoffCase[]>;

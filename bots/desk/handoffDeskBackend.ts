@@ -1,6 +1,6 @@
 import type { AgentIdentity, HandoffCase } from '../../middleware/handoff/handoffCase';
 import type { AgentStatus, CaseEvent, ClaimResult } from '../../middleware/handoff/handoffStore';
-import type { HandoffEvent, HubConnector } from '../../middleware/handoff/hubConnector';
+import type { HubConnector } from '../../middleware/handoff/hubConnector';
 import type { HandoffService } from '../../middleware/handoff/handoffService';
 import type { DeskActionResult, DeskBackend, DeskEvent } from './deskBackend';
 
@@ -9,63 +9,33 @@ export const CONSOLE_CHANNEL = 'console';
 
 const isConsoleAgent = (a: AgentIdentity | undefined): a is AgentIdentity => a?.channel === CONSOLE_CHANNEL;
 
-/** Maps a handoff event to what open consoles must hear (may be nothing or several things). */
-export function toDeskEvents(event: HandoffEvent): DeskEvent[] {
-  const c = event.case;
-  switch (event.type) {
-    case 'queued':
-    case 'timed_out':
-    case 'callback_requested':
-    case 'abandoned':
-      return [{ type: 'queue' }, { type: 'case', caseId: c.id, state: c.state }];
-    case 'assigned':
-      return [{ type: 'queue' }, { type: 'case', caseId: c.id, state: c.state, ...(c.agent ? { agent: c.agent } : {}) }];
-    case 'resolved':
-      return [{ type: 'case', caseId: c.id, state: c.state, ...(c.agent ? { agent: c.agent } : {}) }];
-    case 'customer_message':
-      // Live when a console agent holds the case; while waiting it is kept on the case: viewers reload it.
-      return c.state === 'assigned' && isConsoleAgent(c.agent)
-        ? [{ type: 'message', caseId: c.id, agentId: c.agent.id, from: 'customer', text: event.text, at: event.at }]
-        : [{ type: 'case', caseId: c.id, state: c.state }];
-    case 'agent_message':
-      return isConsoleAgent(event.agent)
-        ? [{ type: 'message', caseId: c.id, agentId: event.agent.id, from: 'agent', text: event.text, at: event.at }]
-        : [];
-    default:
-      return [];
-  }
-}
-
 /**
  * Maps a store case event (from any instance) to what open consoles must hear.
  *
- * @remarks A live line of a case a console agent holds goes to that agent's consoles as a message; a line of a case
- * held elsewhere (Teams, Slack) only tells viewers to reload the case.
+ * @remarks A state change refreshes the queue (a resolve only the case). A live line of a case a console agent holds
+ * goes to that agent's consoles as a message; a line of a case held elsewhere (Teams, Slack) and a message written
+ * while the case waits only tell viewers of that case to reload it (`lines`), never the whole queue.
  */
 export function caseEventToDesk(event: CaseEvent): DeskEvent[] {
   if (event.kind === 'state') {
     const c = { type: 'case' as const, caseId: event.caseId, state: event.state, ...(event.agent ? { agent: event.agent } : {}) };
     return event.state === 'resolved' ? [c] : [{ type: 'queue' }, c];
   }
-  return isConsoleAgent(event.agent)
-    ? [{ type: 'message', caseId: event.caseId, agentId: event.agent.id, from: event.from, text: event.text, at: event.at }]
-    : [{ type: 'case', caseId: event.caseId, state: 'assigned' }];
+  if (event.kind === 'message' && isConsoleAgent(event.agent)) {
+    return [{ type: 'message', caseId: event.caseId, agentId: event.agent.id, from: event.from, text: event.text, at: event.at }];
+  }
+  return [{ type: 'lines', caseId: event.caseId }];
 }
-
-/** Service events the store's case events already carry (state changes, live lines): not taken from the service. */
-const fromStore = (event: HandoffEvent): boolean =>
-  event.type !== 'customer_message' || event.case.state === 'assigned';
 
 /**
  * The web console's {@link DeskBackend} on the handoff orchestration (`HandoffService`).
  *
  * @remarks Agents' messages reach customers through `HandoffService.sendToCustomer` (a proactive
- * `continueConversationAsync`). State changes and live chat lines reach the console through the store's
- * `onCaseEvent` (the service writes every live line on the case, and the store publishes it in the same write), so
- * a console connected to any instance sees every message once, in order; queue changes through `onQueueChanged`.
- * Only messages written while a case waits come from this process's service events (viewers reload the case).
- * Register {@link HandoffDeskBackend.connector} on the service too, so console cases count as delivered and no
- * other hub tries to relay them.
+ * `continueConversationAsync`). State changes, live chat lines and messages written while a case waits reach the
+ * console through the store's `onCaseEvent` (the store publishes each in the same write), so a console connected to
+ * any instance sees every message once, in order; queue changes through `onQueueChanged`. Register
+ * {@link HandoffDeskBackend.connector} on the service too, so console cases count as delivered and no other hub tries
+ * to relay them.
  * @example
  * const backend = new HandoffDeskBackend(service);
  * service.addConnector(backend.connector);
@@ -90,7 +60,7 @@ export class HandoffDeskBackend implements DeskBackend {
   }
 
   getCase(caseId: string): Promise<HandoffCase | undefined> {
-    return this.service.store.get(caseId);
+    return this.service.store.get(caseId, { liveChat: true });
   }
 
   /**
@@ -130,11 +100,7 @@ export class HandoffDeskBackend implements DeskBackend {
   }
 
   async subscribe(listener: (event: DeskEvent) => void): Promise<() => void> {
-    const offService = this.service.subscribe((event) => {
-      if (fromStore(event)) return;
-      for (const e of toDeskEvents(event)) listener(e);
-    });
-    const offs: Array<() => void> = [offService];
+    const offs: Array<() => void> = [];
     try {
       offs.push(await this.service.store.onQueueChanged(() => listener({ type: 'queue' })));
       offs.push(

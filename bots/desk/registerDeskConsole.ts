@@ -504,6 +504,8 @@ export function registerDeskConsole(server: restify.Server, options: DeskConsole
     if (event.type === 'case') {
       return broadcast({ type: 'case', caseId: event.caseId, state: event.state, ...(event.agent ? { agent: agentOut(event.agent) } : {}) });
     }
+    // New lines on a case: only the consoles showing it reload it (the page knows which case it shows).
+    if (event.type === 'lines') return broadcast({ type: 'lines', caseId: event.caseId });
     // Live chat only reaches the consoles of the agent who holds the case.
     broadcast(
       { type: 'message', caseId: event.caseId, from: event.from, text: event.text, at: event.at },

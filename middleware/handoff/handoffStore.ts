@@ -41,7 +41,9 @@ export interface QueueChange {
  * @remarks `state`: the case changed state (written in the same atomic step as the change). `message`: a live chat
  * line between the customer and the agent holding the case, published with {@link HandoffStore.appendLiveLine}.
  * The `text` of a message event is what the agent's screen shows live (not redacted, like a Teams or Slack relay);
- * the line kept on the case is redacted. Events of one case arrive in the order the store wrote them.
+ * the line kept on the case is redacted. `queued_message`: a customer message kept on a waiting case, published by
+ * {@link HandoffStore.appendCustomerMessage} in the same step; it carries no text (read the case for it). Events of
+ * one case arrive in the order the store wrote them.
  */
 export type CaseEvent =
   | {
@@ -60,6 +62,14 @@ export type CaseEvent =
       readonly at: string;
       /** The agent holding the case. */
       readonly agent?: AgentIdentity;
+    }
+  | {
+      readonly kind: 'queued_message';
+      readonly caseId: string;
+      /** ISO 8601 instant of the message. */
+      readonly at: string;
+      /** Messages waiting on the case, this one included. */
+      readonly count: number;
     };
 
 /** A live chat message event, as given to {@link HandoffStore.appendLiveLine}. */
@@ -82,6 +92,15 @@ export interface AgentPresence {
    * can announce a case there. Absent for agents without a bot conversation (web console).
    */
   readonly watch?: ConversationPointer;
+}
+
+/** Options of {@link HandoffStore.get}. */
+export interface GetCaseOptions {
+  /**
+   * Also read the live chat (`HandoffCase.liveChat`, up to `maxLiveLines` lines). Default false: the case comes
+   * without it, so the frequent reads (every customer message, every write) stay small. Only views of the chat ask.
+   */
+  readonly liveChat?: boolean;
 }
 
 /** Options of {@link HandoffStore.update}. */
@@ -119,8 +138,11 @@ export interface HandoffStore {
    */
   create(draft: CaseDraft): Promise<HandoffCase>;
 
-  /** The case, or `undefined`. */
-  get(caseId: string): Promise<HandoffCase | undefined>;
+  /**
+   * The case, or `undefined`. Its `liveChat` is only read when `options.liveChat` is true; every other read of the
+   * store (`update`, `claim`, `listQueue`, `findOpenByConversation`...) returns cases without it.
+   */
+  get(caseId: string, options?: GetCaseOptions): Promise<HandoffCase | undefined>;
 
   /**
    * Read-modify-write with optimistic concurrency: `mutate` gets the current case and returns the new one (it may be
@@ -144,7 +166,10 @@ export interface HandoffStore {
   /** Resolves a case (from `assigned` or `callback_requested`) with an optional note and satisfaction. */
   resolve(caseId: string, input: ResolveInput): Promise<HandoffCase>;
 
-  /** Atomically adds a customer message to a waiting case (`queued`, `timed_out`, `callback_requested`). */
+  /**
+   * Atomically adds a customer message to a waiting case (`queued`, `timed_out`, `callback_requested`) and, in the
+   * same step, publishes a `queued_message` {@link CaseEvent} to every instance's listeners.
+   */
   appendCustomerMessage(caseId: string, message: QueuedMessage): Promise<AppendResult>;
 
   /**
@@ -199,8 +224,8 @@ export interface HandoffStore {
   onQueueChanged(listener: (change: QueueChange) => void): Promise<() => void>;
 
   /**
-   * Calls `listener` for every {@link CaseEvent} (state changes, live chat lines) made in this process or (Redis) in
-   * any instance, once each, in the order the store wrote them.
+   * Calls `listener` for every {@link CaseEvent} (state changes, live chat lines, messages kept on waiting cases) made
+   * in this process or (Redis) in any instance, once each, in the order the store wrote them.
    *
    * @returns once events are delivered (Redis: the subscription is confirmed), an unsubscribe function.
    */

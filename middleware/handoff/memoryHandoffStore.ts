@@ -22,6 +22,7 @@ import {
   type CaseEvent,
   type CaseMessageEvent,
   type ClaimResult,
+  type GetCaseOptions,
   type HandoffStore,
   type LiveAppendResult,
   type QueueChange,
@@ -87,8 +88,8 @@ export class MemoryHandoffStore implements HandoffStore {
     return this.read(id) as HandoffCase;
   }
 
-  async get(caseId: string): Promise<HandoffCase | undefined> {
-    return this.read(caseId);
+  async get(caseId: string, options: GetCaseOptions = {}): Promise<HandoffCase | undefined> {
+    return this.read(caseId, options.liveChat === true);
   }
 
   async update(
@@ -130,6 +131,7 @@ export class MemoryHandoffStore implements HandoffStore {
     if (list.length >= this.maxMessages) return { ok: false, reason: 'full', count: list.length };
     list.push(clone(message));
     this.messages.set(caseId, list);
+    this.emitCase({ kind: 'queued_message', caseId, at: message.at, count: list.length });
     return { ok: true, count: list.length };
   }
 
@@ -221,11 +223,12 @@ export class MemoryHandoffStore implements HandoffStore {
     this.caseListeners.clear();
   }
 
-  private read(caseId: string): HandoffCase | undefined {
+  // The live chat is copied only when asked (see `get`).
+  private read(caseId: string, withLiveChat = false): HandoffCase | undefined {
     const json = this.cases.get(caseId);
     if (json === undefined) return undefined;
     const c = JSON.parse(json) as HandoffCase;
-    const live = this.live.get(caseId);
+    const live = withLiveChat ? this.live.get(caseId) : undefined;
     return { ...c, queuedMessages: clone(this.messages.get(caseId) ?? []), ...(live?.length ? { liveChat: clone(live) } : {}) };
   }
 

@@ -24,6 +24,7 @@ import {
   type CaseEvent,
   type CaseMessageEvent,
   type ClaimResult,
+  type GetCaseOptions,
   type HandoffStore,
   type LiveAppendResult,
   type QueueChange,
@@ -104,16 +105,18 @@ if ARGV[14] ~= '' then redis.call('PUBLISH', ARGV[13], ARGV[14]) end
 return {'ok'}
 `);
 
-// KEYS: case, msgs. ARGV: message json, max, waiting states...
+// KEYS: case, msgs. ARGV: message json, max, eventsChannel, id, at, waiting states... The message and its event in one step.
 const APPEND = lua(`
 local state = redis.call('HGET', KEYS[1], 'state')
 if not state then return {'missing'} end
 local waiting = false
-for i = 3, #ARGV do if ARGV[i] == state then waiting = true end end
+for i = 6, #ARGV do if ARGV[i] == state then waiting = true end end
 if not waiting then return {'state', state} end
 local n = redis.call('LLEN', KEYS[2])
 if n >= tonumber(ARGV[2]) then return {'full', n} end
-return {'ok', redis.call('RPUSH', KEYS[2], ARGV[1])}
+n = redis.call('RPUSH', KEYS[2], ARGV[1])
+redis.call('PUBLISH', ARGV[3], cjson.encode({kind = 'queued_message', caseId = ARGV[4], at = ARGV[5], count = n}))
+return {'ok', n}
 `);
 
 // KEYS: case, live. ARGV: line json, max lines, eventsChannel, event|''. The line and its event in one step.
@@ -128,14 +131,17 @@ if ARGV[4] ~= '' then redis.call('PUBLISH', ARGV[3], ARGV[4]) end
 return {'ok', n}
 `);
 
-// KEYS: case, msgs, live. Returns {json, version, messageCount, messages..., liveLines...} read at one instant.
+// KEYS: case, msgs, live. ARGV: '1' to read the live chat too.
+// Returns {json, version, messageCount, messages..., liveLines...} read at one instant.
 const READ = lua(`
 local h = redis.call('HMGET', KEYS[1], 'json', 'version')
 if not h[1] then return {} end
 local msgs = redis.call('LRANGE', KEYS[2], 0, -1)
 local out = {h[1], h[2], tostring(#msgs)}
 for _, m in ipairs(msgs) do out[#out + 1] = m end
-for _, m in ipairs(redis.call('LRANGE', KEYS[3], 0, -1)) do out[#out + 1] = m end
+if ARGV[1] == '1' then
+  for _, m in ipairs(redis.call('LRANGE', KEYS[3], 0, -1)) do out[#out + 1] = m end
+end
 return out
 `);
 
@@ -149,8 +155,9 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * (sorted set by creation), `conv:{key}` and `route:{key}` (strings), `presence:{agent}` (strings with a PX TTL)
  * indexed by `presence`, `handling` (list). Writes are check-and-set Lua scripts on the case version, so a claim has
  * exactly one winner across instances. Queue changes are published on the `{prefix}queue-changed` channel, case
- * events (state changes, live chat lines) on `{prefix}case-events`, each in the script that makes the write, so
- * every instance sees them once and in write order.
+ * events (state changes, live chat lines, messages kept on waiting cases) on `{prefix}case-events`, each in the
+ * script that makes the write, so every instance sees them once and in write order. `get` reads the live chat only
+ * when asked.
  * @example const store = new RedisHandoffStore({ redis: 'redis://127.0.0.1:6379', keyPrefix: 'shop:handoff:' });
  */
 export class RedisHandoffStore implements HandoffStore {
@@ -213,8 +220,8 @@ export class RedisHandoffStore implements HandoffStore {
     }
   }
 
-  async get(caseId: string): Promise<HandoffCase | undefined> {
-    const out = await this.run(READ, [this.caseKey(caseId), this.msgsKey(caseId), this.liveKey(caseId)], []);
+  async get(caseId: string, options: GetCaseOptions = {}): Promise<HandoffCase | undefined> {
+    const out = await this.run(READ, [this.caseKey(caseId), this.msgsKey(caseId), this.liveKey(caseId)], [options.liveChat ? '1' : '0']);
     if (out.length < 3) return undefined;
     const [json, version, count, ...rest] = out.map(String);
     const body = JSON.parse(json as string) as Omit<HandoffCase, 'version' | 'queuedMessages'>;
@@ -274,7 +281,7 @@ export class RedisHandoffStore implements HandoffStore {
     const [status, value] = await this.run(
       APPEND,
       [this.caseKey(caseId), this.msgsKey(caseId)],
-      [JSON.stringify(message), this.maxMessages, ...WAITING_STATES],
+      [JSON.stringify(message), this.maxMessages, this.eventsChannel, caseId, message.at, ...WAITING_STATES],
     );
     if (status === 'ok') return { ok: true, count: Number(value) };
     if (status === 'full') return { ok: false, reason: 'full', count: Number(value) };

@@ -10,7 +10,12 @@ import { startApp, type RunningApp } from './appHarness';
 const FRAUD = "Someone stole my card and there are payments I don't recognise";
 
 interface DeskCaseBody {
-  case: { id: string; state: string; liveChat: Array<{ role: string; text: string; at: string }> };
+  case: {
+    id: string;
+    state: string;
+    waitingMessages: Array<{ text: string; at: string }>;
+    liveChat: Array<{ role: string; text: string; at: string }>;
+  };
 }
 
 const until = async (what: string, check: () => Promise<boolean> | boolean, ms = 8000): Promise<void> => {
@@ -80,6 +85,17 @@ describe('web agent console across two instances on one Redis (createApp x2)', f
       caseId = queue.queue[0]?.id ?? '';
       return caseId !== '';
     });
+
+    // While the case waits, the customer writes again on B: the console on A hears of it at once and, reloading the
+    // case, shows the message written while waiting (redacted) and no live chat yet.
+    expect((await appB.post(say('is anyone there? my card is 4111 1111 1111 1111'))).status).to.be.oneOf([200, 201, 202]);
+    await events.waitFor((e) => e.event === 'lines' && e.data.caseId === caseId);
+    const waiting = (await (await ana.get(`/desk/api/cases/${caseId}`)).json()) as DeskCaseBody;
+    expect(waiting.case.state).to.equal('queued');
+    expect(waiting.case.waitingMessages.map((m) => m.text)).to.have.length(1);
+    expect(waiting.case.waitingMessages[0]?.text).to.match(/^is anyone there\? my card is /).and.not.include('4111 1111 1111 1111');
+    expect(waiting.case.liveChat).to.deep.equal([]);
+
     const accepted = await ana.post(`/desk/api/cases/${caseId}/accept`);
     expect(accepted.status).to.equal(200);
     await events.waitFor((e) => e.event === 'case' && e.data.caseId === caseId && e.data.state === 'assigned');

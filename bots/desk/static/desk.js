@@ -323,6 +323,11 @@
       refreshQueue();
       if (data.caseId === state.selectedId) loadCase(data.caseId);
     });
+    // New lines on a case held elsewhere or written while it waits: only a console showing that case reloads it.
+    source.addEventListener('lines', function (e) {
+      var data = JSON.parse(e.data);
+      if (data.caseId === state.selectedId) loadCase(data.caseId);
+    });
     source.addEventListener('message', function (e) {
       var m = JSON.parse(e.data);
       (state.live[m.caseId] = state.live[m.caseId] || []).push({ from: m.from, text: m.text, at: m.at });

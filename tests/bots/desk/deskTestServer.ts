@@ -3,6 +3,7 @@ import { createWarmlineServer, listen } from '../../../bots/server';
 import { silentLogger } from '../../../bots/logger';
 import { hashDeskPassword } from '../../../bots/desk/deskPassword';
 import type { DeskAgent } from '../../../bots/desk/deskAgents';
+import type { DeskBackend } from '../../../bots/desk/deskBackend';
 import { registerDeskConsole, type DeskConsole, type DeskConsoleOptions } from '../../../bots/desk/registerDeskConsole';
 import { anonymousAdapter } from '../channels/directLine/localChannelHarness';
 import { FakeDeskBackend } from './fakeDeskBackend';
@@ -17,17 +18,19 @@ export async function testAgents(): Promise<DeskAgent[]> {
   );
 }
 
-/** The real server with the console on an ephemeral port, over a {@link FakeDeskBackend}. */
-export interface DeskTestServer {
+/** The real server with the console on an ephemeral port, over a {@link FakeDeskBackend} unless given a backend. */
+export interface DeskTestServer<B extends DeskBackend = FakeDeskBackend> {
   base: string;
   server: Server;
-  backend: FakeDeskBackend;
+  backend: B;
   desk: DeskConsole;
   close(): Promise<void>;
 }
 
-export async function startDeskServer(options: Partial<DeskConsoleOptions> = {}): Promise<DeskTestServer> {
-  const backend = (options.backend as FakeDeskBackend | undefined) ?? new FakeDeskBackend();
+export async function startDeskServer<B extends DeskBackend = FakeDeskBackend>(
+  options: Partial<DeskConsoleOptions> & { backend?: B } = {},
+): Promise<DeskTestServer<B>> {
+  const backend = options.backend ?? (new FakeDeskBackend() as DeskBackend as B);
   const server = createWarmlineServer({
     adapter: anonymousAdapter(),
     bot: { run: async () => undefined },
@@ -47,7 +50,8 @@ export async function startDeskServer(options: Partial<DeskConsoleOptions> = {})
       await desk.close();
       server.server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await backend.store.dispose();
+      // A given backend's store belongs to the test.
+      if (backend instanceof FakeDeskBackend) await backend.store.dispose();
     },
   };
 }

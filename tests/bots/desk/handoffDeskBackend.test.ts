@@ -1,57 +1,21 @@
 import { expect } from 'chai';
-import { draftCase, transition, type HandoffCase } from '../../../middleware/handoff/handoffCase';
-import { HandoffDeskBackend, caseEventToDesk, toDeskEvents } from '../../../bots/desk/handoffDeskBackend';
+import type { HandoffCase } from '../../../middleware/handoff/handoffCase';
+import { HandoffDeskBackend, caseEventToDesk } from '../../../bots/desk/handoffDeskBackend';
 import type { DeskEvent } from '../../../bots/desk/deskBackend';
 import { toDeskCaseView } from '../../../bots/desk/deskViews';
 import { MemoryHandoffStore } from '../../../middleware/handoff/memoryHandoffStore';
 import { HandoffService } from '../../../middleware/handoff/handoffService';
 import { RecordingMessenger, queuedCase } from '../../middleware/handoff/handoffTestKit';
+import { DeskClient, startDeskServer } from './deskTestServer';
+import { SseClient } from './sseClient';
 
-const base = (): HandoffCase => ({
-  ...transition(
-    draftCase({
-      conversation: { key: 'webchat/c1', channel: 'webchat', reference: {} },
-      customer: { id: 'u1', channel: 'webchat' },
-      reason: 'fraud',
-      priority: 'high',
-      trigger: { intents: [], emotions: [], explanation: '' },
-      language: 'en',
-    }),
-    'queued',
-    { by: 'bot' },
-  ),
-  id: 'C-7K3P',
-  version: 1,
-});
 const ana = { id: 'ana', name: 'Ana', channel: 'console' };
 const teams = { id: '29:x', name: 'Tom', channel: 'msteams' };
 const at = new Date().toISOString();
-
-describe('toDeskEvents (handoff events -> console events)', () => {
-  it('refreshes the queue on queue changes and tells who accepted', () => {
-    expect(toDeskEvents({ type: 'queued', case: base() })).to.deep.equal([{ type: 'queue' }, { type: 'case', caseId: 'C-7K3P', state: 'queued' }]);
-    const assigned = { ...base(), state: 'assigned' as const, agent: ana };
-    expect(toDeskEvents({ type: 'assigned', case: assigned })).to.deep.equal([
-      { type: 'queue' },
-      { type: 'case', caseId: 'C-7K3P', state: 'assigned', agent: ana },
-    ]);
-  });
-
-  it('relays customer messages live only for cases a console agent holds, and echoes console agents only', () => {
-    const mine = { ...base(), state: 'assigned' as const, agent: ana };
-    expect(toDeskEvents({ type: 'customer_message', case: mine, text: 'hi', at })).to.deep.equal([
-      { type: 'message', caseId: 'C-7K3P', agentId: 'ana', from: 'customer', text: 'hi', at },
-    ]);
-    const onTeams = { ...base(), state: 'assigned' as const, agent: teams };
-    expect(toDeskEvents({ type: 'customer_message', case: onTeams, text: 'hi', at })).to.deep.equal([{ type: 'case', caseId: 'C-7K3P', state: 'assigned' }]);
-    expect(toDeskEvents({ type: 'customer_message', case: base(), text: 'hi', at })).to.deep.equal([{ type: 'case', caseId: 'C-7K3P', state: 'queued' }]);
-    expect(toDeskEvents({ type: 'agent_message', case: mine, agent: ana, text: 'yo', at })[0]).to.include({ from: 'agent', agentId: 'ana' });
-    expect(toDeskEvents({ type: 'agent_message', case: onTeams, agent: teams, text: 'yo', at })).to.deep.equal([]);
-  });
-});
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 describe('caseEventToDesk (store case events -> console events)', () => {
-  it('maps state changes, console live lines and lines of cases held elsewhere', () => {
+  it('maps state changes (queue refresh) and console live lines (to the holder)', () => {
     expect(caseEventToDesk({ kind: 'state', caseId: 'C-7K3P', state: 'assigned', agent: ana })).to.deep.equal([
       { type: 'queue' },
       { type: 'case', caseId: 'C-7K3P', state: 'assigned', agent: ana },
@@ -62,15 +26,18 @@ describe('caseEventToDesk (store case events -> console events)', () => {
     expect(caseEventToDesk({ kind: 'message', caseId: 'C-7K3P', from: 'customer', text: 'hi', at, agent: ana })).to.deep.equal([
       { type: 'message', caseId: 'C-7K3P', agentId: 'ana', from: 'customer', text: 'hi', at },
     ]);
+  });
+
+  it('tells viewers of a case to reload it for lines consoles do not stream, without refreshing the queue', () => {
     expect(caseEventToDesk({ kind: 'message', caseId: 'C-7K3P', from: 'agent', text: 'yo', at, agent: teams })).to.deep.equal([
-      { type: 'case', caseId: 'C-7K3P', state: 'assigned' },
+      { type: 'lines', caseId: 'C-7K3P' },
     ]);
+    expect(caseEventToDesk({ kind: 'message', caseId: 'C-7K3P', from: 'customer', text: 'hi', at })).to.deep.equal([{ type: 'lines', caseId: 'C-7K3P' }]);
+    expect(caseEventToDesk({ kind: 'queued_message', caseId: 'C-7K3P', at, count: 2 })).to.deep.equal([{ type: 'lines', caseId: 'C-7K3P' }]);
   });
 });
 
 describe('HandoffDeskBackend live chat (service + memory store)', () => {
-  const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
   it('streams each live line once, in order, and keeps the redacted chat on the case for a reload', async () => {
     const store = new MemoryHandoffStore();
     const messenger = new RecordingMessenger();
@@ -103,7 +70,7 @@ describe('HandoffDeskBackend live chat (service + memory store)', () => {
       expect(view.liveChat[1]).to.include({ role: 'agent', text: 'answer 0' });
       expect(view.liveChat[10]?.text).to.not.include('4111 1111 1111 1111');
       // Redacted by the service before it is stored, not only in the view.
-      const stored = ((await store.get(c.id)) as HandoffCase).liveChat ?? [];
+      const stored = ((await store.get(c.id, { liveChat: true })) as HandoffCase).liveChat ?? [];
       expect(stored[10]?.text).to.match(/^my card is /).and.not.include('4111 1111 1111 1111');
       expect(messenger.textsTo('webchat/live-1')).to.include('answer 4');
     } finally {
@@ -125,9 +92,104 @@ describe('HandoffDeskBackend live chat (service + memory store)', () => {
       await service.sendToCustomer(c.id, teams, 'hello there');
       await sleep(20);
       expect(events.some((e) => e.type === 'message')).to.equal(false);
-      expect(((await store.get(c.id)) as HandoffCase).liveChat?.map((l) => `${l.role}:${l.text}`)).to.deep.equal(['customer:hello Tom', 'agent:hello there']);
+      expect(((await store.get(c.id, { liveChat: true })) as HandoffCase).liveChat?.map((l) => `${l.role}:${l.text}`)).to.deep.equal([
+        'customer:hello Tom',
+        'agent:hello there',
+      ]);
     } finally {
       off();
+      await store.dispose();
+    }
+  });
+
+  it('reads the live chat for the case view only', async () => {
+    const store = new MemoryHandoffStore();
+    const service = new HandoffService({ store, messenger: new RecordingMessenger(), connectors: [{ name: 'teams', deliverToAgent: async () => true }] });
+    const backend = new HandoffDeskBackend(service);
+    try {
+      const c = await queuedCase(store, 'webchat/live-3', new Date());
+      await service.accept(c.id, teams);
+      await service.customerMessage((await store.get(c.id)) as HandoffCase, 'hello Tom');
+      expect((await store.get(c.id))?.liveChat).to.equal(undefined);
+      expect((await backend.getCase(c.id))?.liveChat?.map((l) => l.text)).to.deep.equal(['hello Tom']);
+      expect((await backend.listAssigned(teams))[0]?.liveChat).to.equal(undefined);
+    } finally {
+      await store.dispose();
+    }
+  });
+
+  it('tells consoles about a message written while the case waits (from the store), without refreshing the queue', async () => {
+    const store = new MemoryHandoffStore();
+    const service = new HandoffService({ store, messenger: new RecordingMessenger() });
+    const backend = new HandoffDeskBackend(service);
+    const events: DeskEvent[] = [];
+    const off = await backend.subscribe((e) => events.push(e));
+    try {
+      const c = await queuedCase(store, 'webchat/wait-1', new Date());
+      await sleep(20);
+      events.length = 0;
+      expect(await service.customerMessage(c, 'are you there?')).to.equal('kept');
+      // Written straight to the store (as another instance's service would): consoles hear it too.
+      await store.appendCustomerMessage(c.id, { text: 'hello?', at: new Date().toISOString() });
+      await sleep(20);
+      expect(events).to.deep.equal([
+        { type: 'lines', caseId: c.id },
+        { type: 'lines', caseId: c.id },
+      ]);
+      expect(toDeskCaseView((await backend.getCase(c.id)) as HandoffCase).waitingMessages.map((m) => m.text)).to.deep.equal(['are you there?', 'hello?']);
+    } finally {
+      off();
+      await store.dispose();
+    }
+  });
+});
+
+describe('console event stream over HandoffDeskBackend (real HTTP, memory store)', () => {
+  const teamsHub = { name: 'teams', deliverToAgent: async (c: HandoffCase) => c.agent?.channel === 'msteams' };
+
+  it('sends one case reload per live line of a Teams case and per waiting message, and no queue refresh for them', async () => {
+    const store = new MemoryHandoffStore();
+    const service = new HandoffService({ store, messenger: new RecordingMessenger(), connectors: [teamsHub] });
+    const backend = new HandoffDeskBackend(service);
+    service.addConnector(backend.connector);
+    const t = await startDeskServer({ backend });
+    const ana = new DeskClient(t.base);
+    expect((await ana.login('ana')).status).to.equal(200);
+    const events = await SseClient.open(`${t.base}/desk/api/events`, ana.headers());
+    try {
+      await events.waitFor((e) => e.event === 'ready');
+      const onTeams = await queuedCase(store, 'webchat/sse-teams', new Date());
+      const waiting = await queuedCase(store, 'webchat/sse-waiting', new Date());
+      expect((await service.accept(onTeams.id, teams)).ok).to.equal(true);
+      await events.waitFor((e) => e.event === 'case' && e.data.caseId === onTeams.id && e.data.state === 'assigned');
+      await sleep(50);
+      const refreshes = () => events.events.filter((e) => e.event === 'queue' || e.event === 'case').length;
+      const before = refreshes();
+
+      const assigned = (await store.get(onTeams.id)) as HandoffCase;
+      const n = 10;
+      for (let i = 0; i < n; i++) {
+        expect(await service.customerMessage(assigned, `question ${i}`)).to.equal('relayed');
+        expect((await service.sendToCustomer(onTeams.id, teams, `answer ${i}`)).ok).to.equal(true);
+      }
+      expect(await service.customerMessage(waiting, 'still waiting, my card is 4111 1111 1111 1111')).to.equal('kept');
+      const lines = (caseId: string) => events.events.filter((e) => e.event === 'lines' && e.data.caseId === caseId);
+      await events.waitFor(() => lines(onTeams.id).length === 2 * n && lines(waiting.id).length === 1);
+      await sleep(100); // anything more would have arrived by now
+
+      expect(refreshes() - before, 'queue or case events for lines').to.equal(0);
+      expect(lines(onTeams.id)).to.have.length(2 * n);
+      expect(lines(waiting.id)).to.have.length(1);
+      // The stream names the case only: no customer text goes to every console.
+      expect(events.events.filter((e) => e.event === 'lines').every((e) => Object.keys(e.data).sort().join() === 'caseId,type')).to.equal(true);
+      expect(events.events.some((e) => e.event === 'message')).to.equal(false);
+      // A console showing the waiting case reloads it and sees the message (redacted).
+      const view = (await (await ana.get(`/desk/api/cases/${waiting.id}`)).json()) as { case: { waitingMessages: Array<{ text: string }> } };
+      expect(view.case.waitingMessages.map((m) => m.text)).to.have.length(1);
+      expect(view.case.waitingMessages[0]?.text).to.match(/^still waiting, my card is /).and.not.include('4111 1111 1111 1111');
+    } finally {
+      events.close();
+      await t.close();
       await store.dispose();
     }
   });

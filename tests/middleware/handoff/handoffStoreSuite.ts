@@ -350,16 +350,16 @@ export function handoffStoreSuite(name: string, make: (clock: SuiteClock) => Pro
 
     it('keeps the live chat on the case, in order, bounded to the last 500 lines, untouched by updates', async function () {
       const c = await store.create(queuedDraft('normal', T0));
-      expect((await store.get(c.id))?.liveChat).to.equal(undefined);
+      expect((await store.get(c.id, { liveChat: true }))?.liveChat).to.equal(undefined);
       await store.claim(c.id, agent(1));
       const at = (i: number) => new Date(T0 + i).toISOString();
       expect(await store.appendLiveLine(c.id, { role: 'customer', text: 'line 0', at: at(0) })).to.deep.equal({ ok: true, count: 1 });
       expect(await store.appendLiveLine(c.id, { role: 'agent', text: 'line 1', at: at(1) })).to.deep.equal({ ok: true, count: 2 });
       // A stale read written back (with a forged live chat) neither drops nor replaces the lines.
-      const stale = (await store.get(c.id)) as HandoffCase;
+      const stale = (await store.get(c.id, { liveChat: true })) as HandoffCase;
       await store.appendLiveLine(c.id, { role: 'customer', text: 'line 2', at: at(2) });
       await store.update(c.id, () => ({ ...stale, summary: 'edited', liveChat: [{ role: 'system', text: 'forged', at: at(9) }] }));
-      const read = (await store.get(c.id)) as HandoffCase;
+      const read = (await store.get(c.id, { liveChat: true })) as HandoffCase;
       expect(read.summary).to.equal('edited');
       expect(read.liveChat).to.deep.equal([
         { role: 'customer', text: 'line 0', at: at(0) },
@@ -369,14 +369,83 @@ export function handoffStoreSuite(name: string, make: (clock: SuiteClock) => Pro
       // The original transcript is separate and unchanged.
       expect(read.transcript.map((t) => t.text)).to.deep.equal(['I want a human']);
       for (let i = 3; i < 510; i++) await store.appendLiveLine(c.id, { role: i % 2 ? 'agent' : 'customer', text: `line ${i}`, at: at(i) });
-      const full = (await store.get(c.id)) as HandoffCase;
+      const full = (await store.get(c.id, { liveChat: true })) as HandoffCase;
       expect(full.liveChat).to.have.length(500);
       expect(full.liveChat?.[0]?.text).to.equal('line 10');
       expect(full.liveChat?.[499]?.text).to.equal('line 509');
       // Kept on the record after the close.
       await store.resolve(c.id, { by: 'agent-1' });
-      expect((await store.get(c.id))?.liveChat).to.have.length(500);
+      expect((await store.get(c.id, { liveChat: true }))?.liveChat).to.have.length(500);
       expect(await store.appendLiveLine('C-NONE', { role: 'agent', text: 'x', at: at(0) })).to.deep.equal({ ok: false, reason: 'not_found' });
+    });
+
+    it('reads the live chat only when asked: not on plain reads, writes, claims or lists', async function () {
+      const c = await store.create(queuedDraft('normal', T0));
+      const at = new Date(T0).toISOString();
+      expect((await store.get(c.id, { liveChat: true }))?.liveChat).to.equal(undefined);
+      await store.claim(c.id, agent(1));
+      await store.appendLiveLine(c.id, { role: 'customer', text: 'hello', at });
+      await store.appendLiveLine(c.id, { role: 'agent', text: 'hi there', at });
+
+      expect(await store.get(c.id)).to.not.have.property('liveChat');
+      expect(await store.get(c.id, {})).to.not.have.property('liveChat');
+      expect(await store.get(c.id, { liveChat: false })).to.not.have.property('liveChat');
+      expect((await store.get(c.id, { liveChat: true }))?.liveChat?.map((l) => `${l.role}:${l.text}`)).to.deep.equal([
+        'customer:hello',
+        'agent:hi there',
+      ]);
+      // Reads inside writes and the other lookups do not load it either.
+      expect(await store.update(c.id, (x) => ({ ...x, summary: 'edited' }))).to.not.have.property('liveChat');
+      expect(await store.findOpenByConversation(c.conversation.key)).to.not.have.property('liveChat');
+      expect((await store.listOpen()).find((x) => x.id === c.id)).to.not.have.property('liveChat');
+      const requeued = await store.transition(c.id, 'queued', 'system', 'agent unreachable');
+      expect(requeued).to.not.have.property('liveChat');
+      expect((await store.listQueue())[0]).to.not.have.property('liveChat');
+      const reclaimed = await store.claim(c.id, agent(2));
+      expect(reclaimed.ok).to.equal(true);
+      if (reclaimed.ok) expect(reclaimed.case).to.not.have.property('liveChat');
+      // Still all there for the one who asks.
+      expect((await store.get(c.id, { liveChat: true }))?.liveChat).to.have.length(2);
+    });
+
+    it('publishes each message kept on a waiting case as a case event, with no text, in write order', async function () {
+      const events: CaseEvent[] = [];
+      const unsubscribe = await store.onCaseEvent((e) => events.push(e));
+      const c = await store.create(queuedDraft('normal', T0));
+      const at = (i: number) => new Date(T0 + i).toISOString();
+      for (let i = 1; i <= 3; i++) await store.appendCustomerMessage(c.id, { text: `my card 4111 1111 1111 1111 (${i})`, at: at(i) });
+      await store.transition(c.id, 'timed_out', 'system');
+      await store.appendCustomerMessage(c.id, { text: 'still waiting', at: at(4) });
+      // Refused appends publish nothing.
+      await store.claim(c.id, agent(1));
+      await store.appendCustomerMessage(c.id, { text: 'now live', at: at(5) });
+      await store.appendCustomerMessage('C-ZZZZ', { text: 'x', at: at(6) });
+      await waitFor(() => events.some((e) => e.kind === 'state' && e.state === 'assigned'));
+      await sleep(50);
+      expect(events).to.deep.equal([
+        { kind: 'state', caseId: c.id, state: 'queued' },
+        { kind: 'queued_message', caseId: c.id, at: at(1), count: 1 },
+        { kind: 'queued_message', caseId: c.id, at: at(2), count: 2 },
+        { kind: 'queued_message', caseId: c.id, at: at(3), count: 3 },
+        { kind: 'state', caseId: c.id, state: 'timed_out' },
+        { kind: 'queued_message', caseId: c.id, at: at(4), count: 4 },
+        { kind: 'state', caseId: c.id, state: 'assigned', agent: agent(1) },
+      ]);
+      unsubscribe();
+    });
+
+    it('delivers the events of messages kept on a waiting case to another instance', async function () {
+      const other = await h.reopen();
+      if (!other) this.skip();
+      const there: CaseEvent[] = [];
+      await other.onCaseEvent((e) => there.push(e));
+      const c = await store.create(queuedDraft('normal', T0));
+      await store.appendCustomerMessage(c.id, { text: 'anyone there?', at: new Date(T0).toISOString() });
+      await waitFor(() => there.some((e) => e.kind === 'queued_message'));
+      expect(there.filter((e) => e.kind === 'queued_message')).to.deep.equal([
+        { kind: 'queued_message', caseId: c.id, at: new Date(T0).toISOString(), count: 1 },
+      ]);
+      expect((await other.get(c.id))?.queuedMessages.map((m) => m.text)).to.deep.equal(['anyone there?']);
     });
 
     it('publishes state changes and live chat lines as case events, in write order', async function () {
@@ -422,10 +491,10 @@ export function handoffStoreSuite(name: string, make: (clock: SuiteClock) => Pro
       await store.appendLiveLine(c.id, { role: 'agent', text: 'hello', at }, { kind: 'message', caseId: c.id, from: 'agent', text: 'hello', at });
       await waitFor(() => here.length >= 4 && there.length >= 4);
       await sleep(50);
-      const summary = (list: CaseEvent[]) => list.map((e) => (e.kind === 'state' ? e.state : `${e.from}:${e.text}`));
+      const summary = (list: CaseEvent[]) => list.map((e) => (e.kind === 'message' ? `${e.from}:${e.text}` : e.kind === 'state' ? e.state : e.kind));
       expect(summary(here)).to.deep.equal(['queued', 'assigned', 'customer:hi', 'agent:hello']);
       expect(summary(there)).to.deep.equal(summary(here));
-      expect((await other.get(c.id))?.liveChat?.map((l) => l.text)).to.deep.equal(['hi', 'hello']);
+      expect((await other.get(c.id, { liveChat: true }))?.liveChat?.map((l) => l.text)).to.deep.equal(['hi', 'hello']);
     });
   });
 }
