@@ -2,6 +2,7 @@ import Sentiment from 'sentiment';
 import type { EmotionLexicon, LanguagePack, PatternRule } from './languagePack';
 import { englishPack } from './lexicons/englishPack';
 import { frenchPack } from './lexicons/frenchPack';
+import { RulePrefilter } from './regexPrefilter';
 import type { EmotionScore, Evidence, IntentHit, LanguageCode, Signals, Trajectory } from './signals';
 import { buildTypoIndex, foldWord, normaliseText, originalSpan, tokenAt, type NormalisedText, type NormaliserLanguage } from './textNormaliser';
 import { nextTrajectory } from './trajectory';
@@ -57,6 +58,12 @@ export interface SignalDetectorOptions {
   readonly distressEmotionThreshold?: number;
   /** Characters analysed; longer messages are cut (bounded cost). Default 4000. */
   readonly maxLength?: number;
+  /**
+   * Skip the rules whose required words are absent from the message (see `regexPrefilter.ts`). Results are the
+   * same either way; `false` exists for equivalence tests and benchmarks. Default true.
+   * @internal
+   */
+  readonly prefilter?: boolean;
 }
 
 /** The built-in, synchronous, pure detector with its extension methods. */
@@ -88,6 +95,8 @@ interface CompiledPack {
   readonly pack: LanguagePack;
   readonly normaliser: NormaliserLanguage;
   readonly rules: CompiledRule[];
+  /** Which of `rules` may match a text (undefined: run them all). */
+  readonly prefilter: RulePrefilter | undefined;
   readonly neutraliser: RegExp | undefined;
   readonly emotionIndex: Map<string, Array<readonly [string, number]>>;
   readonly negators: Set<string>;
@@ -135,7 +144,7 @@ const normalisePhrase = (phrase: string, splitElisions: boolean): string =>
     .join(' ')
     .trim();
 
-function compilePack(pack: LanguagePack): CompiledPack {
+function compilePack(pack: LanguagePack, prefilter: boolean): CompiledPack {
   const rules: CompiledRule[] = pack.rules.map((r: PatternRule) => {
     if (!(r.weight >= 0 && r.weight <= 1)) {
       throw new RangeError(`SignalDetector: rule ${r.id} weight must be in 0..1`);
@@ -206,6 +215,8 @@ function compilePack(pack: LanguagePack): CompiledPack {
       typos: pack.typoTargets && pack.typoTargets.length > 0 ? buildTypoIndex(pack.typoTargets) : undefined,
     },
     rules,
+    // Built from the compiled regexes (flags included), so custom rules get it too.
+    prefilter: prefilter ? new RulePrefilter(rules.map((r) => r.re)) : undefined,
     neutraliser,
     emotionIndex,
     negators,
@@ -262,6 +273,7 @@ class RuleSignalDetector implements BuiltInSignalDetector {
   private readonly complaintThreshold: number;
   private readonly distressThreshold: number;
   private readonly maxLength: number;
+  private readonly prefilter: boolean;
 
   constructor(options: SignalDetectorOptions) {
     this.defaultLanguage = options.defaultLanguage ?? 'en';
@@ -269,6 +281,7 @@ class RuleSignalDetector implements BuiltInSignalDetector {
     this.complaintThreshold = options.complaintEmotionThreshold ?? 0.35;
     this.distressThreshold = options.distressEmotionThreshold ?? 0.4;
     this.maxLength = options.maxLength ?? 4000;
+    this.prefilter = options.prefilter ?? true;
     for (const [name, v] of Object.entries({
       intentThreshold: this.intentThreshold,
       complaintEmotionThreshold: this.complaintThreshold,
@@ -297,7 +310,7 @@ class RuleSignalDetector implements BuiltInSignalDetector {
     }
     const code = pack.code.toLowerCase();
     const normalised = { ...pack, code };
-    this.packs.set(code, compilePack(normalised));
+    this.packs.set(code, compilePack(normalised, this.prefilter));
     this.sources.set(code, normalised);
     return this;
   }
@@ -464,7 +477,12 @@ class RuleSignalDetector implements BuiltInSignalDetector {
     intents: Map<string, Accumulator>,
     emotions: Map<string, Accumulator>,
   ): void {
-    for (const rule of cp.rules) {
+    // A rule the prefilter rules out has none of its required literals in `joined`: its regex cannot match, so
+    // skipping it changes nothing (`unless` is only read after a match).
+    const mayMatch = cp.prefilter?.select(joined);
+    for (let r = 0; r < cp.rules.length; r++) {
+      if (mayMatch && mayMatch[r] === 0) continue;
+      const rule = cp.rules[r];
       const re = rule.re;
       re.lastIndex = 0;
       let m: RegExpExecArray | null;
