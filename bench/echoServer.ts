@@ -1,4 +1,6 @@
 // A bare botbuilder echo bot on restify, as in Microsoft's samples: the baseline of `npm run bench`.
+// With --reuse-clients it reuses connector clients across turns as Warmline does (CachingBotFrameworkAuthentication):
+// an informative second baseline that separates that saving from the cost of Warmline's own pipeline.
 import * as restify from 'restify';
 import {
   ActivityHandler,
@@ -6,6 +8,7 @@ import {
   ConfigurationBotFrameworkAuthentication,
   type ConfigurationBotFrameworkAuthenticationOptions,
 } from 'botbuilder';
+import { CachingBotFrameworkAuthentication } from '../bots/cachingBotFrameworkAuthentication';
 
 class EchoBot extends ActivityHandler {
   constructor() {
@@ -17,9 +20,8 @@ class EchoBot extends ActivityHandler {
   }
 }
 
-const adapter = new CloudAdapter(
-  new ConfigurationBotFrameworkAuthentication({} as ConfigurationBotFrameworkAuthenticationOptions),
-);
+const auth = new ConfigurationBotFrameworkAuthentication({} as ConfigurationBotFrameworkAuthenticationOptions);
+const adapter = new CloudAdapter(process.argv.includes('--reuse-clients') ? new CachingBotFrameworkAuthentication(auth) : auth);
 const bot = new EchoBot();
 const server = restify.createServer();
 server.use(restify.plugins.bodyParser());
