@@ -98,6 +98,8 @@ interface CompiledPack {
   /** Which of `rules` may match a text (undefined: run them all). */
   readonly prefilter: RulePrefilter | undefined;
   readonly neutraliser: RegExp | undefined;
+  /** Whether the neutraliser may match a text (undefined: always try it). */
+  readonly neutraliserFilter: RulePrefilter | undefined;
   readonly emotionIndex: Map<string, Array<readonly [string, number]>>;
   readonly negators: Set<string>;
   readonly breakers: Set<string>;
@@ -218,6 +220,7 @@ function compilePack(pack: LanguagePack, prefilter: boolean): CompiledPack {
     // Built from the compiled regexes (flags included), so custom rules get it too.
     prefilter: prefilter ? new RulePrefilter(rules.map((r) => r.re)) : undefined,
     neutraliser,
+    neutraliserFilter: prefilter && neutraliser ? new RulePrefilter([neutraliser]) : undefined,
     emotionIndex,
     negators,
     breakers,
@@ -456,6 +459,8 @@ class RuleSignalDetector implements BuiltInSignalDetector {
   private neutralise(norm: NormalisedText, cp: CompiledPack): { joined: string; masked: boolean[] } {
     const masked = new Array<boolean>(norm.tokens.length).fill(false);
     if (!cp.neutraliser) return { joined: norm.joined, masked };
+    // Same prefilter as the rules: without any of its required literals the neutraliser cannot match.
+    if (cp.neutraliserFilter && cp.neutraliserFilter.select(norm.joined)[0] === 0) return { joined: norm.joined, masked };
     cp.neutraliser.lastIndex = 0;
     if (!cp.neutraliser.test(norm.joined)) return { joined: norm.joined, masked };
     cp.neutraliser.lastIndex = 0;
