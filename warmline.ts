@@ -121,6 +121,8 @@ export {
   type CaseEvent,
   type CaseMessageEvent,
   type LiveAppendResult,
+  type GetCaseOptions,
+  type UpdateOptions,
 } from './middleware/handoff/handoffStore';
 export { MemoryHandoffStore, type MemoryHandoffStoreOptions } from './middleware/handoff/memoryHandoffStore';
 export { RedisHandoffStore, type RedisHandoffStoreOptions } from './middleware/handoff/redisHandoffStore';
@@ -216,6 +218,12 @@ export { RedisOutbox, type RedisOutboxOptions } from './middleware/handoff/conne
 
 // Web agent console
 export { registerDeskConsole, type DeskConsole, type DeskConsoleOptions } from './bots/desk/registerDeskConsole';
+export { MemoryDeskSessionStore, type DeskSession, type DeskSessionStore, type DeskSessionStoreOptions } from './bots/desk/deskSessions';
+export { RedisDeskSessionStore, type RedisDeskSessionStoreOptions } from './bots/desk/redisDeskSessionStore';
+export { MemoryLockoutStore, type LockoutStore, type FailureCount, type MemoryLockoutStoreOptions } from './bots/desk/lockoutStore';
+export { RedisLockoutStore, type RedisLockoutStoreOptions } from './bots/desk/redisLockoutStore';
+export { MemoryReplayCache, type ReplayCache, type MemoryReplayCacheOptions } from './middleware/handoff/connectors/replayCache';
+export { RedisReplayCache, type RedisReplayCacheOptions } from './middleware/handoff/connectors/redisReplayCache';
 export type { DeskBackend, DeskEvent, DeskActionResult } from './bots/desk/deskBackend';
 export { HandoffDeskBackend, caseEventToDesk } from './bots/desk/handoffDeskBackend';
 export { hashDeskPassword, verifyDeskPassword } from './bots/desk/deskPassword';

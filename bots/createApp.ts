@@ -47,10 +47,13 @@ import { WebhookConnector } from '../middleware/handoff/connectors/webhookConnec
 import { MemoryOutbox } from '../middleware/handoff/connectors/memoryOutbox';
 import { RedisOutbox } from '../middleware/handoff/connectors/redisOutbox';
 import { registerWebhookStatusRoute } from '../middleware/handoff/connectors/registerWebhookStatusRoute';
+import { RedisReplayCache } from '../middleware/handoff/connectors/redisReplayCache';
 import { applyHubStatusWithService } from '../middleware/handoff/connectors/hubStatus';
 import { registerDeskConsole, type DeskConsole } from './desk/registerDeskConsole';
 import { HandoffDeskBackend } from './desk/handoffDeskBackend';
 import { parseDeskAgents } from './desk/deskAgents';
+import { RedisDeskSessionStore } from './desk/redisDeskSessionStore';
+import { RedisLockoutStore } from './desk/redisLockoutStore';
 
 /** What a composition root may replace (tests, benchmarks, a developer's own bot). */
 export interface WarmlineAppOptions {
@@ -201,7 +204,11 @@ export function createApp(options: WarmlineAppOptions): WarmlineApp {
       store: handoffStore,
       messenger,
       service: handoff,
-      statusVerification: { secret: config.HANDOFF_STATUS_SECRET as string },
+      // With several instances the replay cache is shared, so a replayed status is refused whichever instance it reaches.
+      statusVerification: {
+        secret: config.HANDOFF_STATUS_SECRET as string,
+        ...(useRedis ? { replayCache: new RedisReplayCache({ redis: sharedRedis(), keyPrefix: `${config.REDIS_KEY_PREFIX}replay:handoff-status:` }) } : {}),
+      },
       channels: config.HANDOFF_PROTOCOL_CHANNELS.split(',').map((c) => c.trim()),
       ...(config.MicrosoftAppId ? { botId: config.MicrosoftAppId } : {}),
       botName: 'Warmline',
@@ -264,6 +271,7 @@ export function createApp(options: WarmlineAppOptions): WarmlineApp {
       hub: webhook.name,
       maxBodyBytes: config.MAX_BODY_BYTES,
       logger,
+      ...(useRedis ? { replayCache: new RedisReplayCache({ redis: sharedRedis(), keyPrefix: `${config.REDIS_KEY_PREFIX}replay:webhook-status:` }) } : {}),
       // Through the service, so the customer is told when the hub's agent joins or closes.
       onStatus: (update) => applyHubStatusWithService(handoff, handoffStore, update),
     });
@@ -274,12 +282,21 @@ export function createApp(options: WarmlineAppOptions): WarmlineApp {
   if (config.DESK_AGENTS) {
     const deskBackend = new HandoffDeskBackend(handoff);
     handoff.addConnector(deskBackend.connector);
+    const sessionIdleMs = config.DESK_SESSION_IDLE_MINUTES * 60_000;
+    const sessionMaxAgeMs = config.DESK_SESSION_MAX_HOURS * 3_600_000;
     desk = registerDeskConsole(server, {
       backend: deskBackend,
       agents: parseDeskAgents(config.DESK_AGENTS),
       ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}),
-      sessionIdleMs: config.DESK_SESSION_IDLE_MINUTES * 60_000,
-      sessionMaxAgeMs: config.DESK_SESSION_MAX_HOURS * 3_600_000,
+      sessionIdleMs,
+      sessionMaxAgeMs,
+      // With several instances, sessions and lock-out counts are shared: sign in on one, use any; failures add up.
+      ...(useRedis
+        ? {
+            sessionStore: new RedisDeskSessionStore({ redis: sharedRedis(), keyPrefix: `${config.REDIS_KEY_PREFIX}desk:`, idleMs: sessionIdleMs, maxAgeMs: sessionMaxAgeMs }),
+            lockoutStore: new RedisLockoutStore({ redis: sharedRedis(), keyPrefix: `${config.REDIS_KEY_PREFIX}desk:lockout:` }),
+          }
+        : {}),
       trustProxy: config.DESK_TRUST_PROXY === 'true',
       logger,
     });

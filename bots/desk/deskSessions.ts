@@ -1,20 +1,21 @@
-import { randomBytes, createHash } from 'node:crypto';
-import type { AgentIdentity } from '../../middleware/handoff/handoffCase';
+import { createHash, randomBytes } from 'node:crypto';
 
-/** A signed-in console agent. */
+/** A signed-in console session, as a {@link DeskSessionStore} keeps it. */
 export interface DeskSession {
-  /** Opaque id (the cookie value); only its hash is kept as the map key. */
+  /** Opaque random id (the cookie value). Stores keep only its hash ({@link deskSessionDigest}). */
   readonly id: string;
-  readonly agent: AgentIdentity;
+  /** The agent's sign-in id (from `DESK_AGENTS`). */
+  readonly agentId: string;
   /** Sent back by the page in `X-CSRF-Token` on every mutating call. */
   readonly csrfToken: string;
   /** Epoch ms. */
   readonly createdAt: number;
-  lastSeenAt: number;
+  /** Epoch ms of the last request that used the session. */
+  readonly lastSeenAt: number;
 }
 
-/** Options of {@link DeskSessions}. */
-export interface DeskSessionsOptions {
+/** Timing of a {@link DeskSessionStore}. */
+export interface DeskSessionStoreOptions {
   /** A session ends after this long without a request. @defaultValue 30 minutes */
   readonly idleMs?: number;
   /** A session ends this long after sign-in, whatever happens. @defaultValue 12 hours */
@@ -23,93 +24,117 @@ export interface DeskSessionsOptions {
   readonly clock?: () => number;
 }
 
-const digest = (id: string): string => createHash('sha256').update(id).digest('base64url');
+/**
+ * Where the web console's sign-in sessions live: in process memory ({@link MemoryDeskSessionStore}, one instance) or
+ * in Redis (`RedisDeskSessionStore`, every instance behind a load balancer sees the same sessions).
+ *
+ * @remarks A store enforces both lifetimes itself: `touch` returns nothing for a session idle longer than `idleMs`
+ * or older than `maxAgeMs` (and forgets it).
+ */
+export interface DeskSessionStore {
+  /** Starts a session for an agent: a random 256-bit id and CSRF token. */
+  create(agentId: string): Promise<DeskSession>;
+  /** The live session with this id, marked used now; `undefined` when unknown, malformed or expired. */
+  touch(id: string | undefined): Promise<DeskSession | undefined>;
+  /** Ends a session (sign-out); returns it, or `undefined` when it was not live. */
+  destroy(id: string): Promise<DeskSession | undefined>;
+  /** Live sessions of an agent (on every instance, for a shared store). */
+  countOfAgent(agentId: string): Promise<number>;
+}
+
+/** Default idle time of a console session. */
+export const DESK_SESSION_IDLE_MS = 30 * 60 * 1000;
+/** Default lifetime of a console session. */
+export const DESK_SESSION_MAX_AGE_MS = 12 * 60 * 60 * 1000;
+
+/** The key a store files a session under: SHA-256 of its id, base64url. The id itself is never stored. */
+export const deskSessionDigest = (id: string): string => createHash('sha256').update(id).digest('base64url');
+
+/** A new random id or token (256 bits, base64url, 43 characters). */
+export const newDeskSecret = (): string => randomBytes(32).toString('base64url');
+
+/** Ids longer than this are refused without a look-up (real ones are 43 characters). */
+export const MAX_DESK_SESSION_ID_CHARS = 100;
+
+/** Resolved timing of a store (shared by both implementations). */
+export function deskSessionTiming(options: DeskSessionStoreOptions): { idleMs: number; maxAgeMs: number; clock: () => number } {
+  const idleMs = options.idleMs ?? DESK_SESSION_IDLE_MS;
+  const maxAgeMs = options.maxAgeMs ?? DESK_SESSION_MAX_AGE_MS;
+  if (!(idleMs > 0) || !(maxAgeMs > 0)) throw new TypeError('DeskSessionStore: idleMs and maxAgeMs must be positive');
+  return { idleMs, maxAgeMs, clock: options.clock ?? Date.now };
+}
+
+interface Entry {
+  readonly agentId: string;
+  readonly csrfToken: string;
+  readonly createdAt: number;
+  lastSeenAt: number;
+}
 
 /**
- * The console's sessions, in process memory: a random 256-bit id per sign-in, a CSRF token, idle and absolute expiry.
+ * The console's sessions in process memory (the default, and what a single instance needs).
  *
- * @remarks Several bot instances behind a load balancer need sticky sessions for the console (or agents sign in
- * again on another instance); cases, queue and presence are shared through the handoff store regardless.
+ * @remarks Per process: with several instances behind a load balancer use `RedisDeskSessionStore` (createApp does
+ * with `STORAGE=redis`), or an agent signed in on one instance is signed out on the others.
  */
-export class DeskSessions {
-  private readonly sessions = new Map<string, DeskSession>();
+export class MemoryDeskSessionStore implements DeskSessionStore {
+  private readonly sessions = new Map<string, Entry>();
   private readonly idleMs: number;
   private readonly maxAgeMs: number;
   private readonly clock: () => number;
-  private readonly endListeners = new Set<(session: DeskSession) => void>();
 
-  constructor(options: DeskSessionsOptions = {}) {
-    this.idleMs = options.idleMs ?? 30 * 60 * 1000;
-    this.maxAgeMs = options.maxAgeMs ?? 12 * 60 * 60 * 1000;
-    this.clock = options.clock ?? Date.now;
+  constructor(options: DeskSessionStoreOptions = {}) {
+    const timing = deskSessionTiming(options);
+    this.idleMs = timing.idleMs;
+    this.maxAgeMs = timing.maxAgeMs;
+    this.clock = timing.clock;
   }
 
-  /** Starts a session for an agent. */
-  create(agent: AgentIdentity): DeskSession {
+  async create(agentId: string): Promise<DeskSession> {
     this.sweep();
     const now = this.clock();
-    const session: DeskSession = {
-      id: randomBytes(32).toString('base64url'),
-      agent,
-      csrfToken: randomBytes(32).toString('base64url'),
-      createdAt: now,
-      lastSeenAt: now,
-    };
-    this.sessions.set(digest(session.id), session);
-    return session;
+    const id = newDeskSecret();
+    const entry: Entry = { agentId, csrfToken: newDeskSecret(), createdAt: now, lastSeenAt: now };
+    this.sessions.set(deskSessionDigest(id), entry);
+    return { id, ...entry };
   }
 
-  /** The live session with this id (and marks it used), or `undefined` when unknown or expired. */
-  touch(id: string | undefined): DeskSession | undefined {
-    const session = this.peek(id);
-    if (session) session.lastSeenAt = this.clock();
-    return session;
-  }
-
-  /** The live session with this id without extending it. */
-  peek(id: string | undefined): DeskSession | undefined {
-    if (!id || id.length > 100) return undefined;
-    const key = digest(id);
-    const session = this.sessions.get(key);
-    if (!session) return undefined;
-    if (this.expired(session)) {
-      this.end(key, session);
+  async touch(id: string | undefined): Promise<DeskSession | undefined> {
+    if (!id || id.length > MAX_DESK_SESSION_ID_CHARS) return undefined;
+    const key = deskSessionDigest(id);
+    const entry = this.sessions.get(key);
+    if (!entry) return undefined;
+    if (this.expired(entry)) {
+      this.sessions.delete(key);
       return undefined;
     }
-    return session;
+    entry.lastSeenAt = this.clock();
+    return { id, ...entry };
   }
 
-  /** Ends a session (logout). */
-  destroy(id: string): void {
-    const key = digest(id);
-    const session = this.sessions.get(key);
-    if (session) this.end(key, session);
-  }
-
-  /** Live sessions of one agent. */
-  ofAgent(agentId: string): DeskSession[] {
-    this.sweep();
-    return [...this.sessions.values()].filter((s) => s.agent.id === agentId);
-  }
-
-  /** Calls `listener` when a session ends (logout or expiry noticed). */
-  onEnd(listener: (session: DeskSession) => void): () => void {
-    this.endListeners.add(listener);
-    return () => this.endListeners.delete(listener);
-  }
-
-  /** Ends expired sessions. */
-  sweep(): void {
-    for (const [key, session] of this.sessions) if (this.expired(session)) this.end(key, session);
-  }
-
-  private expired(session: DeskSession): boolean {
-    const now = this.clock();
-    return now - session.lastSeenAt > this.idleMs || now - session.createdAt > this.maxAgeMs;
-  }
-
-  private end(key: string, session: DeskSession): void {
+  async destroy(id: string): Promise<DeskSession | undefined> {
+    if (!id || id.length > MAX_DESK_SESSION_ID_CHARS) return undefined;
+    const key = deskSessionDigest(id);
+    const entry = this.sessions.get(key);
+    if (!entry) return undefined;
     this.sessions.delete(key);
-    for (const listener of this.endListeners) listener(session);
+    return this.expired(entry) ? undefined : { id, ...entry };
+  }
+
+  async countOfAgent(agentId: string): Promise<number> {
+    this.sweep();
+    let n = 0;
+    for (const entry of this.sessions.values()) if (entry.agentId === agentId) n++;
+    return n;
+  }
+
+  /** Forgets expired sessions (done on every sign-in and count). */
+  sweep(): void {
+    for (const [key, entry] of this.sessions) if (this.expired(entry)) this.sessions.delete(key);
+  }
+
+  private expired(entry: Entry): boolean {
+    const now = this.clock();
+    return now - entry.lastSeenAt > this.idleMs || now - entry.createdAt > this.maxAgeMs;
   }
 }

@@ -8,8 +8,9 @@ import { errorFields, silentLogger, type Logger } from '../logger';
 import type { DeskAgent } from './deskAgents';
 import type { DeskBackend, DeskEvent } from './deskBackend';
 import { verifyDeskPassword } from './deskPassword';
-import { DeskSessions, type DeskSession } from './deskSessions';
+import { MemoryDeskSessionStore, type DeskSession, type DeskSessionStore } from './deskSessions';
 import { toDeskCaseItem, toDeskCaseView } from './deskViews';
+import type { LockoutStore } from './lockoutStore';
 import { LoginThrottle, type LoginThrottleOptions } from './loginThrottle';
 
 /** Options of {@link registerDeskConsole}. */
@@ -22,9 +23,15 @@ export interface DeskConsoleOptions {
   publicUrl?: string;
   /** Further origins accepted in `Origin` (e.g. a reverse proxy's). */
   allowedOrigins?: readonly string[];
-  /** A session ends after this long without a request (an open console keeps it alive). @defaultValue 30 min */
+  /**
+   * Where sign-in sessions live. @defaultValue a per-process `MemoryDeskSessionStore` with `sessionIdleMs`,
+   * `sessionMaxAgeMs` and `clock`. With several instances give them all one shared store (`RedisDeskSessionStore`,
+   * configured with its own idle time and lifetime), or a console signed in on one instance is signed out on another.
+   */
+  sessionStore?: DeskSessionStore;
+  /** A session ends after this long without a request (an open console keeps it alive). Ignored with `sessionStore`. @defaultValue 30 min */
   sessionIdleMs?: number;
-  /** A session ends this long after sign-in. @defaultValue 12 h */
+  /** A session ends this long after sign-in. Ignored with `sessionStore`. @defaultValue 12 h */
   sessionMaxAgeMs?: number;
   /** Presence lifetime; renewed every third of it while a console is open. @defaultValue 60 s */
   presenceTtlMs?: number;
@@ -41,8 +48,14 @@ export interface DeskConsoleOptions {
   /** Wrong passwords per client IP before lock-outs (offices share an address). @defaultValue 20 */
   ipFailures?: number;
   /** Lock-out tuning shared by both counters (clock, base and longest lock-out). */
-  throttle?: Omit<LoginThrottleOptions, 'freeFailures'>;
-  /** Clock in epoch ms (sessions). @defaultValue Date.now */
+  throttle?: Omit<LoginThrottleOptions, 'freeFailures' | 'store' | 'keyPrefix'>;
+  /**
+   * Where wrong passwords are counted (per account and per client IP). @defaultValue per process, in memory. With
+   * several instances give them all one shared store (`RedisLockoutStore`), or lock-outs can be dodged by spreading
+   * attempts over instances.
+   */
+  lockoutStore?: LockoutStore;
+  /** Clock in epoch ms (sessions of the default store). @defaultValue Date.now */
   clock?: () => number;
   /** Folder with index.html, desk.js, desk.css. @defaultValue this package's `bots/desk/static` */
   staticDir?: string;
@@ -51,7 +64,8 @@ export interface DeskConsoleOptions {
 
 /** A registered console, for shutting it down. */
 export interface DeskConsole {
-  readonly sessions: DeskSessions;
+  /** The sign-in sessions (the given `sessionStore`, or the console's own). */
+  readonly sessions: DeskSessionStore;
   /** Number of open event streams. */
   openStreams(): number;
   /** Ends event streams, timers and the backend subscription. */
@@ -65,13 +79,20 @@ const MAX_NOTE_CHARS = 2000;
 // Verified against when the account does not exist, so an unknown id costs as much as a wrong password.
 const DUMMY_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
 
+/** A live session with its agent as configured. */
+interface ActiveSession {
+  readonly id: string;
+  readonly agent: AgentIdentity;
+  readonly csrfToken: string;
+}
+
 interface Stream {
-  readonly session: DeskSession;
+  readonly session: ActiveSession;
   readonly res: restify.Response;
   readonly timer: NodeJS.Timeout;
 }
 
-type Handler = (req: restify.Request, res: restify.Response, session: DeskSession) => Promise<void>;
+type Handler = (req: restify.Request, res: restify.Response, session: ActiveSession) => Promise<void>;
 
 function defaultStaticDir(): string {
   const candidates = [path.join(__dirname, 'static'), path.resolve(__dirname, '..', '..', '..', 'bots', 'desk', 'static')];
@@ -122,7 +143,9 @@ const agentOut = (a: AgentIdentity | undefined) => (a ? { id: a.id, name: a.name
  * `SameSite=Strict` (and `Secure` when `publicUrl` is https); every mutating call needs the session's CSRF token in
  * `X-CSRF-Token` and a same-origin `Origin` (or `Sec-Fetch-Site`); without a valid session every `/desk/api/*` route
  * answers `401`. Presence (channel `console`) is set online at sign-in and renewed while the console is open.
- * Customer text is never logged.
+ * Sessions and lock-out counts are per process unless `sessionStore` / `lockoutStore` are given: with several
+ * instances pass shared ones (`RedisDeskSessionStore`, `RedisLockoutStore`; createApp does with `STORAGE=redis`).
+ * A store that cannot be reached gets `503`, never a session. Customer text is never logged.
  * @example registerDeskConsole(server, { backend, agents: parseDeskAgents(config.DESK_AGENTS) });
  */
 export function registerDeskConsole(server: restify.Server, options: DeskConsoleOptions): DeskConsole {
@@ -136,13 +159,20 @@ export function registerDeskConsole(server: restify.Server, options: DeskConsole
   const allowedOrigins = new Set([...(options.allowedOrigins ?? []), ...(publicUrl ? [publicUrl.origin] : [])]);
   const presenceTtlMs = options.presenceTtlMs ?? 60_000;
   const heartbeatMs = options.heartbeatMs ?? 15_000;
-  const sessions = new DeskSessions({
-    ...(options.sessionIdleMs ? { idleMs: options.sessionIdleMs } : {}),
-    ...(options.sessionMaxAgeMs ? { maxAgeMs: options.sessionMaxAgeMs } : {}),
-    ...(options.clock ? { clock: options.clock } : {}),
+  const sessions: DeskSessionStore =
+    options.sessionStore ??
+    new MemoryDeskSessionStore({
+      ...(options.sessionIdleMs ? { idleMs: options.sessionIdleMs } : {}),
+      ...(options.sessionMaxAgeMs ? { maxAgeMs: options.sessionMaxAgeMs } : {}),
+      ...(options.clock ? { clock: options.clock } : {}),
+    });
+  const lockouts = options.lockoutStore;
+  const accountThrottle = new LoginThrottle({
+    ...options.throttle,
+    freeFailures: options.accountFailures ?? 5,
+    ...(lockouts ? { store: lockouts, keyPrefix: 'account:' } : {}),
   });
-  const accountThrottle = new LoginThrottle({ ...options.throttle, freeFailures: options.accountFailures ?? 5 });
-  const ipThrottle = new LoginThrottle({ ...options.throttle, freeFailures: options.ipFailures ?? 20 });
+  const ipThrottle = new LoginThrottle({ ...options.throttle, freeFailures: options.ipFailures ?? 20, ...(lockouts ? { store: lockouts, keyPrefix: 'ip:' } : {}) });
   const staticDir = options.staticDir ?? defaultStaticDir();
   const streams = new Set<Stream>();
   const status = new Map<string, AgentStatus>();
@@ -153,14 +183,25 @@ export function registerDeskConsole(server: restify.Server, options: DeskConsole
   const setPresence = (agent: AgentIdentity, s: AgentStatus): Promise<void> =>
     backend.setPresence(agent, s, presenceTtlMs).catch((err) => logger.warn('desk.presence_failed', errorFields(err)));
 
-  // A signed-out agent with no other session goes offline at once rather than when the presence expires.
-  sessions.onEnd((ended) => {
+  // The session as the console uses it: only agents still configured have one.
+  const active = (s: DeskSession | undefined): ActiveSession | undefined => {
+    const agent = s ? agents.get(s.agentId.toLowerCase()) : undefined;
+    return s && agent ? { id: s.id, agent: identity(agent), csrfToken: s.csrfToken } : undefined;
+  };
+
+  // A session ended (sign-out here, or found ended at a heartbeat: signed out on another instance, or expired): its
+  // streams here end, and an agent with no other session anywhere goes offline at once rather than when the
+  // presence expires.
+  const sessionEnded = async (ended: ActiveSession): Promise<void> => {
     for (const stream of [...streams]) if (stream.session.id === ended.id) endStream(stream, 'signed_out');
-    if (sessions.ofAgent(ended.agent.id).length === 0) {
-      status.delete(ended.agent.id);
-      backend.clearPresence(ended.agent).catch((err) => logger.warn('desk.presence_failed', errorFields(err)));
+    try {
+      if ((await sessions.countOfAgent(ended.agent.id)) > 0) return;
+    } catch (err) {
+      return void logger.warn('desk.session_store_failed', errorFields(err));
     }
-  });
+    status.delete(ended.agent.id);
+    await backend.clearPresence(ended.agent).catch((err) => logger.warn('desk.presence_failed', errorFields(err)));
+  };
 
   const renewal = setInterval(() => {
     const seen = new Set<string>();
@@ -172,9 +213,6 @@ export function registerDeskConsole(server: restify.Server, options: DeskConsole
     }
   }, Math.max(1000, Math.floor(presenceTtlMs / 3)));
   renewal.unref();
-
-  const sweep = setInterval(() => sessions.sweep(), 60_000);
-  sweep.unref();
 
   // ---- request checks
 
@@ -205,7 +243,13 @@ export function registerDeskConsole(server: restify.Server, options: DeskConsole
   const guarded =
     (handler: Handler, mutating: boolean) =>
     async (req: restify.Request, res: restify.Response): Promise<void> => {
-      const session = sessions.touch(readCookie(req, COOKIE));
+      let session: ActiveSession | undefined;
+      try {
+        session = active(await sessions.touch(readCookie(req, COOKIE)));
+      } catch (err) {
+        logger.error('desk.session_store_failed', { route: req.getPath(), ...errorFields(err) });
+        return error(res, 503, 'Unavailable', 'The console cannot check sessions right now; try again shortly.');
+      }
       if (!session) return error(res, 401, 'Unauthorized', 'Sign in to the agent console.');
       if (mutating) {
         if (!originAllowed(req)) return error(res, 403, 'Forbidden', 'Cross-origin request refused.');
@@ -300,7 +344,16 @@ export function registerDeskConsole(server: restify.Server, options: DeskConsole
     }
     const accountKey = id.trim().toLowerCase();
     const ipKey = clientIp(req);
-    const locked = Math.max(accountThrottle.lockedFor(accountKey), ipThrottle.lockedFor(ipKey));
+    try {
+      await signIn(res, accountKey, ipKey, password);
+    } catch (err) {
+      logger.error('desk.login_store_failed', errorFields(err));
+      if (!res.headersSent) error(res, 503, 'Unavailable', 'Sign-in is not available right now; try again shortly.');
+    }
+  });
+
+  async function signIn(res: restify.Response, accountKey: string, ipKey: string, password: string): Promise<void> {
+    const locked = Math.max(...(await Promise.all([accountThrottle.lockedFor(accountKey), ipThrottle.lockedFor(ipKey)])));
     if (locked > 0) {
       logger.warn('desk.login_locked', { ip: maskedIp(ipKey) });
       const seconds = Math.ceil(locked / 1000);
@@ -309,20 +362,20 @@ export function registerDeskConsole(server: restify.Server, options: DeskConsole
     const agent = agents.get(accountKey);
     const valid = await verifyDeskPassword(password, agent?.passwordHash ?? DUMMY_HASH);
     if (!agent || !valid) {
-      accountThrottle.fail(accountKey);
-      ipThrottle.fail(ipKey);
+      await Promise.all([accountThrottle.fail(accountKey), ipThrottle.fail(ipKey)]);
       logger.warn('desk.login_failed', { ip: maskedIp(ipKey), knownAccount: !!agent });
       return error(res, 401, 'InvalidCredentials', 'Wrong id or password.');
     }
-    accountThrottle.reset(accountKey);
-    const session = sessions.create(identity(agent));
+    await accountThrottle.reset(accountKey);
+    const created = await sessions.create(agent.id);
+    const me = identity(agent);
     status.set(agent.id, status.get(agent.id) ?? 'online');
-    await setPresence(session.agent, status.get(agent.id) ?? 'online');
+    await setPresence(me, status.get(agent.id) ?? 'online');
     logger.info('desk.login', { agent: agent.id });
-    send(res, 200, { agent: agentOut(session.agent), csrfToken: session.csrfToken, status: status.get(agent.id) }, {
-      'Set-Cookie': cookie(session.id),
+    send(res, 200, { agent: agentOut(me), csrfToken: created.csrfToken, status: status.get(agent.id) }, {
+      'Set-Cookie': cookie(created.id),
     });
-  });
+  }
 
   // ---- API
 
@@ -336,7 +389,8 @@ export function registerDeskConsole(server: restify.Server, options: DeskConsole
   server.post(
     '/desk/api/logout',
     guarded(async (_req, res, session) => {
-      sessions.destroy(session.id);
+      await sessions.destroy(session.id);
+      await sessionEnded(session);
       logger.info('desk.logout', { agent: session.agent.id });
       send(res, 204, undefined, { 'Set-Cookie': cookie('', 0) });
     }, true),
@@ -445,9 +499,16 @@ export function registerDeskConsole(server: restify.Server, options: DeskConsole
       });
       res.write(`retry: 2000\nevent: ready\ndata: ${JSON.stringify({ agent: agentOut(session.agent) })}\n\n`);
       const timer = setInterval(() => {
-        // An open console keeps its session alive; the absolute lifetime still applies.
-        if (!sessions.touch(session.id)) return;
-        res.write(': keep-alive\n\n');
+        // An open console keeps its session alive; the absolute lifetime still applies. A session ended elsewhere
+        // (signed out on another instance, expired) ends the stream here.
+        sessions.touch(session.id).then(
+          (live) => {
+            if (!streams.has(stream)) return;
+            if (live) res.write(': keep-alive\n\n');
+            else void sessionEnded(session);
+          },
+          (err: unknown) => logger.warn('desk.session_store_failed', errorFields(err)),
+        );
       }, heartbeatMs);
       timer.unref();
       const stream: Stream = { session, res, timer };
@@ -526,7 +587,6 @@ export function registerDeskConsole(server: restify.Server, options: DeskConsole
     openStreams: () => streams.size,
     async close() {
       clearInterval(renewal);
-      clearInterval(sweep);
       for (const stream of [...streams]) endStream(stream, 'shutdown');
       if (unsubscribe) (await unsubscribe.catch(() => () => undefined))();
     },

@@ -15,6 +15,7 @@ import {
   type HandoffStatusEvent,
 } from './handoffProtocol';
 import { HandoffStatusVerifier } from './handoffStatusVerifier';
+import type { ReplayCache } from './replayCache';
 import { applyHubStatusWithService, type ApplyHubStatusResult, type HubStatusUpdate } from './hubStatus';
 
 /** Options of {@link BotFrameworkHandoffConnector}. */
@@ -29,12 +30,14 @@ export interface BotFrameworkHandoffConnectorOptions {
    * `{ secret }` (recommended, and needed wherever the customer's client can post events, as on Direct Line): every
    * status must carry `value.caseId`, `value.timestamp` (Unix seconds, within `toleranceSeconds`, default 300) and
    * `value.signature = base64url(HMAC-SHA256(secret, "${caseId}.${state}.${timestamp}"))`; each signature is accepted
-   * once (per-process replay cache). Nothing derived from the secret is ever sent into the conversation.
+   * once. The replay cache is per process unless `replayCache` is given: with several instances pass a shared one
+   * (`RedisReplayCache`), so a replay reaching another instance is refused too. Nothing derived from the secret is
+   * ever sent into the conversation.
    *
    * `'none'`: statuses are trusted as they come. Only for a hub that cannot sign, behind a channel that only the hub
    * can write to; a warning is logged at start.
    */
-  readonly statusVerification: { readonly secret: string; readonly toleranceSeconds?: number } | 'none';
+  readonly statusVerification: { readonly secret: string; readonly toleranceSeconds?: number; readonly replayCache?: ReplayCache } | 'none';
   /** Clock for the signature window, in milliseconds. Default `Date.now`. */
   readonly now?: () => number;
   /**
@@ -126,6 +129,7 @@ export class BotFrameworkHandoffConnector implements HubConnector {
         : new HandoffStatusVerifier({
             secret: v.secret,
             ...(v.toleranceSeconds !== undefined ? { toleranceSeconds: v.toleranceSeconds } : {}),
+            ...(v.replayCache ? { replayCache: v.replayCache } : {}),
             ...(options.now ? { now: options.now } : {}),
           });
     if (v === 'none') {
@@ -221,7 +225,7 @@ export class BotFrameworkHandoffConnector implements HubConnector {
     }
     const status: HandoffStatusEvent = parsed.status;
     if (this.verifier) {
-      const check = this.verifier.verify(status);
+      const check = await this.verifier.verifyAsync(status);
       if (!check.ok) {
         this.logger.warn('handoff_protocol.status_unauthorized', { ...fields, reason: check.reason, state: status.state });
         return { handled: true, outcome: 'unauthorized' };

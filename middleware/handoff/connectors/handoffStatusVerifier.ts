@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { MemoryReplayCache, replayTtlMs, type ReplayCache } from './replayCache';
 
 /** Default replay window of signed `handoff.status` events, in seconds, both ways (5 minutes). */
 export const HANDOFF_STATUS_TOLERANCE_SECONDS = 300;
@@ -60,8 +61,13 @@ export interface HandoffStatusVerifierOptions {
   readonly toleranceSeconds?: number;
   /** Clock in milliseconds. Default `Date.now`. */
   readonly now?: () => number;
-  /** Most signatures remembered. Default {@link HANDOFF_STATUS_REPLAY_CACHE_SIZE}. */
+  /** Most signatures remembered by the built-in (per-process) replay cache. Default {@link HANDOFF_STATUS_REPLAY_CACHE_SIZE}. */
   readonly maxReplayEntries?: number;
+  /**
+   * Where accepted signatures are remembered. Default: a per-process {@link MemoryReplayCache}. With several
+   * instances give a shared one (`RedisReplayCache`) and call {@link HandoffStatusVerifier.verifyAsync}.
+   */
+  readonly replayCache?: ReplayCache;
 }
 
 /** The signed fields of a `handoff.status`, as received. */
@@ -83,25 +89,26 @@ export type HandoffStatusVerification = { readonly ok: true } | { readonly ok: f
 
 /**
  * Authenticates `handoff.status` events: an HMAC-SHA256 signature over case id, state and timestamp, a replay window
- * and a per-process replay cache.
+ * and a replay cache (per process by default, shared when a `replayCache` such as `RedisReplayCache` is given).
  *
  * @remarks Nothing secret is ever sent into the customer's conversation: the hub signs each status with the secret
  * it shares with the bot. The signature may be over the canonical state (`timedOut`) or over the exact word the hub
  * sent that decided it (`Accepted`, or the `code` that refined a `failed`); both name the same outcome. A valid
  * signature is accepted once: the same signature again (a replay by anyone who saw the event, e.g. a Direct Line
- * client in the conversation) is refused until it leaves the window. The cache is per process: with several
- * instances, a replay reaching another instance within the window is not caught.
+ * client in the conversation) is refused until it leaves the window. The default cache is per process: with several
+ * instances give a shared `replayCache` and use {@link HandoffStatusVerifier.verifyAsync}, or a replay reaching
+ * another instance within the window is not caught.
  * @example
- * const verifier = new HandoffStatusVerifier({ secret });
- * const v = verifier.verify({ caseId, state: 'accepted', timestamp, signature });
+ * const verifier = new HandoffStatusVerifier({ secret, replayCache: new RedisReplayCache({ redis }) });
+ * const v = await verifier.verifyAsync({ caseId, state: 'accepted', timestamp, signature });
  * if (!v.ok) logger.warn('status refused', { reason: v.reason });
  */
 export class HandoffStatusVerifier {
   private readonly tolerance: number;
   private readonly now: () => number;
-  private readonly maxEntries: number;
-  /** `caseId.signature` -> Unix second after which the entry is stale anyway. Insertion order is kept. */
-  private readonly seen = new Map<string, number>();
+  /** The cache `verify` can use synchronously (the built-in one, or a given memory cache). */
+  private readonly memory: MemoryReplayCache | undefined;
+  private readonly cache: ReplayCache;
 
   constructor(private readonly options: HandoffStatusVerifierOptions) {
     if (!options || typeof options.secret !== 'string' || options.secret.length < 16) {
@@ -109,11 +116,41 @@ export class HandoffStatusVerifier {
     }
     this.tolerance = options.toleranceSeconds ?? HANDOFF_STATUS_TOLERANCE_SECONDS;
     this.now = options.now ?? Date.now;
-    this.maxEntries = Math.max(1, options.maxReplayEntries ?? HANDOFF_STATUS_REPLAY_CACHE_SIZE);
+    if (options.replayCache) {
+      this.cache = options.replayCache;
+      this.memory = options.replayCache instanceof MemoryReplayCache ? options.replayCache : undefined;
+    } else {
+      this.memory = new MemoryReplayCache({ maxEntries: options.maxReplayEntries ?? HANDOFF_STATUS_REPLAY_CACHE_SIZE, now: this.now });
+      this.cache = this.memory;
+    }
   }
 
-  /** Verifies a status in constant time and, when valid, remembers its signature so it is accepted only once. */
+  /**
+   * Verifies a status in constant time and, when valid, remembers its signature so it is accepted only once.
+   *
+   * @throws TypeError when the verifier was given a replay cache that is not in memory (use {@link verifyAsync}).
+   */
   verify(status: HandoffStatusSignedFields): HandoffStatusVerification {
+    if (!this.memory) throw new TypeError('HandoffStatusVerifier.verify: this replay cache is asynchronous; call verifyAsync');
+    const check = this.checkSignature(status);
+    if (!check.ok) return check;
+    return this.memory.claimNow(this.replayKey(status), this.ttl(status)) ? { ok: true } : { ok: false, reason: 'replayed' };
+  }
+
+  /** {@link verify} through the configured replay cache (shared across instances when it is). */
+  async verifyAsync(status: HandoffStatusSignedFields): Promise<HandoffStatusVerification> {
+    const check = this.checkSignature(status);
+    if (!check.ok) return check;
+    return (await this.cache.claim(this.replayKey(status), this.ttl(status))) ? { ok: true } : { ok: false, reason: 'replayed' };
+  }
+
+  /** Number of signatures remembered by an in-memory replay cache (0 with a shared one; for tests and metrics). */
+  get replayCacheSize(): number {
+    return this.memory?.size ?? 0;
+  }
+
+  // Signature and window only; nothing is remembered.
+  private checkSignature(status: HandoffStatusSignedFields): HandoffStatusVerification {
     if (!status.caseId) return { ok: false, reason: 'missing_case_id' };
     if (!status.signature) return { ok: false, reason: 'missing_signature' };
     if (status.timestamp === undefined) return { ok: false, reason: 'missing_timestamp' };
@@ -128,29 +165,15 @@ export class HandoffStatusVerifier {
       const expected = Buffer.from(computeHandoffStatusSignature(this.options.secret, status.caseId, word, status.timestamp), 'utf8');
       if (expected.length === given.length && timingSafeEqual(expected, given)) matched = true;
     }
-    if (!matched) return { ok: false, reason: 'mismatch' };
-
-    this.prune(nowSeconds);
-    const key = `${status.caseId}.${status.signature}`;
-    if (this.seen.has(key)) return { ok: false, reason: 'replayed' };
-    this.seen.set(key, status.timestamp + this.tolerance);
-    while (this.seen.size > this.maxEntries) {
-      const oldest = this.seen.keys().next().value;
-      if (oldest === undefined) break;
-      this.seen.delete(oldest);
-    }
-    return { ok: true };
+    return matched ? { ok: true } : { ok: false, reason: 'mismatch' };
   }
 
-  /** Number of signatures remembered (for tests and metrics). */
-  get replayCacheSize(): number {
-    return this.seen.size;
+  private replayKey(status: HandoffStatusSignedFields): string {
+    return `${status.caseId}.${status.signature}`;
   }
 
-  // Entries past their window can go: the timestamp check refuses them anyway.
-  private prune(nowSeconds: number): void {
-    for (const [key, expires] of this.seen) {
-      if (expires < nowSeconds - 1) this.seen.delete(key);
-    }
+  // Remembered for as long as the timestamp is inside the window: past it the status is refused as stale anyway.
+  private ttl(status: HandoffStatusSignedFields): number {
+    return replayTtlMs(status.timestamp ?? 0, this.tolerance, this.now());
   }
 }

@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type * as restify from 'restify';
 import { z } from 'zod';
 import type { Logger } from '../../../bots/logger';
+import { MemoryReplayCache, REPLAY_CACHE_MAX_ENTRIES, replayTtlMs, type ReplayCache } from './replayCache';
 import { HubAgentSchema, HubStateSchema, type ApplyHubStatusResult, type HubStatusUpdate } from './hubStatus';
 import { DEFAULT_TOLERANCE_SECONDS, SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyWebhookSignature } from './webhookSigning';
 
@@ -25,6 +27,12 @@ export interface WebhookStatusRouteOptions {
   readonly logger?: Pick<Logger, 'info' | 'warn'>;
   /** Clock in epoch ms. Default `Date.now`. */
   readonly now?: () => number;
+  /**
+   * Where accepted signatures are remembered. Default: per process (a bounded {@link MemoryReplayCache}). With several
+   * instances give a shared one (`RedisReplayCache`), or a replay reaching another instance inside the window is
+   * applied again.
+   */
+  readonly replayCache?: ReplayCache;
 }
 
 /** Body of a hub status POST. */
@@ -82,7 +90,9 @@ export async function readRawBody(req: ParsedRequest, maxBytes: number): Promise
  * @remarks Answers 401 for a missing or wrong signature or a timestamp outside the replay window, 400 for a body
  * that is not a valid status, 404 / 409 from `onStatus`'s result, 200 `{ok: true}` otherwise. An exact replay
  * of a request already accepted (same signature, inside the window) answers 200 `{duplicate: true}` without
- * calling `onStatus` again. Works behind the server's global restify `bodyParser` (it reads `req.rawBody`).
+ * calling `onStatus` again, on whichever instance it lands when `replayCache` is shared; a request that could not be
+ * applied (404, 409, 500) is forgotten so that it may be retried. 503 when the replay cache cannot be reached.
+ * Works behind the server's global restify `bodyParser` (it reads `req.rawBody`).
  * @example
  * registerWebhookStatusRoute(server, { path: '/api/hooks/crm/status', secrets: [secret],
  *   onStatus: (u) => applyHubStatus(store, u) });
@@ -98,7 +108,9 @@ export function registerWebhookStatusRoute(server: restify.Server, options: Webh
   const now = options.now ?? Date.now;
   const logger = options.logger;
   // Signatures accepted recently: an exact replay inside the window is answered without acting twice.
-  const seen = new Map<string, number>();
+  const seen: ReplayCache = options.replayCache ?? new MemoryReplayCache({ maxEntries: REPLAY_CACHE_MAX_ENTRIES, now });
+  const forget = (key: string): Promise<void> =>
+    seen.release(key).catch((err: unknown) => logger?.warn('webhook.status.replay_cache_failed', { path: options.path, error: err instanceof Error ? err.name : typeof err }));
 
   server.post(options.path, async (req: restify.Request, res: restify.Response) => {
     let raw: Buffer;
@@ -124,10 +136,6 @@ export function registerWebhookStatusRoute(server: restify.Server, options: Webh
       logger?.warn('webhook.status.unauthorized', { path: options.path, reason: verdict.reason });
       return void res.send(401, { error: 'Unauthorized', message: `Signature check failed: ${verdict.reason}.` });
     }
-    const t = now();
-    for (const [sig, until] of seen) if (until < t) seen.delete(sig);
-    if (seen.has(verdict.signature)) return void res.send(200, { ok: true, duplicate: true });
-
     let json: unknown;
     try {
       json = JSON.parse(raw.toString('utf8'));
@@ -148,23 +156,33 @@ export function registerWebhookStatusRoute(server: restify.Server, options: Webh
       ...(body.data.message ? { message: body.data.message } : {}),
       ...(body.data.agent ? { agent: body.data.agent.name ? { id: body.data.agent.id, name: body.data.agent.name } : { id: body.data.agent.id } } : {}),
     };
+    // Claimed before acting (atomic set-if-absent), so two copies arriving at once are applied once. The key is what
+    // was signed, not the signature: during a rotation a replay keeping only the other `v1=` value is the same request.
+    const replayKey = `${verdict.timestamp}.${createHash('sha256').update(raw).digest('base64url')}`;
+    let first: boolean;
+    try {
+      first = await seen.claim(replayKey, replayTtlMs(verdict.timestamp, tolerance, now()));
+    } catch (err) {
+      logger?.warn('webhook.status.replay_cache_failed', { path: options.path, error: err instanceof Error ? err.name : typeof err });
+      return void res.send(503, { error: 'ServiceUnavailable', message: 'The status could not be checked for replays; retry later.' });
+    }
+    if (!first) return void res.send(200, { ok: true, duplicate: true });
     let result: ApplyHubStatusResult | void;
     try {
       result = await options.onStatus(update);
     } catch (err) {
       logger?.warn('webhook.status.failed', { path: options.path, caseId: update.caseId, error: err instanceof Error ? err.name : typeof err });
+      await forget(replayKey);
       return void res.send(500, { error: 'InternalError', message: 'The status could not be applied; retry later.' });
     }
     if (result && !result.ok) {
+      await forget(replayKey);
       if (result.reason === 'not_found') return void res.send(404, { error: 'NotFound', message: `No case ${update.caseId}.` });
       return void res.send(409, {
         error: 'Conflict',
         message: result.reason === 'taken' ? `Case ${update.caseId} is already handled by another agent.` : `Case ${update.caseId} is ${result.case.state}; "${update.state}" does not apply.`,
       });
     }
-    // Bounded: beyond 10,000 accepted requests in one window the oldest entries go (a replay then just re-applies).
-    if (seen.size >= 10_000) seen.delete(seen.keys().next().value as string);
-    seen.set(verdict.signature, t + tolerance * 1000);
     logger?.info('webhook.status.applied', { path: options.path, caseId: update.caseId, state: update.state });
     res.send(200, { ok: true, ...(result ? { caseState: result.case.state } : {}) });
   });

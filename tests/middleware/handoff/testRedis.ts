@@ -42,3 +42,40 @@ export async function deleteKeys(redis: Redis, prefix: string): Promise<number> 
   } while (cursor !== '0');
   return deleted;
 }
+
+/** The test Redis of a `describe` block: see {@link useTestRedis}. */
+export interface TestRedis {
+  /** The connection (inside tests and hooks only). */
+  readonly redis: Redis;
+  /** A fresh key prefix, whose keys are deleted after the block. */
+  prefix(name: string): string;
+}
+
+/**
+ * Registers mocha hooks in the current `describe`: connect to the test Redis before the block (skipped with
+ * WARMLINE_SKIP_REDIS=1), and afterwards delete the keys of every prefix handed out and disconnect.
+ */
+export function useTestRedis(): TestRedis {
+  let redis: Redis | undefined;
+  const prefixes: string[] = [];
+  before(async function () {
+    if (skipRedis()) this.skip();
+    redis = await connectTestRedis();
+  });
+  after(async function () {
+    if (!redis) return;
+    for (const p of prefixes) await deleteKeys(redis, p);
+    await redis.quit();
+  });
+  return {
+    get redis(): Redis {
+      if (!redis) throw new Error('useTestRedis: not connected yet (use it inside tests and hooks)');
+      return redis;
+    },
+    prefix(name: string): string {
+      const p = uniquePrefix(name);
+      prefixes.push(p);
+      return p;
+    },
+  };
+}

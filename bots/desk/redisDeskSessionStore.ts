@@ -1,0 +1,169 @@
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import {
+  deskSessionDigest,
+  deskSessionTiming,
+  MAX_DESK_SESSION_ID_CHARS,
+  newDeskSecret,
+  type DeskSession,
+  type DeskSessionStore,
+  type DeskSessionStoreOptions,
+} from './deskSessions';
+
+/** Options of {@link RedisDeskSessionStore}. */
+export interface RedisDeskSessionStoreOptions extends DeskSessionStoreOptions {
+  /** An ioredis client; the caller keeps ownership. */
+  readonly redis: Redis;
+  /**
+   * Prefix of every key. @defaultValue `warmline:desk:`. On Redis Cluster wrap it in a hash tag
+   * (e.g. `{warmline:desk}:`): the count script builds session keys from it.
+   */
+  readonly keyPrefix?: string;
+}
+
+interface LuaScript {
+  readonly source: string;
+  readonly sha: string;
+}
+const lua = (source: string): LuaScript => ({ source, sha: createHash('sha1').update(source).digest('hex') });
+
+// Keys expire this long after the session would: instances' clocks differ a little; the scripts decide expiry.
+const TTL_MARGIN_MS = 1000;
+
+// KEYS: session, agent set. ARGV: agentId, csrf, now, sessionTtl, digest, agentSetTtl
+const CREATE = lua(`
+redis.call('HSET', KEYS[1], 'agent', ARGV[1], 'csrf', ARGV[2], 'created', ARGV[3], 'seen', ARGV[3])
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+redis.call('SADD', KEYS[2], ARGV[5])
+if redis.call('PTTL', KEYS[2]) < tonumber(ARGV[6]) then redis.call('PEXPIRE', KEYS[2], ARGV[6]) end
+return 1`);
+
+// KEYS: session. ARGV: now, idleMs, maxAgeMs, margin. Returns agent, csrf, created, seen; or false (and deletes) when expired.
+const TOUCH = lua(`
+local v = redis.call('HMGET', KEYS[1], 'agent', 'csrf', 'created', 'seen')
+if not v[1] or not v[2] or not v[3] or not v[4] then return false end
+local now, idle, maxAge = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local created, seen = tonumber(v[3]), tonumber(v[4])
+if now - seen > idle or now - created > maxAge then
+  redis.call('DEL', KEYS[1])
+  return false
+end
+if now > seen then
+  seen = now
+  v[4] = ARGV[1]
+  redis.call('HSET', KEYS[1], 'seen', ARGV[1])
+end
+local left = math.min(seen + idle, created + maxAge) - now
+redis.call('PEXPIRE', KEYS[1], math.floor(math.max(1, left) + tonumber(ARGV[4])))
+return v`);
+
+// KEYS: session. ARGV: agent set prefix, digest. Returns agent, csrf, created, seen; or false.
+const DESTROY = lua(`
+local v = redis.call('HMGET', KEYS[1], 'agent', 'csrf', 'created', 'seen')
+if not v[1] then return false end
+redis.call('DEL', KEYS[1])
+redis.call('SREM', ARGV[1] .. v[1], ARGV[2])
+return v`);
+
+// KEYS: agent set. ARGV: session key prefix, now, idleMs, maxAgeMs. Drops members whose session is gone or expired.
+const COUNT = lua(`
+local now, idle, maxAge = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local n = 0
+for _, d in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  local v = redis.call('HMGET', ARGV[1] .. d, 'created', 'seen')
+  if v[1] and v[2] and now - tonumber(v[2]) <= idle and now - tonumber(v[1]) <= maxAge then
+    n = n + 1
+  else
+    redis.call('SREM', KEYS[1], d)
+  end
+end
+return n`);
+
+/**
+ * The console's sessions in Redis, shared by every instance: an agent signed in on one instance is signed in on all,
+ * and signing out (or expiry) ends the session everywhere.
+ *
+ * @remarks Keys: `{prefix}session:{SHA-256 of the session id}`, a hash holding only the agent id, the CSRF token and
+ * the created / last-seen times, with a TTL that follows the idle and absolute expiry (so nothing lingers); and
+ * `{prefix}agent:{agentId}`, the set of an agent's session hashes (for presence), with a TTL of the session lifetime.
+ * The raw session id (the cookie value) is never stored. Reads that extend a session run in one Lua script.
+ * @example new RedisDeskSessionStore({ redis, keyPrefix: 'warmline:desk:', idleMs: 30 * 60_000 })
+ */
+export class RedisDeskSessionStore implements DeskSessionStore {
+  private readonly redis: Redis;
+  private readonly prefix: string;
+  private readonly idleMs: number;
+  private readonly maxAgeMs: number;
+  private readonly clock: () => number;
+
+  constructor(options: RedisDeskSessionStoreOptions) {
+    if (!options?.redis) throw new TypeError('RedisDeskSessionStore: redis is required');
+    this.redis = options.redis;
+    this.prefix = options.keyPrefix ?? 'warmline:desk:';
+    const timing = deskSessionTiming(options);
+    this.idleMs = timing.idleMs;
+    this.maxAgeMs = timing.maxAgeMs;
+    this.clock = timing.clock;
+  }
+
+  async create(agentId: string): Promise<DeskSession> {
+    if (!agentId) throw new TypeError('RedisDeskSessionStore.create: agentId is required');
+    const now = this.clock();
+    const id = newDeskSecret();
+    const csrfToken = newDeskSecret();
+    const digest = deskSessionDigest(id);
+    await this.run(CREATE, [this.sessionKey(digest), this.agentKey(agentId)], [
+      agentId,
+      csrfToken,
+      now,
+      Math.min(this.idleMs, this.maxAgeMs) + TTL_MARGIN_MS,
+      digest,
+      this.maxAgeMs + TTL_MARGIN_MS,
+    ]);
+    return { id, agentId, csrfToken, createdAt: now, lastSeenAt: now };
+  }
+
+  async touch(id: string | undefined): Promise<DeskSession | undefined> {
+    if (!id || id.length > MAX_DESK_SESSION_ID_CHARS) return undefined;
+    const found = await this.run(TOUCH, [this.sessionKey(deskSessionDigest(id))], [this.clock(), this.idleMs, this.maxAgeMs, TTL_MARGIN_MS]);
+    return this.toSession(id, found);
+  }
+
+  async destroy(id: string): Promise<DeskSession | undefined> {
+    if (!id || id.length > MAX_DESK_SESSION_ID_CHARS) return undefined;
+    const digest = deskSessionDigest(id);
+    const session = this.toSession(id, await this.run(DESTROY, [this.sessionKey(digest)], [`${this.prefix}agent:`, digest]));
+    if (!session) return undefined;
+    const now = this.clock();
+    return now - session.lastSeenAt > this.idleMs || now - session.createdAt > this.maxAgeMs ? undefined : session;
+  }
+
+  async countOfAgent(agentId: string): Promise<number> {
+    const n = await this.run(COUNT, [this.agentKey(agentId)], [`${this.prefix}session:`, this.clock(), this.idleMs, this.maxAgeMs]);
+    return Number(n) || 0;
+  }
+
+  private sessionKey(digest: string): string {
+    return `${this.prefix}session:${digest}`;
+  }
+
+  private agentKey(agentId: string): string {
+    return `${this.prefix}agent:${agentId}`;
+  }
+
+  private toSession(id: string, found: unknown): DeskSession | undefined {
+    if (!Array.isArray(found) || found.length < 4) return undefined;
+    const [agentId, csrfToken, created, seen] = found.map((x) => (x === null || x === undefined ? '' : String(x)));
+    if (!agentId || !csrfToken) return undefined;
+    return { id, agentId, csrfToken, createdAt: Number(created), lastSeenAt: Number(seen) };
+  }
+
+  private async run(script: LuaScript, keys: string[], args: Array<string | number>): Promise<unknown> {
+    try {
+      return await this.redis.evalsha(script.sha, keys.length, ...keys, ...args);
+    } catch (err) {
+      if (!(err instanceof Error) || !err.message.includes('NOSCRIPT')) throw err;
+      return this.redis.eval(script.source, keys.length, ...keys, ...args);
+    }
+  }
+}

@@ -1,0 +1,93 @@
+import { expect } from 'chai';
+import { MemoryDeskSessionStore, type DeskSessionStore } from '../../../bots/desk/deskSessions';
+import { MemoryLockoutStore, type LockoutStore } from '../../../bots/desk/lockoutStore';
+import { DeskClient, startDeskServer, type DeskTestServer } from './deskTestServer';
+import { FakeDeskBackend } from './fakeDeskBackend';
+import { SseClient } from './sseClient';
+
+describe('registerDeskConsole with shared session and lock-out stores (two consoles, one store)', function () {
+  this.timeout(10000);
+  let a: DeskTestServer;
+  let b: DeskTestServer;
+  let sessions: MemoryDeskSessionStore;
+  let lockouts: MemoryLockoutStore;
+  let backend: FakeDeskBackend;
+
+  beforeEach(async function () {
+    sessions = new MemoryDeskSessionStore();
+    lockouts = new MemoryLockoutStore();
+    // Both consoles over one backend (cases, presence), as two instances over one Redis.
+    backend = new FakeDeskBackend();
+    const common = { sessionStore: sessions, lockoutStore: lockouts, heartbeatMs: 100, throttle: { baseLockMs: 60_000 }, backend };
+    a = await startDeskServer(common);
+    b = await startDeskServer(common);
+  });
+  afterEach(async function () {
+    await a.close();
+    await b.close();
+  });
+
+  it('a session signed in on one console works on the other, CSRF token included; signing out on one ends it on both', async function () {
+    expect(a.desk.sessions).to.equal(sessions);
+    const onA = new DeskClient(a.base);
+    expect((await onA.login('ana')).status).to.equal(200);
+    const onB = Object.assign(new DeskClient(b.base), { cookie: onA.cookie, csrf: onA.csrf });
+    const session = await onB.get('/desk/api/session');
+    expect(session.status).to.equal(200);
+    expect(((await session.json()) as { csrfToken: string }).csrfToken).to.equal(onA.csrf);
+    expect((await onB.post('/desk/api/presence', { status: 'away' })).status).to.equal(200);
+
+    // A live stream on B ends at its next heartbeat once the agent signed out on A; presence is cleared.
+    const events = await SseClient.open(`${b.base}/desk/api/events`, onB.headers());
+    try {
+      await events.waitFor((e) => e.event === 'ready');
+      expect((await onA.post('/desk/api/logout')).status).to.equal(204);
+      expect((await onB.get('/desk/api/queue')).status).to.equal(401);
+      const end = await events.waitFor((e) => e.event === 'end', 2000);
+      expect(end.data).to.deep.equal({ reason: 'signed_out' });
+      await events.waitForEnd();
+      expect(b.desk.openStreams()).to.equal(0);
+      expect(await backend.store.listPresence()).to.deep.equal([]);
+    } finally {
+      events.close();
+    }
+  });
+
+  it('keeps an agent online while another of their sessions lives', async function () {
+    const first = new DeskClient(a.base);
+    const second = new DeskClient(b.base);
+    await first.login('ana');
+    await second.login('ana');
+    await first.post('/desk/api/logout');
+    expect((await backend.store.listPresence()).map((p) => p.agent.id)).to.deep.equal(['ana']);
+    await second.post('/desk/api/logout');
+    expect(await backend.store.listPresence()).to.deep.equal([]);
+  });
+
+  it('adds up wrong passwords made on both consoles: the account is locked out on both', async function () {
+    for (let i = 1; i <= 5; i++) {
+      const on = i % 2 ? a : b;
+      expect((await new DeskClient(on.base).login('ana', `wrong-${i}`)).status, `try ${i}`).to.equal(401);
+    }
+    expect((await new DeskClient(a.base).login('ana')).status).to.equal(429);
+    expect((await new DeskClient(b.base).login('ana')).status).to.equal(429);
+    expect((await new DeskClient(b.base).login('ben')).status, 'another account is not locked').to.equal(200);
+  });
+});
+
+describe('registerDeskConsole when its stores fail', function () {
+  it('answers 503 (never 200, never a crash) when sessions or lock-outs cannot be read', async function () {
+    const down = (): Promise<never> => Promise.reject(new Error('redis down'));
+    const sessionStore: DeskSessionStore = { create: down, touch: down, destroy: down, countOfAgent: down };
+    const lockoutStore: LockoutStore = { increment: down, read: down, reset: down };
+    const t = await startDeskServer({ sessionStore, lockoutStore });
+    try {
+      const c = new DeskClient(t.base);
+      expect((await c.login('ana')).status).to.equal(503);
+      const api = await fetch(`${t.base}/desk/api/queue`, { headers: { Cookie: 'warmline_desk=whatever' } });
+      expect(api.status).to.equal(503);
+    } finally {
+      await t.close();
+    }
+  });
+});

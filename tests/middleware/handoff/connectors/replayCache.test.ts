@@ -1,0 +1,226 @@
+import { expect } from 'chai';
+import * as restify from 'restify';
+import { listen } from '../../../../bots/server';
+import { HandoffStatusVerifier, signHandoffStatus } from '../../../../middleware/handoff/connectors/handoffStatusVerifier';
+import { applyHubStatus, type HubStatusUpdate } from '../../../../middleware/handoff/connectors/hubStatus';
+import { RedisReplayCache } from '../../../../middleware/handoff/connectors/redisReplayCache';
+import { registerWebhookStatusRoute } from '../../../../middleware/handoff/connectors/registerWebhookStatusRoute';
+import { MemoryReplayCache, REPLAY_CLOCK_SKEW_MS, replayTtlMs, type ReplayCache } from '../../../../middleware/handoff/connectors/replayCache';
+import { signWebhook } from '../../../../middleware/handoff/connectors/webhookSigning';
+import { MemoryHandoffStore } from '../../../../middleware/handoff/memoryHandoffStore';
+import { deleteKeys, useTestRedis } from '../testRedis';
+import { createFraudCase } from './caseFixture';
+
+const SECRET = 'status-secret-0123456789';
+const WEBHOOK_SECRET = 'whsec_inbound_0123456789abcdef';
+
+interface Harness {
+  /** A cache over the shared backing (a second call is "another instance" for a shared cache). */
+  cache(): ReplayCache;
+  /** Lets `ms` pass for the cache. */
+  advance(ms: number): Promise<void>;
+  cleanup(): Promise<void>;
+}
+
+/** What every ReplayCache must do. */
+function replayCacheSuite(name: string, make: () => Promise<Harness>): void {
+  describe(`ReplayCache behaviour: ${name}`, function () {
+    let h: Harness;
+    let c: ReplayCache;
+    beforeEach(async function () {
+      h = await make();
+      c = h.cache();
+    });
+    afterEach(async function () {
+      await h.cleanup();
+    });
+
+    it('claims a key once; the same key again is a replay, another key is not', async function () {
+      expect(await c.claim('sig-1', 60_000)).to.equal(true);
+      expect(await c.claim('sig-1', 60_000)).to.equal(false);
+      expect(await c.claim('sig-2', 60_000)).to.equal(true);
+    });
+
+    it('forgets a released key, and a key whose time is up', async function () {
+      expect(await c.claim('sig-1', 60_000)).to.equal(true);
+      await c.release('sig-1');
+      expect(await c.claim('sig-1', 60_000)).to.equal(true);
+      expect(await c.claim('short', 40)).to.equal(true);
+      await h.advance(150);
+      expect(await c.claim('short', 40)).to.equal(true);
+      expect(await c.claim('sig-1', 60_000), 'a long one is still there').to.equal(false);
+    });
+
+    it('lets exactly one of concurrent claims of a key win, across instances', async function () {
+      const caches = [c, h.cache(), h.cache()];
+      const results = await Promise.all(Array.from({ length: 30 }, (_, i) => caches[i % 3]!.claim('same', 60_000)));
+      expect(results.filter(Boolean)).to.have.length(1);
+    });
+
+    it('makes a HandoffStatusVerifier refuse a status replayed to another instance sharing the cache', async function () {
+      const first = new HandoffStatusVerifier({ secret: SECRET, replayCache: c });
+      const second = new HandoffStatusVerifier({ secret: SECRET, replayCache: h.cache() });
+      const signed = signHandoffStatus(SECRET, { caseId: 'C-7K3P', state: 'accepted' });
+      expect(await second.verifyAsync({ ...signed, signature: 'forged' })).to.deep.equal({ ok: false, reason: 'mismatch' });
+      expect(await first.verifyAsync(signed)).to.deep.equal({ ok: true });
+      expect(await second.verifyAsync(signed)).to.deep.equal({ ok: false, reason: 'replayed' });
+      expect(await first.verifyAsync(signed)).to.deep.equal({ ok: false, reason: 'replayed' });
+    });
+  });
+}
+
+replayCacheSuite('MemoryReplayCache', async () => {
+  let now = 1_767_225_600_000;
+  const shared = new MemoryReplayCache({ now: () => now });
+  return {
+    cache: () => shared,
+    advance: async (ms) => void (now += ms),
+    cleanup: async () => undefined,
+  };
+});
+
+describe('MemoryReplayCache', function () {
+  it('keeps at most maxEntries keys, forgetting the oldest first', async function () {
+    const c = new MemoryReplayCache({ maxEntries: 2 });
+    for (const k of ['a', 'b', 'c']) expect(await c.claim(k, 60_000)).to.equal(true);
+    expect(c.size).to.equal(2);
+    expect(c.claimNow('a', 60_000), 'the oldest went').to.equal(true);
+    expect(c.claimNow('c', 60_000)).to.equal(false);
+  });
+
+  it('remembers a signature exactly as long as its timestamp is in the window, plus a margin for clocks', function () {
+    const now = 1_767_225_600_000;
+    expect(replayTtlMs(now / 1000, 300, now)).to.equal(301_000 + REPLAY_CLOCK_SKEW_MS);
+    // Signed in the future (allowed within the window): valid, so remembered, for longer.
+    expect(replayTtlMs(now / 1000 + 300, 300, now)).to.equal(601_000 + REPLAY_CLOCK_SKEW_MS);
+    expect(replayTtlMs(now / 1000 - 400, 300, now)).to.equal(1 + REPLAY_CLOCK_SKEW_MS);
+  });
+});
+
+describe('HandoffStatusVerifier replay cache choice', function () {
+  it('by default keeps one cache per verifier (per process): another instance accepts the replay', async function () {
+    const signed = signHandoffStatus(SECRET, { caseId: 'C-7K3P', state: 'accepted' });
+    const a = new HandoffStatusVerifier({ secret: SECRET });
+    const b = new HandoffStatusVerifier({ secret: SECRET });
+    expect(a.verify(signed)).to.deep.equal({ ok: true });
+    expect(await a.verifyAsync(signed)).to.deep.equal({ ok: false, reason: 'replayed' });
+    expect(b.verify(signed)).to.deep.equal({ ok: true });
+  });
+
+  it('refuses the synchronous verify with a cache that is not in memory', function () {
+    const external: ReplayCache = { claim: async () => true, release: async () => undefined };
+    const v = new HandoffStatusVerifier({ secret: SECRET, replayCache: external });
+    expect(() => v.verify(signHandoffStatus(SECRET, { caseId: 'C-1', state: 'accepted' }))).to.throw(TypeError, /verifyAsync/);
+    expect(v.replayCacheSize).to.equal(0);
+  });
+});
+
+describe('registerWebhookStatusRoute with a replay cache', function () {
+  const PATH = '/api/hooks/crm/status';
+  let store: MemoryHandoffStore;
+  let calls: HubStatusUpdate[];
+  const servers: restify.Server[] = [];
+
+  async function start(replayCache?: ReplayCache): Promise<string> {
+    const server = restify.createServer();
+    registerWebhookStatusRoute(server, {
+      path: PATH,
+      secrets: [WEBHOOK_SECRET],
+      ...(replayCache ? { replayCache } : {}),
+      onStatus: async (u) => {
+        calls.push(u);
+        return applyHubStatus(store, u);
+      },
+    });
+    servers.push(server);
+    return `http://127.0.0.1:${await listen(server, 0, '127.0.0.1')}${PATH}`;
+  }
+
+  const post = (url: string, body: string, headers: object) =>
+    fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json', ...(headers as Record<string, string>) } });
+
+  beforeEach(function () {
+    store = new MemoryHandoffStore();
+    calls = [];
+  });
+  afterEach(async function () {
+    for (const s of servers.splice(0)) await new Promise<void>((r) => s.close(() => r()));
+  });
+
+  it('answers a replay reaching another server that shares the cache as a duplicate, without applying it twice', async function () {
+    const shared = new MemoryReplayCache();
+    const [a, b] = [await start(shared), await start(shared)];
+    const c = await createFraudCase(store, 'conv-replay');
+    const body = JSON.stringify({ caseId: c.id, state: 'accepted', agent: { id: 'crm-1' } });
+    const headers = signWebhook(body, WEBHOOK_SECRET);
+    expect(await (await post(a, body, headers)).json()).to.deep.equal({ ok: true, caseState: 'assigned' });
+    const replay = await post(b, body, headers);
+    expect(replay.status).to.equal(200);
+    expect(await replay.json()).to.deep.equal({ ok: true, duplicate: true });
+    expect(calls).to.have.length(1);
+  });
+
+  it('with a cache per server (the default), the other server applies the replay again', async function () {
+    const [a, b] = [await start(), await start()];
+    const c = await createFraudCase(store, 'conv-replay');
+    const body = JSON.stringify({ caseId: c.id, state: 'accepted', agent: { id: 'crm-1' } });
+    const headers = signWebhook(body, WEBHOOK_SECRET);
+    await post(a, body, headers);
+    expect(await (await post(b, body, headers)).json()).not.to.have.property('duplicate');
+    expect(calls).to.have.length(2);
+  });
+
+  it('catches a replay that keeps only one of two rotation signatures', async function () {
+    const shared = new MemoryReplayCache();
+    const OLD = 'whsec_inbound_old_0123456789ab';
+    const server = restify.createServer();
+    registerWebhookStatusRoute(server, { path: PATH, secrets: [WEBHOOK_SECRET, OLD], replayCache: shared, onStatus: async (u) => void calls.push(u) });
+    servers.push(server);
+    const url = `http://127.0.0.1:${await listen(server, 0, '127.0.0.1')}${PATH}`;
+    const body = JSON.stringify({ caseId: 'C-7K3P', state: 'completed' });
+    const both = signWebhook(body, [WEBHOOK_SECRET, OLD]);
+    expect((await post(url, body, both)).status).to.equal(200);
+    const onlyOld = { ...both, 'X-Warmline-Signature': both['X-Warmline-Signature'].split(',')[1] };
+    expect(await (await post(url, body, onlyOld)).json()).to.deep.equal({ ok: true, duplicate: true });
+    expect(calls).to.have.length(1);
+  });
+
+  it('forgets a status that could not be applied (so the hub may retry it), and answers 503 when the cache fails', async function () {
+    const shared = new MemoryReplayCache();
+    const a = await start(shared);
+    const body = JSON.stringify({ caseId: 'C-ZZZZ', state: 'accepted' });
+    const headers = signWebhook(body, WEBHOOK_SECRET);
+    expect((await post(a, body, headers)).status).to.equal(404);
+    expect((await post(a, body, headers)).status, 'retried, not a duplicate').to.equal(404);
+    expect(calls).to.have.length(2);
+
+    const broken: ReplayCache = { claim: async () => Promise.reject(new Error('redis down')), release: async () => undefined };
+    const b = await start(broken);
+    const res = await post(b, body, signWebhook(body, WEBHOOK_SECRET));
+    expect(res.status).to.equal(503);
+    expect(calls).to.have.length(2);
+  });
+});
+
+describe('RedisReplayCache (real Redis)', function () {
+  const t = useTestRedis();
+
+  replayCacheSuite('RedisReplayCache', async () => {
+    const prefix = t.prefix('replay');
+    return {
+      cache: () => new RedisReplayCache({ redis: t.redis, keyPrefix: prefix }),
+      advance: (ms) => new Promise((r) => setTimeout(r, ms)),
+      cleanup: async () => void (await deleteKeys(t.redis, prefix)),
+    };
+  });
+
+  it('stores a hash of the key with a TTL (SET NX PX), nothing in clear', async function () {
+    const prefix = t.prefix('replay-keys');
+    const c = new RedisReplayCache({ redis: t.redis, keyPrefix: prefix });
+    await c.claim('C-7K3P.signature-value', 30_000);
+    const keys = await t.redis.keys(`${prefix}*`);
+    expect(keys).to.have.length(1);
+    expect(keys[0]).not.to.contain('C-7K3P').and.not.to.contain('signature');
+    expect(await t.redis.pttl(keys[0]!)).to.be.within(1, 30_000);
+  });
+});
