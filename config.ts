@@ -27,6 +27,11 @@ export const ConfigSchema = z
     HOST: z.preprocess(emptyToUndefined, z.string().optional()),
     PUBLIC_URL: z.preprocess(emptyToUndefined, z.string().url().optional()),
     LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info')),
+    // GET /metrics (Prometheus): with a token, scrapers send `Authorization: Bearer <token>`; without, loopback only.
+    METRICS_TOKEN: z.preprocess(
+      emptyToUndefined,
+      z.string().min(16, 'at least 16 characters').regex(/^[\x21-\x7E]+$/, 'printable ASCII without spaces').optional(),
+    ),
     MAX_BODY_BYTES: intFrom(256 * 1024, 1024, 16 * 1024 * 1024),
     MAX_TEXT_CHARS: intFrom(4000, 100, 100000),
     DEFAULT_LOCALE: z.preprocess(emptyToUndefined, z.enum(['en-US', 'en-GB', 'fr-FR', 'fr-CA', 'fr-BE', 'fr-CH']).default('en-US')),

@@ -36,6 +36,8 @@ async function main(): Promise<void> {
     storage: config.STORAGE,
     tracking: config.TRACKING_PROVIDER,
     auth: config.MicrosoftAppId ? 'bot-framework-jwt' : 'anonymous-local-only',
+    // GET /metrics: a bearer token (METRICS_TOKEN), or clients on this machine only.
+    metrics: config.METRICS_TOKEN ? 'bearer-token' : 'loopback-only',
   });
   if (config.WEBCHAT !== 'off' || config.DESK_AGENTS) {
     const lines = [`Warmline is running.`];

@@ -13,6 +13,51 @@ export { createApp, type WarmlineApp, type WarmlineAppOptions } from './bots/cre
 export { createWarmlineServer, listen, type WarmlineServerOptions, type Readiness, type TurnHandler } from './bots/server';
 export { createLogger, silentLogger, errorFields, type Logger, type LoggerOptions, type LogLevel, type LogFields } from './bots/logger';
 
+// Metrics (Prometheus text format at GET /metrics)
+export {
+  createMetricsRegistry,
+  CollectTimeoutError,
+  PROMETHEUS_CONTENT_TYPE,
+  OTHER_LABEL_VALUE,
+  MAX_HISTOGRAM_BUCKETS,
+  COLLECT_ERRORS_METRIC,
+  type MetricsRegistry,
+  type MetricsRegistryOptions,
+  type Counter,
+  type CounterChild,
+  type CounterOptions,
+  type Gauge,
+  type GaugeChild,
+  type GaugeOptions,
+  type Histogram,
+  type HistogramChild,
+  type HistogramOptions,
+  type MetricOptions,
+  type LabelValues,
+  type LabelAllowList,
+  type CollectSetter,
+  type IncArgs,
+  type ValueArgs,
+} from './bots/metricsRegistry';
+export {
+  turnMetricsMiddleware,
+  instrumentHandoff,
+  registerProcessMetrics,
+  checkMetricsAccess,
+  isLoopbackAddress,
+  metricsRoute,
+  METRIC_CHANNELS,
+  METRIC_INTENTS,
+  METRIC_HANDOFF_REASONS,
+  METRIC_PRIORITIES,
+  METRIC_HANDOFF_EVENTS,
+  TURN_DURATION_BUCKETS,
+  DEFAULT_CASES_SCAN_LIMIT,
+  type InstrumentHandoffOptions,
+  type MetricsRequestInfo,
+  type MetricsRouteOptions,
+} from './bots/metrics';
+
 // Turn state and shared conversation facts
 export { turnKey, readTurn, writeTurn, type TurnKey } from './middleware/turnStateKeys';
 export { CONVERSATION_FACTS_PROPERTY, emptyFacts, type ConversationFacts } from './middleware/conversationFacts';

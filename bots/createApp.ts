@@ -54,6 +54,8 @@ import { HandoffDeskBackend } from './desk/handoffDeskBackend';
 import { parseDeskAgents } from './desk/deskAgents';
 import { RedisDeskSessionStore } from './desk/redisDeskSessionStore';
 import { RedisLockoutStore } from './desk/redisLockoutStore';
+import { createMetricsRegistry, type MetricsRegistry } from './metricsRegistry';
+import { instrumentHandoff, registerProcessMetrics, turnMetricsMiddleware } from './metrics';
 
 /** What a composition root may replace (tests, benchmarks, a developer's own bot). */
 export interface WarmlineAppOptions {
@@ -91,6 +93,8 @@ export interface WarmlineApp {
   readonly agentDesk: AgentDesk;
   /** Where redacted transcripts are kept. */
   readonly transcripts: TranscriptStore;
+  /** This app's metrics, served at `GET /metrics`; add your own with `metrics.counter(...)` and the like. */
+  readonly metrics: MetricsRegistry;
   /** Listens on `config.PORT` (0 = a free port) and starts warming; resolves with the bound port and base URL. */
   start(): Promise<{ port: number; url: string }>;
   /** Readiness as `GET /readyz` reports it. */
@@ -112,6 +116,10 @@ export function createApp(options: WarmlineAppOptions): WarmlineApp {
   const { config } = options;
   const logger = options.logger ?? silentLogger;
   const closers: Array<() => Promise<unknown>> = [];
+
+  // Metrics: names and error classes only in the logs, never what a customer wrote.
+  const metrics = createMetricsRegistry({ onCollectError: (metric, err) => logger.warn('metrics.collect_failed', { metric, ...errorFields(err) }) });
+  const stopProcessMetrics = registerProcessMetrics(metrics);
 
   let redis: Redis | undefined;
   const sharedRedis = (): Redis => {
@@ -169,6 +177,8 @@ export function createApp(options: WarmlineAppOptions): WarmlineApp {
       logger.warn('turn.error_reply_failed', errorFields(sendError));
     }
   };
+  // First in the chain, so the turn's duration and outcome cover every other middleware and the bot.
+  adapter.use(turnMetricsMiddleware(metrics));
   adapter.use(new InputGuardMiddleware({ maxTextChars: config.MAX_TEXT_CHARS }));
 
   // Warm handoff: transcript -> signals -> handoff, on the same state and storage choice as the bot.
@@ -195,6 +205,7 @@ export function createApp(options: WarmlineAppOptions): WarmlineApp {
   const agents = AgentDirectory.parse(config.WARMLINE_AGENTS);
   const agentDesk = new AgentDesk({ service: handoff, agents, messenger, slack: new SlackWebApi({ baseUrl: config.SLACK_API_BASE_URL }), logger });
   handoff.addConnector(agentDesk);
+  const stopHandoffMetrics = instrumentHandoff(metrics, handoff);
 
   // Engagement hubs: the Bot Framework handoff protocol (its status middleware must run before the handoff
   // middleware) and a signed webhook with a durable outbox. Several connectors can be active at once.
@@ -260,7 +271,14 @@ export function createApp(options: WarmlineAppOptions): WarmlineApp {
   const checks: Record<string, 'ok' | 'warming' | 'failed'> = { recognizers: 'warming' };
   const readiness = (): Readiness => ({ ready: Object.values(checks).every((c) => c === 'ok'), checks: { ...checks } });
 
-  const server = createWarmlineServer({ adapter, bot, logger, maxBodyBytes: config.MAX_BODY_BYTES, readiness });
+  const server = createWarmlineServer({
+    adapter,
+    bot,
+    logger,
+    maxBodyBytes: config.MAX_BODY_BYTES,
+    readiness,
+    metrics: { registry: metrics, ...(config.METRICS_TOKEN ? { token: config.METRICS_TOKEN } : {}) },
+  });
   let port = config.PORT;
   const publicBaseUrl = () => config.PUBLIC_URL?.replace(/\/+$/, '') ?? `http://localhost:${port}`;
 
@@ -338,6 +356,7 @@ export function createApp(options: WarmlineAppOptions): WarmlineApp {
     handoff,
     agentDesk,
     transcripts,
+    metrics,
     readiness,
     async start() {
       port = await listen(server, config.PORT, config.HOST);
@@ -364,6 +383,8 @@ export function createApp(options: WarmlineAppOptions): WarmlineApp {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await handoff.idle();
       await webhook?.stop();
+      stopHandoffMetrics();
+      stopProcessMetrics();
       for (const close of closers) await close().catch(() => undefined);
     },
   };

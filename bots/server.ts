@@ -3,6 +3,7 @@ import type { CloudAdapter, TurnContext } from 'botbuilder';
 import { WarmlineCloudAdapter } from './warmlineCloudAdapter';
 import { errorFields, type Logger } from './logger';
 import { DirectLineHttpError, readJsonBody } from './channels/directLine/readJsonBody';
+import { metricsRoute, type MetricsRouteOptions } from './metrics';
 
 const MESSAGES_PATH = '/api/messages';
 
@@ -29,6 +30,8 @@ export interface WarmlineServerOptions {
   readiness: () => Readiness;
   /** Server name in the `Server` header. */
   name?: string;
+  /** Serves `GET /metrics` from this registry (bearer token, or loopback clients only). Default: no route. */
+  metrics?: MetricsRouteOptions;
 }
 
 /**
@@ -36,7 +39,8 @@ export interface WarmlineServerOptions {
  *
  * @remarks Routes: `POST /api/messages` (through `CloudAdapter.process`, which enforces Bot Framework JWT
  * authentication whenever an app id is configured), `GET /healthz` (the process answers), `GET /readyz`
- * (503 until every component is warm). Bodies over `maxBodyBytes` get 413, malformed JSON 400. The caller
+ * (503 until every component is warm), and `GET /metrics` when `metrics` is given (Prometheus text; a bearer token,
+ * or loopback clients only). Bodies over `maxBodyBytes` get 413, malformed JSON 400. The caller
  * adds further routes (web chat, agent console) before calling `listen`.
  */
 export function createWarmlineServer(options: WarmlineServerOptions): restify.Server {
@@ -104,6 +108,8 @@ export function createWarmlineServer(options: WarmlineServerOptions): restify.Se
     const r = options.readiness();
     res.send(r.ready ? 200 : 503, { status: r.ready ? 'ready' : 'starting', checks: r.checks });
   });
+
+  if (options.metrics) server.get('/metrics', metricsRoute(options.metrics));
 
   server.on('restifyError', (req: restify.Request, _res: restify.Response, err: Error & { statusCode?: number; toJSON?: () => object }, cb: () => void) => {
     if ((err.statusCode ?? 500) >= 500) logger.error('http.error', { route: req.getPath(), ...errorFields(err) });

@@ -221,13 +221,13 @@ export class HandoffService {
     const hubStaffed = this.connectors.some((c) => c.staffed === true && (c.takesCase?.(opened) ?? true));
     if (created && agentsOnline === 0 && !hubStaffed && opened.state === 'queued') {
       opened = await this.store.transition(opened.id, 'timed_out', 'system', 'no agent online');
-      this.emit({ type: 'timed_out', case: opened });
+      this.emit({ type: 'timed_out', case: opened, opened: true });
       return { case: opened, created, agentsOnline };
     }
     const position = opened.state === 'queued' ? await this.store.queuePosition(opened.id) : undefined;
     const waitMinutes = position === undefined ? undefined : await this.waitMinutes(position, agentsOnline);
     if (created) {
-      this.emit({ type: 'queued', case: opened });
+      this.emit({ type: 'queued', case: opened, opened: true });
       // A new case ahead of others (high priority) pushes them back: tell them.
       if (position !== undefined) this.background(this.announceBehind(position));
     }

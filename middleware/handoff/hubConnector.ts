@@ -7,8 +7,18 @@ import type { AgentIdentity, HandoffCase } from './handoffCase';
  * queue. `customer_message` covers messages sent while waiting (kept on the case) and while assigned (relayed).
  */
 export type HandoffEvent =
-  | { readonly type: 'queued'; readonly case: HandoffCase }
-  | { readonly type: 'timed_out'; readonly case: HandoffCase }
+  | {
+      readonly type: 'queued';
+      readonly case: HandoffCase;
+      /** True when this event opened the case (absent when the case went back to the queue). */
+      readonly opened?: boolean;
+    }
+  | {
+      readonly type: 'timed_out';
+      readonly case: HandoffCase;
+      /** True when the case was opened with nobody to take it and timed out at once (no `queued` event then). */
+      readonly opened?: boolean;
+    }
   | { readonly type: 'callback_requested'; readonly case: HandoffCase }
   | { readonly type: 'assigned'; readonly case: HandoffCase }
   | { readonly type: 'resolved'; readonly case: HandoffCase }
