@@ -116,6 +116,9 @@ export function createApp(options: WarmlineAppOptions): WarmlineApp {
   const { config } = options;
   const logger = options.logger ?? silentLogger;
   const closers: Array<() => Promise<unknown>> = [];
+  // Long-lived connections (console event streams, Direct Line WebSockets): ended before the server closes, since
+  // closing the server waits for every open connection.
+  const streamClosers: Array<() => Promise<unknown>> = [];
 
   // Metrics: names and error classes only in the logs, never what a customer wrote.
   const metrics = createMetricsRegistry({ onCollectError: (metric, err) => logger.warn('metrics.collect_failed', { metric, ...errorFields(err) }) });
@@ -319,7 +322,7 @@ export function createApp(options: WarmlineAppOptions): WarmlineApp {
       logger,
     });
     const d = desk;
-    closers.unshift(() => d.close());
+    streamClosers.push(() => d.close());
   }
 
   let directLine: LocalDirectLine | undefined;
@@ -333,7 +336,7 @@ export function createApp(options: WarmlineAppOptions): WarmlineApp {
       logger,
     });
     const dl = directLine;
-    closers.unshift(() => dl.close());
+    streamClosers.push(() => dl.close());
   }
   if (config.WEBCHAT !== 'off') {
     registerWebChatPage(server, {
@@ -380,6 +383,7 @@ export function createApp(options: WarmlineAppOptions): WarmlineApp {
     },
     async stop() {
       if (sweeper) clearInterval(sweeper);
+      for (const close of streamClosers) await close().catch(() => undefined);
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await handoff.idle();
       await webhook?.stop();

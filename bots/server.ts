@@ -47,6 +47,16 @@ export function createWarmlineServer(options: WarmlineServerOptions): restify.Se
   const { adapter, bot, logger } = options;
   const server = restify.createServer({ name: options.name ?? 'warmline', handleUncaughtExceptions: false });
   server.use(restify.plugins.queryParser({ mapParams: false }));
+  // No route takes file uploads. restify's multipart parser would write them to the temp directory and never delete
+  // them (and with a read-only temp directory one such request would stop the process): refused before any reading.
+  server.use(function refuseMultipart(req, res, next) {
+    const type = req.headers['content-type'];
+    if (typeof type === 'string' && /^\s*multipart\//i.test(type)) {
+      res.send(415, { error: 'UnsupportedMediaType', message: 'File uploads (multipart bodies) are not accepted.' });
+      return next(false);
+    }
+    return next();
+  });
   // The Bot Framework endpoint reads its JSON body itself (below); restify's body parser serves the other routes.
   const skipMessages = (handler: restify.RequestHandler): restify.RequestHandler =>
     function bodyParserOutsideMessages(req, res, next) {

@@ -1,3 +1,5 @@
+import { readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { expect } from 'chai';
 import {
   ActivityHandler,
@@ -98,6 +100,23 @@ for (const kind of ['WarmlineCloudAdapter', 'CloudAdapter'] as const) {
       const dated = { ...directLineMessage('when', { serviceUrl: connector.url, deliveryMode: 'expectReplies' }), timestamp: '2026-11-26T10:00:00.000Z' };
       const body = (await (await post(JSON.stringify(dated))).json()) as { activities: Array<{ text: string }> };
       expect(body.activities.map((a) => a.text)).to.deep.equal(['echo: when (dated 2026-11-26T10:00:00.000Z)']);
+    });
+
+    it('refuses multipart bodies (file uploads) on every route with 415, and writes no temp file', async () => {
+      server.post('/probe-upload', async (_req, res) => {
+        res.send(200, { ok: true });
+      });
+      const uploads = () => readdirSync(tmpdir()).filter((f) => f.startsWith('upload_')).length;
+      const before = uploads();
+      const form = new FormData();
+      form.append('file', new Blob(['x'.repeat(2000)]), 'big.bin');
+      for (const path of ['/probe-upload', '/api/messages']) {
+        const res = await fetch(`${base}${path}`, { method: 'POST', body: form });
+        expect(res.status, path).to.equal(415);
+        expect(await res.json()).to.deep.include({ error: 'UnsupportedMediaType' });
+      }
+      expect(uploads()).to.equal(before);
+      expect((await fetch(`${base}/healthz`)).status).to.equal(200);
     });
 
     it('rejects an oversized body with 413', async () => {
