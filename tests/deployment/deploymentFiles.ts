@@ -26,6 +26,7 @@ export const secretConfigKeys: ReadonlySet<string> = new Set([
   'HANDOFF_STATUS_SECRET',
   'WEBHOOK_SECRETS',
   'TRACKING_API_KEY',
+  'METRICS_TOKEN',
 ]);
 
 /** Every YAML document of a text (comments and `---` separators allowed); throws on a syntax error. */
