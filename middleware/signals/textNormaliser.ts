@@ -126,6 +126,42 @@ const countMatches = (text: string, re: RegExp): number => {
   return n;
 };
 
+/**
+ * Letters and capital letters of a text, as `\p{L}` and `\p{Lu}` count them, in one pass: ASCII by code, the rest
+ * (accents, other scripts) through the regexes.
+ */
+function countLetters(text: string): { letters: number; upper: number } {
+  let letters = 0;
+  let upper = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 128) {
+      // Not ASCII: count the rest exactly with the Unicode regexes (code points, not UTF-16 units).
+      const rest = text.slice(i);
+      return { letters: letters + countMatches(rest, LETTER_RE), upper: upper + countMatches(rest, UPPER_RE) };
+    }
+    if (c >= 65 && c <= 90) {
+      letters++;
+      upper++;
+    } else if (c >= 97 && c <= 122) {
+      letters++;
+    }
+  }
+  return { letters, upper };
+}
+
+/** `ELONGATION_RE.test(word)` (a letter three times in a row), without the regex for plain ASCII words. */
+function hasElongation(word: string): boolean {
+  for (let i = 0; i < word.length; i++) {
+    if (word.charCodeAt(i) >= 128) return ELONGATION_RE.test(word);
+  }
+  for (let i = 0; i + 2 < word.length; i++) {
+    const c = word.charCodeAt(i);
+    if (((c >= 97 && c <= 122) || (c >= 65 && c <= 90)) && word.charCodeAt(i + 1) === c && word.charCodeAt(i + 2) === c) return true;
+  }
+  return false;
+}
+
 // Where normaliseText puts tokens (module-level helpers rather than per-call closures: this runs on every message).
 interface TokenSink {
   readonly tokens: string[];
@@ -197,7 +233,7 @@ export function normaliseText(text: string, language: NormaliserLanguage): Norma
       continue;
     }
     let word = foldWord(raw);
-    if (ELONGATION_RE.test(word) && !language.vocabulary.has(word)) {
+    if (hasElongation(word) && !language.vocabulary.has(word)) {
       elongations++;
       word = squeeze(word, language.vocabulary);
     }
@@ -230,8 +266,8 @@ export function normaliseText(text: string, language: NormaliserLanguage): Norma
     pushWord(out, language, word, start, end);
   }
 
-  const letters = countMatches(text, LETTER_RE);
-  const capsRatio = letters >= 6 ? countMatches(text, UPPER_RE) / letters : 0;
+  const { letters, upper } = countLetters(text);
+  const capsRatio = letters >= 6 ? upper / letters : 0;
 
   const offsets: number[] = new Array<number>(tokens.length);
   let pos = 1;
