@@ -21,6 +21,8 @@ export interface LoadResult {
   rps: number;
   medianMs: number;
   p99Ms: number;
+  /** Every measured latency in ms, sorted (to merge several runs). */
+  latencies: number[];
 }
 
 /** Percentile of sorted numbers (nearest rank). */
@@ -95,5 +97,6 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     rps: latencies.length / elapsed,
     medianMs: percentile(latencies, 50),
     p99Ms: percentile(latencies, 99),
+    latencies,
   };
 }

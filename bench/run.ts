@@ -8,11 +8,14 @@ const ROOT = path.resolve(__dirname, '..');
 import { FakeConnector } from '../tests/helpers/fakeConnector';
 import { directLineMessage } from '../tests/helpers/channelActivities';
 import { DEMO_PARCELS } from '../dialogs/tracking/demoTrackingProvider';
-import { runLoad, type LoadResult } from './load';
+import { percentile, runLoad, type LoadResult } from './load';
 
 const quick = process.argv.includes('--quick');
-const DURATION_MS = quick ? 2000 : 5000;
-const WARMUP_MS = quick ? 800 : 2000;
+// Each server is measured ROUNDS times, the rounds interleaved (echo, Warmline, echo, ...) with the order rotated,
+// so a drift of the shared machine affects every server alike; throughput is the median round.
+const ROUNDS = quick ? 1 : 3;
+const DURATION_MS = quick ? 2000 : 3000;
+const WARMUP_MS = quick ? 800 : 1000;
 const CONCURRENCY = 16;
 
 interface Server {
@@ -141,7 +144,7 @@ async function main(): Promise<void> {
       const expectReplies = mode === 'expectReplies';
       const check = expectReplies ? (_s: number, body: string) => body.includes('"activities"') : undefined;
       // Clear the recorded calls between runs so the fake connector's memory stays flat.
-      const measured = async (server: Server, body: (w: number, n: number) => string) => {
+      const measureOnce = async (server: Server, body: (w: number, n: number) => string) => {
         let cpu0 = 0;
         let cpu = 0;
         connector.clear();
@@ -157,11 +160,39 @@ async function main(): Promise<void> {
             else cpu = cpuSeconds(server.child.pid!) - cpu0;
           },
         });
-        return { ...r, serverCpuMsPerRequest: r.requests ? (cpu * 1000) / r.requests : NaN };
+        return { ...r, cpuSeconds: cpu };
       };
-      const e = await measured(echo, echoBody(serviceUrl, expectReplies));
-      const er = await measured(echoReusing, echoBody(serviceUrl, expectReplies));
-      const w = await measured(warmline, trackingBody(serviceUrl, expectReplies));
+      const servers = [
+        { name: 'echo', server: echo, body: echoBody(serviceUrl, expectReplies) },
+        { name: 'echoReusing', server: echoReusing, body: echoBody(serviceUrl, expectReplies) },
+        { name: 'warmline', server: warmline, body: trackingBody(serviceUrl, expectReplies) },
+      ] as const;
+      const runs = new Map<string, Array<LoadResult & { cpuSeconds: number }>>(servers.map((x) => [x.name, []]));
+      for (let round = 0; round < ROUNDS; round++) {
+        for (let i = 0; i < servers.length; i++) {
+          const x = servers[(i + round) % servers.length];
+          runs.get(x.name)!.push(await measureOnce(x.server, x.body));
+        }
+      }
+      const combine = (name: string): Measured => {
+        const rs = runs.get(name)!;
+        const byRps = [...rs].sort((a, b) => a.rps - b.rps);
+        const latencies = rs.flatMap((r) => r.latencies).sort((a, b) => a - b);
+        const requests = rs.reduce((n, r) => n + r.requests, 0);
+        const cpu = rs.reduce((n, r) => n + r.cpuSeconds, 0);
+        return {
+          requests,
+          errors: rs.reduce((n, r) => n + r.errors, 0),
+          rps: byRps[Math.floor(byRps.length / 2)].rps,
+          medianMs: percentile(latencies, 50),
+          p99Ms: percentile(latencies, 99),
+          latencies: [],
+          serverCpuMsPerRequest: requests ? (cpu * 1000) / requests : NaN,
+        };
+      };
+      const e = combine('echo');
+      const er = combine('echoReusing');
+      const w = combine('warmline');
       connector.clear();
       results[mode] = { echo: e, echoReusing: er, warmline: w };
     }
@@ -190,7 +221,10 @@ async function main(): Promise<void> {
       });
     }
   }
-  console.log(`\nHTTP /api/messages, ${CONCURRENCY} concurrent clients, ${DURATION_MS / 1000} s each after ${WARMUP_MS / 1000} s warm-up\n`);
+  console.log(
+    `\nHTTP /api/messages, ${CONCURRENCY} concurrent clients; each server ${ROUNDS} x ${DURATION_MS / 1000} s (after ${WARMUP_MS / 1000} s warm-up), ` +
+      'rounds interleaved; req/s is the median round, latencies and CPU over all rounds\n',
+  );
   console.log(table(rows));
   console.log(
     '\n"ratio to echo" is throughput; "CPU-cost ratio" is echo\'s server CPU per request divided by Warmline\'s (the same\n' +
