@@ -17,8 +17,12 @@ describe('deployment/Dockerfile', () => {
       .instructions.filter((i) => i.op === 'COPY')
       .map((i) => i.args.split(/\s+/).filter((a) => !a.startsWith('--')))
       .map((parts) => path.posix.normalize(parts[parts.length - 1]).replace(/^\.\//, ''));
+    // `dist` is the build's output (absent from a fresh clone until `npm run build`): check it is where the build writes.
+    const outDirOf = (file: string) => (JSON.parse(readText(root, file)) as { compilerOptions?: { outDir?: string } }).compilerOptions?.outDir;
+    const outDir = outDirOf('tsconfig.build.json') ?? outDirOf('tsconfig.json'); // the build config extends tsconfig.json
     for (const entry of pkg.files) {
-      expect(existsSync(path.join(root, entry)), `${entry} exists`).to.equal(true);
+      if (entry === 'dist') expect(path.posix.normalize(outDir ?? '').replace(/^\.\//, ''), 'tsconfig.build.json outDir').to.equal('dist');
+      else expect(existsSync(path.join(root, entry)), `${entry} exists`).to.equal(true);
       expect(copied, `runtime stage copies ${entry}`).to.include(entry);
     }
   });
