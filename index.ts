@@ -3,6 +3,7 @@ import { ConfigError, loadConfig, type Config } from './config';
 import { createApp } from './bots/createApp';
 import { randomBytes } from 'node:crypto';
 import { createLogger, errorFields } from './bots/logger';
+import { isLoopbackHost } from './bots/metrics';
 import { hashDeskPassword } from './bots/desk/deskPassword';
 
 function readConfig(): Config {
@@ -37,7 +38,7 @@ async function main(): Promise<void> {
     tracking: config.TRACKING_PROVIDER,
     auth: config.MicrosoftAppId ? 'bot-framework-jwt' : 'anonymous-local-only',
     // GET /metrics: a bearer token (METRICS_TOKEN), or clients on this machine only.
-    metrics: config.METRICS_TOKEN ? 'bearer-token' : 'loopback-only',
+    metrics: config.METRICS_TOKEN ? 'bearer-token' : isLoopbackHost(config.HOST) ? 'loopback-only' : 'off-until-METRICS_TOKEN',
   });
   if (config.WEBCHAT !== 'off' || config.DESK_AGENTS) {
     const lines = [`Warmline is running.`];

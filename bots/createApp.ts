@@ -55,7 +55,7 @@ import { parseDeskAgents } from './desk/deskAgents';
 import { RedisDeskSessionStore } from './desk/redisDeskSessionStore';
 import { RedisLockoutStore } from './desk/redisLockoutStore';
 import { createMetricsRegistry, type MetricsRegistry } from './metricsRegistry';
-import { instrumentHandoff, registerProcessMetrics, turnMetricsMiddleware } from './metrics';
+import { instrumentHandoff, isLoopbackHost, registerProcessMetrics, turnMetricsMiddleware } from './metrics';
 
 /** What a composition root may replace (tests, benchmarks, a developer's own bot). */
 export interface WarmlineAppOptions {
@@ -280,7 +280,7 @@ export function createApp(options: WarmlineAppOptions): WarmlineApp {
     logger,
     maxBodyBytes: config.MAX_BODY_BYTES,
     readiness,
-    metrics: { registry: metrics, ...(config.METRICS_TOKEN ? { token: config.METRICS_TOKEN } : {}) },
+    metrics: { registry: metrics, loopbackWithoutToken: isLoopbackHost(config.HOST), ...(config.METRICS_TOKEN ? { token: config.METRICS_TOKEN } : {}) },
   });
   let port = config.PORT;
   const publicBaseUrl = () => config.PUBLIC_URL?.replace(/\/+$/, '') ?? `http://localhost:${port}`;

@@ -263,20 +263,25 @@ export function isLoopbackAddress(address: string | undefined): boolean {
 
 const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
 
+/** True for a listening host that accepts loopback connections only (`127.x.x.x`, `::1`, `localhost`). */
+export const isLoopbackHost = (host: string): boolean => host === 'localhost' || isLoopbackAddress(host);
+
 /**
  * Who may read `/metrics`: 200, 401 or 403.
  *
  * @remarks With a token: only a request with `Authorization: Bearer <token>` (compared in constant time), else 401.
- * Without: only a loopback peer (a local `npm start`, a sidecar in the same pod), else 403. A loopback peer that
- * forwards someone else's request (a reverse proxy on the same host) is refused too: forwarding headers are never
- * trusted to grant access, only to refuse it.
+ * Without a token, only when `loopbackWithoutToken` is true (createApp: the server itself listens on loopback, as
+ * `npm start` does by default) and the peer is on loopback, else 403. A request carrying forwarding headers is refused
+ * too. A reverse proxy on the same host that sends no such header cannot be told from a local client, so a server
+ * reachable through one must set a token: that is why a server listening beyond loopback never serves `/metrics`
+ * without one.
  */
-export function checkMetricsAccess(request: MetricsRequestInfo, token?: string): 200 | 401 | 403 {
+export function checkMetricsAccess(request: MetricsRequestInfo, token?: string, loopbackWithoutToken = true): 200 | 401 | 403 {
   if (token) {
     const m = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(request.authorization ?? '');
     return m && timingSafeEqual(digest(m[1] as string), digest(token)) ? 200 : 401;
   }
-  return isLoopbackAddress(request.remoteAddress) && !request.forwarded ? 200 : 403;
+  return loopbackWithoutToken && isLoopbackAddress(request.remoteAddress) && !request.forwarded ? 200 : 403;
 }
 
 const hasForwardingHeaders = (headers: IncomingHttpHeaders): boolean =>
@@ -285,18 +290,25 @@ const hasForwardingHeaders = (headers: IncomingHttpHeaders): boolean =>
 /** Options of {@link metricsRoute}. */
 export interface MetricsRouteOptions {
   readonly registry: MetricsRegistry;
-  /** Bearer token required from scrapers; without it only loopback peers are served. */
+  /** Bearer token required from scrapers. */
   readonly token?: string;
+  /**
+   * Without a token, serve loopback peers (default true). createApp sets it only when the server listens on loopback,
+   * so a server reachable from elsewhere (HOST 0.0.0.0, a container) never serves `/metrics` without a token.
+   */
+  readonly loopbackWithoutToken?: boolean;
 }
 
 /** The `GET /metrics` handler: the access check, then the registry in the Prometheus text format. */
 export function metricsRoute(options: MetricsRouteOptions): (req: restify.Request, res: restify.Response) => Promise<void> {
   const { registry, token } = options;
+  const loopbackWithoutToken = options.loopbackWithoutToken ?? true;
   return async function metricsHandler(req, res) {
     const authorization = req.headers.authorization;
     const verdict = checkMetricsAccess(
       { remoteAddress: req.socket?.remoteAddress, authorization: typeof authorization === 'string' ? authorization : undefined, forwarded: hasForwardingHeaders(req.headers) },
       token,
+      loopbackWithoutToken,
     );
     if (verdict === 401) {
       res.header('WWW-Authenticate', 'Bearer realm="metrics"');
@@ -304,7 +316,12 @@ export function metricsRoute(options: MetricsRouteOptions): (req: restify.Reques
       return;
     }
     if (verdict === 403) {
-      res.send(403, { error: 'Forbidden', message: 'Metrics are served to loopback clients only; set METRICS_TOKEN to scrape from elsewhere.' });
+      res.send(403, {
+        error: 'Forbidden',
+        message: loopbackWithoutToken
+          ? 'Metrics are served to loopback clients only; set METRICS_TOKEN to scrape from elsewhere.'
+          : 'This server listens beyond loopback: set METRICS_TOKEN to scrape its metrics.',
+      });
       return;
     }
     const body = await registry.render();

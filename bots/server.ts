@@ -76,6 +76,12 @@ export function createWarmlineServer(options: WarmlineServerOptions): restify.Se
   );
 
   server.post(MESSAGES_PATH, async (req, res) => {
+    // Channels post JSON. Refusing other types also keeps a web page from posting activities to a local, anonymous
+    // bot as a "simple" cross-origin request (text/plain needs no CORS preflight).
+    if (!isJsonContentType(req.headers['content-type'])) {
+      res.send(415, { error: 'UnsupportedMediaType', message: 'Send the activity as application/json.' });
+      return;
+    }
     let body: unknown;
     try {
       body = await readJsonBody(req, options.maxBodyBytes);
@@ -145,4 +151,12 @@ export function listen(server: restify.Server, port: number, host: string): Prom
 }
 
 const isActivityBody = (body: unknown): body is Record<string, unknown> & { type: string } =>
-  !!body && typeof body === 'object' && !Array.isArray(body) && typeof (body as { type?: unknown }).type === 'string';
+  !!body &&
+  typeof body === 'object' &&
+  !Array.isArray(body) &&
+  typeof (body as { type?: unknown }).type === 'string' &&
+  ((body as { type: string }).type.trim().length > 0);
+
+/** `application/json` or a `+json` type, with or without parameters (charset). */
+const isJsonContentType = (value: string | undefined): boolean =>
+  typeof value === 'string' && /^\s*application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(value);

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { ConfigError, loadConfig } from '../../config';
 import { COLLECT_ERRORS_METRIC, createMetricsRegistry, MAX_HISTOGRAM_BUCKETS } from '../../bots/metricsRegistry';
-import { checkMetricsAccess, isLoopbackAddress, registerProcessMetrics } from '../../bots/metrics';
+import { checkMetricsAccess, isLoopbackAddress, isLoopbackHost, registerProcessMetrics } from '../../bots/metrics';
 import { parseExposition, sampleValue } from '../helpers/prometheusText';
 
 describe('metrics registry (Prometheus text format 0.0.4)', () => {
@@ -136,6 +136,11 @@ describe('metrics access', () => {
   it('without a token: loopback clients only (IPv4, IPv6, IPv4-mapped), never a forwarded request', () => {
     expect(checkMetricsAccess(req('127.0.0.1'))).to.equal(200);
     expect(checkMetricsAccess(req('::1'))).to.equal(200);
+    // A server listening beyond loopback (HOST 0.0.0.0) serves nobody without a token: a reverse proxy on the same
+    // host could otherwise make every request look local.
+    expect(checkMetricsAccess(req('127.0.0.1'), undefined, false)).to.equal(403);
+    expect(isLoopbackHost('127.0.0.1') && isLoopbackHost('::1') && isLoopbackHost('localhost')).to.equal(true);
+    expect(isLoopbackHost('0.0.0.0') || isLoopbackHost('10.0.0.7') || isLoopbackHost('::')).to.equal(false);
     expect(checkMetricsAccess(req('::ffff:127.0.0.1'))).to.equal(200);
     expect(checkMetricsAccess(req('10.0.0.7'))).to.equal(403);
     expect(checkMetricsAccess(req('::ffff:192.168.1.20'))).to.equal(403);

@@ -125,6 +125,15 @@ for (const kind of ['WarmlineCloudAdapter', 'CloudAdapter'] as const) {
       expect(res.status).to.equal(413);
     });
 
+    it('refuses a body that is not sent as JSON (415), and an empty activity type (400)', async () => {
+      const activity = JSON.stringify(directLineMessage('hi', { serviceUrl: connector.url, deliveryMode: 'expectReplies' }));
+      expect((await post(activity, { 'content-type': 'text/plain' })).status).to.equal(415);
+      expect((await post(activity, {})).status).to.equal(415);
+      expect((await post(activity, { 'content-type': 'application/json; charset=utf-8' })).status).to.equal(200);
+      expect((await post(JSON.stringify({ ...JSON.parse(activity), type: '' }))).status).to.equal(400);
+      expect((await post(JSON.stringify({ ...JSON.parse(activity), type: '  ' }))).status).to.equal(400);
+    });
+
     it('rejects malformed JSON and non-activities with 400, and keeps serving', async () => {
       expect((await post('{"type": "message", ')).status).to.equal(400);
       expect((await post('[1,2,3]')).status).to.equal(400);

@@ -144,6 +144,17 @@ describe('GET /metrics over the real HTTP server', function () {
     });
   });
 
+  it('a server listening beyond loopback (HOST 0.0.0.0) serves /metrics to nobody without a token, loopback included', async () => {
+    const run = await startApp({ HOST: '0.0.0.0' });
+    try {
+      const res = await fetch(`${run.url}/metrics`);
+      expect(res.status).to.equal(403);
+      expect(((await res.json()) as { message: string }).message).to.match(/METRICS_TOKEN/);
+    } finally {
+      await run.stop();
+    }
+  });
+
   it('counts a turn that throws as outcome="error"', async () => {
     const failing: Middleware = {
       async onTurn() {
