@@ -114,6 +114,31 @@ describe('CachingBotFrameworkAuthentication', () => {
     expect(calls).to.equal(2);
   });
 
+  it('keeps clients apart by app id (audience claim) and by outbound audience (skills)', async () => {
+    const inner = anonymous();
+    const auth = new CachingBotFrameworkAuthentication(inner);
+    let built = 0;
+    sinon.stub(inner, 'createConnectorFactory').callsFake(
+      () =>
+        new (class extends ConnectorFactory {
+          create(): Promise<ConnectorClient> {
+            built++;
+            return Promise.resolve({ n: built } as unknown as ConnectorClient);
+          }
+        })(),
+    );
+    const claims = (aud: string) => ({ claims: [{ type: 'aud', value: aud }], isAuthenticated: true, getClaimValue: (t: string) => (t === 'aud' ? aud : null) }) as never;
+    const url = 'http://127.0.0.1:1/s/';
+    const a1 = await auth.createConnectorFactory(claims('app-a')).create(url, 'https://api.botframework.com');
+    const a2 = await auth.createConnectorFactory(claims('app-a')).create(url, 'https://api.botframework.com');
+    const b = await auth.createConnectorFactory(claims('app-b')).create(url, 'https://api.botframework.com');
+    const skill = await auth.createConnectorFactory(claims('app-a')).create(url, 'skill-app-id');
+    expect(a2).to.equal(a1);
+    expect(b).to.not.equal(a1);
+    expect(skill).to.not.equal(a1);
+    expect(built).to.equal(3);
+  });
+
   it('refuses a missing inner authentication', () => {
     expect(() => new CachingBotFrameworkAuthentication(undefined as unknown as BotFrameworkAuthentication)).to.throw(TypeError);
   });
