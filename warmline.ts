@@ -246,6 +246,7 @@ export {
   HandoffStatusVerifier,
   HANDOFF_STATUS_TOLERANCE_SECONDS,
   type HandoffStatusVerifierOptions,
+  type HandoffStatusClaim,
   type SignedHandoffStatusFields,
 } from './middleware/handoff/connectors/handoffStatusVerifier';
 export {
@@ -268,7 +269,7 @@ export { MemoryDeskSessionStore, type DeskSession, type DeskSessionStore, type D
 export { RedisDeskSessionStore, type RedisDeskSessionStoreOptions } from './bots/desk/redisDeskSessionStore';
 export { MemoryLockoutStore, type LockoutStore, type FailureCount, type MemoryLockoutStoreOptions } from './bots/desk/lockoutStore';
 export { RedisLockoutStore, type RedisLockoutStoreOptions } from './bots/desk/redisLockoutStore';
-export { MemoryReplayCache, type ReplayCache, type MemoryReplayCacheOptions } from './middleware/handoff/connectors/replayCache';
+export { MemoryReplayCache, type ReplayCache, type ReplayBegin, type MemoryReplayCacheOptions } from './middleware/handoff/connectors/replayCache';
 export { RedisReplayCache, type RedisReplayCacheOptions } from './middleware/handoff/connectors/redisReplayCache';
 export type { DeskBackend, DeskEvent, DeskActionResult } from './bots/desk/deskBackend';
 export { HandoffDeskBackend, caseEventToDesk } from './bots/desk/handoffDeskBackend';

@@ -14,7 +14,7 @@ import {
   parseHandoffStatus,
   type HandoffStatusEvent,
 } from './handoffProtocol';
-import { HandoffStatusVerifier } from './handoffStatusVerifier';
+import { HandoffStatusVerifier, type HandoffStatusClaim } from './handoffStatusVerifier';
 import type { ReplayCache } from './replayCache';
 import { applyHubStatusWithService, type ApplyHubStatusResult, type HubStatusUpdate } from './hubStatus';
 
@@ -30,7 +30,9 @@ export interface BotFrameworkHandoffConnectorOptions {
    * `{ secret }` (recommended, and needed wherever the customer's client can post events, as on Direct Line): every
    * status must carry `value.caseId`, `value.timestamp` (Unix seconds, within `toleranceSeconds`, default 300) and
    * `value.signature = base64url(HMAC-SHA256(secret, "${caseId}.${state}.${timestamp}"))`; each signature is accepted
-   * once. The replay cache is per process unless `replayCache` is given: with several instances pass a shared one
+   * once: it is held as pending while the status is applied (a copy arriving meanwhile is refused as `in_progress`),
+   * spent once the case took or refused it, and released when applying it threw (so the hub's resend goes through).
+   * The replay cache is per process unless `replayCache` is given: with several instances pass a shared one
    * (`RedisReplayCache`), so a replay reaching another instance is refused too. Nothing derived from the secret is
    * ever sent into the conversation.
    *
@@ -78,9 +80,17 @@ export type StatusHandling =
   | { readonly handled: false }
   | {
       readonly handled: true;
-      /** `unauthorized`: no valid, fresh, unseen signature (when verification is on); the case is not touched. */
+      /**
+       * `unauthorized`: no valid, fresh, unseen signature (when verification is on), or a copy of one still being
+       * applied; the case is not touched.
+       */
       readonly outcome: 'applied' | 'unchanged' | 'no_case' | 'invalid' | 'unauthorized' | 'case_mismatch' | 'not_applicable';
     };
+
+/** What a verified status did to the conversation's case (before the customer is told). */
+type StatusDecision =
+  | { readonly outcome: 'unchanged' | 'no_case' | 'case_mismatch' | 'not_applicable' }
+  | { readonly outcome: 'applied'; readonly result: Extract<ApplyHubStatusResult, { ok: true }>; readonly update: HubStatusUpdate };
 
 const noopLogger = { info: () => undefined, warn: () => undefined, debug: () => undefined };
 
@@ -213,6 +223,8 @@ export class BotFrameworkHandoffConnector implements HubConnector {
    * anything else is looked at), checks it belongs to the conversation's open case, and moves the case.
    *
    * @returns `{handled: false}` for any other activity.
+   * @throws what reading or moving the case throws (e.g. storage unreachable); the signature is then released, so
+   * the same signed status may be sent again.
    */
   async handleStatus(ctx: TurnContext): Promise<StatusHandling> {
     if (!isHandoffStatus(ctx.activity)) return { handled: false };
@@ -224,21 +236,43 @@ export class BotFrameworkHandoffConnector implements HubConnector {
       return { handled: true, outcome: 'invalid' };
     }
     const status: HandoffStatusEvent = parsed.status;
+    // The signature is held as pending while the status is applied: spent once the outcome is known, released when
+    // reading or moving the case throws (e.g. a Redis blip), so that the hub's resend of the same signed event is not
+    // refused as a replay.
+    let claim: Extract<HandoffStatusClaim, { ok: true }> | undefined;
     if (this.verifier) {
-      const check = await this.verifier.verifyAsync(status);
+      const check = await this.verifier.claimAsync(status);
       if (!check.ok) {
         this.logger.warn('handoff_protocol.status_unauthorized', { ...fields, reason: check.reason, state: status.state });
         return { handled: true, outcome: 'unauthorized' };
       }
+      claim = check;
     }
+    let decision: StatusDecision;
+    try {
+      decision = await this.decide(key, status, fields);
+    } catch (err) {
+      if (claim) {
+        await claim.release().catch((releaseError: unknown) => this.replayCacheFailed(fields, 'release', releaseError));
+      }
+      throw err;
+    }
+    if (claim) await claim.complete().catch((completeError: unknown) => this.replayCacheFailed(fields, 'complete', completeError));
+    if (decision.outcome !== 'applied') return { handled: true, outcome: decision.outcome };
+    await this.options.onStatusApplied?.(decision.result, decision.update, ctx);
+    return { handled: true, outcome: 'applied' };
+  }
+
+  // Finds the conversation's open case and moves it; every outcome but a thrown error is final for this signature.
+  private async decide(key: string, status: HandoffStatusEvent, fields: { connector: string; channel: string }): Promise<StatusDecision> {
     const c = await this.options.store.findOpenByConversation(key);
     if (!c) {
       this.logger.info('handoff_protocol.status_without_case', { ...fields, state: status.state });
-      return { handled: true, outcome: 'no_case' };
+      return { outcome: 'no_case' };
     }
     if (status.caseId && status.caseId !== c.id) {
       this.logger.warn('handoff_protocol.status_case_mismatch', { ...fields, caseId: c.id, state: status.state });
-      return { handled: true, outcome: 'case_mismatch' };
+      return { outcome: 'case_mismatch' };
     }
     const update: HubStatusUpdate = {
       hub: this.name,
@@ -249,10 +283,14 @@ export class BotFrameworkHandoffConnector implements HubConnector {
     };
     const result = await this.apply(update);
     this.logger.info('handoff_protocol.status', { ...fields, caseId: c.id, state: status.state, ok: result.ok, reason: result.ok ? undefined : result.reason });
-    if (!result.ok) return { handled: true, outcome: result.reason === 'not_found' ? 'no_case' : 'not_applicable' };
-    if (!result.changed) return { handled: true, outcome: 'unchanged' };
-    await this.options.onStatusApplied?.(result, update, ctx);
-    return { handled: true, outcome: 'applied' };
+    if (!result.ok) return { outcome: result.reason === 'not_found' ? 'no_case' : 'not_applicable' };
+    if (!result.changed) return { outcome: 'unchanged' };
+    return { outcome: 'applied', result, update };
+  }
+
+  // The status itself is settled either way; a claim left pending is forgotten when its signature leaves the window.
+  private replayCacheFailed(fields: { connector: string; channel: string }, step: 'complete' | 'release', err: unknown): void {
+    this.logger.warn('handoff_protocol.replay_cache_failed', { ...fields, step, error: err instanceof Error ? err.name : typeof err });
   }
 
   private channelRefusal(channel: string): 'channel_refused' | 'channel_not_configured' | undefined {

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { MemoryReplayCache, replayTtlMs, type ReplayCache } from './replayCache';
+import { MemoryReplayCache, replayTtlMs, type ReplayBegin, type ReplayCache } from './replayCache';
 
 /** Default replay window of signed `handoff.status` events, in seconds, both ways (5 minutes). */
 export const HANDOFF_STATUS_TOLERANCE_SECONDS = 300;
@@ -81,11 +81,37 @@ export interface HandoffStatusSignedFields {
   readonly signature?: string;
 }
 
-/** Why a `handoff.status` signature was refused. */
-export type HandoffStatusVerificationFailure = 'missing_case_id' | 'missing_signature' | 'missing_timestamp' | 'stale' | 'future' | 'mismatch' | 'replayed';
+/**
+ * Why a `handoff.status` signature was refused. `replayed`: this signature was already applied. `in_progress`: an
+ * identical copy is being applied right now (its outcome is not known yet; if it fails, the signature is released and
+ * may be sent again).
+ */
+export type HandoffStatusVerificationFailure =
+  | 'missing_case_id'
+  | 'missing_signature'
+  | 'missing_timestamp'
+  | 'stale'
+  | 'future'
+  | 'mismatch'
+  | 'replayed'
+  | 'in_progress';
 
 /** Result of {@link HandoffStatusVerifier.verify}. */
 export type HandoffStatusVerification = { readonly ok: true } | { readonly ok: false; readonly reason: HandoffStatusVerificationFailure };
+
+/**
+ * Result of {@link HandoffStatusVerifier.claimAsync}: when `ok`, the signature is held as pending, and the caller
+ * settles it once it knows whether the status was applied.
+ */
+export type HandoffStatusClaim =
+  | {
+      readonly ok: true;
+      /** The status was applied (or definitively refused by the case): the signature is spent; copies are replays. */
+      complete(): Promise<void>;
+      /** The status could not be applied (an error): forget the signature, so that the hub's resend goes through. */
+      release(): Promise<void>;
+    }
+  | { readonly ok: false; readonly reason: HandoffStatusVerificationFailure };
 
 /**
  * Authenticates `handoff.status` events: an HMAC-SHA256 signature over case id, state and timestamp, a replay window
@@ -96,8 +122,10 @@ export type HandoffStatusVerification = { readonly ok: true } | { readonly ok: f
  * sent that decided it (`Accepted`, or the `code` that refined a `failed`); both name the same outcome. A valid
  * signature is accepted once: the same signature again (a replay by anyone who saw the event, e.g. a Direct Line
  * client in the conversation) is refused until it leaves the window. The default cache is per process: with several
- * instances give a shared `replayCache` and use {@link HandoffStatusVerifier.verifyAsync}, or a replay reaching
- * another instance within the window is not caught.
+ * instances give a shared `replayCache` and use {@link HandoffStatusVerifier.verifyAsync} (or
+ * {@link HandoffStatusVerifier.claimAsync}), or a replay reaching another instance within the window is not caught.
+ * `verify` and `verifyAsync` spend the signature at once; `claimAsync` holds it as pending until the caller
+ * completes it (applied) or releases it (applying failed, so the hub may resend the same signed status).
  * @example
  * const verifier = new HandoffStatusVerifier({ secret, replayCache: new RedisReplayCache({ redis }) });
  * const v = await verifier.verifyAsync({ caseId, state: 'accepted', timestamp, signature });
@@ -134,14 +162,39 @@ export class HandoffStatusVerifier {
     if (!this.memory) throw new TypeError('HandoffStatusVerifier.verify: this replay cache is asynchronous; call verifyAsync');
     const check = this.checkSignature(status);
     if (!check.ok) return check;
-    return this.memory.claimNow(this.replayKey(status), this.ttl(status)) ? { ok: true } : { ok: false, reason: 'replayed' };
+    const key = this.replayKey(status);
+    const found = this.memory.beginNow(key, this.ttl(status));
+    if (found !== 'claimed') return refused(found);
+    this.memory.completeNow(key);
+    return { ok: true };
   }
 
-  /** {@link verify} through the configured replay cache (shared across instances when it is). */
+  /**
+   * {@link verify} through the configured replay cache (shared across instances when it is): the signature is spent
+   * at once. To spend it only once the status is applied, use {@link claimAsync}.
+   */
   async verifyAsync(status: HandoffStatusSignedFields): Promise<HandoffStatusVerification> {
+    const claim = await this.claimAsync(status);
+    if (!claim.ok) return claim;
+    await claim.complete();
+    return { ok: true };
+  }
+
+  /**
+   * Verifies a status and, when valid and not seen, holds its signature as pending in the replay cache: a copy
+   * arriving meanwhile is refused as `in_progress`. Call `complete()` once the status is applied (copies are then
+   * `replayed`) or `release()` when applying it failed (the same signed status may then be sent again). A claim never
+   * settled is forgotten when its signature leaves the window.
+   *
+   * @throws whatever the replay cache throws (e.g. Redis unreachable): the status is then neither applied nor held.
+   */
+  async claimAsync(status: HandoffStatusSignedFields): Promise<HandoffStatusClaim> {
     const check = this.checkSignature(status);
     if (!check.ok) return check;
-    return (await this.cache.claim(this.replayKey(status), this.ttl(status))) ? { ok: true } : { ok: false, reason: 'replayed' };
+    const key = this.replayKey(status);
+    const found = await this.cache.begin(key, this.ttl(status));
+    if (found !== 'claimed') return refused(found);
+    return { ok: true, complete: () => this.cache.complete(key), release: () => this.cache.release(key) };
   }
 
   /** Number of signatures remembered by an in-memory replay cache (0 with a shared one; for tests and metrics). */
@@ -176,4 +229,9 @@ export class HandoffStatusVerifier {
   private ttl(status: HandoffStatusSignedFields): number {
     return replayTtlMs(status.timestamp ?? 0, this.tolerance, this.now());
   }
+}
+
+/** A signature already in the replay cache: spent (`done`) or being applied (`pending`). */
+function refused(found: Exclude<ReplayBegin, 'claimed'>): { readonly ok: false; readonly reason: HandoffStatusVerificationFailure } {
+  return { ok: false, reason: found === 'pending' ? 'in_progress' : 'replayed' };
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { ReplayCache } from './replayCache';
+import type { ReplayBegin, ReplayCache } from './replayCache';
 
 /** Options of {@link RedisReplayCache}. */
 export interface RedisReplayCacheOptions {
@@ -10,12 +10,34 @@ export interface RedisReplayCacheOptions {
   readonly keyPrefix?: string;
 }
 
+const PENDING = 'pending';
+const DONE = 'done';
+
+// KEYS[1] key, ARGV[1] ttl ms. Atomic "if absent, SET pending PX ttl; else say what is there". Any other value than
+// `pending` (such as the `1` written by earlier versions, which had no states) counts as done.
+const BEGIN = `local v = redis.call('GET', KEYS[1])
+if v then
+  if v == '${PENDING}' then return '${PENDING}' end
+  return '${DONE}'
+end
+redis.call('SET', KEYS[1], '${PENDING}', 'PX', ARGV[1])
+return 'claimed'`;
+
+// KEYS[1] key. pending -> done, keeping the time to live begin set (no-op when the key is gone or already done).
+const COMPLETE = `if redis.call('GET', KEYS[1]) == '${PENDING}' then
+  local ttl = redis.call('PTTL', KEYS[1])
+  if ttl > 0 then redis.call('SET', KEYS[1], '${DONE}', 'PX', ttl) end
+end
+return 1`;
+
 /**
- * A {@link ReplayCache} shared by every instance through Redis: one `SET key 1 NX PX ttl` per claim, so of two
- * copies of a signed message reaching two instances at once exactly one is accepted, and nothing lingers past its TTL.
+ * A {@link ReplayCache} shared by every instance through Redis: `begin` is one Lua script (`GET`, and when the key is
+ * absent `SET key pending PX ttl`), so of two copies of a signed message reaching two instances at once exactly one
+ * is claimed and the other sees `pending`; `complete` turns `pending` into `done` keeping the key's remaining TTL;
+ * `release` is a `DEL`. Nothing lingers past its TTL.
  *
  * @remarks Keys are `keyPrefix` + the SHA-256 (base64url) of the caller's key: bounded length, and no signature or
- * case id in clear in the key space.
+ * case id in clear in the key space. A key left by an earlier version (value `1`) reads as `done`.
  * @example new RedisReplayCache({ redis, keyPrefix: 'warmline:replay:webhook-status:' })
  */
 export class RedisReplayCache implements ReplayCache {
@@ -28,9 +50,14 @@ export class RedisReplayCache implements ReplayCache {
     this.prefix = options.keyPrefix ?? 'warmline:replay:';
   }
 
-  async claim(key: string, ttlMs: number): Promise<boolean> {
-    const set = await this.redis.set(this.key(key), '1', 'PX', Math.max(1, Math.ceil(ttlMs)), 'NX');
-    return set === 'OK';
+  async begin(key: string, ttlMs: number): Promise<ReplayBegin> {
+    const found = await this.redis.eval(BEGIN, 1, this.key(key), Math.max(1, Math.ceil(ttlMs)));
+    if (found === 'claimed' || found === PENDING || found === DONE) return found;
+    throw new Error('RedisReplayCache: unexpected reply to begin');
+  }
+
+  async complete(key: string): Promise<void> {
+    await this.redis.eval(COMPLETE, 1, this.key(key));
   }
 
   async release(key: string): Promise<void> {

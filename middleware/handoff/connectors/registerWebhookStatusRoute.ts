@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type * as restify from 'restify';
 import { z } from 'zod';
 import type { Logger } from '../../../bots/logger';
-import { MemoryReplayCache, REPLAY_CACHE_MAX_ENTRIES, replayTtlMs, type ReplayCache } from './replayCache';
+import { MemoryReplayCache, REPLAY_CACHE_MAX_ENTRIES, replayTtlMs, type ReplayBegin, type ReplayCache } from './replayCache';
 import { HubAgentSchema, HubStateSchema, type ApplyHubStatusResult, type HubStatusUpdate } from './hubStatus';
 import { DEFAULT_TOLERANCE_SECONDS, SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyWebhookSignature } from './webhookSigning';
 
@@ -88,10 +88,12 @@ export async function readRawBody(req: ParsedRequest, maxBytes: number): Promise
  * (`X-Warmline-Signature: v1=<hex HMAC-SHA256 of "${timestamp}.${rawBody}">`, `X-Warmline-Timestamp`).
  *
  * @remarks Answers 401 for a missing or wrong signature or a timestamp outside the replay window, 400 for a body
- * that is not a valid status, 404 / 409 from `onStatus`'s result, 200 `{ok: true}` otherwise. An exact replay
- * of a request already accepted (same signature, inside the window) answers 200 `{duplicate: true}` without
- * calling `onStatus` again, on whichever instance it lands when `replayCache` is shared; a request that could not be
- * applied (404, 409, 500) is forgotten so that it may be retried. 503 when the replay cache cannot be reached.
+ * that is not a valid status, 404 / 409 from `onStatus`'s result, 200 `{ok: true}` otherwise. Replays (same
+ * signed bytes, inside the window), on whichever instance they land when `replayCache` is shared: a copy of a request
+ * already applied answers 200 `{ok: true, duplicate: true}` without calling `onStatus` again; a copy arriving while
+ * the original is still being applied answers 503 `{error: "InProgress"}` with `Retry-After: 1` (never "done" before
+ * the original succeeded); a request that could not be applied (404, 409, 500) is forgotten so that it may be
+ * retried. 503 `{error: "ServiceUnavailable"}` when the replay cache cannot be reached.
  * Works behind the server's global restify `bodyParser` (it reads `req.rawBody`).
  * @example
  * registerWebhookStatusRoute(server, { path: '/api/hooks/crm/status', secrets: [secret],
@@ -107,7 +109,7 @@ export function registerWebhookStatusRoute(server: restify.Server, options: Webh
   const maxBytes = options.maxBodyBytes ?? 64 * 1024;
   const now = options.now ?? Date.now;
   const logger = options.logger;
-  // Signatures accepted recently: an exact replay inside the window is answered without acting twice.
+  // Requests accepted recently (pending while applied, then done): an exact replay inside the window is never applied twice.
   const seen: ReplayCache = options.replayCache ?? new MemoryReplayCache({ maxEntries: REPLAY_CACHE_MAX_ENTRIES, now });
   const forget = (key: string): Promise<void> =>
     seen.release(key).catch((err: unknown) => logger?.warn('webhook.status.replay_cache_failed', { path: options.path, error: err instanceof Error ? err.name : typeof err }));
@@ -156,17 +158,23 @@ export function registerWebhookStatusRoute(server: restify.Server, options: Webh
       ...(body.data.message ? { message: body.data.message } : {}),
       ...(body.data.agent ? { agent: body.data.agent.name ? { id: body.data.agent.id, name: body.data.agent.name } : { id: body.data.agent.id } } : {}),
     };
-    // Claimed before acting (atomic set-if-absent), so two copies arriving at once are applied once. The key is what
-    // was signed, not the signature: during a rotation a replay keeping only the other `v1=` value is the same request.
+    // Claimed as pending before acting (atomic set-if-absent), so two copies arriving at once are applied once. The key
+    // is what was signed, not the signature: during a rotation a replay keeping only the other `v1=` value is the same
+    // request.
     const replayKey = `${verdict.timestamp}.${createHash('sha256').update(raw).digest('base64url')}`;
-    let first: boolean;
+    let found: ReplayBegin;
     try {
-      first = await seen.claim(replayKey, replayTtlMs(verdict.timestamp, tolerance, now()));
+      found = await seen.begin(replayKey, replayTtlMs(verdict.timestamp, tolerance, now()));
     } catch (err) {
       logger?.warn('webhook.status.replay_cache_failed', { path: options.path, error: err instanceof Error ? err.name : typeof err });
       return void res.send(503, { error: 'ServiceUnavailable', message: 'The status could not be checked for replays; retry later.' });
     }
-    if (!first) return void res.send(200, { ok: true, duplicate: true });
+    if (found === 'done') return void res.send(200, { ok: true, duplicate: true });
+    if (found === 'pending') {
+      // Its outcome is not known yet: if it fails, it is released and this retry must be applied, so no "done" now.
+      res.header('Retry-After', '1');
+      return void res.send(503, { error: 'InProgress', message: 'An identical status is being processed; retry in a moment.' });
+    }
     let result: ApplyHubStatusResult | void;
     try {
       result = await options.onStatus(update);
@@ -183,6 +191,9 @@ export function registerWebhookStatusRoute(server: restify.Server, options: Webh
         message: result.reason === 'taken' ? `Case ${update.caseId} is already handled by another agent.` : `Case ${update.caseId} is ${result.case.state}; "${update.state}" does not apply.`,
       });
     }
+    // Applied: copies are duplicates from now on. Should the cache fail here, the entry stays pending until its TTL
+    // (copies get 503 "in progress", never applied twice) and the answer is still 200.
+    await seen.complete(replayKey).catch((err: unknown) => logger?.warn('webhook.status.replay_cache_failed', { path: options.path, error: err instanceof Error ? err.name : typeof err }));
     logger?.info('webhook.status.applied', { path: options.path, caseId: update.caseId, state: update.state });
     res.send(200, { ok: true, ...(result ? { caseState: result.case.state } : {}) });
   });

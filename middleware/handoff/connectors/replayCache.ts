@@ -1,17 +1,32 @@
 /**
+ * What {@link ReplayCache.begin} found: `claimed` (the key was free and is now `pending` for the caller: go ahead,
+ * then {@link ReplayCache.complete} or {@link ReplayCache.release} it), `pending` (an identical message is being
+ * applied right now and its outcome is not known yet: ask the sender to retry shortly) or `done` (it was applied: a
+ * replay).
+ */
+export type ReplayBegin = 'claimed' | 'pending' | 'done';
+
+/**
  * Remembers the signed inbound messages already accepted (a hub's status webhook, a `handoff.status`), so that an
- * exact replay inside the signature's validity window is refused.
+ * exact replay inside the signature's validity window is refused, without ever answering "done" for a message whose
+ * application then failed.
  *
- * @remarks `claim` is one atomic "set if absent, with a time to live" step: of two copies of a message arriving at the
- * same time (on one instance or on several sharing a store), exactly one gets `true`.
+ * @remarks Each entry has a state. {@link begin} is one atomic "if absent, record as `pending` with a time to live,
+ * else say what is there" step: of two copies of a message arriving at the same time (on one instance or on several
+ * sharing a store), exactly one gets `claimed`; the other sees `pending` until the first is settled. The claimant
+ * then either marks the entry `done` ({@link complete}: the message was applied; later copies are replays) or
+ * forgets it ({@link release}: it could not be applied and may be sent again). The time to live is set once, by
+ * `begin`: `complete` keeps it, so an entry is never remembered longer than its signature can be valid.
  */
 export interface ReplayCache {
   /**
-   * Records `key` for `ttlMs` unless it is already recorded.
+   * Records `key` as `pending` for `ttlMs` unless it is already recorded.
    *
-   * @returns `true` the first time (go ahead), `false` while the key is remembered (a replay).
+   * @returns `claimed` the first time (go ahead, then `complete` or `release`), else the state recorded.
    */
-  claim(key: string, ttlMs: number): Promise<boolean>;
+  begin(key: string, ttlMs: number): Promise<ReplayBegin>;
+  /** Marks a `pending` key `done` (applied), keeping its time to live. No-op when the key is gone or already done. */
+  complete(key: string): Promise<void>;
   /** Forgets `key`: the message it guarded could not be applied and may be sent again. */
   release(key: string): Promise<void>;
 }
@@ -27,6 +42,12 @@ export interface MemoryReplayCacheOptions {
   readonly now?: () => number;
 }
 
+interface MemoryEntry {
+  /** Epoch ms after which the key is forgotten. */
+  readonly until: number;
+  state: 'pending' | 'done';
+}
+
 /**
  * A {@link ReplayCache} in process memory (the default): bounded, entries dropped once their time is up.
  *
@@ -34,8 +55,8 @@ export interface MemoryReplayCacheOptions {
  * or a replay reaching another instance inside the window is not caught.
  */
 export class MemoryReplayCache implements ReplayCache {
-  /** key -> epoch ms after which it is forgotten. Insertion order is kept (oldest first). */
-  private readonly entries = new Map<string, number>();
+  /** Insertion order is kept (oldest first). */
+  private readonly entries = new Map<string, MemoryEntry>();
   private readonly maxEntries: number;
   private readonly now: () => number;
 
@@ -44,26 +65,36 @@ export class MemoryReplayCache implements ReplayCache {
     this.now = options.now ?? Date.now;
   }
 
-  async claim(key: string, ttlMs: number): Promise<boolean> {
-    return this.claimNow(key, ttlMs);
+  async begin(key: string, ttlMs: number): Promise<ReplayBegin> {
+    return this.beginNow(key, ttlMs);
   }
 
-  /** {@link claim}, synchronously (the memory cache needs no I/O). */
-  claimNow(key: string, ttlMs: number): boolean {
-    const t = this.now();
-    this.prune(t);
-    if (this.entries.has(key)) return false;
-    this.entries.set(key, t + Math.max(1, ttlMs));
-    while (this.entries.size > this.maxEntries) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest === undefined) break;
-      this.entries.delete(oldest);
-    }
-    return true;
+  async complete(key: string): Promise<void> {
+    this.completeNow(key);
   }
 
   async release(key: string): Promise<void> {
     this.entries.delete(key);
+  }
+
+  /** {@link begin}, synchronously (the memory cache needs no I/O). */
+  beginNow(key: string, ttlMs: number): ReplayBegin {
+    return this.record(key, ttlMs, 'pending');
+  }
+
+  /** {@link complete}, synchronously. */
+  completeNow(key: string): void {
+    const entry = this.entries.get(key);
+    if (entry && entry.until > this.now()) entry.state = 'done';
+  }
+
+  /**
+   * Records `key` as `done` at once unless it is already recorded (for a caller with nothing to apply after the check).
+   *
+   * @returns `true` the first time, `false` while the key is remembered (pending or done).
+   */
+  claimNow(key: string, ttlMs: number): boolean {
+    return this.record(key, ttlMs, 'done') === 'claimed';
   }
 
   /** Number of keys remembered (for tests and metrics). */
@@ -72,8 +103,22 @@ export class MemoryReplayCache implements ReplayCache {
     return this.entries.size;
   }
 
+  private record(key: string, ttlMs: number, state: MemoryEntry['state']): ReplayBegin {
+    const t = this.now();
+    this.prune(t);
+    const existing = this.entries.get(key);
+    if (existing) return existing.state;
+    this.entries.set(key, { until: t + Math.max(1, ttlMs), state });
+    while (this.entries.size > this.maxEntries) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest === undefined) break;
+      this.entries.delete(oldest);
+    }
+    return 'claimed';
+  }
+
   private prune(t: number): void {
-    for (const [key, until] of this.entries) if (until <= t) this.entries.delete(key);
+    for (const [key, entry] of this.entries) if (entry.until <= t) this.entries.delete(key);
   }
 }
 

@@ -1,10 +1,14 @@
 import { expect } from 'chai';
+import * as sinon from 'sinon';
 import { TestAdapter, TurnContext, type Activity } from 'botbuilder';
 import { BotFrameworkHandoffConnector } from '../../../../middleware/handoff/connectors/botFrameworkHandoffConnector';
 import { signHandoffStatus } from '../../../../middleware/handoff/connectors/handoffStatusVerifier';
+import { RedisReplayCache } from '../../../../middleware/handoff/connectors/redisReplayCache';
+import { MemoryReplayCache, type ReplayCache } from '../../../../middleware/handoff/connectors/replayCache';
 import type { HandoffCase, ConversationPointer } from '../../../../middleware/handoff/handoffCase';
 import { MemoryHandoffStore } from '../../../../middleware/handoff/memoryHandoffStore';
 import type { ProactiveMessenger } from '../../../../middleware/handoff/proactiveMessenger';
+import { useTestRedis } from '../testRedis';
 import { createFraudCase, directLinePointer, fraudDraft } from './caseFixture';
 
 const SECRET = 'hub-status-secret-0123456789';
@@ -147,4 +151,90 @@ describe('BotFrameworkHandoffConnector', function () {
       expect(hub.takesCase(web)).to.equal(true); // no list: every channel but Teams
     });
   });
+});
+
+/** Signed statuses whose application throws (e.g. a Redis blip): the signature is released, the hub's resend applies. */
+function statusReleaseSuite(name: string, makeCache: () => ReplayCache): void {
+  describe(`BotFrameworkHandoffConnector: a signed status that could not be applied (${name})`, function () {
+    let store: MemoryHandoffStore;
+    let hub: BotFrameworkHandoffConnector;
+    let c: HandoffCase;
+    let warnings: { event: string; fields: Record<string, unknown> }[];
+
+    beforeEach(async function () {
+      store = new MemoryHandoffStore();
+      warnings = [];
+      const logger = { info: () => undefined, debug: () => undefined, warn: (event: string, fields: Record<string, unknown> = {}) => void warnings.push({ event, fields }) };
+      hub = new BotFrameworkHandoffConnector({
+        store,
+        messenger: recordingMessenger(),
+        statusVerification: { secret: SECRET, replayCache: makeCache() },
+        now: () => NOW_MS,
+        logger,
+      });
+      c = await createFraudCase(store, 'conv-blip');
+    });
+    afterEach(function () {
+      sinon.restore();
+    });
+
+    it('the case read throws once: the error goes up, and the resend of the same signed event is applied, then spent', async function () {
+      const read = sinon.stub(store, 'findOpenByConversation').callThrough();
+      read.onFirstCall().rejects(new Error('ECONNRESET'));
+      const accepted = { ...signHandoffStatus(SECRET, { caseId: c.id, state: 'accepted' }, NOW_MS), agent: { id: 'omni-7', name: 'Ana' } };
+      let thrown: unknown;
+      await hub.handleStatus(statusTurn('conv-blip', accepted)).catch((err: unknown) => (thrown = err));
+      expect((thrown as Error | undefined)?.message).to.equal('ECONNRESET');
+      expect((await store.get(c.id))?.state).to.equal('queued');
+
+      expect(await hub.handleStatus(statusTurn('conv-blip', accepted)), 'the hub resends').to.deep.equal({ handled: true, outcome: 'applied' });
+      expect((await store.get(c.id))?.state).to.equal('assigned');
+      expect(await hub.handleStatus(statusTurn('conv-blip', accepted)), 'a replay after success').to.deep.equal({ handled: true, outcome: 'unauthorized' });
+      expect(warnings.at(-1)?.fields.reason).to.equal('replayed');
+    });
+
+    it('moving the case throws once: released too', async function () {
+      sinon.stub(store, 'claim').callThrough().onFirstCall().rejects(new Error('ETIMEDOUT'));
+      const accepted = { ...signHandoffStatus(SECRET, { caseId: c.id, state: 'accepted' }, NOW_MS), agent: { id: 'omni-7' } };
+      let thrown: unknown;
+      await hub.handleStatus(statusTurn('conv-blip', accepted)).catch((err: unknown) => (thrown = err));
+      expect(thrown).to.be.instanceOf(Error);
+      expect(await hub.handleStatus(statusTurn('conv-blip', accepted))).to.deep.equal({ handled: true, outcome: 'applied' });
+    });
+
+    it('a copy arriving while the original is applied is refused as in progress; it goes through once the original failed', async function () {
+      let failRead: () => void = () => undefined;
+      const read = sinon.stub(store, 'findOpenByConversation').callThrough();
+      read.onFirstCall().returns(new Promise((_resolve, reject) => (failRead = () => reject(new Error('ECONNRESET')))));
+      const accepted = { ...signHandoffStatus(SECRET, { caseId: c.id, state: 'accepted' }, NOW_MS), agent: { id: 'omni-7' } };
+      const original = hub.handleStatus(statusTurn('conv-blip', accepted)).then(
+        () => 'resolved',
+        () => 'rejected',
+      );
+      await new Promise((r) => setTimeout(r, 20));
+      expect(read.callCount, 'the original is reading the case').to.equal(1);
+      expect(await hub.handleStatus(statusTurn('conv-blip', accepted))).to.deep.equal({ handled: true, outcome: 'unauthorized' });
+      expect(warnings.at(-1)).to.deep.include({ event: 'handoff_protocol.status_unauthorized' });
+      expect(warnings.at(-1)?.fields.reason).to.equal('in_progress');
+      failRead();
+      expect(await original).to.equal('rejected');
+      expect(await hub.handleStatus(statusTurn('conv-blip', accepted))).to.deep.equal({ handled: true, outcome: 'applied' });
+    });
+
+    it('a status the case refuses is final: its signature stays spent (a later replay cannot apply it)', async function () {
+      await store.claim(c.id, { id: 'desk-1', channel: 'msteams' });
+      const accepted = { ...signHandoffStatus(SECRET, { caseId: c.id, state: 'accepted' }, NOW_MS), agent: { id: 'omni-7' } };
+      expect(await hub.handleStatus(statusTurn('conv-blip', accepted)), 'a desk agent has it').to.deep.equal({ handled: true, outcome: 'not_applicable' });
+      await store.transition(c.id, 'queued', 'desk-1');
+      expect(await hub.handleStatus(statusTurn('conv-blip', accepted)), 'replayed once the case is back in the queue').to.deep.equal({ handled: true, outcome: 'unauthorized' });
+      expect((await store.get(c.id))?.state).to.equal('queued');
+    });
+  });
+}
+
+statusReleaseSuite('MemoryReplayCache', () => new MemoryReplayCache());
+
+describe('with a RedisReplayCache (real Redis)', function () {
+  const t = useTestRedis();
+  statusReleaseSuite('RedisReplayCache', () => new RedisReplayCache({ redis: t.redis, keyPrefix: t.prefix('replay-status') }));
 });

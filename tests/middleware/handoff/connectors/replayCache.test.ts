@@ -35,26 +35,47 @@ function replayCacheSuite(name: string, make: () => Promise<Harness>): void {
       await h.cleanup();
     });
 
-    it('claims a key once; the same key again is a replay, another key is not', async function () {
-      expect(await c.claim('sig-1', 60_000)).to.equal(true);
-      expect(await c.claim('sig-1', 60_000)).to.equal(false);
-      expect(await c.claim('sig-2', 60_000)).to.equal(true);
+    it('claims a key once, as pending; the same key again is pending until completed, then done; another key is free', async function () {
+      expect(await c.begin('sig-1', 60_000)).to.equal('claimed');
+      expect(await c.begin('sig-1', 60_000)).to.equal('pending');
+      expect(await h.cache().begin('sig-1', 60_000), 'on another instance too').to.equal('pending');
+      expect(await c.begin('sig-2', 60_000)).to.equal('claimed');
+      await c.complete('sig-1');
+      expect(await c.begin('sig-1', 60_000)).to.equal('done');
+      expect(await h.cache().begin('sig-1', 60_000)).to.equal('done');
+      await c.complete('sig-1');
+      expect(await c.begin('sig-1', 60_000), 'completing twice changes nothing').to.equal('done');
+      await c.complete('never-claimed');
+      expect(await c.begin('never-claimed', 60_000), 'completing an absent key does not record it').to.equal('claimed');
     });
 
-    it('forgets a released key, and a key whose time is up', async function () {
-      expect(await c.claim('sig-1', 60_000)).to.equal(true);
+    it('forgets a released key (pending or done), and a key whose time is up', async function () {
+      expect(await c.begin('sig-1', 60_000)).to.equal('claimed');
       await c.release('sig-1');
-      expect(await c.claim('sig-1', 60_000)).to.equal(true);
-      expect(await c.claim('short', 40)).to.equal(true);
+      expect(await c.begin('sig-1', 60_000)).to.equal('claimed');
+      await c.complete('sig-1');
+      await c.release('sig-1');
+      expect(await c.begin('sig-1', 60_000)).to.equal('claimed');
+      expect(await c.begin('short', 40)).to.equal('claimed');
       await h.advance(150);
-      expect(await c.claim('short', 40)).to.equal(true);
-      expect(await c.claim('sig-1', 60_000), 'a long one is still there').to.equal(false);
+      expect(await c.begin('short', 40)).to.equal('claimed');
+      expect(await c.begin('sig-1', 60_000), 'a long one is still there').to.equal('pending');
     });
 
-    it('lets exactly one of concurrent claims of a key win, across instances', async function () {
+    it('keeps the time to live set by begin when completing (done is not remembered longer)', async function () {
+      expect(await c.begin('short', 400)).to.equal('claimed');
+      await h.advance(200);
+      await c.complete('short');
+      expect(await c.begin('short', 400)).to.equal('done');
+      await h.advance(300);
+      expect(await c.begin('short', 400), 'gone at the deadline begin set, not 400 ms after complete').to.equal('claimed');
+    });
+
+    it('lets exactly one of concurrent claims of a key win, across instances; the others see it pending', async function () {
       const caches = [c, h.cache(), h.cache()];
-      const results = await Promise.all(Array.from({ length: 30 }, (_, i) => caches[i % 3]!.claim('same', 60_000)));
-      expect(results.filter(Boolean)).to.have.length(1);
+      const results = await Promise.all(Array.from({ length: 30 }, (_, i) => caches[i % 3]!.begin('same', 60_000)));
+      expect(results.filter((r) => r === 'claimed')).to.have.length(1);
+      expect(results.filter((r) => r === 'pending')).to.have.length(29);
     });
 
     it('makes a HandoffStatusVerifier refuse a status replayed to another instance sharing the cache', async function () {
@@ -65,6 +86,21 @@ function replayCacheSuite(name: string, make: () => Promise<Harness>): void {
       expect(await first.verifyAsync(signed)).to.deep.equal({ ok: true });
       expect(await second.verifyAsync(signed)).to.deep.equal({ ok: false, reason: 'replayed' });
       expect(await first.verifyAsync(signed)).to.deep.equal({ ok: false, reason: 'replayed' });
+    });
+
+    it('holds a claimed status as pending until completed or released', async function () {
+      const first = new HandoffStatusVerifier({ secret: SECRET, replayCache: c });
+      const second = new HandoffStatusVerifier({ secret: SECRET, replayCache: h.cache() });
+      const signed = signHandoffStatus(SECRET, { caseId: 'C-7K3P', state: 'accepted' });
+      const claim = await first.claimAsync(signed);
+      if (!claim.ok) throw new Error(`not claimed: ${claim.reason}`);
+      expect(await second.claimAsync(signed)).to.deep.equal({ ok: false, reason: 'in_progress' });
+      expect(await second.verifyAsync(signed)).to.deep.equal({ ok: false, reason: 'in_progress' });
+      await claim.release();
+      const again = await second.claimAsync(signed);
+      expect(again.ok, 'released: the resend goes through').to.equal(true);
+      if (again.ok) await again.complete();
+      expect(await first.claimAsync(signed)).to.deep.equal({ ok: false, reason: 'replayed' });
     });
   });
 }
@@ -82,10 +118,18 @@ replayCacheSuite('MemoryReplayCache', async () => {
 describe('MemoryReplayCache', function () {
   it('keeps at most maxEntries keys, forgetting the oldest first', async function () {
     const c = new MemoryReplayCache({ maxEntries: 2 });
-    for (const k of ['a', 'b', 'c']) expect(await c.claim(k, 60_000)).to.equal(true);
+    for (const k of ['a', 'b', 'c']) expect(await c.begin(k, 60_000)).to.equal('claimed');
     expect(c.size).to.equal(2);
     expect(c.claimNow('a', 60_000), 'the oldest went').to.equal(true);
     expect(c.claimNow('c', 60_000)).to.equal(false);
+  });
+
+  it('claimNow records a key as done at once (the synchronous verify has nothing to settle)', function () {
+    const c = new MemoryReplayCache();
+    expect(c.claimNow('a', 60_000)).to.equal(true);
+    expect(c.beginNow('a', 60_000)).to.equal('done');
+    expect(c.beginNow('b', 60_000)).to.equal('claimed');
+    expect(c.claimNow('b', 60_000), 'a pending key is not free either').to.equal(false);
   });
 
   it('remembers a signature exactly as long as its timestamp is in the window, plus a margin for clocks', function () {
@@ -108,7 +152,7 @@ describe('HandoffStatusVerifier replay cache choice', function () {
   });
 
   it('refuses the synchronous verify with a cache that is not in memory', function () {
-    const external: ReplayCache = { claim: async () => true, release: async () => undefined };
+    const external: ReplayCache = { begin: async () => 'claimed', complete: async () => undefined, release: async () => undefined };
     const v = new HandoffStatusVerifier({ secret: SECRET, replayCache: external });
     expect(() => v.verify(signHandoffStatus(SECRET, { caseId: 'C-1', state: 'accepted' }))).to.throw(TypeError, /verifyAsync/);
     expect(v.replayCacheSize).to.equal(0);
@@ -194,13 +238,110 @@ describe('registerWebhookStatusRoute with a replay cache', function () {
     expect((await post(a, body, headers)).status, 'retried, not a duplicate').to.equal(404);
     expect(calls).to.have.length(2);
 
-    const broken: ReplayCache = { claim: async () => Promise.reject(new Error('redis down')), release: async () => undefined };
+    const broken: ReplayCache = { begin: async () => Promise.reject(new Error('redis down')), complete: async () => undefined, release: async () => undefined };
     const b = await start(broken);
     const res = await post(b, body, signWebhook(body, WEBHOOK_SECRET));
     expect(res.status).to.equal(503);
     expect(calls).to.have.length(2);
   });
 });
+
+/** A promise and the function that settles it. */
+function deferred(): { readonly promise: Promise<void>; readonly resolve: () => void } {
+  let resolve: () => void = () => undefined;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+/** A hub retry reaching a second server (sharing the cache) while the first is still applying the same status. */
+function inFlightRetrySuite(name: string, makeCache: () => ReplayCache): void {
+  describe(`registerWebhookStatusRoute: a retry while the original is applied (${name})`, function () {
+    const PATH = '/api/hooks/crm/status';
+    let store: MemoryHandoffStore;
+    let calls: HubStatusUpdate[];
+    /** Holds the next onStatus call until `release`, then makes it fail or go on. */
+    let hold: { readonly entered: ReturnType<typeof deferred>; readonly release: ReturnType<typeof deferred>; readonly fail: boolean } | undefined;
+    const servers: restify.Server[] = [];
+
+    async function start(replayCache: ReplayCache): Promise<string> {
+      const server = restify.createServer();
+      registerWebhookStatusRoute(server, {
+        path: PATH,
+        secrets: [WEBHOOK_SECRET],
+        replayCache,
+        onStatus: async (u) => {
+          calls.push(u);
+          const h = hold;
+          hold = undefined;
+          if (h) {
+            h.entered.resolve();
+            await h.release.promise;
+            if (h.fail) throw new Error('store unreachable');
+          }
+          return applyHubStatus(store, u);
+        },
+      });
+      servers.push(server);
+      return `http://127.0.0.1:${await listen(server, 0, '127.0.0.1')}${PATH}`;
+    }
+
+    const post = (url: string, body: string, headers: object) =>
+      fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json', ...(headers as Record<string, string>) } });
+
+    beforeEach(function () {
+      store = new MemoryHandoffStore();
+      calls = [];
+      hold = undefined;
+    });
+    afterEach(async function () {
+      for (const s of servers.splice(0)) await new Promise<void>((r) => s.close(() => r()));
+    });
+
+    async function inFlight(fail: boolean) {
+      const cache = makeCache();
+      const [a, b] = [await start(cache), await start(cache)];
+      const c = await createFraudCase(store, `conv-inflight-${fail ? 'fail' : 'ok'}`);
+      const body = JSON.stringify({ caseId: c.id, state: 'accepted', agent: { id: 'crm-1' } });
+      const headers = signWebhook(body, WEBHOOK_SECRET);
+      const h = { entered: deferred(), release: deferred(), fail };
+      hold = h;
+      const original = post(a, body, headers);
+      await h.entered.promise;
+      const concurrent = await post(b, body, headers);
+      h.release.resolve();
+      return { original: await original, concurrent, retry: () => post(b, body, headers), caseId: c.id };
+    }
+
+    it('slow then failing: the concurrent retry is told to come back (503, Retry-After), not "done"; a later retry is applied', async function () {
+      const { original, concurrent, retry, caseId } = await inFlight(true);
+      expect(concurrent.status).to.equal(503);
+      expect(concurrent.headers.get('retry-after')).to.equal('1');
+      expect(await concurrent.json()).to.deep.equal({ error: 'InProgress', message: 'An identical status is being processed; retry in a moment.' });
+      expect(original.status).to.equal(500);
+      expect((await store.get(caseId))?.state).to.equal('queued');
+      const later = await retry();
+      expect(later.status).to.equal(200);
+      expect(await later.json()).to.deep.equal({ ok: true, caseState: 'assigned' });
+      expect(calls, 'the original, then the later retry').to.have.length(2);
+    });
+
+    it('slow then succeeding: the concurrent retry gets 503 in progress; a later retry is a 200 duplicate', async function () {
+      const { original, concurrent, retry, caseId } = await inFlight(false);
+      expect(concurrent.status).to.equal(503);
+      expect(concurrent.headers.get('retry-after')).to.equal('1');
+      expect(((await concurrent.json()) as { error: string }).error).to.equal('InProgress');
+      expect(original.status).to.equal(200);
+      expect(await original.json()).to.deep.equal({ ok: true, caseState: 'assigned' });
+      const later = await retry();
+      expect(later.status).to.equal(200);
+      expect(await later.json()).to.deep.equal({ ok: true, duplicate: true });
+      expect(calls).to.have.length(1);
+      expect((await store.get(caseId))?.state).to.equal('assigned');
+    });
+  });
+}
+
+inFlightRetrySuite('MemoryReplayCache', () => new MemoryReplayCache());
 
 describe('RedisReplayCache (real Redis)', function () {
   const t = useTestRedis();
@@ -214,13 +355,29 @@ describe('RedisReplayCache (real Redis)', function () {
     };
   });
 
-  it('stores a hash of the key with a TTL (SET NX PX), nothing in clear', async function () {
+  inFlightRetrySuite('RedisReplayCache', () => new RedisReplayCache({ redis: t.redis, keyPrefix: t.prefix('replay-inflight') }));
+
+  it('stores a hash of the key with a TTL, nothing in clear; completing keeps the TTL', async function () {
     const prefix = t.prefix('replay-keys');
     const c = new RedisReplayCache({ redis: t.redis, keyPrefix: prefix });
-    await c.claim('C-7K3P.signature-value', 30_000);
+    await c.begin('C-7K3P.signature-value', 30_000);
     const keys = await t.redis.keys(`${prefix}*`);
     expect(keys).to.have.length(1);
     expect(keys[0]).not.to.contain('C-7K3P').and.not.to.contain('signature');
+    expect(await t.redis.get(keys[0]!)).to.equal('pending');
     expect(await t.redis.pttl(keys[0]!)).to.be.within(1, 30_000);
+    await t.redis.pexpire(keys[0]!, 10_000);
+    await c.complete('C-7K3P.signature-value');
+    expect(await t.redis.get(keys[0]!)).to.equal('done');
+    expect(await t.redis.pttl(keys[0]!)).to.be.within(1, 10_000);
+  });
+
+  it('reads a key written by an earlier version (value 1, no state) as done', async function () {
+    const prefix = t.prefix('replay-legacy');
+    const c = new RedisReplayCache({ redis: t.redis, keyPrefix: prefix });
+    await c.begin('legacy', 30_000);
+    const [key] = await t.redis.keys(`${prefix}*`);
+    await t.redis.set(key!, '1', 'PX', 30_000);
+    expect(await c.begin('legacy', 30_000)).to.equal('done');
   });
 });
