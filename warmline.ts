@@ -265,9 +265,17 @@ export { RedisOutbox, type RedisOutboxOptions } from './middleware/handoff/conne
 
 // Web agent console
 export { registerDeskConsole, type DeskConsole, type DeskConsoleOptions } from './bots/desk/registerDeskConsole';
-export { MemoryDeskSessionStore, type DeskSession, type DeskSessionStore, type DeskSessionStoreOptions } from './bots/desk/deskSessions';
+export { MemoryDeskSessionStore, deskCredentialDigest, type DeskSession, type DeskSessionStore, type DeskSessionStoreOptions } from './bots/desk/deskSessions';
 export { RedisDeskSessionStore, type RedisDeskSessionStoreOptions } from './bots/desk/redisDeskSessionStore';
-export { MemoryLockoutStore, type LockoutStore, type FailureCount, type MemoryLockoutStoreOptions } from './bots/desk/lockoutStore';
+export {
+  MemoryLockoutStore,
+  lockoutMs,
+  type LockoutStore,
+  type LockoutPolicy,
+  type LockoutAttempt,
+  type FailureCount,
+  type MemoryLockoutStoreOptions,
+} from './bots/desk/lockoutStore';
 export { RedisLockoutStore, type RedisLockoutStoreOptions } from './bots/desk/redisLockoutStore';
 export { MemoryReplayCache, type ReplayCache, type ReplayBegin, type MemoryReplayCacheOptions } from './middleware/handoff/connectors/replayCache';
 export { RedisReplayCache, type RedisReplayCacheOptions } from './middleware/handoff/connectors/redisReplayCache';

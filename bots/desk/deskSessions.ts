@@ -6,6 +6,12 @@ export interface DeskSession {
   readonly id: string;
   /** The agent's sign-in id (from `DESK_AGENTS`). */
   readonly agentId: string;
+  /**
+   * {@link deskCredentialDigest} of the agent's configured password hash at sign-in: the console refuses the session
+   * once the configured hash differs (a rotated password ends the agent's sessions). Empty for a session stored
+   * without one (refused).
+   */
+  readonly credentialDigest: string;
   /** Sent back by the page in `X-CSRF-Token` on every mutating call. */
   readonly csrfToken: string;
   /** Epoch ms. */
@@ -32,8 +38,11 @@ export interface DeskSessionStoreOptions {
  * or older than `maxAgeMs` (and forgets it).
  */
 export interface DeskSessionStore {
-  /** Starts a session for an agent: a random 256-bit id and CSRF token. */
-  create(agentId: string): Promise<DeskSession>;
+  /**
+   * Starts a session for an agent: a random 256-bit id and CSRF token, stored with `credentialDigest` (the
+   * {@link deskCredentialDigest} of the agent's password hash as configured now).
+   */
+  create(agentId: string, credentialDigest: string): Promise<DeskSession>;
   /** The live session with this id, marked used now; `undefined` when unknown, malformed or expired. */
   touch(id: string | undefined): Promise<DeskSession | undefined>;
   /** Ends a session (sign-out); returns it, or `undefined` when it was not live. */
@@ -49,6 +58,14 @@ export const DESK_SESSION_MAX_AGE_MS = 12 * 60 * 60 * 1000;
 
 /** The key a store files a session under: SHA-256 of its id, base64url. The id itself is never stored. */
 export const deskSessionDigest = (id: string): string => createHash('sha256').update(id).digest('base64url');
+
+/**
+ * A short fingerprint of an agent's configured password hash: the first 16 bytes of its SHA-256, base64url (22
+ * characters). Kept in the session, so a session signed in before a password change is told apart without storing
+ * the hash itself.
+ */
+export const deskCredentialDigest = (passwordHash: string): string =>
+  createHash('sha256').update(passwordHash).digest().subarray(0, 16).toString('base64url');
 
 /** A new random id or token (256 bits, base64url, 43 characters). */
 export const newDeskSecret = (): string => randomBytes(32).toString('base64url');
@@ -66,6 +83,7 @@ export function deskSessionTiming(options: DeskSessionStoreOptions): { idleMs: n
 
 interface Entry {
   readonly agentId: string;
+  readonly credentialDigest: string;
   readonly csrfToken: string;
   readonly createdAt: number;
   lastSeenAt: number;
@@ -90,11 +108,11 @@ export class MemoryDeskSessionStore implements DeskSessionStore {
     this.clock = timing.clock;
   }
 
-  async create(agentId: string): Promise<DeskSession> {
+  async create(agentId: string, credentialDigest: string): Promise<DeskSession> {
     this.sweep();
     const now = this.clock();
     const id = newDeskSecret();
-    const entry: Entry = { agentId, csrfToken: newDeskSecret(), createdAt: now, lastSeenAt: now };
+    const entry: Entry = { agentId, credentialDigest, csrfToken: newDeskSecret(), createdAt: now, lastSeenAt: now };
     this.sessions.set(deskSessionDigest(id), entry);
     return { id, ...entry };
   }

@@ -30,17 +30,18 @@ const lua = (source: string): LuaScript => ({ source, sha: createHash('sha1').up
 // Keys expire this long after the session would: instances' clocks differ a little; the scripts decide expiry.
 const TTL_MARGIN_MS = 1000;
 
-// KEYS: session, agent set. ARGV: agentId, csrf, now, sessionTtl, digest, agentSetTtl
+// KEYS: session, agent set. ARGV: agentId, csrf, now, sessionTtl, digest, agentSetTtl, credential digest
 const CREATE = lua(`
-redis.call('HSET', KEYS[1], 'agent', ARGV[1], 'csrf', ARGV[2], 'created', ARGV[3], 'seen', ARGV[3])
+redis.call('HSET', KEYS[1], 'agent', ARGV[1], 'csrf', ARGV[2], 'created', ARGV[3], 'seen', ARGV[3], 'cred', ARGV[7])
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
 redis.call('SADD', KEYS[2], ARGV[5])
 if redis.call('PTTL', KEYS[2]) < tonumber(ARGV[6]) then redis.call('PEXPIRE', KEYS[2], ARGV[6]) end
 return 1`);
 
-// KEYS: session. ARGV: now, idleMs, maxAgeMs, margin. Returns agent, csrf, created, seen; or false (and deletes) when expired.
+// KEYS: session. ARGV: now, idleMs, maxAgeMs, margin. Returns agent, csrf, created, seen, cred; or false (and deletes)
+// when expired. A session stored without 'cred' comes back without it (and the console refuses it).
 const TOUCH = lua(`
-local v = redis.call('HMGET', KEYS[1], 'agent', 'csrf', 'created', 'seen')
+local v = redis.call('HMGET', KEYS[1], 'agent', 'csrf', 'created', 'seen', 'cred')
 if not v[1] or not v[2] or not v[3] or not v[4] then return false end
 local now, idle, maxAge = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 local created, seen = tonumber(v[3]), tonumber(v[4])
@@ -57,9 +58,9 @@ local left = math.min(seen + idle, created + maxAge) - now
 redis.call('PEXPIRE', KEYS[1], math.floor(math.max(1, left) + tonumber(ARGV[4])))
 return v`);
 
-// KEYS: session. ARGV: agent set prefix, digest. Returns agent, csrf, created, seen; or false.
+// KEYS: session. ARGV: agent set prefix, digest. Returns agent, csrf, created, seen, cred; or false.
 const DESTROY = lua(`
-local v = redis.call('HMGET', KEYS[1], 'agent', 'csrf', 'created', 'seen')
+local v = redis.call('HMGET', KEYS[1], 'agent', 'csrf', 'created', 'seen', 'cred')
 if not v[1] then return false end
 redis.call('DEL', KEYS[1])
 redis.call('SREM', ARGV[1] .. v[1], ARGV[2])
@@ -83,7 +84,8 @@ return n`);
  * The console's sessions in Redis, shared by every instance: an agent signed in on one instance is signed in on all,
  * and signing out (or expiry) ends the session everywhere.
  *
- * @remarks Keys: `{prefix}session:{SHA-256 of the session id}`, a hash holding only the agent id, the CSRF token and
+ * @remarks Keys: `{prefix}session:{SHA-256 of the session id}`, a hash holding only the agent id, the CSRF token,
+ * the credential digest (`deskCredentialDigest`, a 16-byte fingerprint of the password hash, never the hash) and
  * the created / last-seen times, with a TTL that follows the idle and absolute expiry (so nothing lingers); and
  * `{prefix}agent:{agentId}`, the set of an agent's session hashes (for presence), with a TTL of the session lifetime.
  * The raw session id (the cookie value) is never stored. Reads that extend a session run in one Lua script.
@@ -106,7 +108,7 @@ export class RedisDeskSessionStore implements DeskSessionStore {
     this.clock = timing.clock;
   }
 
-  async create(agentId: string): Promise<DeskSession> {
+  async create(agentId: string, credentialDigest: string): Promise<DeskSession> {
     if (!agentId) throw new TypeError('RedisDeskSessionStore.create: agentId is required');
     const now = this.clock();
     const id = newDeskSecret();
@@ -119,8 +121,9 @@ export class RedisDeskSessionStore implements DeskSessionStore {
       Math.min(this.idleMs, this.maxAgeMs) + TTL_MARGIN_MS,
       digest,
       this.maxAgeMs + TTL_MARGIN_MS,
+      credentialDigest,
     ]);
-    return { id, agentId, csrfToken, createdAt: now, lastSeenAt: now };
+    return { id, agentId, credentialDigest, csrfToken, createdAt: now, lastSeenAt: now };
   }
 
   async touch(id: string | undefined): Promise<DeskSession | undefined> {
@@ -153,9 +156,9 @@ export class RedisDeskSessionStore implements DeskSessionStore {
 
   private toSession(id: string, found: unknown): DeskSession | undefined {
     if (!Array.isArray(found) || found.length < 4) return undefined;
-    const [agentId, csrfToken, created, seen] = found.map((x) => (x === null || x === undefined ? '' : String(x)));
+    const [agentId, csrfToken, created, seen, credentialDigest = ''] = found.map((x) => (x === null || x === undefined ? '' : String(x)));
     if (!agentId || !csrfToken) return undefined;
-    return { id, agentId, csrfToken, createdAt: Number(created), lastSeenAt: Number(seen) };
+    return { id, agentId, credentialDigest, csrfToken, createdAt: Number(created), lastSeenAt: Number(seen) };
   }
 
   private async run(script: LuaScript, keys: string[], args: Array<string | number>): Promise<unknown> {

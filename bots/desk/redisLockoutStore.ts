@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { FailureCount, LockoutStore } from './lockoutStore';
+import type { FailureCount, LockoutAttempt, LockoutPolicy, LockoutStore } from './lockoutStore';
 
 /** Options of {@link RedisLockoutStore}. */
 export interface RedisLockoutStoreOptions {
@@ -12,25 +12,45 @@ export interface RedisLockoutStoreOptions {
 
 const TTL_MARGIN_MS = 1000;
 
-// KEYS: counter. ARGV: now, windowMs, expiresAt, pexpire. Returns count, lastAt.
-const INCREMENT = `
+interface LuaScript {
+  readonly source: string;
+  readonly sha: string;
+}
+const lua = (source: string): LuaScript => ({ source, sha: createHash('sha1').update(source).digest('hex') });
+
+// KEYS: counter. ARGV: now, windowMs, freeFailures, baseLockMs, maxLockMs, expiresAt, pexpire.
+// Returns admitted (1/0), count, lastAt. The lock-out schedule is `lockoutMs` of lockoutStore.ts.
+const ATTEMPT = lua(`
 local now, window = tonumber(ARGV[1]), tonumber(ARGV[2])
+local free, base, maxLock = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
 local v = redis.call('HMGET', KEYS[1], 'n', 'last', 'exp')
 local n = 0
-if v[1] and v[2] and v[3] and now <= tonumber(v[3]) and now - tonumber(v[2]) <= window then n = tonumber(v[1]) end
+if v[1] and v[2] and v[3] and now <= tonumber(v[3]) then
+  n = tonumber(v[1])
+  local last = tonumber(v[2])
+  local over = n - free
+  if over >= 0 and now < last + math.min(maxLock, base * 2 ^ math.min(over, 40)) then return {0, n, v[2]} end
+  if now - last > window then n = 0 end
+end
 n = n + 1
-redis.call('HSET', KEYS[1], 'n', n, 'last', ARGV[1], 'exp', ARGV[3])
-redis.call('PEXPIRE', KEYS[1], ARGV[4])
-return {n, ARGV[1]}`;
-const INCREMENT_SHA = createHash('sha1').update(INCREMENT).digest('hex');
+redis.call('HSET', KEYS[1], 'n', n, 'last', ARGV[1], 'exp', ARGV[6])
+redis.call('PEXPIRE', KEYS[1], ARGV[7])
+return {1, n, ARGV[1]}`);
+
+// KEYS: counter. Takes one counted attempt back; the counter goes when none is left.
+const REFUND = lua(`
+local n = tonumber(redis.call('HGET', KEYS[1], 'n') or '0') or 0
+if n <= 1 then redis.call('DEL', KEYS[1]) else redis.call('HINCRBY', KEYS[1], 'n', -1) end
+return 1`);
 
 /**
- * A {@link LockoutStore} shared by every instance through Redis: failures on any instance add up, so a lock-out
- * cannot be dodged by spreading attempts over instances.
+ * A {@link LockoutStore} shared by every instance through Redis: attempts on any instance add up, so a lock-out
+ * cannot be dodged by spreading attempts over instances, nor by sending them all at once.
  *
  * @remarks One hash per key (`{prefix}{SHA-256 of the key}`: no account id or IP address in clear in the key
- * space) holding the count, the last failure and the logical expiry; incremented and given its TTL in one Lua
- * script, so concurrent failures on several instances are all counted.
+ * space) holding the count, the last counted attempt and the logical expiry. The lock-out check and the count (with
+ * its TTL) run in one Lua script, so of simultaneous attempts on several instances no more get through than the
+ * schedule allows.
  * @example new RedisLockoutStore({ redis, keyPrefix: 'warmline:desk:lockout:' })
  */
 export class RedisLockoutStore implements LockoutStore {
@@ -43,18 +63,19 @@ export class RedisLockoutStore implements LockoutStore {
     this.prefix = options.keyPrefix ?? 'warmline:desk:lockout:';
   }
 
-  async increment(key: string, now: number, windowMs: number, ttlMs = 0): Promise<FailureCount> {
-    const keep = Math.max(1, Math.ceil(Math.max(windowMs, ttlMs)));
-    const args = [now, windowMs, now + keep, keep + TTL_MARGIN_MS];
-    let result: unknown;
-    try {
-      result = await this.redis.evalsha(INCREMENT_SHA, 1, this.key(key), ...args);
-    } catch (err) {
-      if (!(err instanceof Error) || !err.message.includes('NOSCRIPT')) throw err;
-      result = await this.redis.eval(INCREMENT, 1, this.key(key), ...args);
-    }
-    const [count, lastAt] = Array.isArray(result) ? result : [];
-    return { count: Number(count) || 1, lastAt: Number(lastAt) || now };
+  async attempt(key: string, now: number, policy: LockoutPolicy): Promise<LockoutAttempt> {
+    const keep = Math.max(1, Math.ceil(Math.max(policy.windowMs, policy.ttlMs ?? 0)));
+    const result = await this.run(ATTEMPT, this.key(key), [
+      now,
+      policy.windowMs,
+      policy.freeFailures,
+      policy.baseLockMs,
+      policy.maxLockMs,
+      now + keep,
+      keep + TTL_MARGIN_MS,
+    ]);
+    const [admitted, count, lastAt] = (Array.isArray(result) ? result : []).map(Number);
+    return { admitted: admitted === 1, count: count || 1, lastAt: Number.isFinite(lastAt) ? lastAt : now };
   }
 
   async read(key: string, now: number): Promise<FailureCount | undefined> {
@@ -63,11 +84,24 @@ export class RedisLockoutStore implements LockoutStore {
     return { count: Number(count), lastAt: Number(lastAt) };
   }
 
+  async refund(key: string): Promise<void> {
+    await this.run(REFUND, this.key(key), []);
+  }
+
   async reset(key: string): Promise<void> {
     await this.redis.del(this.key(key));
   }
 
   private key(key: string): string {
     return this.prefix + createHash('sha256').update(key).digest('base64url');
+  }
+
+  private async run(script: LuaScript, key: string, args: Array<string | number>): Promise<unknown> {
+    try {
+      return await this.redis.evalsha(script.sha, 1, key, ...args);
+    } catch (err) {
+      if (!(err instanceof Error) || !err.message.includes('NOSCRIPT')) throw err;
+      return this.redis.eval(script.source, 1, key, ...args);
+    }
   }
 }

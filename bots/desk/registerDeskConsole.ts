@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import { existsSync, promises as fs } from 'node:fs';
+import { isIP } from 'node:net';
 import * as path from 'node:path';
 import type * as restify from 'restify';
 import { CASE_ID_PATTERN, type AgentIdentity } from '../../middleware/handoff/handoffCase';
@@ -8,7 +9,7 @@ import { errorFields, silentLogger, type Logger } from '../logger';
 import type { DeskAgent } from './deskAgents';
 import type { DeskBackend, DeskEvent } from './deskBackend';
 import { verifyDeskPassword } from './deskPassword';
-import { MemoryDeskSessionStore, type DeskSession, type DeskSessionStore } from './deskSessions';
+import { deskCredentialDigest, MemoryDeskSessionStore, type DeskSession, type DeskSessionStore } from './deskSessions';
 import { toDeskCaseItem, toDeskCaseView } from './deskViews';
 import type { LockoutStore } from './lockoutStore';
 import { LoginThrottle, type LoginThrottleOptions } from './loginThrottle';
@@ -40,9 +41,12 @@ export interface DeskConsoleOptions {
   /** Wrong passwords per account before lock-outs. @defaultValue 5 */
   accountFailures?: number;
   /**
-   * Behind a reverse proxy (App Service, an ingress), take the client address from the first `X-Forwarded-For`
-   * entry, so the per-address lock-out does not lock every agent out at once. Only enable it behind a proxy that
-   * sets that header. @defaultValue false
+   * Behind exactly one trusted reverse proxy (App Service's front end, an ingress controller) that appends the client
+   * address to `X-Forwarded-For` or sets the header: the per-address lock-out then counts the *last* (right-most)
+   * entry, the address that proxy itself saw, so that agents behind the proxy are not all locked out at once. Entries
+   * to its left come from the client and are ignored (they can be forged). A `:port` is dropped; an empty or malformed
+   * last entry falls back to the socket peer. Leave it off when clients reach the app directly, or through a proxy that
+   * passes the header on unchanged. @defaultValue false
    */
   trustProxy?: boolean;
   /** Wrong passwords per client IP before lock-outs (offices share an address). @defaultValue 20 */
@@ -68,7 +72,10 @@ export interface DeskConsole {
   readonly sessions: DeskSessionStore;
   /** Number of open event streams. */
   openStreams(): number;
-  /** Ends event streams, timers and the backend subscription. */
+  /**
+   * Ends event streams (their last event is `end` with reason `shutdown`: the page reconnects, to another instance,
+   * with the same session), timers and the backend subscription; new event streams are then answered 503.
+   */
   close(): Promise<void>;
 }
 
@@ -86,11 +93,38 @@ interface ActiveSession {
   readonly csrfToken: string;
 }
 
+/**
+ * The client address of a request for the per-address lock-out: with `trustProxy`, the last (right-most) entry of
+ * `X-Forwarded-For`, which the one trusted proxy in front appended or set (`1.2.3.4`, `1.2.3.4:5678`, `2001:db8::1`,
+ * `[2001:db8::1]:5678`; the port is dropped); otherwise, or when that entry is empty or not an IP address, the socket
+ * peer (`'unknown'` when there is none).
+ */
+export function deskClientAddress(forwardedFor: string | readonly string[] | undefined, peer: string | undefined, trustProxy: boolean): string {
+  const fallback = peer || 'unknown';
+  if (!trustProxy || forwardedFor === undefined) return fallback;
+  // Repeated headers: Node joins them with ", "; an array (if any) is in order too, so the last line holds the last entry.
+  const joined = typeof forwardedFor === 'string' ? forwardedFor : forwardedFor.join(',');
+  const last = joined.slice(joined.lastIndexOf(',') + 1).trim();
+  let address = last;
+  const bracketed = /^\[([^\]]+)\](?::\d{1,5})?$/.exec(last);
+  if (bracketed) address = bracketed[1];
+  else if (/^[\d.]+:\d{1,5}$/.test(last)) address = last.slice(0, last.lastIndexOf(':'));
+  return isIP(address) ? address.toLowerCase() : fallback;
+}
+
 interface Stream {
   readonly session: ActiveSession;
   readonly res: restify.Response;
   readonly timer: NodeJS.Timeout;
 }
+
+/**
+ * Why the console ended an event stream (`event: end`, data `{"reason": ...}`): `signed_out` when the session is over
+ * (signed out here or on another instance, expired, or no longer valid for the agent as configured), so the page asks
+ * for the password; `shutdown` when this instance stops (a restart, a rolling deploy) while the session lives on in
+ * its store, so the page reconnects.
+ */
+type StreamEndReason = 'signed_out' | 'shutdown';
 
 type Handler = (req: restify.Request, res: restify.Response, session: ActiveSession) => Promise<void>;
 
@@ -154,6 +188,9 @@ export function registerDeskConsole(server: restify.Server, options: DeskConsole
   const { backend } = options;
   const logger = options.logger ?? silentLogger;
   const agents = new Map(options.agents.map((a) => [a.id.toLowerCase(), a]));
+  // Fingerprints of the configured password hashes: a session signed in under another hash (the password was
+  // rotated in DESK_AGENTS since) is refused.
+  const credentials = new Map(options.agents.map((a) => [a.id.toLowerCase(), deskCredentialDigest(a.passwordHash)]));
   const publicUrl = options.publicUrl ? new URL(options.publicUrl) : undefined;
   const secure = publicUrl?.protocol === 'https:';
   const allowedOrigins = new Set([...(options.allowedOrigins ?? []), ...(publicUrl ? [publicUrl.origin] : [])]);
@@ -176,6 +213,7 @@ export function registerDeskConsole(server: restify.Server, options: DeskConsole
   const staticDir = options.staticDir ?? defaultStaticDir();
   const streams = new Set<Stream>();
   const status = new Map<string, AgentStatus>();
+  let closed = false;
   let unsubscribe: Promise<() => void> | undefined;
 
   const identity = (a: DeskAgent): AgentIdentity => ({ id: a.id, name: a.displayName, channel: CONSOLE_CHANNEL });
@@ -183,10 +221,13 @@ export function registerDeskConsole(server: restify.Server, options: DeskConsole
   const setPresence = (agent: AgentIdentity, s: AgentStatus): Promise<void> =>
     backend.setPresence(agent, s, presenceTtlMs).catch((err) => logger.warn('desk.presence_failed', errorFields(err)));
 
-  // The session as the console uses it: only agents still configured have one.
+  // The session as the console uses it: only agents still configured, with the password hash they signed in under,
+  // have one.
   const active = (s: DeskSession | undefined): ActiveSession | undefined => {
     const agent = s ? agents.get(s.agentId.toLowerCase()) : undefined;
-    return s && agent ? { id: s.id, agent: identity(agent), csrfToken: s.csrfToken } : undefined;
+    const credential = s ? credentials.get(s.agentId.toLowerCase()) : undefined;
+    if (!s || !agent || !credential || !sameText(s.credentialDigest ?? '', credential)) return undefined;
+    return { id: s.id, agent: identity(agent), csrfToken: s.csrfToken };
   };
 
   // A session ended (sign-out here, or found ended at a heartbeat: signed out on another instance, or expired): its
@@ -232,11 +273,8 @@ export function registerDeskConsole(server: restify.Server, options: DeskConsole
     return site === undefined || site === 'same-origin' || site === 'none';
   };
 
-  const clientIp = (req: restify.Request): string => {
-    const forwarded = options.trustProxy ? req.headers['x-forwarded-for'] : undefined;
-    const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
-    return first || req.socket.remoteAddress || 'unknown';
-  };
+  const clientIp = (req: restify.Request): string =>
+    deskClientAddress(req.headers['x-forwarded-for'], req.socket.remoteAddress, options.trustProxy === true);
   // Logs name the network, not the person: the last IPv4 octet / the IPv6 interface part is dropped.
   const maskedIp = (ip: string): string => (ip.includes('.') ? ip.replace(/\.\d+$/, '.x') : ip.split(':').slice(0, 4).join(':') + '::x');
 
@@ -352,22 +390,35 @@ export function registerDeskConsole(server: restify.Server, options: DeskConsole
     }
   });
 
+  // Each attempt is counted (per address, then per account) before its password is checked, atomically with the
+  // lock-out check: simultaneous guesses cannot all pass the check while the first are still in scrypt.
   async function signIn(res: restify.Response, accountKey: string, ipKey: string, password: string): Promise<void> {
-    const locked = Math.max(...(await Promise.all([accountThrottle.lockedFor(accountKey), ipThrottle.lockedFor(ipKey)])));
-    if (locked > 0) {
+    const lockedOut = (ms: number): void => {
       logger.warn('desk.login_locked', { ip: maskedIp(ipKey) });
-      const seconds = Math.ceil(locked / 1000);
-      return error(res, 429, 'TooManyAttempts', `Too many wrong passwords. Try again in ${seconds} s.`, { 'Retry-After': String(seconds) });
+      const seconds = Math.max(1, Math.ceil(ms / 1000));
+      error(res, 429, 'TooManyAttempts', `Too many wrong passwords. Try again in ${seconds} s.`, { 'Retry-After': String(seconds) });
+    };
+    // A cheap look first, so a locked account costs its address nothing.
+    const locked = Math.max(...(await Promise.all([accountThrottle.lockedFor(accountKey), ipThrottle.lockedFor(ipKey)])));
+    if (locked > 0) return lockedOut(locked);
+    const ipLocked = await ipThrottle.attempt(ipKey);
+    if (ipLocked > 0) return lockedOut(ipLocked);
+    const accountLocked = await accountThrottle.attempt(accountKey);
+    if (accountLocked > 0) {
+      // Refused before any check: not a wrong password from this address.
+      await ipThrottle.refund(ipKey);
+      return lockedOut(accountLocked);
     }
     const agent = agents.get(accountKey);
     const valid = await verifyDeskPassword(password, agent?.passwordHash ?? DUMMY_HASH);
     if (!agent || !valid) {
-      await Promise.all([accountThrottle.fail(accountKey), ipThrottle.fail(ipKey)]);
       logger.warn('desk.login_failed', { ip: maskedIp(ipKey), knownAccount: !!agent });
       return error(res, 401, 'InvalidCredentials', 'Wrong id or password.');
     }
-    await accountThrottle.reset(accountKey);
-    const created = await sessions.create(agent.id);
+    // The account starts afresh; the address only gets this attempt back (a valid account of one's own must not
+    // wipe the wrong passwords tried on others from the same address).
+    await Promise.all([accountThrottle.reset(accountKey), ipThrottle.refund(ipKey)]);
+    const created = await sessions.create(agent.id, credentials.get(accountKey) ?? deskCredentialDigest(agent.passwordHash));
     const me = identity(agent);
     status.set(agent.id, status.get(agent.id) ?? 'online');
     await setPresence(me, status.get(agent.id) ?? 'online');
@@ -489,6 +540,8 @@ export function registerDeskConsole(server: restify.Server, options: DeskConsole
     '/desk/api/events',
     guarded(async (req, res, session) => {
       await ensureSubscribed();
+      // Stopping: a new stream would hold the shutdown up; the page tries again later (another instance, by then).
+      if (closed) return error(res, 503, 'Unavailable', 'The console is restarting; try again shortly.', { 'Retry-After': '2' });
       req.socket.setTimeout(0);
       req.socket.setNoDelay(true);
       res.writeHead(200, {
@@ -504,7 +557,7 @@ export function registerDeskConsole(server: restify.Server, options: DeskConsole
         sessions.touch(session.id).then(
           (live) => {
             if (!streams.has(stream)) return;
-            if (live) res.write(': keep-alive\n\n');
+            if (active(live)) res.write(': keep-alive\n\n');
             else void sessionEnded(session);
           },
           (err: unknown) => logger.warn('desk.session_store_failed', errorFields(err)),
@@ -553,7 +606,7 @@ export function registerDeskConsole(server: restify.Server, options: DeskConsole
     for (const stream of streams) if (to(stream)) write(stream, data.type, data);
   }
 
-  function endStream(stream: Stream, reason: string): void {
+  function endStream(stream: Stream, reason: StreamEndReason): void {
     write(stream, 'end', { reason });
     clearInterval(stream.timer);
     streams.delete(stream);
@@ -586,6 +639,7 @@ export function registerDeskConsole(server: restify.Server, options: DeskConsole
     sessions,
     openStreams: () => streams.size,
     async close() {
+      closed = true;
       clearInterval(renewal);
       for (const stream of [...streams]) endStream(stream, 'shutdown');
       if (unsubscribe) (await unsubscribe.catch(() => () => undefined))();

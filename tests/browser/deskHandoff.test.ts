@@ -5,7 +5,8 @@ import { createApp, type WarmlineApp } from '../../bots/createApp';
 import { loadConfig } from '../../config';
 import { hashDeskPassword } from '../../bots/desk/deskPassword';
 import { sendWebChatMessage, webChatBubble } from '../bots/channels/directLine/localChannelHarness';
-import { startDeskServer, type DeskTestServer } from '../bots/desk/deskTestServer';
+import { MemoryDeskSessionStore } from '../../bots/desk/deskSessions';
+import { DeskClient, startDeskServer, type DeskTestServer } from '../bots/desk/deskTestServer';
 
 const FRAUD = "someone stole my card and made payments I don't recognise";
 
@@ -209,6 +210,72 @@ describe('web agent console page in Chromium (in-memory backend)', function () {
     } finally {
       await ctxA.close();
       await ctxB.close();
+    }
+  });
+});
+
+// A rolling deploy restarts the instance a console is connected to; the session lives in the shared store.
+describe('web agent console page in Chromium across a restart of its instance', function () {
+  this.timeout(60000);
+  let browser: Browser | undefined;
+  const servers: DeskTestServer[] = [];
+
+  before(async function () {
+    if (!chromiumInstalled()) this.skip();
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+    for (const s of servers) await s.close().catch(() => undefined);
+  });
+
+  const until = async (what: string, check: () => boolean, ms = 10000): Promise<void> => {
+    const end = Date.now() + ms;
+    while (!check()) {
+      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  };
+
+  it('reconnects by itself after a shutdown without asking for the password, and shows the sign-in form once signed out', async () => {
+    const sessionStore = new MemoryDeskSessionStore();
+    const first = await startDeskServer({ sessionStore });
+    servers.push(first);
+    const ctx = await browser!.newContext({ viewport: { width: 1360, height: 820 } });
+    const page = await ctx.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    try {
+      await page.goto(`${first.base}/desk`);
+      await page.getByLabel('Agent id').fill('ana');
+      await page.getByLabel('Password').fill('ana-password');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.locator('#queue-empty').waitFor();
+      await until('the stream on the first instance', () => first.desk.openStreams() === 1);
+
+      // The instance stops (its streams end with reason "shutdown"); its replacement listens on the same address.
+      await first.close();
+      servers.splice(servers.indexOf(first), 1);
+      const second = await startDeskServer({ sessionStore, port: Number(new URL(first.base).port) });
+      servers.push(second);
+      await until('the page to reopen its stream on the new instance', () => second.desk.openStreams() === 1);
+      expect(await page.locator('#login-view').isHidden(), 'no sign-in form').to.equal(true);
+      expect(await page.locator('#desk-view').isVisible()).to.equal(true);
+      // Live again: a case queued on the new instance appears at once.
+      await second.backend.queueCase();
+      await page.locator('#queue-list .case-item').first().waitFor({ timeout: 2000 });
+
+      // Signed out elsewhere (the same session, from another tab): the stream ends with "signed_out", the form shows.
+      const cookie = (await ctx.cookies()).find((c) => c.name === 'warmline_desk');
+      expect(cookie?.value).to.be.a('string');
+      const other = Object.assign(new DeskClient(second.base), { cookie: `warmline_desk=${cookie!.value}` });
+      other.csrf = ((await (await other.get('/desk/api/session')).json()) as { csrfToken: string }).csrfToken;
+      expect((await other.post('/desk/api/logout')).status).to.equal(204);
+      await page.locator('#login-view').waitFor({ state: 'visible', timeout: 5000 });
+      await page.locator('#login-error').filter({ hasText: 'You were signed out.' }).waitFor();
+      expect(errors).to.deep.equal([]);
+    } finally {
+      await ctx.close();
     }
   });
 });

@@ -25,6 +25,8 @@ describe('security state shared by two instances on one Redis (createApp x2)', f
   let cleaner: Redis | undefined;
   let prefix = '';
   let receiver: http.Server | undefined;
+  let hashes: string[] = [];
+  let env: Record<string, string> = {};
 
   before(async function () {
     if (skipRedis()) this.skip();
@@ -39,13 +41,13 @@ describe('security state shared by two instances on one Redis (createApp x2)', f
       });
     });
     await new Promise<void>((r) => receiver!.listen(0, '127.0.0.1', r));
-    const hashes = await Promise.all(['ana', 'cat'].map((id) => hashDeskPassword(`${id}-password`, { N: 1024 })));
-    const env = {
+    hashes = await Promise.all(['ana', 'cat', 'dan'].map((id) => hashDeskPassword(`${id}-password`, { N: 1024 })));
+    env = {
       STORAGE: 'redis',
       REDIS_URL: 'redis://127.0.0.1:6379',
       REDIS_KEY_PREFIX: prefix,
       LOG_LEVEL: 'silent',
-      DESK_AGENTS: `ana:Ana Martin:${hashes[0]},cat:Cat Roy:${hashes[1]}`,
+      DESK_AGENTS: `ana:Ana Martin:${hashes[0]},cat:Cat Roy:${hashes[1]},dan:Dan Roy:${hashes[2]}`,
       // Each test signs in "from" its own address, so per-address lock-outs of one test do not touch another.
       DESK_TRUST_PROXY: 'true',
       HANDOFF_PROTOCOL: 'on',
@@ -127,6 +129,38 @@ describe('security state shared by two instances on one Redis (createApp x2)', f
       expect((await new DeskClient(a!.url).login('ana', 'ana-password', ip)).status).to.equal(429);
       expect((await new DeskClient(b!.url).login('ana', 'ana-password', ip)).status).to.equal(429);
       expect((await new DeskClient(b!.url).login('ana', 'ana-password', from('198.51.100.4'))).status, 'another address').to.equal(200);
+    });
+
+    it('a burst of simultaneous wrong passwords spread over both instances gets no more than 5 checked', async function () {
+      const results = await Promise.all(
+        Array.from({ length: 40 }, (_, i) => new DeskClient((i % 2 ? a : b)!.url).login('dan', `wrong-${i}`, from(`198.51.100.${20 + i}`))),
+      );
+      const statuses = results.map((r) => r.status);
+      expect(statuses.filter((s) => s === 401), 'passwords checked').to.have.length(5);
+      expect(statuses.filter((s) => s === 429)).to.have.length(35);
+    });
+
+    it('the forged entries a client puts before the proxy\'s own in X-Forwarded-For do not dodge the per-address lock-out', async function () {
+      for (let i = 0; i < 20; i++) {
+        const forged = from(`10.${i}.${i}.${i}, 198.51.100.5`);
+        expect((await new DeskClient((i % 2 ? a : b)!.url).login(`user${i}`, 'wrong', forged)).status, `try ${i}`).to.equal(401);
+      }
+      expect((await new DeskClient(a!.url).login('ana', 'ana-password', from('192.0.2.77, 198.51.100.5'))).status).to.equal(429);
+    });
+
+    it('an instance configured with a new password hash for an agent refuses the sessions signed in under the old one', async function () {
+      const onA = new DeskClient(a!.url);
+      expect((await onA.login('ana', 'ana-password', from('198.51.100.6'))).status).to.equal(200);
+      // A redeploy with ana's password changed in DESK_AGENTS (cat's entry unchanged), on the same Redis.
+      const rotated = await startApp({ ...env, DESK_AGENTS: `ana:Ana Martin:${await hashDeskPassword('ana-new-password', { N: 1024 })},cat:Cat Roy:${hashes[1]}` });
+      try {
+        const onNew = Object.assign(new DeskClient(rotated.url), { cookie: onA.cookie, csrf: onA.csrf });
+        expect((await onNew.get('/desk/api/session')).status).to.equal(401);
+        expect((await onNew.get('/desk/api/queue')).status).to.equal(401);
+        expect((await new DeskClient(rotated.url).login('ana', 'ana-new-password', from('198.51.100.6'))).status).to.equal(200);
+      } finally {
+        await rotated.stop();
+      }
     });
   });
 

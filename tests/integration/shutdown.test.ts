@@ -21,6 +21,8 @@ describe('graceful stop with open long-lived connections (createApp)', function 
         new Promise((resolve) => setTimeout(() => resolve('still waiting'), 5000)),
       ]);
       expect(outcome).to.equal('stopped');
+      // The page reconnects (to another instance) on this reason instead of asking for the password again.
+      expect((await events.waitFor((e) => e.event === 'end')).data).to.deep.equal({ reason: 'shutdown' });
     } finally {
       events.close();
     }

@@ -17,6 +17,7 @@
     unread: {}, // caseId -> count
     events: null,
     takenBy: null,
+    retries: 0, // reconnection attempts since the last stream opened
   };
 
   var $ = function (id) {
@@ -35,6 +36,7 @@
   }
 
   var toastTimer;
+  var resumeTimer = null; // a pending reconnection (see resume)
   function toast(message) {
     var t = $('toast');
     t.textContent = message;
@@ -103,6 +105,8 @@
   function showLogin(message) {
     if (state.events) state.events.close();
     state.events = null;
+    clearTimeout(resumeTimer);
+    resumeTimer = null;
     state.agent = null;
     $('desk-view').hidden = true;
     $('me').hidden = true;
@@ -313,10 +317,53 @@
 
   // ---- live events
 
+  // Why the server ended the stream (the data of its `end` event): only `signed_out` (signed out, on this instance or
+  // another, or expired) means the session is over. Anything else, `shutdown` above all (the instance is stopping:
+  // a restart, a rolling deploy), leaves the session alive in the shared store.
+  function endReason(e) {
+    try {
+      var data = JSON.parse(e.data);
+      return data && typeof data.reason === 'string' ? data.reason : '';
+    } catch {
+      return '';
+    }
+  }
+
+  // The delay before reconnection attempt n (from 0): 0.5-1.5 s, then doubling up to 30 s. Randomised, so the
+  // consoles of an instance that stops do not all come back at the same moment.
+  function resumeDelay(n) {
+    return Math.round(Math.min(30000, 1000 * Math.pow(2, Math.min(n, 5)) * (0.5 + Math.random())));
+  }
+
+  // The stream is gone but the session may live: after a short pause, ask the server (through the load balancer: any
+  // instance) whether it does, then reopen the stream and catch up on what was missed meanwhile. A 401 shows the
+  // sign-in form (api does that); no answer or another error tries again later, waiting longer each time.
+  function resume() {
+    if (!state.agent || resumeTimer) return;
+    var wait = resumeDelay(state.retries++);
+    resumeTimer = setTimeout(function () {
+      resumeTimer = null;
+      if (!state.agent) return;
+      api('GET', '/desk/api/session').then(function (r) {
+        if (!state.agent) return;
+        if (r.status !== 200) return resume();
+        if (r.body.csrfToken) state.csrf = r.body.csrfToken;
+        connect();
+        refreshQueue();
+        if (state.selectedId) loadCase(state.selectedId);
+      }, function () {
+        resume(); // no answer (still restarting), or 401 (then state.agent is gone and nothing happens)
+      });
+    }, wait);
+  }
+
   function connect() {
     if (state.events) state.events.close();
     var source = new EventSource('/desk/api/events');
     state.events = source;
+    source.addEventListener('ready', function () {
+      state.retries = 0;
+    });
     source.addEventListener('queue', refreshQueue);
     source.addEventListener('case', function (e) {
       var data = JSON.parse(e.data);
@@ -337,16 +384,19 @@
         renderQueue();
       }
     });
-    source.addEventListener('end', function () {
+    source.addEventListener('end', function (e) {
       source.close();
-      showLogin('You were signed out.');
+      if (state.events !== source) return;
+      state.events = null;
+      if (endReason(e) === 'signed_out') showLogin('You were signed out.');
+      else resume();
     });
     source.onerror = function () {
-      // EventSource reconnects by itself; when the session is gone it stops: ask the server what happened.
-      if (source.readyState === EventSource.CLOSED) {
-        api('GET', '/desk/api/session').then(function (r) {
-          if (r.status === 200) setTimeout(connect, 2000);
-        }, function () {});
+      // EventSource reconnects by itself; when it gives up (the session is gone, or the server refused the stream)
+      // ask the server what happened.
+      if (source.readyState === EventSource.CLOSED && state.events === source) {
+        state.events = null;
+        resume();
       }
     };
   }

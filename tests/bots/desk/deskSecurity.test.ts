@@ -49,31 +49,49 @@ describe('parseDeskAgents', () => {
 });
 
 describe('LoginThrottle', () => {
+  // A wrong password: the attempt is counted before the check and stays counted.
+  const wrong = async (t: LoginThrottle, key: string): Promise<number> => {
+    expect(await t.attempt(key), 'admitted').to.equal(0);
+    return t.lockedFor(key);
+  };
+
   it('allows 5 failures, then locks with doubling delays, and forgets after a success', async () => {
     let now = 0;
     const t = new LoginThrottle({ clock: () => now, baseLockMs: 1000, maxLockMs: 5000 });
-    for (let i = 0; i < 4; i++) expect(await t.fail('ana')).to.equal(0);
+    for (let i = 0; i < 4; i++) expect(await wrong(t, 'ana')).to.equal(0);
+    expect(await wrong(t, 'ana')).to.equal(1000);
+    expect(await t.attempt('ana'), 'refused while locked, not counted').to.equal(1000);
+    now += 400;
+    expect(await t.attempt('ana')).to.equal(600);
+    now += 600;
     expect(await t.lockedFor('ana')).to.equal(0);
-    expect(await t.fail('ana')).to.equal(1000);
-    expect(await t.lockedFor('ana')).to.equal(1000);
-    now += 1000;
-    expect(await t.lockedFor('ana')).to.equal(0);
-    expect(await t.fail('ana')).to.equal(2000);
+    expect(await wrong(t, 'ana')).to.equal(2000);
     now += 2000;
-    expect(await t.fail('ana')).to.equal(4000);
+    expect(await wrong(t, 'ana')).to.equal(4000);
     now += 4000;
-    expect(await t.fail('ana'), 'capped').to.equal(5000);
+    expect(await wrong(t, 'ana'), 'capped').to.equal(5000);
     expect(await t.lockedFor('ben')).to.equal(0);
     await t.reset('ana');
     expect(await t.lockedFor('ana')).to.equal(0);
-    expect(await t.fail('ana')).to.equal(0);
+    expect(await wrong(t, 'ana')).to.equal(0);
+  });
+
+  it('a refunded attempt (a right password) does not count', async () => {
+    const t = new LoginThrottle({ clock: () => 0, freeFailures: 3 });
+    for (let i = 0; i < 10; i++) {
+      expect(await t.attempt('office')).to.equal(0);
+      await t.refund('office');
+    }
+    expect(await wrong(t, 'office')).to.equal(0);
+    expect(await wrong(t, 'office')).to.equal(0);
+    expect(await wrong(t, 'office')).to.equal(1000);
   });
 
   it('forgets old failures', async () => {
     let now = 0;
     const t = new LoginThrottle({ clock: () => now, forgetAfterMs: 10_000 });
-    for (let i = 0; i < 4; i++) await t.fail('ip');
+    for (let i = 0; i < 4; i++) await wrong(t, 'ip');
     now += 11_000;
-    expect(await t.fail('ip')).to.equal(0);
+    expect(await wrong(t, 'ip')).to.equal(0);
   });
 });

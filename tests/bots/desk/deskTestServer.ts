@@ -8,8 +8,18 @@ import { registerDeskConsole, type DeskConsole, type DeskConsoleOptions } from '
 import { anonymousAdapter } from '../channels/directLine/localChannelHarness';
 import { FakeDeskBackend } from './fakeDeskBackend';
 
-/** Test agents: `ana` / `ana-password`, `ben` / `ben-password` (cheap scrypt cost for speed). */
-export async function testAgents(): Promise<DeskAgent[]> {
+let agents: Promise<DeskAgent[]> | undefined;
+
+/**
+ * Test agents: `ana` / `ana-password`, `ben` / `ben-password` (cheap scrypt cost for speed). The same hashes on every
+ * call, as every instance of a deployment reads the same DESK_AGENTS (a session is only valid under the password hash
+ * it was signed in with).
+ */
+export function testAgents(): Promise<DeskAgent[]> {
+  return (agents ??= hashTestAgents());
+}
+
+function hashTestAgents(): Promise<DeskAgent[]> {
   return Promise.all(
     [
       ['ana', 'Ana Martin'],
@@ -27,8 +37,9 @@ export interface DeskTestServer<B extends DeskBackend = FakeDeskBackend> {
   close(): Promise<void>;
 }
 
+/** Starts the console; `port` listens on a given port (e.g. the one of a server just closed: a restart). */
 export async function startDeskServer<B extends DeskBackend = FakeDeskBackend>(
-  options: Partial<DeskConsoleOptions> & { backend?: B } = {},
+  { port: wanted = 0, ...options }: Partial<DeskConsoleOptions> & { backend?: B; port?: number } = {},
 ): Promise<DeskTestServer<B>> {
   const backend = options.backend ?? (new FakeDeskBackend() as DeskBackend as B);
   const server = createWarmlineServer({
@@ -39,7 +50,7 @@ export async function startDeskServer<B extends DeskBackend = FakeDeskBackend>(
     readiness: () => ({ ready: true, checks: {} }),
   });
   const desk = registerDeskConsole(server, { agents: await testAgents(), ...options, backend });
-  const port = await listen(server, 0, '127.0.0.1');
+  const port = await listen(server, wanted, '127.0.0.1');
   const base = `http://127.0.0.1:${port}`;
   return {
     base,

@@ -79,7 +79,7 @@ describe('registerDeskConsole when its stores fail', function () {
   it('answers 503 (never 200, never a crash) when sessions or lock-outs cannot be read', async function () {
     const down = (): Promise<never> => Promise.reject(new Error('redis down'));
     const sessionStore: DeskSessionStore = { create: down, touch: down, destroy: down, countOfAgent: down };
-    const lockoutStore: LockoutStore = { increment: down, read: down, reset: down };
+    const lockoutStore: LockoutStore = { attempt: down, read: down, refund: down, reset: down };
     const t = await startDeskServer({ sessionStore, lockoutStore });
     try {
       const c = new DeskClient(t.base);
