@@ -159,90 +159,104 @@ describe('HandoffStatusVerifier replay cache choice', function () {
   });
 });
 
-describe('registerWebhookStatusRoute with a replay cache', function () {
-  const PATH = '/api/hooks/crm/status';
-  let store: MemoryHandoffStore;
-  let calls: HubStatusUpdate[];
+const WEBHOOK_PATH = '/api/hooks/crm/status';
+
+const post = (url: string, body: string, headers: object) =>
+  fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json', ...(headers as Record<string, string>) } });
+
+/**
+ * Webhook status servers for the tests of one `describe` (mocha hooks): a fresh store and call list per test, every
+ * server closed after it. `beforeApply`, when set, runs once inside the next status applied (to hold or fail it).
+ */
+function useWebhookServers() {
+  const w = {
+    store: new MemoryHandoffStore(),
+    calls: [] as HubStatusUpdate[],
+    beforeApply: undefined as (() => Promise<void>) | undefined,
+    /** Starts a server; with `recordOnly` it records statuses without applying them to the store. */
+    async start(replayCache?: ReplayCache, options: { secrets?: string[]; recordOnly?: boolean } = {}): Promise<string> {
+      const server = restify.createServer();
+      registerWebhookStatusRoute(server, {
+        path: WEBHOOK_PATH,
+        secrets: options.secrets ?? [WEBHOOK_SECRET],
+        ...(replayCache ? { replayCache } : {}),
+        onStatus: async (u) => {
+          w.calls.push(u);
+          if (options.recordOnly) return undefined;
+          const before = w.beforeApply;
+          w.beforeApply = undefined;
+          if (before) await before();
+          return applyHubStatus(w.store, u);
+        },
+      });
+      servers.push(server);
+      return `http://127.0.0.1:${await listen(server, 0, '127.0.0.1')}${WEBHOOK_PATH}`;
+    },
+  };
   const servers: restify.Server[] = [];
-
-  async function start(replayCache?: ReplayCache): Promise<string> {
-    const server = restify.createServer();
-    registerWebhookStatusRoute(server, {
-      path: PATH,
-      secrets: [WEBHOOK_SECRET],
-      ...(replayCache ? { replayCache } : {}),
-      onStatus: async (u) => {
-        calls.push(u);
-        return applyHubStatus(store, u);
-      },
-    });
-    servers.push(server);
-    return `http://127.0.0.1:${await listen(server, 0, '127.0.0.1')}${PATH}`;
-  }
-
-  const post = (url: string, body: string, headers: object) =>
-    fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json', ...(headers as Record<string, string>) } });
-
   beforeEach(function () {
-    store = new MemoryHandoffStore();
-    calls = [];
+    w.store = new MemoryHandoffStore();
+    w.calls = [];
+    w.beforeApply = undefined;
   });
   afterEach(async function () {
-    for (const s of servers.splice(0)) await new Promise<void>((r) => s.close(() => r()));
+    for (const server of servers.splice(0)) await new Promise<void>((r) => server.close(() => r()));
   });
+  return w;
+}
+
+describe('registerWebhookStatusRoute with a replay cache', function () {
+  const w = useWebhookServers();
 
   it('answers a replay reaching another server that shares the cache as a duplicate, without applying it twice', async function () {
     const shared = new MemoryReplayCache();
-    const [a, b] = [await start(shared), await start(shared)];
-    const c = await createFraudCase(store, 'conv-replay');
+    const [a, b] = [await w.start(shared), await w.start(shared)];
+    const c = await createFraudCase(w.store, 'conv-replay');
     const body = JSON.stringify({ caseId: c.id, state: 'accepted', agent: { id: 'crm-1' } });
     const headers = signWebhook(body, WEBHOOK_SECRET);
     expect(await (await post(a, body, headers)).json()).to.deep.equal({ ok: true, caseState: 'assigned' });
     const replay = await post(b, body, headers);
     expect(replay.status).to.equal(200);
     expect(await replay.json()).to.deep.equal({ ok: true, duplicate: true });
-    expect(calls).to.have.length(1);
+    expect(w.calls).to.have.length(1);
   });
 
   it('with a cache per server (the default), the other server applies the replay again', async function () {
-    const [a, b] = [await start(), await start()];
-    const c = await createFraudCase(store, 'conv-replay');
+    const [a, b] = [await w.start(), await w.start()];
+    const c = await createFraudCase(w.store, 'conv-replay');
     const body = JSON.stringify({ caseId: c.id, state: 'accepted', agent: { id: 'crm-1' } });
     const headers = signWebhook(body, WEBHOOK_SECRET);
     await post(a, body, headers);
     expect(await (await post(b, body, headers)).json()).not.to.have.property('duplicate');
-    expect(calls).to.have.length(2);
+    expect(w.calls).to.have.length(2);
   });
 
   it('catches a replay that keeps only one of two rotation signatures', async function () {
     const shared = new MemoryReplayCache();
     const OLD = 'whsec_inbound_old_0123456789ab';
-    const server = restify.createServer();
-    registerWebhookStatusRoute(server, { path: PATH, secrets: [WEBHOOK_SECRET, OLD], replayCache: shared, onStatus: async (u) => void calls.push(u) });
-    servers.push(server);
-    const url = `http://127.0.0.1:${await listen(server, 0, '127.0.0.1')}${PATH}`;
+    const url = await w.start(shared, { secrets: [WEBHOOK_SECRET, OLD], recordOnly: true });
     const body = JSON.stringify({ caseId: 'C-7K3P', state: 'completed' });
     const both = signWebhook(body, [WEBHOOK_SECRET, OLD]);
     expect((await post(url, body, both)).status).to.equal(200);
     const onlyOld = { ...both, 'X-Warmline-Signature': both['X-Warmline-Signature'].split(',')[1] };
     expect(await (await post(url, body, onlyOld)).json()).to.deep.equal({ ok: true, duplicate: true });
-    expect(calls).to.have.length(1);
+    expect(w.calls).to.have.length(1);
   });
 
   it('forgets a status that could not be applied (so the hub may retry it), and answers 503 when the cache fails', async function () {
     const shared = new MemoryReplayCache();
-    const a = await start(shared);
+    const a = await w.start(shared);
     const body = JSON.stringify({ caseId: 'C-ZZZZ', state: 'accepted' });
     const headers = signWebhook(body, WEBHOOK_SECRET);
     expect((await post(a, body, headers)).status).to.equal(404);
     expect((await post(a, body, headers)).status, 'retried, not a duplicate').to.equal(404);
-    expect(calls).to.have.length(2);
+    expect(w.calls).to.have.length(2);
 
     const broken: ReplayCache = { begin: async () => Promise.reject(new Error('redis down')), complete: async () => undefined, release: async () => undefined };
-    const b = await start(broken);
+    const b = await w.start(broken);
     const res = await post(b, body, signWebhook(body, WEBHOOK_SECRET));
     expect(res.status).to.equal(503);
-    expect(calls).to.have.length(2);
+    expect(w.calls).to.have.length(2);
   });
 });
 
@@ -256,59 +270,25 @@ function deferred(): { readonly promise: Promise<void>; readonly resolve: () => 
 /** A hub retry reaching a second server (sharing the cache) while the first is still applying the same status. */
 function inFlightRetrySuite(name: string, makeCache: () => ReplayCache): void {
   describe(`registerWebhookStatusRoute: a retry while the original is applied (${name})`, function () {
-    const PATH = '/api/hooks/crm/status';
-    let store: MemoryHandoffStore;
-    let calls: HubStatusUpdate[];
-    /** Holds the next onStatus call until `release`, then makes it fail or go on. */
-    let hold: { readonly entered: ReturnType<typeof deferred>; readonly release: ReturnType<typeof deferred>; readonly fail: boolean } | undefined;
-    const servers: restify.Server[] = [];
-
-    async function start(replayCache: ReplayCache): Promise<string> {
-      const server = restify.createServer();
-      registerWebhookStatusRoute(server, {
-        path: PATH,
-        secrets: [WEBHOOK_SECRET],
-        replayCache,
-        onStatus: async (u) => {
-          calls.push(u);
-          const h = hold;
-          hold = undefined;
-          if (h) {
-            h.entered.resolve();
-            await h.release.promise;
-            if (h.fail) throw new Error('store unreachable');
-          }
-          return applyHubStatus(store, u);
-        },
-      });
-      servers.push(server);
-      return `http://127.0.0.1:${await listen(server, 0, '127.0.0.1')}${PATH}`;
-    }
-
-    const post = (url: string, body: string, headers: object) =>
-      fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json', ...(headers as Record<string, string>) } });
-
-    beforeEach(function () {
-      store = new MemoryHandoffStore();
-      calls = [];
-      hold = undefined;
-    });
-    afterEach(async function () {
-      for (const s of servers.splice(0)) await new Promise<void>((r) => s.close(() => r()));
-    });
+    const w = useWebhookServers();
 
     async function inFlight(fail: boolean) {
       const cache = makeCache();
-      const [a, b] = [await start(cache), await start(cache)];
-      const c = await createFraudCase(store, `conv-inflight-${fail ? 'fail' : 'ok'}`);
+      const [a, b] = [await w.start(cache), await w.start(cache)];
+      const c = await createFraudCase(w.store, `conv-inflight-${fail ? 'fail' : 'ok'}`);
       const body = JSON.stringify({ caseId: c.id, state: 'accepted', agent: { id: 'crm-1' } });
       const headers = signWebhook(body, WEBHOOK_SECRET);
-      const h = { entered: deferred(), release: deferred(), fail };
-      hold = h;
+      const entered = deferred();
+      const release = deferred();
+      w.beforeApply = async () => {
+        entered.resolve();
+        await release.promise;
+        if (fail) throw new Error('store unreachable');
+      };
       const original = post(a, body, headers);
-      await h.entered.promise;
+      await entered.promise;
       const concurrent = await post(b, body, headers);
-      h.release.resolve();
+      release.resolve();
       return { original: await original, concurrent, retry: () => post(b, body, headers), caseId: c.id };
     }
 
@@ -318,11 +298,11 @@ function inFlightRetrySuite(name: string, makeCache: () => ReplayCache): void {
       expect(concurrent.headers.get('retry-after')).to.equal('1');
       expect(await concurrent.json()).to.deep.equal({ error: 'InProgress', message: 'An identical status is being processed; retry in a moment.' });
       expect(original.status).to.equal(500);
-      expect((await store.get(caseId))?.state).to.equal('queued');
+      expect((await w.store.get(caseId))?.state).to.equal('queued');
       const later = await retry();
       expect(later.status).to.equal(200);
       expect(await later.json()).to.deep.equal({ ok: true, caseState: 'assigned' });
-      expect(calls, 'the original, then the later retry').to.have.length(2);
+      expect(w.calls, 'the original, then the later retry').to.have.length(2);
     });
 
     it('slow then succeeding: the concurrent retry gets 503 in progress; a later retry is a 200 duplicate', async function () {
@@ -335,8 +315,8 @@ function inFlightRetrySuite(name: string, makeCache: () => ReplayCache): void {
       const later = await retry();
       expect(later.status).to.equal(200);
       expect(await later.json()).to.deep.equal({ ok: true, duplicate: true });
-      expect(calls).to.have.length(1);
-      expect((await store.get(caseId))?.state).to.equal('assigned');
+      expect(w.calls).to.have.length(1);
+      expect((await w.store.get(caseId))?.state).to.equal('assigned');
     });
   });
 }
