@@ -27,7 +27,8 @@ export const ConfigSchema = z
     HOST: z.preprocess(emptyToUndefined, z.string().optional()),
     PUBLIC_URL: z.preprocess(emptyToUndefined, z.string().url().optional()),
     LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info')),
-    // GET /metrics (Prometheus): with a token, scrapers send `Authorization: Bearer <token>`; without, loopback only.
+    // GET /metrics (Prometheus): with a token, scrapers send `Authorization: Bearer <token>`; without, only loopback
+    // clients, and only while HOST itself is loopback.
     METRICS_TOKEN: z.preprocess(
       emptyToUndefined,
       z.string().min(16, 'at least 16 characters').regex(/^[\x21-\x7E]+$/, 'printable ASCII without spaces').optional(),

@@ -37,10 +37,11 @@ export interface WarmlineServerOptions {
 /**
  * Creates the restify server with the Bot Framework endpoint and health routes.
  *
- * @remarks Routes: `POST /api/messages` (through `CloudAdapter.process`, which enforces Bot Framework JWT
- * authentication whenever an app id is configured), `GET /healthz` (the process answers), `GET /readyz`
- * (503 until every component is warm), and `GET /metrics` when `metrics` is given (Prometheus text; a bearer token,
- * or loopback clients only). Bodies over `maxBodyBytes` get 413, malformed JSON 400. The caller
+ * @remarks Routes: `POST /api/messages` (a {@link WarmlineCloudAdapter} runs the turn from the body read here; any
+ * other `CloudAdapter` through its own `process`; both enforce Bot Framework JWT authentication whenever an app id is
+ * configured), `GET /healthz` (the process answers), `GET /readyz` (503 until every component is warm), and
+ * `GET /metrics` when `metrics` is given (Prometheus text; a bearer token, or loopback clients only). Bodies over
+ * `maxBodyBytes` get 413, malformed JSON 400, non-JSON content types and multipart bodies 415. The caller
  * adds further routes (web chat, agent console) before calling `listen`.
  */
 export function createWarmlineServer(options: WarmlineServerOptions): restify.Server {
