@@ -179,6 +179,7 @@ export {
   CachingBotFrameworkAuthentication,
   type CachingBotFrameworkAuthenticationOptions,
 } from './bots/cachingBotFrameworkAuthentication';
+export { withDirectSends, directSendsUnavailable, type DirectSendsOptions } from './bots/directConnectorSends';
 
 // Signals: detector, middleware, extension
 export {

@@ -1,6 +1,7 @@
 // A bare botbuilder echo bot on restify, as in Microsoft's samples: the baseline of `npm run bench`.
-// With --reuse-clients it reuses connector clients across turns as Warmline does (CachingBotFrameworkAuthentication):
-// an informative second baseline that separates that saving from the cost of Warmline's own pipeline.
+// With --reuse-clients it uses Warmline's connector (CachingBotFrameworkAuthentication: clients reused across turns,
+// replies sent directly): an informative second baseline that separates that saving from the cost of Warmline's own
+// pipeline.
 import * as restify from 'restify';
 import {
   ActivityHandler,
@@ -21,7 +22,7 @@ class EchoBot extends ActivityHandler {
 }
 
 const auth = new ConfigurationBotFrameworkAuthentication({} as ConfigurationBotFrameworkAuthenticationOptions);
-const adapter = new CloudAdapter(process.argv.includes('--reuse-clients') ? new CachingBotFrameworkAuthentication(auth) : auth);
+const adapter = new CloudAdapter(process.argv.includes('--reuse-clients') ? new CachingBotFrameworkAuthentication(auth, { directSends: true }) : auth);
 const bot = new EchoBot();
 const server = restify.createServer();
 server.use(restify.plugins.bodyParser());

@@ -208,7 +208,7 @@ async function main(): Promise<void> {
   const rows: Array<Record<string, string>> = [];
   for (const [mode, r] of Object.entries(results)) {
     for (const [name, x] of Object.entries(r)) {
-      const label = { echo: 'bare echo bot', echoReusing: 'echo bot reusing clients', warmline: 'warmline tracking flow' }[name];
+      const label = { echo: 'bare echo bot', echoReusing: "echo bot, Warmline's connector", warmline: 'warmline tracking flow' }[name];
       rows.push({
         scenario: `${label} (${mode})`,
         'req/s': fmt(x.rps, 0),
@@ -229,12 +229,13 @@ async function main(): Promise<void> {
   console.log(
     '\n"ratio to echo" is throughput; "CPU-cost ratio" is echo\'s server CPU per request divided by Warmline\'s (the same\n' +
       'figure without the load generator, which shares this machine, in the way). Both compare with the bare echo bot,\n' +
-      'the budget\'s baseline. botbuilder\'s CloudAdapter builds a new connector client (an HTTP pipeline) on every turn;\n' +
-      'Warmline reuses them (CachingBotFrameworkAuthentication). "echo bot reusing clients" is the echo bot with that\n' +
-      'same reuse: Warmline\'s ratio to it is the cost of Warmline\'s own pipeline alone.',
+      'the budget\'s baseline. botbuilder\'s CloudAdapter builds a new connector client (an HTTP pipeline) on every turn\n' +
+      'and sends each reply through it; Warmline reuses the clients and sends replies directly\n' +
+      '(CachingBotFrameworkAuthentication with directSends). "echo bot, Warmline\'s connector" is the echo bot with the\n' +
+      'same connector: Warmline\'s ratio to it is the cost of Warmline\'s own pipeline alone.',
   );
   for (const [mode, r] of Object.entries(results)) {
-    console.log(`warmline / echo bot reusing clients (${mode}): throughput ${fmt(r.warmline.rps / r.echoReusing.rps)}, CPU-cost ${fmt(r.echoReusing.serverCpuMsPerRequest / r.warmline.serverCpuMsPerRequest)}`);
+    console.log(`warmline / echo bot with Warmline's connector (${mode}): throughput ${fmt(r.warmline.rps / r.echoReusing.rps)}, CPU-cost ${fmt(r.echoReusing.serverCpuMsPerRequest / r.warmline.serverCpuMsPerRequest)}`);
   }
   console.log(`\nRSS: warmline warmed ${fmt(rss.warmlineWarm, 0)} MB, after load ${fmt(rss.warmlineAfterLoad, 0)} MB; echo after load ${fmt(rss.echoAfterLoad, 0)} MB`);
 

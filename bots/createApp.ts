@@ -151,13 +151,14 @@ export function createApp(options: WarmlineAppOptions): WarmlineApp {
         })
       : new DemoTrackingProvider(options.now ? { now: options.now } : {}));
 
-  // Every request is still authenticated by botbuilder; the wrapper only reuses the HTTP clients it builds per turn.
+  // Every request is still authenticated by botbuilder; the wrapper only reuses the HTTP clients it builds per turn
+  // and, unless DIRECT_CONNECTOR_SENDS=false, sends replies without the Azure request pipeline around them.
   const auth = new CachingBotFrameworkAuthentication(new ConfigurationBotFrameworkAuthentication({
     MicrosoftAppId: config.MicrosoftAppId ?? '',
     MicrosoftAppPassword: config.MicrosoftAppPassword ?? '',
     MicrosoftAppType: config.MicrosoftAppType,
     MicrosoftAppTenantId: config.MicrosoftAppTenantId ?? '',
-  } as ConfigurationBotFrameworkAuthenticationOptions));
+  } as ConfigurationBotFrameworkAuthenticationOptions), { directSends: config.DIRECT_CONNECTOR_SENDS === 'true' ? { logger } : false });
   const adapter = new WarmlineCloudAdapter(auth);
 
   adapter.onTurnError = async (ctx: TurnContext, error: Error) => {
