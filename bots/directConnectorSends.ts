@@ -8,6 +8,7 @@ import * as zlib from 'node:zlib';
 import type { ConnectorClient } from 'botframework-connector';
 import type { Activity, ResourceResponse } from 'botbuilder';
 import { createSerializer, type CompositeMapper, type Serializer } from '@azure/core-client';
+import { RestError } from '@azure/core-rest-pipeline';
 import type { Logger } from './logger';
 
 type Conversations = ConnectorClient['conversations'];
@@ -54,7 +55,7 @@ const agents = {
 export interface DirectSendsOptions {
   /** Environment read for proxy variables (default `process.env`): with a proxy configured, the SDK's pipeline is kept. */
   readonly env?: NodeJS.ProcessEnv;
-  /** Reports when a send fell back to the SDK client (debug level; ids and status only). */
+  /** Reports when a send is handed back to the SDK client (info level; the reason and status only). */
   readonly logger?: Logger;
 }
 
@@ -68,11 +69,34 @@ export function directSendsUnavailable(client: ConnectorClient, env: NodeJS.Proc
   const custom = Object.keys(options).filter((k) => options[k] !== undefined && !PLAIN_OPTIONS.has(k));
   if (custom.length) return `the client has custom options (${custom.join(', ')})`;
   const policies = options.requestPolicyFactories;
-  if (policies !== undefined && !(Array.isArray(policies) && policies.length <= 1)) return 'the client has custom request policies';
+  if (policies !== undefined && !(Array.isArray(policies) && policies.every(onlySetsAccept))) return 'the client has custom request policies';
   if (typeof inner.baseUri !== 'string' || !/^https?:\/\//i.test(inner.baseUri)) return 'the service URL is not http(s)';
+  if (inner.baseUri.includes('{')) return 'the service URL has a template parameter';
   const credentials = inner.credentials as { signRequest?: unknown } | undefined;
   if (!credentials || typeof credentials.signRequest !== 'function') return 'the client has no credentials that sign requests';
   return undefined;
+}
+
+/**
+ * Whether a request policy factory does nothing but add `accept: *\/*` when the request has no accept header (the one
+ * botframework-connector's ConnectorFactoryImpl installs), found by running it once on a probe request: it must set
+ * exactly that header and pass the same request on synchronously. Any other policy keeps the SDK's pipeline.
+ */
+function onlySetsAccept(factory: unknown): boolean {
+  try {
+    const set: string[] = [];
+    const probe = { headers: { contains: () => false, get: () => undefined, set: (n: string, v: string) => void set.push(`${n.toLowerCase()}=${v}`) } };
+    let forwarded: unknown;
+    const policy = (factory as { create(next: unknown, options?: unknown): { sendRequest(r: unknown): unknown } }).create(
+      { sendRequest: (r: unknown) => ((forwarded = r), Promise.resolve({})) },
+      {},
+    );
+    const result = policy.sendRequest(probe);
+    if (result && typeof (result as Promise<unknown>).catch === 'function') (result as Promise<unknown>).catch(() => undefined);
+    return forwarded === probe && set.length === 1 && set[0] === 'accept=*/*';
+  } catch {
+    return false;
+  }
 }
 
 /** What the SDK's pipeline would do with a response the direct path does not accept as plain success. */
@@ -95,16 +119,19 @@ interface Sent {
  * CloudAdapter sends) go straight over HTTP(S), and returns the same client.
  *
  * @remarks What is sent is what the SDK client sends: the body serialized with the connector's own `Activity` mapper,
- * the URL built as its operation spec builds it, its user agent, `x-ms-conversation-id`, `accept: *\/*`, a client
- * request id, and the `Authorization` header its credentials sign (tokens come from the same credentials and their
- * cache). Only the generic Azure request pipeline around it is skipped: serialization policies, tracing spans,
- * logging policy, compat layers. Keep-alive connections are shared per protocol.
+ * the URL built as its operation spec builds it, its user agent, `x-ms-conversation-id`, a client request id, the
+ * `Authorization` header its credentials sign (tokens come from the same credentials and their cache), and
+ * `accept: *\/*` when the client has the connector factory's policy that adds it. Only the generic Azure request
+ * pipeline around it is skipped: serialization policies, tracing spans, logging policy, compat layers. Keep-alive
+ * connections are shared per protocol. Like the SDK's, a send has no timeout of its own.
  *
- * Anything but a 2xx answer with a JSON (or empty) body is handed to the SDK client, which sends the activity again
- * with its own retry, redirect and error semantics, so callers see exactly the SDK's errors (e.g. a `RestError` with
- * `statusCode` 403). A 429 or 503 with `Retry-After` is waited out first, as the SDK's throttling retry would.
- * A network failure is handed back too. In both cases the channel may therefore see one attempt more than the SDK
- * alone would make; it never sees a duplicate of an activity it acknowledged with 2xx.
+ * Answers are read as the SDK reads them. A 200, 201 or 202 gives its JSON body (or `{}` for an empty or non-JSON
+ * content type). An answer the SDK's pipeline would send again after (a redirect, 408, a 5xx but 501/505, a 429 or 503
+ * with a retry-after header, which is waited out first) and a network failure are handed to the SDK client, which sends
+ * the activity again with its own retry, redirect and error semantics; the channel may then see one attempt more than
+ * with the SDK alone. Any other answer (a 403, a 404, a 204, an unreadable 2xx body) rejects with the `RestError` the
+ * SDK would throw (status, code and message taken from the body the same way), without sending again. Hand-backs are
+ * logged at info level with their reason.
  *
  * The client is left untouched (and uses its pipeline for everything) when it was created with options that change
  * how it sends (a proxy in `options` or in `HTTPS_PROXY`/`HTTP_PROXY`/`ALL_PROXY`, a custom HTTP client, retry or
@@ -118,17 +145,21 @@ export function withDirectSends(client: ConnectorClient, options: DirectSendsOpt
   const inner = client as unknown as {
     baseUri: string;
     credentials: { signRequest(resource: unknown): Promise<unknown> };
-    options: { userAgent?: string };
+    options: { userAgent?: string; requestPolicyFactories?: unknown };
   };
   const conversations = client.conversations;
   const sdkReply = conversations.replyToActivity.bind(conversations) as unknown as SdkCall;
   const sdkSend = conversations.sendToConversation.bind(conversations) as unknown as SdkCall;
-  const userAgent = `${inner.options.userAgent ?? ''} warmline-direct Node/${process.versions.node} (${process.platform}; ${process.arch})`;
+  const userAgent = headerValue(`${inner.options.userAgent ?? ''} warmline-direct Node/${process.versions.node} (${process.platform}; ${process.arch})`);
+  const withAccept = Array.isArray(inner.options.requestPolicyFactories) && inner.options.requestPolicyFactories.length > 0;
   const logger = options.logger;
 
   const urlFor = (conversationId: string, activityId?: string): URL => {
     // As @azure/core-client builds it: path parameters with encodeURIComponent, appended to the service URL's path.
     const url = new URL(inner.baseUri);
+    // The SDK sends no credentials from the URL's user-info; Node would turn them into a Basic header.
+    url.username = '';
+    url.password = '';
     const base = url.pathname.endsWith('/') ? url.pathname : `${url.pathname}/`;
     const path = `v3/conversations/${encodeURIComponent(conversationId)}/activities${activityId === undefined ? '' : `/${encodeURIComponent(activityId)}`}`;
     Object.assign(url, { pathname: base + path });
@@ -146,17 +177,17 @@ export function withDirectSends(client: ConnectorClient, options: DirectSendsOpt
     }
     const headers: Record<string, string> = {
       'content-type': 'application/json; charset=utf-8',
-      accept: '*/*',
       'accept-encoding': 'gzip,deflate',
       'user-agent': userAgent,
       'x-ms-client-request-id': randomUUID(),
     };
-    if (activityId !== undefined) headers['x-ms-conversation-id'] = conversationId;
+    if (withAccept) headers.accept = '*/*';
+    if (activityId !== undefined) headers['x-ms-conversation-id'] = headerValue(conversationId);
     // The credentials' own signing: a bearer token from their cache (refreshed as the SDK refreshes it), or nothing
     // for an anonymous bot.
     const signed: Record<string, string> = {};
     const headerBag = {
-      set: (name: string, value: string) => void (signed[name.toLowerCase()] = String(value)),
+      set: (name: string, value: string) => void (signed[name.toLowerCase()] = headerValue(value)),
       get: (name: string) => signed[name.toLowerCase()],
       contains: (name: string) => name.toLowerCase() in signed,
     };
@@ -177,8 +208,8 @@ export function withDirectSends(client: ConnectorClient, options: DirectSendsOpt
     }
     const again = () => sdk(...(activityId === undefined ? [conversationId, activity] : [conversationId, activityId, activity]));
     return send(conversationId, activityId, activity as Partial<Activity>).catch(async (err: unknown) => {
-      if (!(err instanceof HandBack)) throw err; // a 2xx with an unreadable body: delivered, so not sent again
-      logger?.debug('connector.direct_send_handed_back', { reason: err.reason, retryAfterMs: err.retryAfterMs || undefined });
+      if (!(err instanceof HandBack)) throw err; // the SDK's own error for this answer, without sending again
+      logger?.info('connector.direct_send_handed_back', { reason: err.reason, retryAfterMs: err.retryAfterMs || undefined });
       if (err.retryAfterMs > 0) await new Promise((resolve) => setTimeout(resolve, err.retryAfterMs));
       return again();
     });
@@ -196,12 +227,55 @@ export function withDirectSends(client: ConnectorClient, options: DirectSendsOpt
 /** Longest Retry-After waited before handing a throttled send to the SDK (which then applies its own policy). */
 const MAX_RETRY_AFTER_MS = 60_000;
 
-function retryAfterMs(header: string | string[] | undefined): number {
-  const value = Array.isArray(header) ? header[0] : header;
-  if (!value) return 0;
+/** As the SDK normalises header values: trimmed, without CR or LF. */
+const headerValue = (v: string): string => String(v).trim().replace(/[\r\n]/g, '');
+
+/** The SDK's throttling retry reads these, in this order: two in milliseconds, then Retry-After (seconds or a date). */
+function retryAfterMs(headers: http.IncomingHttpHeaders): number | undefined {
+  for (const name of ['retry-after-ms', 'x-ms-retry-after-ms']) {
+    const ms = Number(headers[name]);
+    if (headers[name] !== undefined && Number.isFinite(ms)) return Math.min(Math.max(0, ms), MAX_RETRY_AFTER_MS);
+  }
+  const value = headers['retry-after'];
+  if (!value) return undefined;
   const seconds = Number(value);
   const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(value) - Date.now();
-  return Number.isFinite(ms) ? Math.min(Math.max(0, ms), MAX_RETRY_AFTER_MS) : 0;
+  return Number.isFinite(ms) ? Math.min(Math.max(0, ms), MAX_RETRY_AFTER_MS) : undefined;
+}
+
+/**
+ * Whether the SDK's pipeline would send again after this answer: its redirect policy (3xx with a Location), its
+ * throttling retry (429 or 503 with a retry-after header) or its exponential retry (408, 5xx but 501 and 505).
+ */
+function sdkWouldRetry(status: number, headers: http.IncomingHttpHeaders): boolean {
+  if (status >= 300 && status < 400) return Boolean(headers.location);
+  if ((status === 429 || status === 503) && retryAfterMs(headers) !== undefined) return true;
+  return status === 408 || (status >= 500 && status !== 501 && status !== 505);
+}
+
+const JSON_TYPES = ['application/json', 'text/json'];
+
+/** The body as the SDK's deserialization reads it: JSON when the content type is JSON or missing, else nothing. */
+function parseBody(status: number, contentType: string | undefined, text: string): unknown {
+  if (!text) return undefined;
+  const parts = contentType ? contentType.split(';').map((p) => p.toLowerCase()) : [];
+  if (parts.length > 0 && !parts.some((p) => JSON_TYPES.includes(p))) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new RestError(`Error "${String(err)}" occurred while parsing the response body - ${text}.`, { code: RestError.PARSE_ERROR, statusCode: status });
+  }
+}
+
+/** The error the SDK's operation throws for an answer it does not retry and its operation spec does not list. */
+function sdkError(status: number, body: unknown, text: string): RestError {
+  const error = new RestError(text, { statusCode: status });
+  if (body && typeof body === 'object') {
+    const inner = ((body as { error?: unknown }).error ?? body) as { code?: string; message?: string };
+    error.code = inner.code;
+    if (inner.message) error.message = inner.message;
+  }
+  return error;
 }
 
 function decode(raw: Buffer, encoding: string | undefined): string {
@@ -211,44 +285,52 @@ function decode(raw: Buffer, encoding: string | undefined): string {
   throw new Error(`unsupported content-encoding ${encoding}`);
 }
 
+/**
+ * POSTs once. Resolves with the body of a 200, 201 or 202 (the statuses the SDK's operations list); rejects with a
+ * {@link HandBack} when the SDK would send again (or nothing was sent), and otherwise with the `RestError` the SDK
+ * would throw, without sending again: a channel never gets an activity twice because of a bad answer.
+ */
 function post(url: URL, headers: Record<string, string>, body: string): Promise<Sent> {
   return new Promise((resolve, reject) => {
     const secure = url.protocol === 'https:';
-    const req = (secure ? https : http).request(
-      url,
-      { method: 'POST', agent: agents[secure ? 'https:' : 'http:'], headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', () => reject(new HandBack('response stream failed')));
-        res.on('end', () => {
+    let req: http.ClientRequest;
+    try {
+      req = (secure ? https : http).request(
+        url,
+        { method: 'POST', agent: agents[secure ? 'https:' : 'http:'], headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } },
+        (res) => {
           const status = res.statusCode ?? 0;
-          if (status < 200 || status > 299) {
-            const throttled = status === 429 || status === 503;
-            reject(new HandBack(`status ${status}`, throttled ? retryAfterMs(res.headers['retry-after']) : 0));
-            return;
-          }
-          let text: string;
-          try {
-            text = decode(Buffer.concat(chunks), res.headers['content-encoding']);
-          } catch {
-            // Delivered (2xx) but unreadable: not sent again. The SDK would fail to deserialize it too.
-            reject(Object.assign(new Error(`connector answered ${status} with a body that could not be decoded`), { statusCode: status }));
-            return;
-          }
-          if (!text.trim()) {
-            resolve({ status, body: {} as ResourceResponse });
-            return;
-          }
-          try {
-            const parsed: unknown = JSON.parse(text);
-            resolve({ status, body: (parsed && typeof parsed === 'object' ? parsed : {}) as ResourceResponse });
-          } catch {
-            reject(Object.assign(new Error(`connector answered ${status} with a body that is not JSON`), { statusCode: status }));
-          }
-        });
-      },
-    );
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('error', (err: Error) => {
+            // Cut off while reading the answer: after a 2xx the activity was delivered, so it is not sent again.
+            if (status >= 200 && status < 300) reject(new RestError(`Error reading response as text: ${err.message}`, { code: RestError.PARSE_ERROR, statusCode: status }));
+            else reject(new HandBack(`status ${status}, answer cut off`));
+          });
+          res.on('end', () => {
+            if (sdkWouldRetry(status, res.headers)) {
+              reject(new HandBack(`status ${status}`, (status === 429 || status === 503 ? retryAfterMs(res.headers) : 0) ?? 0));
+              return;
+            }
+            try {
+              const text = decode(Buffer.concat(chunks), res.headers['content-encoding']);
+              const parsed = parseBody(status, res.headers['content-type'], text);
+              if (status === 200 || status === 201 || status === 202) {
+                resolve({ status, body: (parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? parsed : {}) as ResourceResponse });
+              } else {
+                reject(sdkError(status, parsed, text));
+              }
+            } catch (err) {
+              reject(err instanceof RestError ? err : new RestError(`Error reading response as text: ${(err as Error).message}`, { code: RestError.PARSE_ERROR, statusCode: status }));
+            }
+          });
+        },
+      );
+    } catch (err) {
+      // Refused before anything was sent (e.g. a header Node does not accept): the SDK decides.
+      reject(new HandBack(`request not sent: ${(err as Error).name}`));
+      return;
+    }
     // Network failures (refused, reset keep-alive socket, DNS): the SDK client tries again with its own retry policy.
     req.on('error', (err: NodeJS.ErrnoException) => reject(new HandBack(`network error ${err.code ?? err.name}`)));
     req.end(body);

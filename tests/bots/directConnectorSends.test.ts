@@ -7,7 +7,7 @@ import {
   type Activity,
   type ConfigurationBotFrameworkAuthenticationOptions,
 } from 'botbuilder';
-import { ClaimsIdentity, ConnectorClient, MicrosoftAppCredentials } from 'botframework-connector';
+import { AppCredentials, ClaimsIdentity, ConnectorClient, MicrosoftAppCredentials } from 'botframework-connector';
 import { directSendsUnavailable, withDirectSends } from '../../bots/directConnectorSends';
 import { CachingBotFrameworkAuthentication } from '../../bots/cachingBotFrameworkAuthentication';
 import { WarmlineCloudAdapter } from '../../bots/warmlineCloudAdapter';
@@ -54,6 +54,36 @@ const anonymousFactory = () =>
   );
 
 const isDirect = (s: Seen) => String(s.headers['user-agent']).includes('warmline-direct');
+/** Every header but the two that differ by design (the user agent names the direct path; request ids are random). */
+const comparableHeaders = (s: Seen) => {
+  const rest = { ...s.headers };
+  delete rest['user-agent'];
+  delete rest['x-ms-client-request-id'];
+  return rest;
+};
+
+type Outcome = { result?: Record<string, unknown>; error?: Error & { statusCode?: number; code?: string }; seen: Seen[] };
+
+/** Runs one send through a plain SDK client and through a direct one (each made by `make`), recording what happened. */
+async function sideBySide(
+  capture: { seen: Seen[] },
+  make: () => Promise<ConnectorClient> | ConnectorClient,
+  send: (client: ConnectorClient) => Promise<unknown>,
+): Promise<{ sdk: Outcome; direct: Outcome }> {
+  const run = async (client: ConnectorClient): Promise<Outcome> => {
+    capture.seen.length = 0;
+    const out: Outcome = { seen: [] };
+    await send(client).then(
+      (r) => (out.result = { ...(r as Record<string, unknown>) }),
+      (e: unknown) => (out.error = e as Outcome['error']),
+    );
+    out.seen = [...capture.seen];
+    return out;
+  };
+  const sdk = await run(await make());
+  const direct = await run(withDirectSends(await make()));
+  return { sdk, direct };
+}
 
 /** The activities a bot really sends, plus the awkward cases of the SDK's serializer. */
 const CORPUS: Array<{ conversationId: string; replyToId?: string; activity: Partial<Activity> & Record<string, unknown> }> = [
@@ -129,9 +159,7 @@ describe('withDirectSends (replies without the Azure request pipeline)', () => {
         expect(b.method, where).to.equal(a.method);
         expect(b.url, where).to.equal(a.url);
         expect(JSON.parse(b.body), where).to.deep.equal(JSON.parse(a.body));
-        for (const h of ['content-type', 'accept', 'accept-encoding', 'x-ms-conversation-id', 'authorization']) {
-          expect(b.headers[h], `${where} ${h}`).to.equal(a.headers[h]);
-        }
+        expect(comparableHeaders(b), where).to.deep.equal(comparableHeaders(a));
         // Same user-agent prefix (the connector's), and a fresh request id each time.
         const prefix = String(a.headers['user-agent']).split(' core-rest-pipeline')[0];
         expect(String(b.headers['user-agent']).startsWith(prefix), where).to.equal(true);
@@ -175,25 +203,31 @@ describe('withDirectSends (replies without the Azure request pipeline)', () => {
     expect(capture.seen[1].body).to.equal(capture.seen[0].body);
   });
 
-  it("gives callers the SDK's own error for a refused send (e.g. 403), never a different one", async () => {
-    capture.answer = (_n, _req, res) => {
-      res.writeHead(403, { 'content-type': 'application/json' });
-      res.end('{"error":{"code":"BotNotInConversationRoster","message":"The bot is not part of the conversation roster."}}');
-    };
-    const sdkError = await (await anonymousFactory().create(`${base}/`, undefined)).conversations
-      .sendToConversation('c1', { type: 'message', text: 'hi' } as Activity)
-      .then(() => null, (e: unknown) => e as Error & { statusCode?: number; code?: string });
-    capture.seen.length = 0;
-    const direct = withDirectSends(await anonymousFactory().create(`${base}/`, undefined));
-    const directError = await direct.conversations
-      .sendToConversation('c1', { type: 'message', text: 'hi' } as Activity)
-      .then(() => null, (e: unknown) => e as Error & { statusCode?: number; code?: string });
-    expect(sdkError, 'the SDK rejects').to.be.an('error');
-    expect(directError).to.be.an('error');
-    expect(directError!.constructor.name).to.equal(sdkError!.constructor.name);
-    expect(directError!.statusCode).to.equal(403);
-    expect(directError!.message).to.equal(sdkError!.message);
-    expect(capture.seen.map(isDirect)).to.deep.equal([true, false]);
+  it("rejects a refused send (403, 404, 429 without retry-after, 204) with the SDK's own error, sending it once", async () => {
+    const answers: Array<[number, Record<string, string>, string]> = [
+      [403, { 'content-type': 'application/json' }, '{"error":{"code":"BotNotInConversationRoster","message":"The bot is not part of the conversation roster."}}'],
+      [404, { 'content-type': 'application/json' }, '{"error":{"code":"ConversationNotFound","message":"Conversation not found."}}'],
+      [400, { 'content-type': 'text/html' }, '<html>Bad Request</html>'],
+      [429, { 'content-type': 'application/json' }, '{"error":{"code":"Throttled","message":"Slow down"}}'],
+      [204, {}, ''],
+      [501, { 'content-type': 'application/json' }, '{"error":{"code":"NotImplemented","message":"no"}}'],
+    ];
+    for (const [status, headers, body] of answers) {
+      capture.answer = (_n, _req, res) => {
+        res.writeHead(status, headers);
+        res.end(body);
+      };
+      const { sdk, direct } = await sideBySide(capture, () => anonymousFactory().create(`${base}/`, undefined), (c) =>
+        c.conversations.sendToConversation('c1', { type: 'message', text: 'hi' } as Activity),
+      );
+      expect(sdk.error, `SDK ${status}`).to.be.an('error');
+      expect(sdk.seen, `SDK ${status}`).to.have.length(1);
+      expect(direct.seen.map(isDirect), `direct ${status}`).to.deep.equal([true]);
+      expect(direct.error?.name, `${status}`).to.equal(sdk.error!.name);
+      expect(direct.error?.statusCode, `${status}`).to.equal(sdk.error!.statusCode);
+      expect(direct.error?.code, `${status}`).to.equal(sdk.error!.code);
+      expect(direct.error?.message, `${status}`).to.equal(sdk.error!.message);
+    }
   });
 
   it('waits out Retry-After on a 429 before handing the send to the SDK client', async () => {
@@ -227,26 +261,64 @@ describe('withDirectSends (replies without the Azure request pipeline)', () => {
     expect(capture.seen.map(isDirect)).to.deep.equal([true, false]);
   });
 
-  it('accepts an empty or gzip-encoded 2xx body, and never sends an acknowledged activity twice', async () => {
+  it('reads 2xx answers as the SDK does (empty, gzip, non-JSON types, bad JSON), never sending an acknowledged activity twice', async () => {
     const zlib = await import('node:zlib');
-    capture.answer = (n, _req, res) => {
-      if (n === 1) {
-        res.writeHead(202);
-        res.end();
-      } else if (n === 2) {
-        res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
-        res.end(zlib.gzipSync('{"id":"zipped"}'));
-      } else {
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end('not json');
-      }
+    const answers: Array<[string, (res: http.ServerResponse) => void]> = [
+      ['202 empty', (res) => (res.writeHead(202), res.end())],
+      ['200 gzip', (res) => (res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' }), res.end(zlib.gzipSync('{"id":"zipped"}')))],
+      ['200 text/plain', (res) => (res.writeHead(200, { 'content-type': 'text/plain' }), res.end('OK'))],
+      ['200 no content type', (res) => (res.writeHead(200), res.end('{"id":"untyped"}'))],
+      ['201 bad JSON', (res) => (res.writeHead(201, { 'content-type': 'application/json' }), res.end('not json'))],
+    ];
+    for (const [name, answer] of answers) {
+      capture.answer = (_n, _req, res) => answer(res);
+      const { sdk, direct } = await sideBySide(capture, () => anonymousFactory().create(`${base}/`, undefined), (c) =>
+        c.conversations.sendToConversation('c1', { type: 'message' } as Activity),
+      );
+      expect(direct.seen.map(isDirect), name).to.deep.equal([true]);
+      expect(direct.result, name).to.deep.equal(sdk.result);
+      expect(direct.error?.name, name).to.equal(sdk.error?.name);
+      expect(direct.error?.code, name).to.equal(sdk.error?.code);
+      expect(direct.error?.message, name).to.equal(sdk.error?.message);
+    }
+  });
+
+  it('does not send again when a 2xx answer is cut off mid-body (it was delivered)', async () => {
+    capture.answer = (_n, req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
+      res.write('{"id":"par');
+      setTimeout(() => req.socket.destroy(), 20);
     };
     const direct = withDirectSends(await anonymousFactory().create(`${base}/`, undefined));
-    expect({ ...(await direct.conversations.sendToConversation('c1', { type: 'message' } as Activity)) }).to.deep.equal({});
-    expect((await direct.conversations.sendToConversation('c1', { type: 'message' } as Activity)).id).to.equal('zipped');
-    const err = await direct.conversations.sendToConversation('c1', { type: 'message' } as Activity).then(() => null, (e: Error) => e);
-    expect(err?.message).to.match(/not JSON/);
-    expect(capture.seen).to.have.length(3);
+    const err = await direct.conversations.sendToConversation('c1', { type: 'message' } as Activity).then(() => null, (e: Error & { code?: string }) => e);
+    expect(err?.name).to.equal('RestError');
+    expect(err?.code).to.equal('PARSE_ERROR');
+    expect(capture.seen).to.have.length(1);
+  });
+
+  it('sends what the SDK sends for a bot with an app id (bearer token), an odd conversation id and a URL with user-info', async () => {
+    sinon.stub(AppCredentials.prototype, 'getToken').resolves('token-from-cache');
+    const withAppId = () =>
+      new ConfigurationBotFrameworkAuthentication({
+        MicrosoftAppId: '11111111-2222-3333-4444-555555555555',
+        MicrosoftAppPassword: 'not-a-real-secret',
+      } as ConfigurationBotFrameworkAuthenticationOptions).createConnectorFactory(
+        new ClaimsIdentity([{ type: 'aud', value: '11111111-2222-3333-4444-555555555555' }], true),
+      );
+    for (const [name, make, conversationId] of [
+      ['app id', () => withAppId().create(`${base}/emea/`, undefined), 'a:1;messageid=2'],
+      ['conversation id with a line break', () => anonymousFactory().create(`${base}/`, undefined), ' c1\nx '],
+      ['user-info in the service URL', () => anonymousFactory().create(base.replace('http://', 'http://user:pass@') + '/', undefined), 'c1'],
+      ['a client without the accept policy', () => new ConnectorClient(new MicrosoftAppCredentials('', ''), { baseUri: `${base}/` }), 'c1'],
+    ] as Array<[string, () => Promise<ConnectorClient> | ConnectorClient, string]>) {
+      const { sdk, direct } = await sideBySide(capture, make, (c) => c.conversations.replyToActivity(conversationId, 'r1', { type: 'message', text: 'hi' } as Activity));
+      expect(sdk.error, name).to.equal(undefined);
+      expect(direct.error, name).to.equal(undefined);
+      expect(isDirect(direct.seen[0]), name).to.equal(true);
+      expect(direct.seen[0].url, name).to.equal(sdk.seen[0].url);
+      expect(comparableHeaders(direct.seen[0]), name).to.deep.equal(comparableHeaders(sdk.seen[0]));
+      if (name === 'app id') expect(direct.seen[0].headers.authorization).to.equal('Bearer token-from-cache');
+    }
   });
 
   it('leaves calls with options or a callback, and clients it cannot reproduce, to the SDK', async () => {
@@ -254,6 +326,30 @@ describe('withDirectSends (replies without the Azure request pipeline)', () => {
     await direct.conversations.sendToConversation('c1', { type: 'message' } as Activity, { customHeaders: { 'x-custom': '1' } });
     expect(isDirect(capture.seen[0])).to.equal(false);
     expect(capture.seen[0].headers['x-custom']).to.equal('1');
+
+    capture.seen.length = 0;
+    // The callback form goes to the SDK as it is (whether the SDK calls the callback is its own business).
+    void direct.conversations.sendToConversation('c1', { type: 'message' } as Activity, () => undefined);
+    for (let i = 0; i < 100 && capture.seen.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(capture.seen.map(isDirect)).to.deep.equal([false]);
+
+    for (const name of ['https_proxy', 'HTTP_PROXY', 'all_proxy']) {
+      expect(directSendsUnavailable(await anonymousFactory().create(`${base}/`, undefined), { [name]: 'http://proxy:3128' }), name).to.include(name);
+    }
+    const withPolicy = (create: (next: { sendRequest(r: unknown): Promise<unknown> }) => { sendRequest(r: unknown): Promise<unknown> }) =>
+      new ConnectorClient(new MicrosoftAppCredentials('', ''), { baseUri: `${base}/`, requestPolicyFactories: [{ create }] } as ConstructorParameters<typeof ConnectorClient>[1]);
+    const routing = withPolicy((next) => ({
+      sendRequest: (r) => ((r as { headers: { set(n: string, v: string): void } }).headers.set('x-tenant-routing', 'eu'), next.sendRequest(r)),
+    }));
+    expect(directSendsUnavailable(routing, {})).to.match(/custom request policies/);
+    const acceptOnly = withPolicy((next) => ({
+      sendRequest: (r) => {
+        const h = (r as { headers: { contains(n: string): boolean; set(n: string, v: string): void } }).headers;
+        if (!h.contains('accept')) h.set('accept', '*/*');
+        return next.sendRequest(r);
+      },
+    }));
+    expect(directSendsUnavailable(acceptOnly, {})).to.equal(undefined);
 
     const proxied = await anonymousFactory().create(`${base}/`, undefined);
     expect(directSendsUnavailable(proxied, { HTTPS_PROXY: 'http://proxy.internal:3128' })).to.match(/HTTPS_PROXY/);
