@@ -174,6 +174,7 @@ export { RedisHandoffStore, type RedisHandoffStoreOptions } from './middleware/h
 export { estimateWait } from './middleware/handoff/waitEstimate';
 export { RedisStorage, ETagConflictError, type RedisStorageOptions } from './middleware/storage/redisStorage';
 export { JsonChangeConversationState, JsonChangeUserState, stateFingerprint } from './middleware/storage/jsonChangeState';
+export { JsonMemoryStorage, isJsonSnapshotStorage, type JsonSnapshotStorage } from './middleware/storage/jsonMemoryStorage';
 export { WarmlineCloudAdapter, type ActivityHttpResult } from './bots/warmlineCloudAdapter';
 export {
   CachingBotFrameworkAuthentication,

@@ -3,7 +3,6 @@ import {
   CloudAdapter,
   ConfigurationBotFrameworkAuthentication,
   ConversationState,
-  MemoryStorage,
   UserState,
   type ConfigurationBotFrameworkAuthenticationOptions,
   type Storage,
@@ -26,6 +25,7 @@ import type { TrackingProvider } from '../dialogs/tracking/trackingProvider';
 import { InputGuardMiddleware } from '../middleware/inputGuardMiddleware';
 import { RedisStorage } from '../middleware/storage/redisStorage';
 import { JsonChangeConversationState, JsonChangeUserState } from '../middleware/storage/jsonChangeState';
+import { JsonMemoryStorage } from '../middleware/storage/jsonMemoryStorage';
 import { CachingBotFrameworkAuthentication } from './cachingBotFrameworkAuthentication';
 import { WarmlineCloudAdapter } from './warmlineCloudAdapter';
 import { createWarmlineMiddleware } from '../middleware/createWarmlineMiddleware';
@@ -136,7 +136,7 @@ export function createApp(options: WarmlineAppOptions): WarmlineApp {
   };
 
   const storage: Storage =
-    options.storage ?? (config.STORAGE === 'redis' ? new RedisStorage({ redis: sharedRedis(), keyPrefix: `${config.REDIS_KEY_PREFIX}state:` }) : new MemoryStorage());
+    options.storage ?? (config.STORAGE === 'redis' ? new RedisStorage({ redis: sharedRedis(), keyPrefix: `${config.REDIS_KEY_PREFIX}state:` }) : new JsonMemoryStorage());
   // botbuilder's state classes with cheaper change detection (JSON compared, not SHA-256 hashed): same behaviour.
   const conversationState = new JsonChangeConversationState(storage);
   const userState = new JsonChangeUserState(storage);

@@ -1,4 +1,5 @@
 import { ConversationState, UserState, type BotState, type Storage, type StorageKeyFactory, type TurnContext } from 'botbuilder-core';
+import { isJsonSnapshotStorage } from './jsonMemoryStorage';
 
 /**
  * What botbuilder's `BotState` caches in turn state: the state object and a fingerprint taken when it was loaded or
@@ -38,6 +39,13 @@ async function load(self: BotState, storage: Storage, storageKey: StorageKeyFact
   const cached = ctx.turnState.get(key) as CachedState | undefined;
   if (!force && cached?.state) return cached.state;
   const storeKey = await storageKey(ctx);
+  if (isJsonSnapshotStorage(storage)) {
+    // The stored JSON is the state's fingerprint: no need to serialise what was just parsed.
+    const snapshot = (await storage.readSnapshots([storeKey]))[storeKey];
+    const state = (snapshot?.item as Record<string, unknown> | undefined) ?? {};
+    ctx.turnState.set(key, { state, hash: snapshot ? snapshot.json : (stateFingerprint(state) ?? '') } satisfies CachedState);
+    return state;
+  }
   const items = await storage.read([storeKey]);
   const state = (items[storeKey] as Record<string, unknown> | undefined) ?? {};
   ctx.turnState.set(key, { state, hash: stateFingerprint(state) ?? '' } satisfies CachedState);
@@ -57,8 +65,11 @@ async function saveChanges(self: BotState, storage: Storage, storageKey: Storage
   const storeKey = await storageKey(ctx);
   cached ??= { state: {}, hash: '' };
   cached.state.eTag = '*';
-  await storage.write({ [storeKey]: cached.state });
-  cached.hash = fingerprint ?? stateFingerprint(cached.state) ?? '';
+  fingerprint ??= stateFingerprint(cached.state);
+  // The fingerprint is the JSON a snapshot storage keeps: the state is serialised once for both.
+  if (fingerprint !== undefined && isJsonSnapshotStorage(storage)) await storage.writeSnapshot(storeKey, cached.state, fingerprint);
+  else await storage.write({ [storeKey]: cached.state });
+  cached.hash = fingerprint ?? '';
   ctx.turnState.set(key, cached);
 }
 
