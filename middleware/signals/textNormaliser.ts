@@ -21,6 +21,11 @@ export interface TypoIndex {
   readonly targets: ReadonlySet<string>;
   /** Deleted form -> target (a token missing one letter of a target). */
   readonly deletes: ReadonlyMap<string, string>;
+  /**
+   * True when no target contains a digit: a token with two digits or more (a tracking, order or phone number) can then
+   * not be one deletion or swap away from a target, and is not looked at.
+   */
+  readonly digitFree?: boolean;
 }
 
 /** Minimum length of a token the typo repair looks at. */
@@ -30,15 +35,27 @@ const TYPO_MIN_LENGTH = 5;
 export function buildTypoIndex(targets: Iterable<string>): TypoIndex {
   const set = new Set<string>();
   const deletes = new Map<string, string>();
+  let digitFree = true;
   for (const t of targets) {
     if (t.length < TYPO_MIN_LENGTH) continue;
     set.add(t);
+    if (digitCount(t, 1) > 0) digitFree = false;
     for (let i = 0; i < t.length; i++) {
       const d = t.slice(0, i) + t.slice(i + 1);
       if (!deletes.has(d)) deletes.set(d, t);
     }
   }
-  return { targets: set, deletes };
+  return { targets: set, deletes, digitFree };
+}
+
+/** How many ASCII digits `word` has, counting up to `max`. */
+function digitCount(word: string, max: number): number {
+  let n = 0;
+  for (let i = 0; i < word.length && n < max; i++) {
+    const c = word.charCodeAt(i);
+    if (c >= 48 && c <= 57) n++;
+  }
+  return n;
 }
 
 /**
@@ -47,6 +64,8 @@ export function buildTypoIndex(targets: Iterable<string>): TypoIndex {
  */
 export function repairTypo(word: string, index: TypoIndex): string | undefined {
   if (word.length < TYPO_MIN_LENGTH - 1) return undefined;
+  // One deletion or swap leaves at least one of two digits in place: no digit-free target can be reached.
+  if (index.digitFree && digitCount(word, 2) === 2) return undefined;
   const missing = index.deletes.get(word);
   if (missing) return missing;
   for (let i = 0; i < word.length; i++) {
