@@ -171,6 +171,7 @@ export function generatedConfigMap(): { name: string; values: Record<string, str
 
 export const secretExampleFile = path.join(kubernetesDir, 'examples', 'secret.example.yaml');
 export const ingressExampleFile = path.join(kubernetesDir, 'examples', 'ingress.example.yaml');
+export const serviceMonitorExampleFile = path.join(kubernetesDir, 'examples', 'servicemonitor.example.yaml');
 
 /** Kubernetes memory quantity in bytes (Ki/Mi/Gi, k/M/G, or plain bytes). */
 export function memoryBytes(q: string | number): number {

@@ -42,6 +42,26 @@ describe('deployment/Dockerfile', () => {
     expect(existsSync(path.join(root, 'index.ts')), 'dist/index.js is compiled from index.ts').to.equal(true);
   });
 
+  it('keeps local settings files (.env, .env.local, .env.production, ...) out of the build context', () => {
+    const rules = readText(root, '.dockerignore')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('#'));
+    // Docker's rules: the last matching pattern wins, `!` re-includes; `*` does not cross `/`.
+    const ignored = (file: string) => {
+      let out = false;
+      for (const rule of rules) {
+        const negate = rule.startsWith('!');
+        const pattern = new RegExp(`^${(negate ? rule.slice(1) : rule).replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*')}$`);
+        if (pattern.test(file)) out = !negate;
+      }
+      return out;
+    };
+    for (const f of ['.env', '.env.local', '.env.production', '.env.development.local']) expect(ignored(f), f).to.equal(true);
+    expect(ignored('.env.example')).to.equal(false);
+    expect(ignored('package.json')).to.equal(false);
+  });
+
   it('checks its health on /healthz', () => {
     expect(last(runtimeStage(), 'HEALTHCHECK')).to.contain('/healthz');
   });

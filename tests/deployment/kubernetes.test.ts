@@ -14,6 +14,7 @@ import {
   imageCmd,
   imageUid,
   ingressExampleFile,
+  serviceMonitorExampleFile,
   kubernetesDir,
   kustomization,
   kustomizeResources,
@@ -341,6 +342,34 @@ describe('deployment/kubernetes', () => {
       for (const rule of spec.egress) expect(rule.ports?.length ?? 0, 'every egress rule names its ports').to.be.above(0);
       const outPorts = spec.egress.flatMap((r) => r.ports ?? []).map((p) => `${p.protocol ?? 'TCP'}/${p.port}`);
       expect(outPorts).to.have.members(['UDP/53', 'TCP/53', 'TCP/443', 'TCP/6379', 'TCP/6380']);
+    });
+
+    it('the example ServiceMonitor scrapes /metrics on the Service with the METRICS_TOKEN of the Secret', async function () {
+      this.timeout(30000);
+      interface ServiceMonitor {
+        kind: string;
+        spec: {
+          selector: { matchLabels: Record<string, string> };
+          endpoints: Array<{ port: string; path: string; authorization?: { type: string; credentials: { name: string; key: string } } }>;
+        };
+      }
+      const sm = loadYaml<ServiceMonitor>(serviceMonitorExampleFile);
+      expect(readText(serviceMonitorExampleFile)).to.match(/EXAMPLE ONLY/);
+      expect(sm.kind).to.equal('ServiceMonitor');
+      expect(kustomization().resources ?? [], 'not applied by default (needs the Prometheus Operator)').to.not.include('examples/servicemonitor.example.yaml');
+      const svc = byKind('Service');
+      expect(selects(sm.spec.selector.matchLabels, svc.metadata.labels ?? {}), 'selects the Service').to.equal(true);
+      const svcPorts = (svc.spec as unknown as ServiceSpec).ports;
+      const routes = await servedRoutes();
+      for (const ep of sm.spec.endpoints) {
+        expect(svcPorts.map((p) => p.name), 'a named port of the Service').to.include(ep.port);
+        expect(routes.some((r) => routeMatches(r, ep.path)), `${ep.path} is a route of the server`).to.equal(true);
+        expect(ep.authorization?.type).to.equal('Bearer');
+        expect(ep.authorization?.credentials.name).to.equal(secretExample().metadata.name);
+        expect(ep.authorization?.credentials.key).to.equal('METRICS_TOKEN');
+        expect(Object.keys(secretExample().stringData)).to.include('METRICS_TOKEN');
+        expect(configKeys.has('METRICS_TOKEN')).to.equal(true);
+      }
     });
 
     it('the example Ingress terminates TLS and routes /api/messages and /desk to the Service', async function () {
