@@ -35,21 +35,22 @@ param instanceCount int = 2
 
 // ---------------------------------------------------------------- Bot Framework identity
 
-@description('Application (client) id of the bot\'s Entra ID app registration (MicrosoftAppId).')
+@description('Application (client) id of the bot\'s Entra ID app registration (MicrosoftAppId). Ignored with UserAssignedMSI (pass \'\'): the bot then uses the client id of the identity this template creates.')
 param microsoftAppId string
 
-@description('Client secret of that app registration (MicrosoftAppPassword).')
+@description('Client secret of that app registration (MicrosoftAppPassword). Required with SingleTenant and MultiTenant (the bot refuses to start without it); unused with UserAssignedMSI.')
 @secure()
-param microsoftAppPassword string
+param microsoftAppPassword string = ''
 
-@description('SingleTenant (new bots) or MultiTenant (existing multi-tenant registrations).')
+@description('SingleTenant (new bots), MultiTenant (existing multi-tenant registrations) or UserAssignedMSI (no secret: a user-assigned managed identity, created here, is the bot\'s identity).')
 @allowed([
   'SingleTenant'
   'MultiTenant'
+  'UserAssignedMSI'
 ])
 param microsoftAppType string = 'SingleTenant'
 
-@description('Tenant of the app registration (MicrosoftAppTenantId), required for SingleTenant.')
+@description('Tenant of the app registration or of the managed identity (MicrosoftAppTenantId), used by SingleTenant and UserAssignedMSI.')
 param microsoftAppTenantId string = tenant().tenantId
 
 @description('Azure Bot pricing tier: F0 (free, limited premium-channel messages) or S1.')
@@ -160,6 +161,10 @@ var webAppName = '${namePrefix}-${suffix}'
 var botName = '${namePrefix}-bot-${suffix}'
 var redisName = '${namePrefix}-redis-${suffix}'
 var planName = '${namePrefix}-plan'
+var botIdentityName = '${namePrefix}-bot-identity'
+var useMsi = microsoftAppType == 'UserAssignedMSI'
+// SingleTenant and UserAssignedMSI bots name their tenant; MultiTenant ones do not.
+var botTenantId = microsoftAppType == 'MultiTenant' ? '' : microsoftAppTenantId
 // The port the image listens on (deployment/Dockerfile: EXPOSE 3978, PORT=3978).
 var appPort = '3978'
 // Built-in role "AcrPull".
@@ -203,11 +208,25 @@ resource plan 'Microsoft.Web/serverfarms@2023-12-01' = {
   }
 }
 
+// With UserAssignedMSI: the bot's identity, with no secret. The web app holds it, and botbuilder gets its tokens from
+// the App Service managed identity endpoint (MicrosoftAppId = its client id).
+resource botIdentity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = if (useMsi) {
+  name: botIdentityName
+  location: location
+}
+
+var botAppId = useMsi ? botIdentity.properties.clientId : microsoftAppId
+
 resource webApp 'Microsoft.Web/sites@2023-12-01' = {
   name: webAppName
   location: location
   kind: 'app,linux,container'
-  identity: {
+  identity: useMsi ? {
+    type: 'SystemAssigned, UserAssigned'
+    userAssignedIdentities: {
+      '${botIdentity.id}': {}
+    }
+  } : {
     type: 'SystemAssigned'
   }
   properties: {
@@ -274,9 +293,10 @@ resource bot 'Microsoft.BotService/botServices@2022-09-15' = {
   properties: {
     displayName: botDisplayName
     endpoint: '${publicUrl}/api/messages'
-    msaAppId: microsoftAppId
+    msaAppId: botAppId
     msaAppType: microsoftAppType
-    msaAppTenantId: microsoftAppType == 'SingleTenant' ? microsoftAppTenantId : ''
+    msaAppTenantId: botTenantId
+    msaAppMSIResourceId: useMsi ? botIdentity.id : null
     publicNetworkAccess: 'Enabled'
   }
 }
@@ -367,10 +387,10 @@ resource appSettings 'Microsoft.Web/sites/config@2023-12-01' = {
   name: 'appsettings'
   properties: {
     // Bot Framework: with an app id, every POST /api/messages must carry a valid JWT.
-    MicrosoftAppId: microsoftAppId
-    MicrosoftAppPassword: microsoftAppPassword
+    MicrosoftAppId: botAppId
+    MicrosoftAppPassword: useMsi ? '' : microsoftAppPassword
     MicrosoftAppType: microsoftAppType
-    MicrosoftAppTenantId: microsoftAppType == 'SingleTenant' ? microsoftAppTenantId : ''
+    MicrosoftAppTenantId: botTenantId
     // HTTP server
     HOST: '0.0.0.0'
     PORT: appPort

@@ -64,7 +64,8 @@ describe('deployment/azure/main.bicep', () => {
     const present = Object.keys(settings).filter((k) => secretConfigKeys.has(k));
     expect(present).to.include.members(['MicrosoftAppPassword', 'REDIS_URL', 'DIRECT_LINE_SECRET', 'DESK_AGENTS']);
     for (const key of present) {
-      const expr = resolveVars(settings[key]);
+      // `condition ? '' : secret` (e.g. no password with a managed identity): the condition may read plain parameters.
+      const expr = resolveVars(settings[key]).replace(/^.*?\?\s*''\s*:\s*/, '');
       const used = identifiers(expr).filter((id) => allParams.has(id));
       expect(used.filter((p) => !secure.has(p)), `${key} uses plain parameters`).to.deep.equal([]);
       const listed = /\.list(Keys|ChannelWithKeys)\(\)/.test(expr);
@@ -94,8 +95,11 @@ describe('deployment/azure/main.bicep', () => {
     const endpoint = resolveVars(propertyValue(bot.body, 'endpoint') ?? '');
     expect(endpoint, 'endpoint').to.match(/\/api\/messages'\)?$/);
     expect(endpoint, 'https, from the web app host').to.match(/'https:\/\/\$\{webApp\.properties\.defaultHostName\}'/);
-    expect(propertyValue(bot.body, 'msaAppId')).to.equal('microsoftAppId');
-    expect(appSettings().MicrosoftAppId, 'the bot and the app use the same app id').to.equal('microsoftAppId');
+    expect(propertyValue(bot.body, 'msaAppId')).to.equal('botAppId');
+    expect(appSettings().MicrosoftAppId, 'the bot and the app use the same app id').to.equal('botAppId');
+    expect(propertyValue(bot.body, 'msaAppTenantId')).to.equal('botTenantId');
+    expect(appSettings().MicrosoftAppTenantId, 'and the same tenant').to.equal('botTenantId');
+    expect(bicepVars(source()).botAppId, 'the registration, or the managed identity').to.equal('useMsi ? botIdentity.properties.clientId : microsoftAppId');
     expect(propertyValue(bot.body, 'kind')).to.equal("'azurebot'");
   });
 
@@ -155,6 +159,31 @@ describe('deployment/azure/main.bicep', () => {
     const redis = oneResource('Microsoft.Cache/redis');
     expect(propertyValue(redis.body, 'enableNonSslPort')).to.equal('false');
     expect(propertyValue(redis.body, 'minimumTlsVersion')).to.equal("'1.2'");
+  });
+
+  it('with UserAssignedMSI: creates the identity, gives it to the web app and the bot, and sets no password', () => {
+    expect(params().find((p) => p.name === 'microsoftAppType')?.defaultValue).to.equal("'SingleTenant'");
+    expect(source()).to.match(/@allowed\(\[\s*'SingleTenant'\s*'MultiTenant'\s*'UserAssignedMSI'\s*\]\)\s*param microsoftAppType/);
+    expect(bicepVars(source()).useMsi).to.equal("microsoftAppType == 'UserAssignedMSI'");
+    const identity = oneResource('Microsoft.ManagedIdentity/userAssignedIdentities');
+    expect(identity.condition, 'created only for UserAssignedMSI').to.equal('useMsi');
+    const webApp = oneResource('Microsoft.Web/sites');
+    expect(webApp.body).to.match(/identity: useMsi \? \{\s*type: 'SystemAssigned, UserAssigned'\s*userAssignedIdentities: \{\s*'\$\{botIdentity\.id\}': \{\}/);
+    const bot = oneResource('Microsoft.BotService/botServices');
+    expect(propertyValue(bot.body, 'msaAppMSIResourceId')).to.equal('useMsi ? botIdentity.id : null');
+    expect(propertyValue(bot.body, 'msaAppType')).to.equal('microsoftAppType');
+    expect(appSettings().MicrosoftAppPassword).to.equal("useMsi ? '' : microsoftAppPassword");
+    expect(bicepVars(source()).botTenantId, 'the tenant is set for SingleTenant and UserAssignedMSI').to.equal("microsoftAppType == 'MultiTenant' ? '' : microsoftAppTenantId");
+    // What the app then receives is a configuration Warmline accepts: an app id and tenant, no password.
+    const config = loadConfig({
+      MicrosoftAppId: '00000000-0000-0000-0000-0000000000aa',
+      MicrosoftAppType: 'UserAssignedMSI',
+      MicrosoftAppTenantId: '00000000-0000-0000-0000-0000000000bb',
+      WEBCHAT: 'azure',
+      DIRECT_LINE_SECRET: 'test-direct-line-secret',
+      HOST: '0.0.0.0',
+    });
+    expect(config.MicrosoftAppPassword).to.equal(undefined);
   });
 
   it('serves the customer web chat through Azure Direct Line with its secret', () => {
