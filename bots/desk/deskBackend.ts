@@ -60,6 +60,11 @@ export interface DeskBackend {
   setPresence(agent: AgentIdentity, status: AgentStatus, ttlMs: number): Promise<void>;
   /** Removes the agent's presence (signed out). */
   clearPresence(agent: AgentIdentity): Promise<void>;
+  /**
+   * The agent's current status as every instance sees it (undefined when none or expired). Optional: without it a
+   * console renews the status last set through its own process.
+   */
+  getPresence?(agent: AgentIdentity): Promise<AgentStatus | undefined>;
   /** Calls `listener` for every event; resolves with an unsubscribe function. */
   subscribe(listener: (event: DeskEvent) => void): Promise<() => void>;
 }

@@ -95,6 +95,10 @@ export class HandoffDeskBackend implements DeskBackend {
     return this.service.setPresence(agent, status, undefined, ttlMs);
   }
 
+  async getPresence(agent: AgentIdentity): Promise<AgentStatus | undefined> {
+    return (await this.service.listPresence()).find((p) => p.agent.id === agent.id)?.status;
+  }
+
   clearPresence(agent: AgentIdentity): Promise<void> {
     return this.service.clearPresence(agent);
   }

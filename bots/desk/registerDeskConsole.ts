@@ -220,6 +220,22 @@ export function registerDeskConsole(server: restify.Server, options: DeskConsole
 
   const setPresence = (agent: AgentIdentity, s: AgentStatus): Promise<void> =>
     backend.setPresence(agent, s, presenceTtlMs).catch((err) => logger.warn('desk.presence_failed', errorFields(err)));
+  // The agent's status as all instances see it (an agent away on one instance's console is away on every instance),
+  // else the one last set here, else online.
+  const currentStatus = async (agent: AgentIdentity): Promise<AgentStatus> => {
+    try {
+      const shared = await backend.getPresence?.(agent);
+      if (shared) {
+        status.set(agent.id, shared);
+        return shared;
+      }
+    } catch (err) {
+      logger.warn('desk.presence_failed', errorFields(err));
+    }
+    return status.get(agent.id) ?? 'online';
+  };
+  /** Renews the agent's presence with their current status (never turning an away agent online). */
+  const renewPresence = async (agent: AgentIdentity): Promise<void> => setPresence(agent, await currentStatus(agent));
 
   // The session as the console uses it: only agents still configured, with the password hash they signed in under,
   // have one.
@@ -250,7 +266,7 @@ export function registerDeskConsole(server: restify.Server, options: DeskConsole
       const agent = stream.session.agent;
       if (seen.has(agent.id)) continue;
       seen.add(agent.id);
-      void setPresence(agent, status.get(agent.id) ?? 'online');
+      void renewPresence(agent);
     }
   }, Math.max(1000, Math.floor(presenceTtlMs / 3)));
   renewal.unref();
@@ -420,10 +436,10 @@ export function registerDeskConsole(server: restify.Server, options: DeskConsole
     await Promise.all([accountThrottle.reset(accountKey), ipThrottle.refund(ipKey)]);
     const created = await sessions.create(agent.id, credentials.get(accountKey) ?? deskCredentialDigest(agent.passwordHash));
     const me = identity(agent);
-    status.set(agent.id, status.get(agent.id) ?? 'online');
-    await setPresence(me, status.get(agent.id) ?? 'online');
+    const current = await currentStatus(me);
+    await setPresence(me, current);
     logger.info('desk.login', { agent: agent.id });
-    send(res, 200, { agent: agentOut(me), csrfToken: created.csrfToken, status: status.get(agent.id) }, {
+    send(res, 200, { agent: agentOut(me), csrfToken: created.csrfToken, status: current }, {
       'Set-Cookie': cookie(created.id),
     });
   }
@@ -433,7 +449,7 @@ export function registerDeskConsole(server: restify.Server, options: DeskConsole
   server.get(
     '/desk/api/session',
     guarded(async (_req, res, session) => {
-      send(res, 200, { agent: agentOut(session.agent), csrfToken: session.csrfToken, status: status.get(session.agent.id) ?? 'online' });
+      send(res, 200, { agent: agentOut(session.agent), csrfToken: session.csrfToken, status: await currentStatus(session.agent) });
     }, false),
   );
 
@@ -566,7 +582,7 @@ export function registerDeskConsole(server: restify.Server, options: DeskConsole
       timer.unref();
       const stream: Stream = { session, res, timer };
       streams.add(stream);
-      void setPresence(session.agent, status.get(session.agent.id) ?? 'online');
+      void renewPresence(session.agent);
       await new Promise<void>((resolve) => {
         req.once('close', resolve);
         res.once('close', resolve);

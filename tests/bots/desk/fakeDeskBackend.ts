@@ -115,6 +115,10 @@ export class FakeDeskBackend implements DeskBackend {
     return this.store.setPresence(agent, status, ttlMs);
   }
 
+  async getPresence(agent: AgentIdentity): Promise<AgentStatus | undefined> {
+    return (await this.store.listPresence()).find((p) => p.agent.id === agent.id)?.status;
+  }
+
   clearPresence(agent: AgentIdentity): Promise<void> {
     return this.store.clearPresence(agent);
   }

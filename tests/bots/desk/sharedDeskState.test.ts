@@ -64,6 +64,41 @@ describe('registerDeskConsole with shared session and lock-out stores (two conso
     expect(await backend.store.listPresence()).to.deep.equal([]);
   });
 
+  it('an agent away on one console stays away when their console on the other renews presence, reconnects or reloads', async function () {
+    await a.close();
+    await b.close();
+    // Presence renewed every second (a third of its time to live), as every 20 s in production.
+    const common = { sessionStore: sessions, lockoutStore: lockouts, heartbeatMs: 100, throttle: { baseLockMs: 60_000 }, backend, presenceTtlMs: 3000 };
+    a = await startDeskServer(common);
+    b = await startDeskServer(common);
+    const onA = new DeskClient(a.base);
+    expect((await onA.login('ana')).status).to.equal(200);
+    const onB = Object.assign(new DeskClient(b.base), { cookie: onA.cookie, csrf: onA.csrf });
+    const statusOf = async () => (await backend.store.listPresence()).find((p) => p.agent.id === 'ana')?.status;
+    const events = await SseClient.open(`${b.base}/desk/api/events`, onB.headers());
+    try {
+      await events.waitFor((e) => e.event === 'ready');
+      expect(await statusOf()).to.equal('online');
+      expect((await onA.post('/desk/api/presence', { status: 'away' })).status).to.equal(200);
+      await new Promise((r) => setTimeout(r, 1400)); // B's console renews presence at least once
+      expect(await statusOf(), 'after a renewal on the other instance').to.equal('away');
+      const session = (await (await onB.get('/desk/api/session')).json()) as { status: string };
+      expect(session.status, 'the other instance shows the shared status').to.equal('away');
+      const again = await SseClient.open(`${b.base}/desk/api/events`, onB.headers());
+      try {
+        await again.waitFor((e) => e.event === 'ready');
+        expect(await statusOf(), 'after a reconnect on the other instance').to.equal('away');
+      } finally {
+        again.close();
+      }
+      expect((await onB.post('/desk/api/presence', { status: 'online' })).status).to.equal(200);
+      await new Promise((r) => setTimeout(r, 1400));
+      expect(await statusOf(), 'and back online from the other instance, renewed by the first').to.equal('online');
+    } finally {
+      events.close();
+    }
+  });
+
   it('adds up wrong passwords made on both consoles: the account is locked out on both', async function () {
     for (let i = 1; i <= 5; i++) {
       const on = i % 2 ? a : b;
