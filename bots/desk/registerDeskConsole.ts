@@ -226,7 +226,10 @@ export function registerDeskConsole(server: restify.Server, options: DeskConsole
     try {
       const shared = await backend.getPresence?.(agent);
       if (shared) {
+        const previous = status.get(agent.id);
         status.set(agent.id, shared);
+        // Changed on another instance: this instance's consoles of the agent show it too.
+        if (previous && previous !== shared) broadcast({ type: 'presence', agentId: agent.id, status: shared }, (st) => st.session.agent.id === agent.id);
         return shared;
       }
     } catch (err) {

@@ -82,6 +82,8 @@ describe('registerDeskConsole with shared session and lock-out stores (two conso
       expect((await onA.post('/desk/api/presence', { status: 'away' })).status).to.equal(200);
       await new Promise((r) => setTimeout(r, 1400)); // B's console renews presence at least once
       expect(await statusOf(), 'after a renewal on the other instance').to.equal('away');
+      const shown = await events.waitFor((e) => e.event === 'presence', 2000);
+      expect(shown.data, 'the console on the other instance is told').to.deep.include({ agentId: 'ana', status: 'away' });
       const session = (await (await onB.get('/desk/api/session')).json()) as { status: string };
       expect(session.status, 'the other instance shows the shared status').to.equal('away');
       const again = await SseClient.open(`${b.base}/desk/api/events`, onB.headers());
