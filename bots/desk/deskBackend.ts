@@ -60,11 +60,14 @@ export interface DeskBackend {
   setPresence(agent: AgentIdentity, status: AgentStatus, ttlMs: number): Promise<void>;
   /** Removes the agent's presence (signed out). */
   clearPresence(agent: AgentIdentity): Promise<void>;
-  /**
-   * The agent's current status as every instance sees it (undefined when none or expired). Optional: without it a
-   * console renews the status last set through its own process.
-   */
+  /** The agent's current status as every instance sees it (`undefined` when none or expired). Optional. */
   getPresence?(agent: AgentIdentity): Promise<AgentStatus | undefined>;
+  /**
+   * Extends the agent's existing presence by `ttlMs`, keeping the status it has (set from any instance); resolves with
+   * it, or `undefined` when there is none, creating nothing. Optional: without it a console renews the status last set
+   * through its own process, and with several instances an agent away on one can be turned online by another.
+   */
+  renewPresence?(agent: AgentIdentity, ttlMs: number): Promise<AgentStatus | undefined>;
   /** Calls `listener` for every event; resolves with an unsubscribe function. */
   subscribe(listener: (event: DeskEvent) => void): Promise<() => void>;
 }

@@ -96,7 +96,11 @@ export class HandoffDeskBackend implements DeskBackend {
   }
 
   async getPresence(agent: AgentIdentity): Promise<AgentStatus | undefined> {
-    return (await this.service.listPresence()).find((p) => p.agent.id === agent.id)?.status;
+    return (await this.service.getPresence(agent))?.status;
+  }
+
+  renewPresence(agent: AgentIdentity, ttlMs: number): Promise<AgentStatus | undefined> {
+    return this.service.renewPresence(agent, ttlMs);
   }
 
   clearPresence(agent: AgentIdentity): Promise<void> {

@@ -220,25 +220,43 @@ export function registerDeskConsole(server: restify.Server, options: DeskConsole
 
   const setPresence = (agent: AgentIdentity, s: AgentStatus): Promise<void> =>
     backend.setPresence(agent, s, presenceTtlMs).catch((err) => logger.warn('desk.presence_failed', errorFields(err)));
-  // The agent's status as all instances see it (an agent away on one instance's console is away on every instance),
-  // else the one last set here, else online.
+  /** Records the agent's status as the shared presence has it; a change made on another instance is shown here too. */
+  const noteStatus = (agent: AgentIdentity, shared: AgentStatus): AgentStatus => {
+    const previous = status.get(agent.id);
+    status.set(agent.id, shared);
+    if (previous && previous !== shared) broadcast({ type: 'presence', agentId: agent.id, status: shared }, (st) => st.session.agent.id === agent.id);
+    return shared;
+  };
+  // The agent's status as all instances see it (away on one instance's console is away on every instance), else the
+  // one last set here, else online. Read only: a read followed by a write could undo a change made in between.
   const currentStatus = async (agent: AgentIdentity): Promise<AgentStatus> => {
     try {
       const shared = await backend.getPresence?.(agent);
-      if (shared) {
-        const previous = status.get(agent.id);
-        status.set(agent.id, shared);
-        // Changed on another instance: this instance's consoles of the agent show it too.
-        if (previous && previous !== shared) broadcast({ type: 'presence', agentId: agent.id, status: shared }, (st) => st.session.agent.id === agent.id);
-        return shared;
-      }
+      if (shared) return noteStatus(agent, shared);
     } catch (err) {
       logger.warn('desk.presence_failed', errorFields(err));
     }
     return status.get(agent.id) ?? 'online';
   };
-  /** Renews the agent's presence with their current status (never turning an away agent online). */
-  const renewPresence = async (agent: AgentIdentity): Promise<void> => setPresence(agent, await currentStatus(agent));
+  // Renewals keep the status the shared presence has, in one atomic step (`renewPresence`), so they never turn an away
+  // agent online, whichever instance set it. A presence that is gone (signed out, or expired while storage was
+  // unreachable) is set again only while the session still lives. One renewal per agent at a time.
+  const renewing = new Set<string>();
+  const renewPresence = async (session: ActiveSession): Promise<void> => {
+    const agent = session.agent;
+    if (renewing.has(agent.id)) return;
+    renewing.add(agent.id);
+    try {
+      const kept = backend.renewPresence ? await backend.renewPresence(agent, presenceTtlMs) : undefined;
+      if (kept) return void noteStatus(agent, kept);
+      if (backend.renewPresence && !active(await sessions.touch(session.id))) return;
+      await backend.setPresence(agent, status.get(agent.id) ?? 'online', presenceTtlMs);
+    } catch (err) {
+      logger.warn('desk.presence_failed', errorFields(err));
+    } finally {
+      renewing.delete(agent.id);
+    }
+  };
 
   // The session as the console uses it: only agents still configured, with the password hash they signed in under,
   // have one.
@@ -269,7 +287,7 @@ export function registerDeskConsole(server: restify.Server, options: DeskConsole
       const agent = stream.session.agent;
       if (seen.has(agent.id)) continue;
       seen.add(agent.id);
-      void renewPresence(agent);
+      void renewPresence(stream.session);
     }
   }, Math.max(1000, Math.floor(presenceTtlMs / 3)));
   renewal.unref();
@@ -439,8 +457,15 @@ export function registerDeskConsole(server: restify.Server, options: DeskConsole
     await Promise.all([accountThrottle.reset(accountKey), ipThrottle.refund(ipKey)]);
     const created = await sessions.create(agent.id, credentials.get(accountKey) ?? deskCredentialDigest(agent.passwordHash));
     const me = identity(agent);
-    const current = await currentStatus(me);
-    await setPresence(me, current);
+    // Signed in elsewhere too: keep the status the agent has (atomically). Otherwise a sign-in makes them online.
+    const kept = backend.renewPresence
+      ? await backend.renewPresence(me, presenceTtlMs).catch((err: unknown) => void logger.warn('desk.presence_failed', errorFields(err)))
+      : undefined;
+    const current = kept ? noteStatus(me, kept) : backend.renewPresence ? 'online' : (status.get(agent.id) ?? 'online');
+    if (!kept) {
+      status.set(agent.id, current);
+      await setPresence(me, current);
+    }
     logger.info('desk.login', { agent: agent.id });
     send(res, 200, { agent: agentOut(me), csrfToken: created.csrfToken, status: current }, {
       'Set-Cookie': cookie(created.id),
@@ -585,7 +610,7 @@ export function registerDeskConsole(server: restify.Server, options: DeskConsole
       timer.unref();
       const stream: Stream = { session, res, timer };
       streams.add(stream);
-      void renewPresence(session.agent);
+      void renewPresence(session);
       await new Promise<void>((resolve) => {
         req.once('close', resolve);
         res.once('close', resolve);

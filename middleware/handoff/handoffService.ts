@@ -419,6 +419,24 @@ export class HandoffService {
     return this.store.clearPresence(agent);
   }
 
+  /** One agent's presence (channel and id), or `undefined`. */
+  async getPresence(agent: AgentIdentity): Promise<AgentPresence | undefined> {
+    if (this.store.getPresence) return this.store.getPresence(agent);
+    return (await this.store.listPresence()).find((p) => p.agent.id === agent.id && p.agent.channel === agent.channel);
+  }
+
+  /**
+   * Extends an agent's existing presence, keeping its status (atomically when the store can); resolves with the
+   * status, or `undefined` when the agent has no presence any more (signed out, expired): nothing is created.
+   */
+  async renewPresence(agent: AgentIdentity, ttlMs = this.presenceTtlMs): Promise<AgentStatus | undefined> {
+    if (this.store.renewPresence) return this.store.renewPresence(agent, ttlMs);
+    const current = await this.getPresence(agent);
+    if (!current) return undefined;
+    await this.store.setPresence(agent, current.status, ttlMs, current.watch);
+    return current.status;
+  }
+
   /**
    * Claims a case for an agent: exactly one of concurrent claimers wins. The winner's customer is told someone
    * joined; the customers behind in the queue get their new position.

@@ -210,6 +210,16 @@ export interface HandoffStore {
   /** Agents whose presence has not expired, online first. */
   listPresence(): Promise<AgentPresence[]>;
 
+  /** One agent's presence (matched on channel and id), or `undefined` when there is none or it expired. Optional. */
+  getPresence?(agent: AgentIdentity): Promise<AgentPresence | undefined>;
+
+  /**
+   * Extends an agent's existing presence by `ttlMs`, keeping its status and watch, in one atomic step; resolves with
+   * that status, or `undefined` (and creates nothing) when there is none or it expired. Optional: a renewal then reads
+   * and writes, and a status set in between can be overwritten.
+   */
+  renewPresence?(agent: AgentIdentity, ttlMs: number): Promise<AgentStatus | undefined>;
+
   /** Number of agents online now (expired presences do not count). */
   countOnline(): Promise<number>;
 

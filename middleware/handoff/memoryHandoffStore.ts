@@ -188,6 +188,19 @@ export class MemoryHandoffStore implements HandoffStore {
     this.presence.delete(agentKey(agent));
   }
 
+  async getPresence(agent: AgentIdentity): Promise<AgentPresence | undefined> {
+    const p = this.presence.get(agentKey(agent));
+    return p && p.expiresAt > this.clock() ? clone(p) : undefined;
+  }
+
+  async renewPresence(agent: AgentIdentity, ttlMs: number): Promise<AgentStatus | undefined> {
+    const key = agentKey(agent);
+    const p = this.presence.get(key);
+    if (!p || p.expiresAt <= this.clock()) return undefined;
+    this.presence.set(key, { ...p, expiresAt: this.clock() + ttlMs });
+    return p.status;
+  }
+
   async listPresence(): Promise<AgentPresence[]> {
     const now = this.clock();
     for (const [key, p] of this.presence) if (p.expiresAt <= now) this.presence.delete(key);

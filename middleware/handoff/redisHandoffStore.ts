@@ -105,6 +105,16 @@ if ARGV[14] ~= '' then redis.call('PUBLISH', ARGV[13], ARGV[14]) end
 return {'ok'}
 `);
 
+// KEYS: presence. ARGV: ttl ms, new expiresAt. Extends an existing presence, keeping its status and watch; the JSON is
+// kept byte for byte but for expiresAt (a JSON string value cannot contain an unescaped '"expiresAt":').
+const RENEW_PRESENCE = lua(`
+local cur = redis.call('GET', KEYS[1])
+if not cur then return {} end
+local out = string.gsub(cur, '"expiresAt":[-0-9.eE+]+', '"expiresAt":' .. ARGV[2], 1)
+redis.call('SET', KEYS[1], out, 'PX', ARGV[1])
+return {out}
+`);
+
 // KEYS: case, msgs. ARGV: message json, max, eventsChannel, id, at, waiting states... The message and its event in one step.
 const APPEND = lua(`
 local state = redis.call('HGET', KEYS[1], 'state')
@@ -338,6 +348,17 @@ export class RedisHandoffStore implements HandoffStore {
   async clearPresence(agent: AgentIdentity): Promise<void> {
     const key = agentKey(agent);
     await this.redis.multi().del(this.presenceKey(key)).srem(this.key('presence'), key).exec();
+  }
+
+  async getPresence(agent: AgentIdentity): Promise<AgentPresence | undefined> {
+    const value = await this.redis.get(this.presenceKey(agentKey(agent)));
+    return value === null ? undefined : (JSON.parse(value) as AgentPresence);
+  }
+
+  async renewPresence(agent: AgentIdentity, ttlMs: number): Promise<AgentStatus | undefined> {
+    const ms = Math.max(1, Math.round(ttlMs));
+    const [out] = await this.run(RENEW_PRESENCE, [this.presenceKey(agentKey(agent))], [ms, this.clock() + ms]);
+    return typeof out === 'string' ? (JSON.parse(out) as AgentPresence).status : undefined;
   }
 
   async listPresence(): Promise<AgentPresence[]> {

@@ -199,10 +199,22 @@ describe('web agent console page in Chromium (in-memory backend)', function () {
       await ana.locator('#case-empty').waitFor();
       expect(t!.backend.closed).to.deep.equal([{ caseId: c.id, agentId: 'ana', note: 'Card blocked.' }]);
 
+      // A second console of Ana's (another tab) is told when she changes her status in the first.
+      const streamsBefore = t!.desk.openStreams();
+      const ana2 = await ctxA.newPage();
+      ana2.on('pageerror', (e) => errors.push(e.message));
+      await ana2.goto(`${t!.base}/desk`);
+      await ana2.locator('#desk-view').waitFor({ state: 'visible' });
+      for (let i = 0; i < 100 && t!.desk.openStreams() <= streamsBefore; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(await ana2.locator('#presence').inputValue()).to.equal('online');
+
       // Away, then sign out: the presence follows.
       await ana.locator('#presence').selectOption('away');
       await ana.locator('#toast').filter({ hasText: 'You are away.' }).waitFor();
       expect((await t!.backend.store.listPresence()).find((p) => p.agent.id === 'ana')?.status).to.equal('away');
+      await ana2.waitForFunction(() => (document.getElementById('presence') as HTMLSelectElement).value === 'away', undefined, { timeout: 3000 });
+      expect(await ana2.locator('#presence-dot').getAttribute('class')).to.match(/\baway\b/);
+      await ana2.close();
       await ana.getByRole('button', { name: 'Sign out' }).click();
       await ana.getByRole('button', { name: 'Sign in' }).waitFor();
       expect((await t!.backend.store.listPresence()).map((p) => p.agent.id)).to.deep.equal(['ben']);

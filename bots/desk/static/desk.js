@@ -370,6 +370,14 @@
       refreshQueue();
       if (data.caseId === state.selectedId) loadCase(data.caseId);
     });
+    // The agent's status changed in another console of theirs (this instance or another): show it here too.
+    source.addEventListener('presence', function (e) {
+      var data = JSON.parse(e.data);
+      if (data.status !== 'online' && data.status !== 'away') return;
+      state.status = data.status;
+      $('presence').value = data.status;
+      $('presence-dot').classList.toggle('away', data.status === 'away');
+    });
     // New lines on a case held elsewhere or written while it waits: only a console showing that case reloads it.
     source.addEventListener('lines', function (e) {
       var data = JSON.parse(e.data);

@@ -115,8 +115,17 @@ export class FakeDeskBackend implements DeskBackend {
     return this.store.setPresence(agent, status, ttlMs);
   }
 
+  /** How long `getPresence` and `renewPresence` wait before answering (to test renewals in flight). */
+  renewDelayMs = 0;
+
   async getPresence(agent: AgentIdentity): Promise<AgentStatus | undefined> {
-    return (await this.store.listPresence()).find((p) => p.agent.id === agent.id)?.status;
+    if (this.renewDelayMs) await new Promise((r) => setTimeout(r, this.renewDelayMs));
+    return (await this.store.getPresence(agent))?.status;
+  }
+
+  async renewPresence(agent: AgentIdentity, ttlMs: number): Promise<AgentStatus | undefined> {
+    if (this.renewDelayMs) await new Promise((r) => setTimeout(r, this.renewDelayMs));
+    return this.store.renewPresence(agent, ttlMs);
   }
 
   clearPresence(agent: AgentIdentity): Promise<void> {

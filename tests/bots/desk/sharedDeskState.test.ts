@@ -64,17 +64,23 @@ describe('registerDeskConsole with shared session and lock-out stores (two conso
     expect(await backend.store.listPresence()).to.deep.equal([]);
   });
 
-  it('an agent away on one console stays away when their console on the other renews presence, reconnects or reloads', async function () {
+  /** Restarts both consoles with presence renewed every second (a third of its 3 s time to live; every 20 s in
+   * production), signs Ana in on A, and gives her session to a client of B. */
+  async function anaOnBothWithQuickRenewals(heartbeatMs: number) {
     await a.close();
     await b.close();
-    // Presence renewed every second (a third of its time to live), as every 20 s in production.
-    const common = { sessionStore: sessions, lockoutStore: lockouts, heartbeatMs: 100, throttle: { baseLockMs: 60_000 }, backend, presenceTtlMs: 3000 };
+    const common = { sessionStore: sessions, lockoutStore: lockouts, heartbeatMs, throttle: { baseLockMs: 60_000 }, backend, presenceTtlMs: 3000 };
     a = await startDeskServer(common);
     b = await startDeskServer(common);
     const onA = new DeskClient(a.base);
     expect((await onA.login('ana')).status).to.equal(200);
     const onB = Object.assign(new DeskClient(b.base), { cookie: onA.cookie, csrf: onA.csrf });
     const statusOf = async () => (await backend.store.listPresence()).find((p) => p.agent.id === 'ana')?.status;
+    return { onA, onB, statusOf };
+  }
+
+  it('an agent away on one console stays away when their console on the other renews presence, reconnects or reloads', async function () {
+    const { onA, onB, statusOf } = await anaOnBothWithQuickRenewals(100);
     const events = await SseClient.open(`${b.base}/desk/api/events`, onB.headers());
     try {
       await events.waitFor((e) => e.event === 'ready');
@@ -95,10 +101,41 @@ describe('registerDeskConsole with shared session and lock-out stores (two conso
       }
       expect((await onB.post('/desk/api/presence', { status: 'online' })).status).to.equal(200);
       await new Promise((r) => setTimeout(r, 1400));
-      expect(await statusOf(), 'and back online from the other instance, renewed by the first').to.equal('online');
+      expect(await statusOf(), 'back online from the other instance, and kept so by its renewals').to.equal('online');
     } finally {
       events.close();
     }
+  });
+
+  it('a renewal in flight neither undoes an "away" set meanwhile nor brings back an agent who signed out', async function () {
+    const { onA, onB, statusOf } = await anaOnBothWithQuickRenewals(60_000);
+    // Renewals now take 300 ms: B's stream opens (a renewal starts), then A sets away while it is in flight.
+    backend.renewDelayMs = 300;
+    const events = await SseClient.open(`${b.base}/desk/api/events`, onB.headers());
+    try {
+      await events.waitFor((e) => e.event === 'ready');
+      expect((await onA.post('/desk/api/presence', { status: 'away' })).status).to.equal(200);
+      await new Promise((r) => setTimeout(r, 1600)); // the in-flight renewal and one more have landed
+      expect(await statusOf(), 'still away').to.equal('away');
+      // Signing out with a renewal in flight: the presence stays cleared.
+      await new Promise((r) => setTimeout(r, 700));
+      expect((await onA.post('/desk/api/logout')).status).to.equal(204);
+      await new Promise((r) => setTimeout(r, 1600));
+      expect(await statusOf(), 'signed out: no presence').to.equal(undefined);
+    } finally {
+      events.close();
+      backend.renewDelayMs = 0;
+    }
+  });
+
+  it('reads the console presence of an agent, not the presence of the same id on another channel', async function () {
+    const onA = new DeskClient(a.base);
+    expect((await onA.login('ana')).status).to.equal(200);
+    await backend.store.setPresence({ id: 'ana', name: 'Ana on Teams', channel: 'msteams' }, 'online', 60_000);
+    expect((await onA.post('/desk/api/presence', { status: 'away' })).status).to.equal(200);
+    const onB = Object.assign(new DeskClient(b.base), { cookie: onA.cookie, csrf: onA.csrf });
+    const session = (await (await onB.get('/desk/api/session')).json()) as { status: string };
+    expect(session.status).to.equal('away');
   });
 
   it('adds up wrong passwords made on both consoles: the account is locked out on both', async function () {

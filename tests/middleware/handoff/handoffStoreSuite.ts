@@ -301,6 +301,31 @@ export function handoffStoreSuite(name: string, make: (clock: SuiteClock) => Pro
       expect((await store.listPresence())[0]?.watch).to.equal(undefined);
     });
 
+    it('renews a presence keeping its status and watch, creates none, and reads one agent by channel and id', async function () {
+      const watch = { key: 'msteams/a:watch-1', channel: 'msteams', reference: { serviceUrl: 'https://smba.example/', conversation: { id: 'a:watch-1' } } };
+      const renew = store.renewPresence?.bind(store);
+      const get = store.getPresence?.bind(store);
+      expect(renew, 'built-in stores renew atomically').to.be.a('function');
+      expect(get).to.be.a('function');
+      const weird: AgentIdentity = { id: 'ana', name: 'Ana "expiresAt":1 \u00e9', channel: 'console' };
+      await store.setPresence(weird, 'away', 150, watch);
+      await store.setPresence({ id: 'ana', name: 'Ana', channel: 'msteams' }, 'online', 10_000);
+      expect(await renew!(weird, 10_000)).to.equal('away');
+      clock.now += 300;
+      await sleep(300);
+      const kept = await get!(weird);
+      expect(kept?.status, 'renewed past its first TTL, still away').to.equal('away');
+      expect(kept?.agent).to.deep.equal(weird);
+      expect(kept?.watch).to.deep.equal(watch);
+      expect(kept!.expiresAt).to.be.greaterThan(clock.now);
+      expect((await get!({ id: 'ana', channel: 'msteams' }))?.status, 'matched on channel and id').to.equal('online');
+      expect(await renew!(agent(9), 10_000), 'no presence: nothing renewed').to.equal(undefined);
+      expect(await get!(agent(9)), 'and nothing created').to.equal(undefined);
+      await store.clearPresence(weird);
+      expect(await renew!(weird, 10_000), 'cleared: not brought back').to.equal(undefined);
+      expect((await store.listPresence()).map((p) => p.agent.channel)).to.deep.equal(['msteams']);
+    });
+
     it('tells listeners when the queue changes', async function () {
       const changes: QueueChange[] = [];
       const unsubscribe = await store.onQueueChanged((c) => changes.push(c));
