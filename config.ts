@@ -134,6 +134,12 @@ export const ConfigSchema = z
     if (c.MicrosoftAppType === 'SingleTenant' && !c.MicrosoftAppTenantId) {
       ctx.addIssue({ code: 'custom', path: ['MicrosoftAppTenantId'], message: 'required when MicrosoftAppType is SingleTenant' });
     }
+    // botbuilder's managed identity credentials need the identity's client id and tenant, and refuse a password.
+    if (c.MicrosoftAppType === 'UserAssignedMSI') {
+      if (!c.MicrosoftAppId) ctx.addIssue({ code: 'custom', path: ['MicrosoftAppId'], message: 'required when MicrosoftAppType is UserAssignedMSI (the identity\'s client id)' });
+      if (!c.MicrosoftAppTenantId) ctx.addIssue({ code: 'custom', path: ['MicrosoftAppTenantId'], message: 'required when MicrosoftAppType is UserAssignedMSI' });
+      if (c.MicrosoftAppPassword) ctx.addIssue({ code: 'custom', path: ['MicrosoftAppPassword'], message: 'must be empty when MicrosoftAppType is UserAssignedMSI' });
+    }
     if (c.STORAGE === 'redis' && !c.REDIS_URL) {
       ctx.addIssue({ code: 'custom', path: ['REDIS_URL'], message: 'required when STORAGE=redis' });
     }

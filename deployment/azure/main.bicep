@@ -50,7 +50,7 @@ param microsoftAppPassword string = ''
 ])
 param microsoftAppType string = 'SingleTenant'
 
-@description('Tenant of the app registration or of the managed identity (MicrosoftAppTenantId), used by SingleTenant and UserAssignedMSI.')
+@description('Tenant of the app registration (MicrosoftAppTenantId), used by SingleTenant. With UserAssignedMSI the identity\'s own tenant is used.')
 param microsoftAppTenantId string = tenant().tenantId
 
 @description('Azure Bot pricing tier: F0 (free, limited premium-channel messages) or S1.')
@@ -163,8 +163,6 @@ var redisName = '${namePrefix}-redis-${suffix}'
 var planName = '${namePrefix}-plan'
 var botIdentityName = '${namePrefix}-bot-identity'
 var useMsi = microsoftAppType == 'UserAssignedMSI'
-// SingleTenant and UserAssignedMSI bots name their tenant; MultiTenant ones do not.
-var botTenantId = microsoftAppType == 'MultiTenant' ? '' : microsoftAppTenantId
 // The port the image listens on (deployment/Dockerfile: EXPOSE 3978, PORT=3978).
 var appPort = '3978'
 // Built-in role "AcrPull".
@@ -216,6 +214,8 @@ resource botIdentity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-3
 }
 
 var botAppId = useMsi ? botIdentity.properties.clientId : microsoftAppId
+// SingleTenant bots name their tenant, a managed identity's is its own; MultiTenant bots name none.
+var botTenantId = useMsi ? botIdentity.properties.tenantId : (microsoftAppType == 'MultiTenant' ? '' : microsoftAppTenantId)
 
 resource webApp 'Microsoft.Web/sites@2023-12-01' = {
   name: webAppName

@@ -70,16 +70,27 @@ export class JsonMemoryStorage implements JsonSnapshotStorage {
       if (!changes) throw new ReferenceError('Changes are required when writing.');
       for (const key of Object.keys(changes)) {
         const item = changes[key] as StoreItem;
+        // As MemoryStorage: a stale item is refused before it is serialised, and the rest of the batch is written.
+        if (!this.accepts(key, item)) {
+          reject(conflict(key));
+          continue;
+        }
         const rest: Record<string, unknown> = { ...item };
         delete rest.eTag;
-        if (!this.save(key, item, JSON.stringify(rest))) reject(conflict(key));
+        this.keep(key, JSON.stringify(rest) as string | undefined);
       }
       resolve();
     });
   }
 
   writeSnapshot(key: string, item: StoreItem, json: string): Promise<void> {
-    return this.save(key, item, json) ? Promise.resolve() : Promise.reject(conflict(key));
+    try {
+      if (!this.accepts(key, item)) return Promise.reject(conflict(key));
+      this.keep(key, json);
+      return Promise.resolve();
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   delete(keys: string[]): Promise<void> {
@@ -89,12 +100,17 @@ export class JsonMemoryStorage implements JsonSnapshotStorage {
     });
   }
 
-  /** Stores `json` under `key` with a new eTag, unless `item` carries an eTag other than the stored one. */
-  private save(key: string, item: StoreItem, json: string): boolean {
+  /** False when `item` carries an eTag other than `*` and other than the stored item's. */
+  private accepts(key: string, item: StoreItem): boolean {
     const old = this.memory.get(key);
-    if (old && item.eTag && item.eTag !== '*' && item.eTag !== old.eTag) return false;
-    this.memory.set(key, { json, eTag: (this.etag++).toString() });
-    return true;
+    return !(old && item.eTag && item.eTag !== '*' && item.eTag !== old.eTag);
+  }
+
+  /** Stores `json` under `key` with a new eTag; JSON of nothing (a `toJSON` giving `undefined`) reads as missing, as in MemoryStorage. */
+  private keep(key: string, json: string | undefined): void {
+    const eTag = (this.etag++).toString();
+    if (json === undefined) this.memory.delete(key);
+    else this.memory.set(key, { json, eTag });
   }
 }
 

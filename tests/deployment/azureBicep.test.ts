@@ -65,7 +65,7 @@ describe('deployment/azure/main.bicep', () => {
     expect(present).to.include.members(['MicrosoftAppPassword', 'REDIS_URL', 'DIRECT_LINE_SECRET', 'DESK_AGENTS']);
     for (const key of present) {
       // `condition ? '' : secret` (e.g. no password with a managed identity): the condition may read plain parameters.
-      const expr = resolveVars(settings[key]).replace(/^.*?\?\s*''\s*:\s*/, '');
+      const expr = resolveVars(settings[key]).replace(/^\(microsoftAppType == 'UserAssignedMSI'\) \? '' : /, '');
       const used = identifiers(expr).filter((id) => allParams.has(id));
       expect(used.filter((p) => !secure.has(p)), `${key} uses plain parameters`).to.deep.equal([]);
       const listed = /\.list(Keys|ChannelWithKeys)\(\)/.test(expr);
@@ -173,7 +173,9 @@ describe('deployment/azure/main.bicep', () => {
     expect(propertyValue(bot.body, 'msaAppMSIResourceId')).to.equal('useMsi ? botIdentity.id : null');
     expect(propertyValue(bot.body, 'msaAppType')).to.equal('microsoftAppType');
     expect(appSettings().MicrosoftAppPassword).to.equal("useMsi ? '' : microsoftAppPassword");
-    expect(bicepVars(source()).botTenantId, 'the tenant is set for SingleTenant and UserAssignedMSI').to.equal("microsoftAppType == 'MultiTenant' ? '' : microsoftAppTenantId");
+    expect(bicepVars(source()).botTenantId, "SingleTenant: the registration's tenant; UserAssignedMSI: the identity's").to.equal(
+      "useMsi ? botIdentity.properties.tenantId : (microsoftAppType == 'MultiTenant' ? '' : microsoftAppTenantId)",
+    );
     // What the app then receives is a configuration Warmline accepts: an app id and tenant, no password.
     const config = loadConfig({
       MicrosoftAppId: '00000000-0000-0000-0000-0000000000aa',

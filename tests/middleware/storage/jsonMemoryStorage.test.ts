@@ -36,6 +36,10 @@ describe('JsonMemoryStorage', () => {
       (s) => s.read(['a', 'b', 'c']),
       (s) => s.write({ '1': { '2': 'integer-like keys', b: 1, a: 2 } }),
       (s) => s.read(['1']),
+      (s) => s.write({ '1': { eTag: 'stale', cycle: (() => { const o: Record<string, unknown> = {}; o.self = o; return o; })() }, d: { ok: 1 } }),
+      (s) => s.read(['1', 'd']),
+      (s) => s.write({ e: { toJSON: () => undefined } as unknown as Record<string, unknown> }),
+      (s) => s.read(['e']),
     ];
     const run = async (storage: Storage) => {
       const eTags = new Map<string, number>();
@@ -56,7 +60,7 @@ describe('JsonMemoryStorage', () => {
     };
     const reference = await run(new MemoryStorage());
     expect(await run(new JsonMemoryStorage())).to.deep.equal(reference);
-    expect(reference.filter((t) => String(t).startsWith('error'))).to.have.length(2);
+    expect(reference.filter((t) => String(t).startsWith('error'))).to.have.length(3);
   });
 
   it('refuses to read or write nothing, as MemoryStorage does', async () => {
