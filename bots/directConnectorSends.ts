@@ -109,11 +109,6 @@ class HandBack extends Error {
   }
 }
 
-interface Sent {
-  status: number;
-  body: ResourceResponse;
-}
-
 /**
  * Makes `client.conversations.replyToActivity` and `sendToConversation` (every reply and proactive message a
  * CloudAdapter sends) go straight over HTTP(S), and returns the same client.
@@ -198,8 +193,7 @@ export function withDirectSends(client: ConnectorClient, options: DirectSendsOpt
     }
     Object.assign(headers, signed);
     const url = urlFor(conversationId, activityId);
-    const sent = await post(url, headers, body);
-    return sent.body;
+    return post(url, headers, body);
   };
 
   const direct = (sdk: SdkCall, conversationId: unknown, activityId: string | undefined, activity: unknown, rest: unknown[]) => {
@@ -290,7 +284,7 @@ function decode(raw: Buffer, encoding: string | undefined): string {
  * {@link HandBack} when the SDK would send again (or nothing was sent), and otherwise with the `RestError` the SDK
  * would throw, without sending again: a channel never gets an activity twice because of a bad answer.
  */
-function post(url: URL, headers: Record<string, string>, body: string): Promise<Sent> {
+function post(url: URL, headers: Record<string, string>, body: string): Promise<ResourceResponse> {
   return new Promise((resolve, reject) => {
     const secure = url.protocol === 'https:';
     let req: http.ClientRequest;
@@ -316,7 +310,7 @@ function post(url: URL, headers: Record<string, string>, body: string): Promise<
               const text = decode(Buffer.concat(chunks), res.headers['content-encoding']);
               const parsed = parseBody(status, res.headers['content-type'], text);
               if (status === 200 || status === 201 || status === 202) {
-                resolve({ status, body: (parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? parsed : {}) as ResourceResponse });
+                resolve((parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? parsed : {}) as ResourceResponse);
               } else {
                 reject(sdkError(status, parsed, text));
               }

@@ -461,8 +461,12 @@ export function registerDeskConsole(server: restify.Server, options: DeskConsole
     const kept = backend.renewPresence
       ? await backend.renewPresence(me, presenceTtlMs).catch((err: unknown) => void logger.warn('desk.presence_failed', errorFields(err)))
       : undefined;
-    const current = kept ? noteStatus(me, kept) : backend.renewPresence ? 'online' : (status.get(agent.id) ?? 'online');
-    if (!kept) {
+    let current: AgentStatus;
+    if (kept) {
+      current = noteStatus(me, kept);
+    } else {
+      // No shared presence: a fresh sign-in is online (a backend without shared presence keeps this process's status).
+      current = backend.renewPresence ? 'online' : (status.get(agent.id) ?? 'online');
       status.set(agent.id, current);
       await setPresence(me, current);
     }
