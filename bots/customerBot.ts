@@ -1,5 +1,6 @@
 import {
   ActivityHandler,
+  ActivityHandlerBase,
   ActivityTypes,
   TurnContext,
   type BotHandler,
@@ -18,6 +19,7 @@ import { messagesFor } from '../dialogs/messages';
 import type { TrackingProvider } from '../dialogs/tracking/trackingProvider';
 import { LoadedStateProperty } from '../dialogs/loadedStateProperty';
 import { isSavedAtTurnEnd } from '../middleware/withTurnEndSave';
+import { version as botbuilderCoreVersion } from 'botbuilder-core/package.json';
 
 /** Options of {@link CustomerBot}: those of {@link MainDialog} (locale, time zone, clock, timeouts...). */
 export interface CustomerBotOptions extends MainDialogOptions {
@@ -25,11 +27,32 @@ export interface CustomerBotOptions extends MainDialogOptions {
   readonly mainDialog?: MainDialog;
 }
 
-// The methods through which ActivityHandler dispatches a message (all protected or public on ActivityHandler).
-const DISPATCH_METHODS = ['onTurnActivity', 'onMessageActivity', 'defaultNextEvent', 'handle'] as const;
-const ACTIVITY_HANDLER = ActivityHandler.prototype as unknown as Record<string, unknown>;
-// What a message handler's `next` does when no handler or dialog event follows it.
-const nothingNext = (): Promise<void> => Promise.resolve();
+// The methods of the bot through which ActivityHandler dispatches a message (protected or public on ActivityHandler).
+const INSTANCE_DISPATCH = ['onTurnActivity', 'onMessageActivity', 'defaultNextEvent', 'handle'] as const;
+
+/**
+ * botbuilder's dispatch of a message, as verified for {@link CustomerBot.run}'s shortcut: the functions the message
+ * goes through, as they were when this module loaded. `undefined` (no shortcut) with a botbuilder version other than
+ * the one verified (4.23), or when one of them is missing.
+ */
+const DISPATCH = ((): ReadonlyMap<string, unknown> | undefined => {
+  if (!/^4\.23\./.test(botbuilderCoreVersion)) return undefined;
+  const handler = ActivityHandler.prototype as unknown as Record<string, unknown>;
+  const base = ActivityHandlerBase.prototype as unknown as Record<string, unknown>;
+  const functions = new Map<string, unknown>([
+    ...INSTANCE_DISPATCH.map((name) => [name, handler[name]] as const),
+    ['ActivityHandler.run', handler.run],
+    ['ActivityHandlerBase.run', base.run],
+    ['ActivityHandlerBase.onTurnActivity', base.onTurnActivity],
+  ]);
+  return [...functions.values()].every((f) => typeof f === 'function') ? functions : undefined;
+})();
+
+/**
+ * Turn-state key set to `true` when {@link CustomerBot.run} ran its message handler without botbuilder's dispatch
+ * (for tests and diagnostics).
+ */
+export const DISPATCHED_DIRECTLY = Symbol('warmline.customerBot.dispatchedDirectly');
 
 /** Conversation-state property holding the dialog stack. */
 export const DIALOG_STATE_PROPERTY = 'warmline.dialogState';
@@ -107,27 +130,55 @@ export class CustomerBot extends ActivityHandler {
    * after every piece has made its changes, instead of one per piece.
    */
   override async run(ctx: TurnContext): Promise<void> {
-    if (this.runsMessageDirectly(ctx)) await this.customerMessage(ctx, nothingNext);
-    else await super.run(ctx);
+    if (this.runsMessageDirectly(ctx)) {
+      ctx.turnState.set(DISPATCHED_DIRECTLY, true);
+      await this.customerMessage(ctx, () => this.afterCustomerMessage(ctx));
+    } else {
+      await super.run(ctx);
+    }
     if (!isSavedAtTurnEnd(ctx, this.conversationState)) await this.conversationState.saveChanges(ctx, false);
     await this.userState.saveChanges(ctx, false);
   }
 
   /**
    * True when botbuilder's dispatch of this activity would run this bot's own message handler and nothing else: a
-   * message, no `onTurn`, `onDialog` or further `onMessage` handler registered, and none of the dispatch methods
-   * overridden by a subclass. `run` then calls that handler itself.
+   * message, no `onTurn`, `onDialog` or further `onMessage` handler registered, and every function of the dispatch
+   * as it was when this module loaded (not overridden by a subclass or on the bot, not patched on botbuilder's classes,
+   * e.g. by tracing). `run` then calls that handler itself.
    *
-   * @remarks botbuilder's `ActivityHandler` dispatch goes through about ten generator-based async frames per message
-   * (turn, message and dialog events, each with its handler chain): measured under load, about 0.07 ms of CPU per
-   * turn. Anything registered or overridden by a developer takes botbuilder's dispatch again, unchanged.
+   * @remarks botbuilder's `ActivityHandler` dispatch goes through about fifteen generator-based async frames per message
+   * (the turn, message and dialog events, each with its handler chain): measured under load, 0.05 to 0.1 ms of
+   * CPU per turn. Anything registered, overridden or patched takes botbuilder's dispatch again, unchanged. Checked on
+   * every turn, so handlers registered later count from then on.
    */
   private runsMessageDirectly(ctx: TurnContext): boolean {
-    if (ctx?.activity?.type !== ActivityTypes.Message) return false;
+    if (!DISPATCH || ctx?.activity?.type !== ActivityTypes.Message) return false;
     const { Turn: turn, Message: message, Dialog: dialog } = this.handlers;
     if (turn?.length || dialog?.length || message?.length !== 1 || message[0] !== this.customerMessage) return false;
     const self = this as unknown as Record<string, unknown>;
-    return DISPATCH_METHODS.every((name) => self[name] === ACTIVITY_HANDLER[name]);
+    const handler = ActivityHandler.prototype as unknown as Record<string, unknown>;
+    const base = ActivityHandlerBase.prototype as unknown as Record<string, unknown>;
+    return (
+      INSTANCE_DISPATCH.every((name) => self[name] === DISPATCH.get(name)) &&
+      handler.run === DISPATCH.get('ActivityHandler.run') &&
+      base.run === DISPATCH.get('ActivityHandlerBase.run') &&
+      base.onTurnActivity === DISPATCH.get('ActivityHandlerBase.onTurnActivity')
+    );
+  }
+
+  /**
+   * The `next` of the bot's own handler on the shortcut: what botbuilder's dispatch would still run, which is nothing
+   * unless `onMessage` or `onDialog` handlers were registered during this turn (botbuilder reads its handler lists as
+   * it goes).
+   */
+  private async afterCustomerMessage(ctx: TurnContext): Promise<void> {
+    const message = this.handlers.Message ?? [];
+    if (message.length <= 1 && !this.handlers.Dialog?.length) return;
+    const runFrom = async (i: number): Promise<void> => {
+      if (i < message.length) await message[i](ctx, () => runFrom(i + 1));
+      else await this.defaultNextEvent(ctx)();
+    };
+    await runFrom(1);
   }
 
   private async welcome(ctx: TurnContext): Promise<void> {
