@@ -1,4 +1,5 @@
 import * as http from 'node:http';
+import { readFileSync } from 'node:fs';
 
 /** Options for {@link runLoad}. */
 export interface LoadOptions {
@@ -99,4 +100,22 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     p99Ms: percentile(latencies, 99),
     latencies,
   };
+}
+
+/** Resolves once `GET base + readyPath` answers 2xx (polled every 50 ms, up to 30 s); at once without a path. */
+export async function waitReady(base: string, readyPath?: string): Promise<void> {
+  if (!readyPath) return;
+  for (let i = 0; i < 600; i++) {
+    const ok = await fetch(`${base}${readyPath}`).then((r) => r.ok, () => false);
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${base}${readyPath} never became ready`);
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (clock ticks of 10 ms on Linux). */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }

@@ -8,7 +8,7 @@ const ROOT = path.resolve(__dirname, '..');
 import { FakeConnector } from '../tests/helpers/fakeConnector';
 import { directLineMessage } from '../tests/helpers/channelActivities';
 import { DEMO_PARCELS } from '../dialogs/tracking/demoTrackingProvider';
-import { percentile, runLoad, type LoadResult } from './load';
+import { cpuSeconds, percentile, runLoad, waitReady, type LoadResult } from './load';
 
 const quick = process.argv.includes('--quick');
 // Each server is measured ROUNDS times, the rounds interleaved (echo, Warmline, echo, ...) with the order rotated,
@@ -50,22 +50,7 @@ function startServer(args: string[], env: Record<string, string>, portPattern: R
   });
 }
 
-async function waitReady(base: string, readyPath?: string): Promise<void> {
-  if (!readyPath) return;
-  for (let i = 0; i < 600; i++) {
-    const ok = await fetch(`${base}${readyPath}`).then((r) => r.ok, () => false);
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`${base}${readyPath} never became ready`);
-}
 
-/** CPU seconds (user + system) a process has used so far, from /proc (clock ticks of 10 ms on Linux). */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
 
 function rssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');

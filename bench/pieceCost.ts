@@ -1,0 +1,92 @@
+// `npm run bench:pieces`: what each of Warmline's pieces costs in the running server. Starts Warmline's server once
+// in full and once per piece switched off (bench/pieceCostServer.ts), drives each with the tracking flow
+// (`expectReplies`, 16 concurrent clients, rounds interleaved as in `npm run bench`) and prints the server CPU per
+// request and what switching each piece off saves. VARIANTS='signals;answer' ROUNDS=5 to choose.
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as path from 'node:path';
+import { cpuSeconds, runLoad, waitReady } from './load';
+import { directLineMessage } from '../tests/helpers/channelActivities';
+import { DEMO_PARCELS } from '../dialogs/tracking/demoTrackingProvider';
+
+const ROOT = path.resolve(__dirname, '..');
+const ROUNDS = Number(process.env.ROUNDS ?? 4);
+// Variants separated by ';', each a comma-separated list of pieces switched off (see pieceCostServer.ts).
+const VARIANTS = ['', ...(process.env.VARIANTS ?? 'signals;transcript;handoff;answer;dialogs;signals,transcript,handoff,guard,dialogs').split(';')];
+
+
+function start(without: string): Promise<{ child: ChildProcess; url: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--disable-warning=DEP0111', 'dist-bench/bench/pieceCostServer.js'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { PATH: process.env.PATH ?? '', WITHOUT: without },
+    });
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = /READY (\d+)/.exec(out);
+      // Measured once ready: the recognizer models are warmed at start-up, on the CPU this bench reads.
+      if (m) waitReady(`http://127.0.0.1:${m[1]}`, '/readyz').then(() => resolve({ child, url: `http://127.0.0.1:${m[1]}/api/messages` }), reject);
+    });
+    child.on('exit', (code) => reject(new Error(`server without ${without || 'nothing'} exited with ${code}`)));
+  });
+}
+
+
+async function main(): Promise<void> {
+  const servers = [];
+  for (const without of VARIANTS) servers.push({ without, ...(await start(without)) });
+  const body = (w: number, n: number) =>
+    JSON.stringify(
+      directLineMessage(`where is my parcel ${DEMO_PARCELS[n % DEMO_PARCELS.length].trackingNumber}?`, {
+        serviceUrl: 'http://127.0.0.1:9/',
+        conversationId: `bench-${w}-${n % 25}`,
+        userId: `bench-user-${w}`,
+        deliveryMode: 'expectReplies',
+      }),
+    );
+  const totals = new Map(servers.map((s) => [s.without, { cpu: 0, requests: 0 }]));
+  try {
+    for (let round = 0; round < ROUNDS; round++) {
+      for (let i = 0; i < servers.length; i++) {
+        const s = servers[(i + round) % servers.length];
+        let cpu0 = 0;
+        let cpu = 0;
+        const r = await runLoad({
+          url: s.url,
+          body,
+          concurrency: 16,
+          durationMs: 2500,
+          warmupMs: 700,
+          check: (status, text) => status === 200 && text.includes('"activities"'),
+          onMeasure: (phase) => {
+            if (phase === 'start') cpu0 = cpuSeconds(s.child.pid!);
+            else cpu = cpuSeconds(s.child.pid!) - cpu0;
+          },
+        });
+        if (r.errors) throw new Error(`${r.errors} failed requests without ${s.without || 'nothing'}`);
+        const t = totals.get(s.without)!;
+        t.cpu += cpu;
+        t.requests += r.requests;
+      }
+    }
+  } finally {
+    for (const s of servers) s.child.kill('SIGTERM');
+  }
+  const msPerRequest = (without: string) => (totals.get(without)!.cpu * 1000) / totals.get(without)!.requests;
+  const full = msPerRequest('');
+  console.log(`\nServer CPU per request, tracking flow with expectReplies, ${ROUNDS} interleaved rounds of 2.5 s\n`);
+  console.log(`${'switched off'.padEnd(44)} ms/req  saves`);
+  for (const s of servers) {
+    const ms = msPerRequest(s.without);
+    console.log(`${(s.without || '(nothing: full Warmline)').padEnd(44)} ${ms.toFixed(3)}  ${s.without ? (full - ms).toFixed(3) : ''}`);
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
