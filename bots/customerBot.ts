@@ -9,6 +9,9 @@ import {
   type UserState,
 } from 'botbuilder';
 import type { DialogState } from 'botbuilder-dialogs';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import * as path from 'node:path';
 import { readTurn } from '../middleware/turnStateKeys';
 import { SIGNALS } from '../middleware/signals/signals';
 import { acknowledge } from '../middleware/signals/tone';
@@ -19,7 +22,6 @@ import { messagesFor } from '../dialogs/messages';
 import type { TrackingProvider } from '../dialogs/tracking/trackingProvider';
 import { LoadedStateProperty } from '../dialogs/loadedStateProperty';
 import { isSavedAtTurnEnd } from '../middleware/withTurnEndSave';
-import { version as botbuilderCoreVersion } from 'botbuilder-core/package.json';
 
 /** Options of {@link CustomerBot}: those of {@link MainDialog} (locale, time zone, clock, timeouts...). */
 export interface CustomerBotOptions extends MainDialogOptions {
@@ -30,23 +32,56 @@ export interface CustomerBotOptions extends MainDialogOptions {
 // The methods of the bot through which ActivityHandler dispatches a message (protected or public on ActivityHandler).
 const INSTANCE_DISPATCH = ['onTurnActivity', 'onMessageActivity', 'defaultNextEvent', 'handle'] as const;
 
+/** The source text of the botbuilder-core files that define `ActivityHandler` and `ActivityHandlerBase`. */
+export interface DispatchSources {
+  readonly activityHandler: string;
+  readonly activityHandlerBase: string;
+}
+
 /**
- * botbuilder's dispatch of a message, as verified for {@link CustomerBot.run}'s shortcut: the functions the message
- * goes through, as they were when this module loaded. `undefined` (no shortcut) with a botbuilder version other than
- * the one verified (4.23), or when one of them is missing.
+ * botbuilder's dispatch of a message, as verified for {@link CustomerBot.run}'s shortcut: the functions a message
+ * goes through, by name. `undefined` (no shortcut) with a botbuilder-core version other than the one verified (4.23),
+ * or when one of the functions is missing or is not botbuilder's own code (its source is not in botbuilder-core's
+ * file: a wrapper installed before Warmline loaded, such as tracing loaded with `node --require`).
+ *
+ * @remarks Exported for tests; the bot uses what it finds in the botbuilder-core that `botbuilder` itself loads.
  */
-const DISPATCH = ((): ReadonlyMap<string, unknown> | undefined => {
-  if (!/^4\.23\./.test(botbuilderCoreVersion)) return undefined;
-  const handler = ActivityHandler.prototype as unknown as Record<string, unknown>;
-  const base = ActivityHandlerBase.prototype as unknown as Record<string, unknown>;
-  const functions = new Map<string, unknown>([
-    ...INSTANCE_DISPATCH.map((name) => [name, handler[name]] as const),
-    ['ActivityHandler.run', handler.run],
-    ['ActivityHandlerBase.run', base.run],
-    ['ActivityHandlerBase.onTurnActivity', base.onTurnActivity],
-  ]);
-  return [...functions.values()].every((f) => typeof f === 'function') ? functions : undefined;
-})();
+export function verifiedDispatch(
+  version: string,
+  sources: DispatchSources,
+  handler: object = ActivityHandler.prototype,
+  base: object = ActivityHandlerBase.prototype,
+): ReadonlyMap<string, unknown> | undefined {
+  if (!/^4\.23\./.test(version)) return undefined;
+  const of = (owner: object, name: string): unknown => (owner as Record<string, unknown>)[name];
+  const functions: Array<[name: string, fn: unknown, source: string]> = [
+    ...INSTANCE_DISPATCH.map((name): [string, unknown, string] => [name, of(handler, name), sources.activityHandler]),
+    ['ActivityHandler.run', of(handler, 'run'), sources.activityHandler],
+    ['ActivityHandlerBase.run', of(base, 'run'), sources.activityHandlerBase],
+    ['ActivityHandlerBase.onTurnActivity', of(base, 'onTurnActivity'), sources.activityHandlerBase],
+  ];
+  const ownCode = ([, fn, source]: [string, unknown, string]) =>
+    typeof fn === 'function' && source.includes(Function.prototype.toString.call(fn));
+  return functions.every(ownCode) ? new Map(functions.map(([name, fn]) => [name, fn])) : undefined;
+}
+
+/** {@link verifiedDispatch} for the botbuilder-core that `botbuilder` loads; `undefined` when it cannot be read. */
+function installedDispatch(): ReadonlyMap<string, unknown> | undefined {
+  try {
+    const fromBotbuilder = createRequire(require.resolve('botbuilder'));
+    const manifest = fromBotbuilder.resolve('botbuilder-core/package.json');
+    const { version } = JSON.parse(readFileSync(manifest, 'utf8')) as { version?: unknown };
+    const lib = path.join(path.dirname(manifest), 'lib');
+    return verifiedDispatch(typeof version === 'string' ? version : '', {
+      activityHandler: readFileSync(path.join(lib, 'activityHandler.js'), 'utf8'),
+      activityHandlerBase: readFileSync(path.join(lib, 'activityHandlerBase.js'), 'utf8'),
+    });
+  } catch {
+    return undefined;
+  }
+}
+
+const DISPATCH = installedDispatch();
 
 /**
  * Turn-state key set to `true` when {@link CustomerBot.run} ran its message handler without botbuilder's dispatch
@@ -143,11 +178,11 @@ export class CustomerBot extends ActivityHandler {
   /**
    * True when botbuilder's dispatch of this activity would run this bot's own message handler and nothing else: a
    * message, no `onTurn`, `onDialog` or further `onMessage` handler registered, and every function of the dispatch
-   * as it was when this module loaded (not overridden by a subclass or on the bot, not patched on botbuilder's classes,
-   * e.g. by tracing). `run` then calls that handler itself.
+   * botbuilder's own (not overridden by a subclass or on the bot, not patched on botbuilder's classes, e.g. by
+   * tracing, before or after this module loaded; see {@link verifiedDispatch}). `run` then calls that handler itself.
    *
    * @remarks botbuilder's `ActivityHandler` dispatch goes through about fifteen generator-based async frames per message
-   * (the turn, message and dialog events, each with its handler chain): measured under load, 0.05 to 0.1 ms of
+   * (the turn, message and dialog events, each with its handler chain): measured under load, about 0.1 ms of
    * CPU per turn. Anything registered, overridden or patched takes botbuilder's dispatch again, unchanged. Checked on
    * every turn, so handlers registered later count from then on.
    */

@@ -1,7 +1,10 @@
 import { expect } from 'chai';
 import sinon from 'sinon';
 import { ActivityHandler, ActivityHandlerBase, ActivityTypes, MemoryStorage, type Activity, type Middleware, type TurnContext } from 'botbuilder';
-import { CustomerBot, DISPATCHED_DIRECTLY } from '../../bots/customerBot';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import * as path from 'node:path';
+import { CustomerBot, DISPATCHED_DIRECTLY, verifiedDispatch, type DispatchSources } from '../../bots/customerBot';
 import { BotTestClient } from '../dialogs/botTestClient';
 import { DemoTrackingProvider, DEMO_PARCELS } from '../../dialogs/tracking/demoTrackingProvider';
 import { SignalsMiddleware } from '../../middleware/signals/signalsMiddleware';
@@ -275,5 +278,51 @@ describe('CustomerBot dispatch', () => {
       expect(expected).to.not.equal('no error');
       expect(await failure(() => client.bot.run(ctx))).to.equal(expected);
     }
+  });
+
+  describe('the functions the shortcut is verified against (verifiedDispatch)', () => {
+    // The botbuilder-core that botbuilder loads, read as the bot reads it.
+    const manifest = createRequire(require.resolve('botbuilder')).resolve('botbuilder-core/package.json');
+    const lib = path.join(path.dirname(manifest), 'lib');
+    const version = (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version;
+    const sources: DispatchSources = {
+      activityHandler: readFileSync(path.join(lib, 'activityHandler.js'), 'utf8'),
+      activityHandlerBase: readFileSync(path.join(lib, 'activityHandlerBase.js'), 'utf8'),
+    };
+    const prototypeWith = (proto: object, name: string, fn: unknown): object => Object.assign(Object.create(proto) as object, { [name]: fn });
+
+    it("are botbuilder's own in this install (4.23)", () => {
+      expect(version).to.match(/^4\.23\./);
+      expect(verifiedDispatch(version, sources)?.size).to.equal(7);
+    });
+
+    it('another botbuilder version turns the shortcut off', () => {
+      for (const other of ['4.22.3', '4.24.0', '5.0.0', '']) expect(verifiedDispatch(other, sources), other).to.equal(undefined);
+    });
+
+    it('a wrapper installed before Warmline loaded (tracing with node --require) turns the shortcut off', () => {
+      const handler = ActivityHandler.prototype as unknown as Record<string, (...args: unknown[]) => unknown>;
+      const base = ActivityHandlerBase.prototype as unknown as Record<string, (...args: unknown[]) => unknown>;
+      for (const name of ['run', 'onTurnActivity', 'onMessageActivity', 'defaultNextEvent', 'handle']) {
+        const original = handler[name];
+        const traced = function (this: unknown, ...args: unknown[]) {
+          return original.apply(this, args);
+        };
+        expect(verifiedDispatch(version, sources, prototypeWith(ActivityHandler.prototype, name, traced)), name).to.equal(undefined);
+      }
+      for (const name of ['run', 'onTurnActivity']) {
+        const original = base[name];
+        const traced = function (this: unknown, ...args: unknown[]) {
+          return original.apply(this, args);
+        };
+        expect(verifiedDispatch(version, sources, undefined, prototypeWith(ActivityHandlerBase.prototype, name, traced)), `base ${name}`).to.equal(undefined);
+      }
+    });
+
+    it('a source without one of the functions (another build of botbuilder) turns the shortcut off', () => {
+      const handleSource = Function.prototype.toString.call((ActivityHandler.prototype as unknown as Record<string, unknown>).handle);
+      expect(verifiedDispatch(version, { ...sources, activityHandler: sources.activityHandler.replace(handleSource, '') })).to.equal(undefined);
+      expect(verifiedDispatch(version, { ...sources, activityHandlerBase: '' })).to.equal(undefined);
+    });
   });
 });
