@@ -1,7 +1,8 @@
 // `npm run bench:pieces`: what each of Warmline's pieces costs in the running server. Starts Warmline's server once
 // in full and once per piece switched off (bench/pieceCostServer.ts), drives each with the tracking flow
 // (`expectReplies`, 16 concurrent clients, rounds interleaved as in `npm run bench`) and prints the server CPU per
-// request and what switching each piece off saves. VARIANTS='signals;answer' ROUNDS=5 to choose.
+// request and what switching each piece off saves. VARIANTS='signals;answer' ROUNDS=3 to choose (default: every
+// piece, all of them, and the shortcut; five rounds).
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import { cpuSeconds, runLoad, waitReady } from './load';
@@ -9,10 +10,16 @@ import { directLineMessage } from '../tests/helpers/channelActivities';
 import { DEMO_PARCELS } from '../dialogs/tracking/demoTrackingProvider';
 
 const ROOT = path.resolve(__dirname, '..');
-const ROUNDS = Number(process.env.ROUNDS ?? 4);
+const ROUNDS = Number(process.env.ROUNDS ?? 5);
 // Variants separated by ';', each a comma-separated list of pieces switched off (see pieceCostServer.ts).
-const VARIANTS = ['', ...(process.env.VARIANTS ?? 'signals;transcript;handoff;answer;dialogs;signals,transcript,handoff,guard,dialogs').split(';')];
+const VARIANTS = [
+  '',
+  ...(process.env.VARIANTS ?? 'signals;transcript;handoff;answer;dialogs;signals,transcript,handoff,guard,dialogs;shortcut').split(';'),
+];
 
+
+/** Every server started, so that all are stopped whatever happens (a failed start included). */
+const children: ChildProcess[] = [];
 
 function start(without: string): Promise<{ child: ChildProcess; url: string }> {
   return new Promise((resolve, reject) => {
@@ -21,21 +28,25 @@ function start(without: string): Promise<{ child: ChildProcess; url: string }> {
       stdio: ['ignore', 'pipe', 'inherit'],
       env: { PATH: process.env.PATH ?? '', WITHOUT: without },
     });
+    children.push(child);
     let out = '';
+    let listening = false;
     child.stdout!.on('data', (chunk: Buffer) => {
+      if (listening) return;
       out += chunk.toString();
       const m = /READY (\d+)/.exec(out);
+      if (!m) return;
+      listening = true;
       // Measured once ready: the recognizer models are warmed at start-up, on the CPU this bench reads.
-      if (m) waitReady(`http://127.0.0.1:${m[1]}`, '/readyz').then(() => resolve({ child, url: `http://127.0.0.1:${m[1]}/api/messages` }), reject);
+      const base = `http://127.0.0.1:${m[1]}`;
+      waitReady(base, '/readyz').then(() => resolve({ child, url: `${base}/api/messages` }), reject);
     });
     child.on('exit', (code) => reject(new Error(`server without ${without || 'nothing'} exited with ${code}`)));
   });
 }
 
-
 async function main(): Promise<void> {
-  const servers = [];
-  for (const without of VARIANTS) servers.push({ without, ...(await start(without)) });
+  const servers: Array<{ without: string; child: ChildProcess; url: string }> = [];
   const body = (w: number, n: number) =>
     JSON.stringify(
       directLineMessage(`where is my parcel ${DEMO_PARCELS[n % DEMO_PARCELS.length].trackingNumber}?`, {
@@ -45,8 +56,9 @@ async function main(): Promise<void> {
         deliveryMode: 'expectReplies',
       }),
     );
-  const totals = new Map(servers.map((s) => [s.without, { cpu: 0, requests: 0 }]));
+  const totals = new Map(VARIANTS.map((without) => [without, { cpu: 0, requests: 0 }]));
   try {
+    for (const without of VARIANTS) servers.push({ without, ...(await start(without)) });
     for (let round = 0; round < ROUNDS; round++) {
       for (let i = 0; i < servers.length; i++) {
         const s = servers[(i + round) % servers.length];
@@ -71,12 +83,12 @@ async function main(): Promise<void> {
       }
     }
   } finally {
-    for (const s of servers) s.child.kill('SIGTERM');
+    for (const child of children) child.kill('SIGTERM');
   }
   const msPerRequest = (without: string) => (totals.get(without)!.cpu * 1000) / totals.get(without)!.requests;
   const full = msPerRequest('');
   console.log(`\nServer CPU per request, tracking flow with expectReplies, ${ROUNDS} interleaved rounds of 2.5 s\n`);
-  console.log(`${'switched off'.padEnd(44)} ms/req  saves`);
+  console.log(`${'switched off'.padEnd(44)} ms/req  saves (negative: costs)`);
   for (const s of servers) {
     const ms = msPerRequest(s.without);
     console.log(`${(s.without || '(nothing: full Warmline)').padEnd(44)} ${ms.toFixed(3)}  ${s.without ? (full - ms).toFixed(3) : ''}`);

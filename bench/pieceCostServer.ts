@@ -32,7 +32,8 @@ export const PIECES = {
     };
     MainDialog.prototype.understand = async () => ({ customer: { language: 'en' } }) as unknown as TurnUnderstanding;
   },
-  // CustomerBot's dispatch shortcut (botbuilder's ActivityHandler dispatch instead): see main() below.
+  // CustomerBot's dispatch shortcut: an empty onDialog handler is registered at start-up (below), so every turn takes
+  // botbuilder's ActivityHandler dispatch (plus that one empty handler).
   shortcut: () => undefined,
 } as const;
 

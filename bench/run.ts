@@ -50,8 +50,6 @@ function startServer(args: string[], env: Record<string, string>, portPattern: R
   });
 }
 
-
-
 function rssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
