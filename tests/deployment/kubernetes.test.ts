@@ -237,6 +237,9 @@ describe('deployment/kubernetes', () => {
       const args = c.args ?? cmd;
       expect(args[0]).to.equal(cmd[0]);
       expect(args[args.length - 1], 'same script as the Dockerfile CMD').to.equal(cmd[cmd.length - 1]);
+      // Every option of the image's command is kept (e.g. --disable-warning=DEP0111); the container may add some.
+      const options = (list: readonly string[]) => list.slice(1, -1);
+      expect(options(args), "the image's node options").to.include.members(options(cmd));
       const heap = args.map((a) => /^--max-old-space-size=(\d+)$/.exec(a)?.[1]).find(Boolean);
       if (heap) {
         const limit = memoryBytes(c.resources?.limits?.memory ?? '0');
@@ -249,7 +252,7 @@ describe('deployment/kubernetes', () => {
       const { requests = {}, limits = {} } = botContainer().resources ?? {};
       const warmedRss = 200 * 1024 ** 2;
       expect(memoryBytes(requests.memory ?? 0), 'memory request covers the warmed RSS').to.be.at.least(warmedRss);
-      expect(memoryBytes(limits.memory ?? 0), 'memory limit leaves room for load (426 MB RSS seen under load, heap uncollected)').to.be.at.least(2 * warmedRss);
+      expect(memoryBytes(limits.memory ?? 0), 'memory limit leaves room for load (407 to 461 MB RSS seen under load, heap uncollected)').to.be.at.least(2 * warmedRss);
       expect(milliCpu(requests.cpu ?? 0), 'cpu request').to.be.at.least(100);
       expect(milliCpu(limits.cpu ?? requests.cpu ?? 0), 'cpu limit >= request').to.be.at.least(milliCpu(requests.cpu ?? 0));
     });
