@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { luaScript as lua, runLuaScript, type LuaScript } from '../../middleware/storage/redisScript';
 import type { Redis } from 'ioredis';
 import {
   deskSessionDigest,
@@ -21,11 +21,6 @@ export interface RedisDeskSessionStoreOptions extends DeskSessionStoreOptions {
   readonly keyPrefix?: string;
 }
 
-interface LuaScript {
-  readonly source: string;
-  readonly sha: string;
-}
-const lua = (source: string): LuaScript => ({ source, sha: createHash('sha1').update(source).digest('hex') });
 
 // Keys expire this long after the session would: instances' clocks differ a little; the scripts decide expiry.
 const TTL_MARGIN_MS = 1000;
@@ -161,12 +156,7 @@ export class RedisDeskSessionStore implements DeskSessionStore {
     return { id, agentId, credentialDigest, csrfToken, createdAt: Number(created), lastSeenAt: Number(seen) };
   }
 
-  private async run(script: LuaScript, keys: string[], args: Array<string | number>): Promise<unknown> {
-    try {
-      return await this.redis.evalsha(script.sha, keys.length, ...keys, ...args);
-    } catch (err) {
-      if (!(err instanceof Error) || !err.message.includes('NOSCRIPT')) throw err;
-      return this.redis.eval(script.source, keys.length, ...keys, ...args);
-    }
+  private run(script: LuaScript, keys: string[], args: Array<string | number>): Promise<unknown> {
+    return runLuaScript(this.redis, script, keys, args);
   }
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { FailureCount, LockoutAttempt, LockoutPolicy, LockoutStore } from './lockoutStore';
+import { luaScript, runLuaScript, type LuaScript } from '../../middleware/storage/redisScript';
 
 /** Options of {@link RedisLockoutStore}. */
 export interface RedisLockoutStoreOptions {
@@ -12,15 +13,9 @@ export interface RedisLockoutStoreOptions {
 
 const TTL_MARGIN_MS = 1000;
 
-interface LuaScript {
-  readonly source: string;
-  readonly sha: string;
-}
-const lua = (source: string): LuaScript => ({ source, sha: createHash('sha1').update(source).digest('hex') });
-
 // KEYS: counter. ARGV: now, windowMs, freeFailures, baseLockMs, maxLockMs, expiresAt, pexpire.
 // Returns admitted (1/0), count, lastAt. The lock-out schedule is `lockoutMs` of lockoutStore.ts.
-const ATTEMPT = lua(`
+const ATTEMPT = luaScript(`
 local now, window = tonumber(ARGV[1]), tonumber(ARGV[2])
 local free, base, maxLock = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
 local v = redis.call('HMGET', KEYS[1], 'n', 'last', 'exp')
@@ -38,7 +33,7 @@ redis.call('PEXPIRE', KEYS[1], ARGV[7])
 return {1, n, ARGV[1]}`);
 
 // KEYS: counter. Takes one counted attempt back; the counter goes when none is left.
-const REFUND = lua(`
+const REFUND = luaScript(`
 local n = tonumber(redis.call('HGET', KEYS[1], 'n') or '0') or 0
 if n <= 1 then redis.call('DEL', KEYS[1]) else redis.call('HINCRBY', KEYS[1], 'n', -1) end
 return 1`);
@@ -96,12 +91,7 @@ export class RedisLockoutStore implements LockoutStore {
     return this.prefix + createHash('sha256').update(key).digest('base64url');
   }
 
-  private async run(script: LuaScript, key: string, args: Array<string | number>): Promise<unknown> {
-    try {
-      return await this.redis.evalsha(script.sha, 1, key, ...args);
-    } catch (err) {
-      if (!(err instanceof Error) || !err.message.includes('NOSCRIPT')) throw err;
-      return this.redis.eval(script.source, 1, key, ...args);
-    }
+  private run(script: LuaScript, key: string, args: Array<string | number>): Promise<unknown> {
+    return runLuaScript(this.redis, script, [key], args);
   }
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { luaScript as lua, runLuaScript, type LuaScript } from '../storage/redisScript';
 import { Redis } from 'ioredis';
 import { applyResolve, assertDraft, decideClaim, planCaseWrite } from './caseWritePlan';
 import {
@@ -41,12 +41,6 @@ export interface RedisHandoffStoreOptions extends MemoryHandoffStoreOptions {
   readonly keyPrefix?: string;
 }
 
-interface LuaScript {
-  readonly source: string;
-  readonly sha: string;
-}
-
-const lua = (source: string): LuaScript => ({ source, sha: createHash('sha1').update(source).digest('hex') });
 
 // KEYS: case, conv, queue, open, msgs.
 // ARGV: id, json, state, open, queued, score, createdMs, channel, eventsChannel, stateEvent|'', messages...
@@ -494,13 +488,7 @@ export class RedisHandoffStore implements HandoffStore {
   }
 
   private async run(script: LuaScript, keys: string[], args: Array<string | number>): Promise<unknown[]> {
-    let result: unknown;
-    try {
-      result = await this.redis.evalsha(script.sha, keys.length, ...keys, ...args);
-    } catch (err) {
-      if (!(err instanceof Error) || !err.message.includes('NOSCRIPT')) throw err;
-      result = await this.redis.eval(script.source, keys.length, ...keys, ...args);
-    }
+    const result = await runLuaScript(this.redis, script, keys, args);
     return Array.isArray(result) ? (result as unknown[]) : [];
   }
 

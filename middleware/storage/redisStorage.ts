@@ -1,6 +1,7 @@
-import { randomUUID, createHash } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Storage, StoreItems } from 'botbuilder';
 import { Redis } from 'ioredis';
+import { luaScript, runLuaScript } from './redisScript';
 
 /** Options of {@link RedisStorage}. */
 export interface RedisStorageOptions {
@@ -22,7 +23,7 @@ export class ETagConflictError extends Error {
 
 // KEYS: items. ARGV: ttlMs, then per item: json, expected eTag ('' or '*' = unconditional), new eTag.
 // All eTags are checked before anything is written, so a batch is written whole or not at all.
-const WRITE = `
+const WRITE = luaScript(`
 local ttl = tonumber(ARGV[1])
 for i = 1, #KEYS do
   local expected = ARGV[(i - 1) * 3 + 3]
@@ -37,8 +38,7 @@ for i = 1, #KEYS do
   if ttl > 0 then redis.call('PEXPIRE', KEYS[i], ttl) else redis.call('PERSIST', KEYS[i]) end
 end
 return {'ok'}
-`;
-const WRITE_SHA = createHash('sha1').update(WRITE).digest('hex');
+`);
 
 /**
  * A botbuilder `Storage` on Redis, for conversation and user state shared by several bot instances.
@@ -99,13 +99,7 @@ export class RedisStorage implements Storage {
       args.push(JSON.stringify(rest), typeof eTag === 'string' ? eTag : '', randomUUID());
     }
     const redisKeys = keys.map((k) => this.prefix + k);
-    let result: unknown;
-    try {
-      result = await this.redis.evalsha(WRITE_SHA, redisKeys.length, ...redisKeys, ...args);
-    } catch (err) {
-      if (!(err instanceof Error) || !err.message.includes('NOSCRIPT')) throw err;
-      result = await this.redis.eval(WRITE, redisKeys.length, ...redisKeys, ...args);
-    }
+    const result = await runLuaScript(this.redis, WRITE, redisKeys, args);
     const [status, index] = Array.isArray(result) ? (result as unknown[]) : [];
     if (status === 'conflict') throw new ETagConflictError(keys[Number(index) - 1] as string);
     if (status !== 'ok') throw new Error('RedisStorage: unexpected answer from Redis');
