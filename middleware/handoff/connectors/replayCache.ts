@@ -79,7 +79,17 @@ export class MemoryReplayCache implements ReplayCache {
 
   /** {@link begin}, synchronously (the memory cache needs no I/O). */
   beginNow(key: string, ttlMs: number): ReplayBegin {
-    return this.record(key, ttlMs, 'pending');
+    const t = this.now();
+    this.prune(t);
+    const existing = this.entries.get(key);
+    if (existing) return existing.state;
+    this.entries.set(key, { until: t + Math.max(1, ttlMs), state: 'pending' });
+    while (this.entries.size > this.maxEntries) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest === undefined) break;
+      this.entries.delete(oldest);
+    }
+    return 'claimed';
   }
 
   /** {@link complete}, synchronously. */
@@ -88,33 +98,10 @@ export class MemoryReplayCache implements ReplayCache {
     if (entry && entry.until > this.now()) entry.state = 'done';
   }
 
-  /**
-   * Records `key` as `done` at once unless it is already recorded (for a caller with nothing to apply after the check).
-   *
-   * @returns `true` the first time, `false` while the key is remembered (pending or done).
-   */
-  claimNow(key: string, ttlMs: number): boolean {
-    return this.record(key, ttlMs, 'done') === 'claimed';
-  }
-
   /** Number of keys remembered (for tests and metrics). */
   get size(): number {
     this.prune(this.now());
     return this.entries.size;
-  }
-
-  private record(key: string, ttlMs: number, state: MemoryEntry['state']): ReplayBegin {
-    const t = this.now();
-    this.prune(t);
-    const existing = this.entries.get(key);
-    if (existing) return existing.state;
-    this.entries.set(key, { until: t + Math.max(1, ttlMs), state });
-    while (this.entries.size > this.maxEntries) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest === undefined) break;
-      this.entries.delete(oldest);
-    }
-    return 'claimed';
   }
 
   private prune(t: number): void {

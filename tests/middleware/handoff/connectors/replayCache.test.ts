@@ -120,16 +120,16 @@ describe('MemoryReplayCache', function () {
     const c = new MemoryReplayCache({ maxEntries: 2 });
     for (const k of ['a', 'b', 'c']) expect(await c.begin(k, 60_000)).to.equal('claimed');
     expect(c.size).to.equal(2);
-    expect(c.claimNow('a', 60_000), 'the oldest went').to.equal(true);
-    expect(c.claimNow('c', 60_000)).to.equal(false);
+    expect(c.beginNow('a', 60_000), 'the oldest went').to.equal('claimed');
+    expect(c.beginNow('c', 60_000)).to.equal('pending');
   });
 
-  it('claimNow records a key as done at once (the synchronous verify has nothing to settle)', function () {
+  it('beginNow and completeNow: the synchronous steps of the memory cache (HandoffStatusVerifier.verify)', function () {
     const c = new MemoryReplayCache();
-    expect(c.claimNow('a', 60_000)).to.equal(true);
+    expect(c.beginNow('a', 60_000)).to.equal('claimed');
+    expect(c.beginNow('a', 60_000), 'a pending key is not free').to.equal('pending');
+    c.completeNow('a');
     expect(c.beginNow('a', 60_000)).to.equal('done');
-    expect(c.beginNow('b', 60_000)).to.equal('claimed');
-    expect(c.claimNow('b', 60_000), 'a pending key is not free either').to.equal(false);
   });
 
   it('remembers a signature exactly as long as its timestamp is in the window, plus a margin for clocks', function () {
