@@ -42,27 +42,11 @@ export class JsonMemoryStorage implements JsonSnapshotStorage {
   private etag = 1;
 
   read(keys: string[]): Promise<StoreItems> {
-    return new Promise((resolve) => {
-      if (!keys) throw new ReferenceError('Keys are required when reading.');
-      const data: StoreItems = {};
-      for (const key of keys) {
-        const kept = this.memory.get(key);
-        if (kept) data[key] = itemOf(kept);
-      }
-      resolve(data);
-    });
+    return this.collect(keys, itemOf);
   }
 
   readSnapshots(keys: string[]): Promise<Record<string, { item: StoreItem; json: string }>> {
-    return new Promise((resolve) => {
-      if (!keys) throw new ReferenceError('Keys are required when reading.');
-      const data: Record<string, { item: StoreItem; json: string }> = {};
-      for (const key of keys) {
-        const kept = this.memory.get(key);
-        if (kept) data[key] = { item: itemOf(kept), json: kept.json };
-      }
-      resolve(data);
-    });
+    return this.collect(keys, (kept) => ({ item: itemOf(kept), json: kept.json }));
   }
 
   write(changes: StoreItems): Promise<void> {
@@ -97,6 +81,19 @@ export class JsonMemoryStorage implements JsonSnapshotStorage {
     return new Promise((resolve) => {
       for (const key of keys) this.memory.delete(key);
       resolve();
+    });
+  }
+
+  /** What `make` gives for each key kept (missing keys left out); rejects as MemoryStorage does without keys. */
+  private collect<T>(keys: string[], make: (kept: Kept) => T): Promise<Record<string, T>> {
+    return new Promise((resolve) => {
+      if (!keys) throw new ReferenceError('Keys are required when reading.');
+      const data: Record<string, T> = {};
+      for (const key of keys) {
+        const kept = this.memory.get(key);
+        if (kept) data[key] = make(kept);
+      }
+      resolve(data);
     });
   }
 

@@ -115,16 +115,21 @@
     $('login-id').focus();
   }
 
+  // The agent's presence, in the state and on the page (the select and the dot).
+  function showStatus(status) {
+    state.status = status;
+    $('presence').value = status;
+    $('presence-dot').classList.toggle('away', status === 'away');
+  }
+
   function showDesk(session) {
     state.agent = session.agent;
     state.csrf = session.csrfToken;
-    state.status = session.status || 'online';
     $('login-view').hidden = true;
     $('desk-view').hidden = false;
     $('me').hidden = false;
     $('agent-name').textContent = session.agent.name;
-    $('presence').value = state.status;
-    $('presence-dot').classList.toggle('away', state.status === 'away');
+    showStatus(session.status || 'online');
     connect();
     refreshQueue();
   }
@@ -373,10 +378,7 @@
     // The agent's status changed in another console of theirs (this instance or another): show it here too.
     source.addEventListener('presence', function (e) {
       var data = JSON.parse(e.data);
-      if (data.status !== 'online' && data.status !== 'away') return;
-      state.status = data.status;
-      $('presence').value = data.status;
-      $('presence-dot').classList.toggle('away', data.status === 'away');
+      if (data.status === 'online' || data.status === 'away') showStatus(data.status);
     });
     // New lines on a case held elsewhere or written while it waits: only a console showing that case reloads it.
     source.addEventListener('lines', function (e) {
@@ -437,11 +439,16 @@
   $('presence').addEventListener('change', function () {
     var status = $('presence').value;
     api('POST', '/desk/api/presence', { status: status }).then(function (r) {
-      if (r.status !== 200) return toast('Presence not changed.');
-      state.status = status;
-      $('presence-dot').classList.toggle('away', status === 'away');
+      if (r.status !== 200) {
+        showStatus(state.status); // the select goes back to the status the agent still has
+        return toast('Presence not changed.');
+      }
+      showStatus(status);
       toast(status === 'online' ? 'You are online: new cases can reach you.' : 'You are away.');
-    }, function () {});
+    }, function () {
+      showStatus(state.status);
+      toast('Presence not changed.');
+    });
   });
 
   function accept() {
