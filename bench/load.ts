@@ -1,4 +1,5 @@
 import * as http from 'node:http';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
 /** Options for {@link runLoad}. */
@@ -118,4 +119,48 @@ export function cpuSeconds(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** A server started by {@link startServer}. */
+export interface StartedServer {
+  child: ChildProcess;
+  /** Its `/api/messages` URL. */
+  url: string;
+}
+
+/**
+ * Starts a compiled server under plain `node` (as in production) in `cwd`, and resolves once it has printed its port
+ * (the first group of `portPattern`, on stdout or stderr) and, with `readyPath`, answers there. A server that exits
+ * first or never becomes ready rejects, and is stopped.
+ */
+export function startServer(cwd: string, args: string[], env: Record<string, string>, portPattern: RegExp, readyPath?: string): Promise<StartedServer> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--disable-warning=DEP0111', ...args], {
+      cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    });
+    let out = '';
+    let listening = false;
+    const onData = (chunk: Buffer) => {
+      if (listening) return;
+      out += chunk.toString();
+      const m = portPattern.exec(out);
+      if (!m) return;
+      listening = true;
+      const base = `http://127.0.0.1:${m[1]}`;
+      waitReady(base, readyPath).then(
+        () => resolve({ child, url: `${base}/api/messages` }),
+        (err: unknown) => {
+          child.kill('SIGTERM');
+          reject(err);
+        },
+      );
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.on('exit', (code) => {
+      if (!listening) reject(new Error(`${args.join(' ')} exited with ${code}: ${out.slice(-2000)}`));
+    });
+  });
 }

@@ -3,9 +3,8 @@
 // (`expectReplies`, 16 concurrent clients, rounds interleaved as in `npm run bench`) and prints the server CPU per
 // request and what switching each piece off saves. VARIANTS='signals;answer' ROUNDS=3 to choose (default: every
 // piece, all of them, and the shortcut; five rounds).
-import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
-import { cpuSeconds, runLoad, waitReady } from './load';
+import { cpuSeconds, runLoad, startServer, type StartedServer } from './load';
 import { directLineMessage } from '../tests/helpers/channelActivities';
 import { DEMO_PARCELS } from '../dialogs/tracking/demoTrackingProvider';
 
@@ -17,36 +16,8 @@ const VARIANTS = [
   ...(process.env.VARIANTS ?? 'signals;transcript;handoff;answer;dialogs;signals,transcript,handoff,guard,dialogs;shortcut').split(';'),
 ];
 
-
-/** Every server started, so that all are stopped whatever happens (a failed start included). */
-const children: ChildProcess[] = [];
-
-function start(without: string): Promise<{ child: ChildProcess; url: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--disable-warning=DEP0111', 'dist-bench/bench/pieceCostServer.js'], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'inherit'],
-      env: { PATH: process.env.PATH ?? '', WITHOUT: without },
-    });
-    children.push(child);
-    let out = '';
-    let listening = false;
-    child.stdout!.on('data', (chunk: Buffer) => {
-      if (listening) return;
-      out += chunk.toString();
-      const m = /READY (\d+)/.exec(out);
-      if (!m) return;
-      listening = true;
-      // Measured once ready: the recognizer models are warmed at start-up, on the CPU this bench reads.
-      const base = `http://127.0.0.1:${m[1]}`;
-      waitReady(base, '/readyz').then(() => resolve({ child, url: `${base}/api/messages` }), reject);
-    });
-    child.on('exit', (code) => reject(new Error(`server without ${without || 'nothing'} exited with ${code}`)));
-  });
-}
-
 async function main(): Promise<void> {
-  const servers: Array<{ without: string; child: ChildProcess; url: string }> = [];
+  const servers: Array<StartedServer & { without: string }> = [];
   const body = (w: number, n: number) =>
     JSON.stringify(
       directLineMessage(`where is my parcel ${DEMO_PARCELS[n % DEMO_PARCELS.length].trackingNumber}?`, {
@@ -58,7 +29,11 @@ async function main(): Promise<void> {
     );
   const totals = new Map(VARIANTS.map((without) => [without, { cpu: 0, requests: 0 }]));
   try {
-    for (const without of VARIANTS) servers.push({ without, ...(await start(without)) });
+    for (const without of VARIANTS) {
+      // Measured once ready: the recognizer models are warmed at start-up, on the CPU this bench reads.
+      const server = await startServer(ROOT, ['dist-bench/bench/pieceCostServer.js'], { WITHOUT: without }, /READY (\d+)/, '/readyz');
+      servers.push({ without, ...server });
+    }
     for (let round = 0; round < ROUNDS; round++) {
       for (let i = 0; i < servers.length; i++) {
         const s = servers[(i + round) % servers.length];
@@ -83,7 +58,7 @@ async function main(): Promise<void> {
       }
     }
   } finally {
-    for (const child of children) child.kill('SIGTERM');
+    for (const s of servers) s.child.kill('SIGTERM');
   }
   const msPerRequest = (without: string) => (totals.get(without)!.cpu * 1000) / totals.get(without)!.requests;
   const full = msPerRequest('');

@@ -3,7 +3,7 @@
 // so the difference in server CPU per request between two variants is what that piece costs in the running server.
 import type { TurnContext } from 'botbuilder';
 import { loadConfig } from '../config';
-import { createApp } from '../bots/createApp';
+import { createApp, type WarmlineApp } from '../bots/createApp';
 import { SignalsMiddleware } from '../middleware/signals/signalsMiddleware';
 import { TranscriptMiddleware } from '../middleware/transcript/transcriptMiddleware';
 import { HandoffMiddleware } from '../middleware/handoff/handoffMiddleware';
@@ -12,8 +12,11 @@ import { MainDialog } from '../dialogs/mainDialog';
 import { ParcelTrackingDialog, type ParcelTrackingOutcome } from '../dialogs/parcelTrackingDialog';
 import type { TurnUnderstanding } from '../dialogs/understandTurn';
 
-/** The pieces that can be switched off, and how. */
-export const PIECES = {
+/**
+ * The pieces that can be switched off, and how. Methods are patched on the prototypes, which the app's objects read at
+ * each call, so switching off after `createApp` works.
+ */
+export const PIECES: Record<string, (app: WarmlineApp) => void> = {
   signals: () => { SignalsMiddleware.prototype.onTurn = passOn; },
   transcript: () => { TranscriptMiddleware.prototype.onTurn = passOn; },
   handoff: () => { HandoffMiddleware.prototype.onTurn = passOn; },
@@ -32,24 +35,24 @@ export const PIECES = {
     };
     MainDialog.prototype.understand = async () => ({ customer: { language: 'en' } }) as unknown as TurnUnderstanding;
   },
-  // CustomerBot's dispatch shortcut: an empty onDialog handler is registered at start-up (below), so every turn takes
-  // botbuilder's ActivityHandler dispatch (plus that one empty handler).
-  shortcut: () => undefined,
-} as const;
+  // CustomerBot's dispatch shortcut: with an empty onDialog handler every turn takes botbuilder's ActivityHandler
+  // dispatch (plus that one empty handler).
+  shortcut: (app) => {
+    app.bot.onDialog((_ctx, next) => next());
+  },
+};
 
 function passOn(_ctx: TurnContext, next: () => Promise<void>): Promise<void> {
   return next();
 }
 
 if (require.main === module) {
-  for (const piece of (process.env.WITHOUT ?? '').split(',').filter(Boolean)) {
-    const off = PIECES[piece as keyof typeof PIECES];
-    if (!off) throw new Error(`unknown piece ${piece}; pieces: ${Object.keys(PIECES).join(', ')}`);
-    off();
-  }
   const app = createApp({ config: loadConfig({ PORT: '0', HOST: '127.0.0.1', WEBCHAT: 'off', LOG_LEVEL: 'warn' }) });
-  // A handler that does nothing: CustomerBot then takes botbuilder's dispatch on every turn.
-  if (process.env.WITHOUT?.split(',').includes('shortcut')) app.bot.onDialog((_ctx, next) => next());
+  for (const piece of (process.env.WITHOUT ?? '').split(',').filter(Boolean)) {
+    const off = PIECES[piece];
+    if (!off) throw new Error(`unknown piece ${piece}; pieces: ${Object.keys(PIECES).join(', ')}`);
+    off(app);
+  }
   void app.start().then(({ port }) => process.stdout.write(`READY ${port}\n`));
   process.on('SIGTERM', () => void app.stop().then(() => process.exit(0)));
 }

@@ -1,6 +1,5 @@
 // `npm run bench`: Warmline's full pipeline against a bare botbuilder echo bot measured in the same run, plus the
 // per-message costs of the pieces. Servers run in child processes; the load generator and fake connector here.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 
@@ -8,7 +7,7 @@ const ROOT = path.resolve(__dirname, '..');
 import { FakeConnector } from '../tests/helpers/fakeConnector';
 import { directLineMessage } from '../tests/helpers/channelActivities';
 import { DEMO_PARCELS } from '../dialogs/tracking/demoTrackingProvider';
-import { cpuSeconds, percentile, runLoad, waitReady, type LoadResult } from './load';
+import { cpuSeconds, percentile, runLoad, startServer, type LoadResult, type StartedServer } from './load';
 
 const quick = process.argv.includes('--quick');
 // Each server is measured ROUNDS times, the rounds interleaved (echo, Warmline, echo, ...) with the order rotated,
@@ -17,38 +16,6 @@ const ROUNDS = quick ? 1 : 3;
 const DURATION_MS = quick ? 2000 : 3000;
 const WARMUP_MS = quick ? 800 : 1000;
 const CONCURRENCY = 16;
-
-interface Server {
-  child: ChildProcess;
-  url: string;
-}
-
-/** Starts a compiled server (plain `node`, as in production) and resolves once it answers on /api/messages. */
-function startServer(args: string[], env: Record<string, string>, portPattern: RegExp, readyPath?: string): Promise<Server> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--disable-warning=DEP0111', ...args], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-    });
-    let out = '';
-    let settled = false;
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString();
-      const m = portPattern.exec(out);
-      if (m && !settled) {
-        settled = true;
-        const base = `http://127.0.0.1:${m[1]}`;
-        waitReady(base, readyPath).then(() => resolve({ child, url: `${base}/api/messages` }), reject);
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', (code) => {
-      if (!settled) reject(new Error(`${args.join(' ')} exited with ${code}: ${out.slice(-2000)}`));
-    });
-  });
-}
 
 function rssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -113,9 +80,10 @@ async function main(): Promise<void> {
 
   // Both servers run compiled, under plain node: the echo baseline from dist-bench, Warmline from its production
   // entry dist/index.js with embedded defaults (in-memory storage, demo tracking, recognizers warmed before load).
-  const echo = await startServer(['dist-bench/bench/echoServer.js'], {}, /READY (\d+)/);
-  const echoReusing = await startServer(['dist-bench/bench/echoServer.js', '--reuse-clients'], {}, /READY (\d+)/);
+  const echo = await startServer(ROOT, ['dist-bench/bench/echoServer.js'], {}, /READY (\d+)/);
+  const echoReusing = await startServer(ROOT, ['dist-bench/bench/echoServer.js', '--reuse-clients'], {}, /READY (\d+)/);
   const warmline = await startServer(
+    ROOT,
     ['dist/index.js'],
     { PORT: '0', HOST: '127.0.0.1', WEBCHAT: 'off', LOG_LEVEL: 'info', ...benchStorage() },
     /"event":"server.listening","port":(\d+)/,
@@ -127,7 +95,7 @@ async function main(): Promise<void> {
       const expectReplies = mode === 'expectReplies';
       const check = expectReplies ? (_s: number, body: string) => body.includes('"activities"') : undefined;
       // Clear the recorded calls between runs so the fake connector's memory stays flat.
-      const measureOnce = async (server: Server, body: (w: number, n: number) => string) => {
+      const measureOnce = async (server: StartedServer, body: (w: number, n: number) => string) => {
         let cpu0 = 0;
         let cpu = 0;
         connector.clear();
