@@ -76,8 +76,8 @@ export interface CachingBotFrameworkAuthenticationOptions {
   readonly maxConnectorClients?: number;
   /**
    * Send replies and proactive messages straight over HTTP instead of through the connector client's Azure request
-   * pipeline (see {@link withDirectSends}: same body, headers and credentials; anything but a plain success is handed
-   * back to the SDK client). `true` or options to enable; default off.
+   * pipeline (see {@link withDirectSends}: same body, headers and credentials; answers the SDK would retry go back to
+   * the SDK client, other failures reject with the SDK's error). `true` or options to enable; default off.
    */
   readonly directSends?: boolean | DirectSendsOptions;
 }

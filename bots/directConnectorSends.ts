@@ -1,6 +1,7 @@
 // Replies and proactive messages sent straight over HTTP, with the SDK's own request body, headers and credentials,
 // instead of through the connector client's generic Azure request pipeline (about half of an echo bot's CPU per turn).
-// Anything but a plain success is handed back to the SDK client, so errors, retries and redirects stay the SDK's.
+// Answers the SDK would retry (and network failures) are handed back to the SDK client; other failures reject with the
+// SDK's own error, so errors, retries and redirects stay the SDK's.
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { randomUUID } from 'node:crypto';
