@@ -61,7 +61,7 @@ export {
 // Turn state and shared conversation facts
 export { turnKey, readTurn, writeTurn, type TurnKey } from './middleware/turnStateKeys';
 export { CONVERSATION_FACTS_PROPERTY, emptyFacts, type ConversationFacts } from './middleware/conversationFacts';
-export { InputGuardMiddleware, ORIGINAL_TEXT, type InputGuardOptions } from './middleware/inputGuardMiddleware';
+export { InputGuardMiddleware, type InputGuardOptions } from './middleware/inputGuardMiddleware';
 
 // Signals: types, key and tone helper
 export {

@@ -1,8 +1,4 @@
 import { ActivityTypes, type Middleware, type TurnContext } from 'botbuilder-core';
-import { turnKey, writeTurn } from './turnStateKeys';
-
-/** Turn-state key holding a message's full text when {@link InputGuardMiddleware} shortened `activity.text`. */
-export const ORIGINAL_TEXT = turnKey<string>('warmline.originalText');
 
 /** Options for {@link InputGuardMiddleware}. */
 export interface InputGuardOptions {
@@ -18,10 +14,11 @@ const DEFAULT_NOTICE: InputGuardOptions['notice'] = (language, max) =>
     : `That's a long message, so I read the first ${max.toLocaleString('en-US')} characters. If something important comes later, please send it in another message.`;
 
 /**
- * Keeps oversized customer messages from slowing every later step, without losing them.
+ * Keeps oversized customer messages from slowing every later step: one limit for every path.
  *
- * @remarks A message longer than `maxTextChars` is shortened for the rest of the turn (at a word boundary), its full
- * text kept in turn state under {@link ORIGINAL_TEXT} for the transcript, and the customer gets one polite notice.
+ * @remarks A message longer than `maxTextChars` is shortened (at a word boundary) before anything else reads it, and
+ * the customer gets one polite notice asking for the rest in another message. Analysis, redaction, storage, cards,
+ * relays and console views all work on that bounded cut, so no text work grows with the request body.
  * Malformed fields (non-string `text` or `locale`, non-array `entities`, `attachments` or `membersAdded`) are dropped to
  * `undefined` rather than crashing later middleware.
  */
@@ -46,13 +43,20 @@ export class InputGuardMiddleware implements Middleware {
     if (activity.attachments !== undefined && !Array.isArray(activity.attachments)) activity.attachments = undefined;
     if (activity.membersAdded !== undefined && !Array.isArray(activity.membersAdded)) activity.membersAdded = undefined;
     if (activity.type === ActivityTypes.Message && typeof activity.text === 'string' && activity.text.length > this.options.maxTextChars) {
-      writeTurn(ctx, ORIGINAL_TEXT, activity.text);
-      const cut = activity.text.slice(0, this.options.maxTextChars);
-      const space = cut.lastIndexOf(' ');
-      activity.text = space > this.options.maxTextChars * 0.8 ? cut.slice(0, space) : cut;
+      activity.text = shorten(activity.text, this.options.maxTextChars);
       const language = /^fr\b/i.test(activity.locale ?? '') ? 'fr' : 'en';
       await ctx.sendActivity(this.options.notice(language, this.options.maxTextChars));
     }
     await next();
   }
+}
+
+/** `text` cut to at most `max` characters, at a word boundary when one is near the end, never inside an emoji. */
+export function shorten(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let cut = text.slice(0, max);
+  const last = cut.charCodeAt(cut.length - 1);
+  if (last >= 0xd800 && last <= 0xdbff) cut = cut.slice(0, -1); // a lone high surrogate
+  const space = cut.lastIndexOf(' ');
+  return space > max * 0.8 ? cut.slice(0, space) : cut;
 }

@@ -1,6 +1,5 @@
 import { ActivityTypes, type Attachment, type ConversationState, type Middleware, type TurnContext } from 'botbuilder-core';
 import { CONVERSATION_FACTS_PROPERTY, emptyFacts, type ConversationFacts } from '../conversationFacts';
-import { ORIGINAL_TEXT } from '../inputGuardMiddleware';
 import { SIGNALS, type Signals } from '../signals/signals';
 import type { TranscriptStore } from '../transcript/transcriptStore';
 import { readTurn } from '../turnStateKeys';
@@ -125,7 +124,7 @@ export class HandoffMiddleware implements Middleware {
       await this.options.agents?.handle(ctx, agent);
       return;
     }
-    const text = readTurn(ctx, ORIGINAL_TEXT) ?? (typeof ctx.activity.text === 'string' ? ctx.activity.text : '');
+    const text = typeof ctx.activity.text === 'string' ? ctx.activity.text : '';
     let open = await this.service.findOpenCase(conversationKey(ctx.activity));
     if (open?.state === 'assigned') {
       // The hot path while a human owns the conversation: one lookup, one relay, no bot.

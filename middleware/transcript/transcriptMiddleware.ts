@@ -1,16 +1,13 @@
 import { ActivityTypes, RoleTypes, TranscriptLoggerMiddleware, type Activity, type ResourceResponse, type TranscriptLogger, type TurnContext } from 'botbuilder-core';
 import type { TranscriptEntry } from '../handoff/handoffCase';
 import { conversationKey } from '../handoff/conversationPointer';
-import { ORIGINAL_TEXT } from '../inputGuardMiddleware';
-import { readTurn } from '../turnStateKeys';
 import { RedactingTranscriptLogger } from './redactingTranscriptLogger';
 
 /**
- * botbuilder's `TranscriptLoggerMiddleware` that records the FULL text of a message the input guard shortened.
+ * botbuilder's `TranscriptLoggerMiddleware`, recording redacted lines in one write per turn.
  *
- * @remarks `InputGuardMiddleware` (added before it) keeps the full text under `ORIGINAL_TEXT`; that text is what the
- * transcript records, while the rest of the pipeline keeps the shortened one. Writes happen after the turn and never
- * delay it.
+ * @remarks Writes happen after the turn and never delay it. A message the input guard shortened is recorded as
+ * shortened: every path works on the same bounded text.
  *
  * With a {@link RedactingTranscriptLogger} (whose `logActivity` is not overridden) it takes a lighter path than
  * botbuilder's: each message becomes its redacted transcript line as it passes (no activity copies, no update or
@@ -31,15 +28,7 @@ export class TranscriptMiddleware extends TranscriptLoggerMiddleware {
 
   override async onTurn(ctx: TurnContext, next: () => Promise<void>): Promise<void> {
     if (this.redacting) return this.recordLines(this.redacting, ctx, next);
-    const original = readTurn(ctx, ORIGINAL_TEXT);
-    if (original === undefined || typeof ctx.activity.text !== 'string') return super.onTurn(ctx, next);
-    // botbuilder's middleware copies the incoming activity as it starts: put the full text back for that copy only.
-    const shortened = ctx.activity.text;
-    ctx.activity.text = original;
-    return super.onTurn(ctx, async () => {
-      ctx.activity.text = shortened;
-      await next();
-    });
+    return super.onTurn(ctx, next);
   }
 
   private async recordLines(logger: RedactingTranscriptLogger, ctx: TurnContext, next: () => Promise<void>): Promise<void> {
@@ -47,10 +36,7 @@ export class TranscriptMiddleware extends TranscriptLoggerMiddleware {
     if (activity.from && !activity.from.role) activity.from.role = RoleTypes.User; // as botbuilder's middleware does
     const turn: TurnLines = { logger, lines: [], keys: [] };
     ctx.turnState.set(TURN_LINES, turn);
-    if (activity.type === ActivityTypes.Message) {
-      const original = readTurn(ctx, ORIGINAL_TEXT);
-      keep(turn, original !== undefined && typeof activity.text === 'string' ? { ...activity, text: original } : activity);
-    }
+    if (activity.type === ActivityTypes.Message) keep(turn, activity);
     ctx.onSendActivities(keepSent);
     await next();
     // One write per conversation run (every line of a turn normally belongs to the same conversation).
