@@ -28,9 +28,14 @@ export interface CaseWritePlan {
   readonly handlingMs?: number;
   /** The state event to publish with this write (when the state changed, or on creation). */
   readonly stateEvent?: CaseEvent;
+  /** The agent holding the case after the write (only while assigned), as `agentKey` gives it. */
+  readonly holder?: string;
+  /** The agent holding the case before the write (only while it was assigned). */
+  readonly previousHolder?: string;
 }
 
-const AGE_SPAN = 1e13; // > any epoch-ms timestamp until the year 2286; 3 * 1e13 < 2^53
+/** Width of one priority band of queue scores: more than any epoch-ms timestamp until the year 2286; 3 * 1e13 < 2^53. */
+export const AGE_SPAN = 1e13;
 
 /** Queue score of a case: priority first, then the time it was queued. */
 export const queueScore = (c: HandoffCase): number =>
@@ -38,6 +43,14 @@ export const queueScore = (c: HandoffCase): number =>
 
 const route = (c: HandoffCase | undefined): string | undefined =>
   c && c.state === 'assigned' ? c.agentConversation?.key : undefined;
+const holderOf = (c: HandoffCase | undefined): string | undefined =>
+  c && c.state === 'assigned' && c.agent ? `${c.agent.channel}:${c.agent.id}` : undefined;
+
+/**
+ * Key of a customer across their cases: the profile key when the customer is identified, else channel and user id.
+ */
+export const customerKeyOf = (c: Pick<HandoffCase, 'customer'>): string =>
+  c.customer.profileKey ? `profile:${c.customer.profileKey}` : `${c.customer.channel}:${c.customer.id}`;
 
 /** Throws a clear `TypeError` for a draft that lacks what every store relies on. */
 export function assertDraft(draft: CaseDraft | undefined): asserts draft is CaseDraft {
@@ -67,6 +80,10 @@ export function planCaseWrite(previous: HandoffCase | undefined, proposed: Hando
       liveChat: previous.liveChat,
     };
   }
+  if (!isOpen(next.state) && next.callback?.contact !== undefined) {
+    // A callback number or address is kept only for its purpose: once the case is closed it is erased.
+    next = { ...next, callback: { preference: next.callback.preference, at: next.callback.at } };
+  }
   let handlingMs: number | undefined;
   if (previous?.state === 'assigned' && next.state === 'resolved' && next.timestamps.assigned && next.timestamps.resolved) {
     handlingMs = Math.max(0, Date.parse(next.timestamps.resolved) - Date.parse(next.timestamps.assigned));
@@ -79,6 +96,8 @@ export function planCaseWrite(previous: HandoffCase | undefined, proposed: Hando
     agentRoute: route(next),
     previousAgentRoute: route(previous),
     handlingMs,
+    holder: holderOf(next),
+    previousHolder: holderOf(previous),
     ...(!previous || previous.state !== next.state
       ? { stateEvent: { kind: 'state' as const, caseId: next.id, state: next.state, ...(next.agent ? { agent: next.agent } : {}) } }
       : {}),

@@ -3,6 +3,7 @@ import type {
   CaseDraft,
   CaseState,
   ConversationPointer,
+  CustomerIdentity,
   HandoffCase,
   QueuedMessage,
   Satisfaction,
@@ -20,7 +21,8 @@ export type ClaimResult =
 
 /** Result of {@link HandoffStore.appendCustomerMessage}. */
 export type AppendResult =
-  | { readonly ok: true; readonly count: number }
+  /** Kept; `duplicate` when a message with the same `activityId` was already kept (nothing was added). */
+  | { readonly ok: true; readonly count: number; readonly duplicate?: boolean }
   /** The case is not waiting (e.g. already assigned: relay the message live instead). */
   | { readonly ok: false; readonly reason: 'not_waiting'; readonly state: CaseState }
   /** The case holds the maximum number of queued messages. */
@@ -76,7 +78,29 @@ export type CaseEvent =
 export type CaseMessageEvent = Extract<CaseEvent, { kind: 'message' }>;
 
 /** Result of {@link HandoffStore.appendLiveLine}. */
-export type LiveAppendResult = { readonly ok: true; readonly count: number } | { readonly ok: false; readonly reason: 'not_found' };
+export type LiveAppendResult =
+  /** Appended; `duplicate` when a line with the same `id` was already appended (nothing was added or published). */
+  | { readonly ok: true; readonly count: number; readonly duplicate?: boolean }
+  | { readonly ok: false; readonly reason: 'not_found' };
+
+/** Options of {@link HandoffStore.appendLiveLine}. */
+export interface LiveLineOptions {
+  /**
+   * Idempotency key of the line (the channel's activity id, the console's message id): a second append with the same
+   * id on the same case adds and publishes nothing. Ids are remembered for the case's whole retention.
+   */
+  readonly id?: string;
+}
+
+/** A queued case whose customer must hear a new position (see {@link HandoffStore.positionChanges}). */
+export interface PositionChange {
+  readonly case: HandoffCase;
+  /** The 1-based position now. */
+  readonly position: number;
+}
+
+/** Open cases by state (states with no case may be absent). */
+export type StateCounts = Readonly<Partial<Record<CaseState, number>>>;
 
 /** Presence of an agent. */
 export type AgentStatus = 'online' | 'away';
@@ -168,7 +192,8 @@ export interface HandoffStore {
 
   /**
    * Atomically adds a customer message to a waiting case (`queued`, `timed_out`, `callback_requested`) and, in the
-   * same step, publishes a `queued_message` {@link CaseEvent} to every instance's listeners.
+   * same step, publishes a `queued_message` {@link CaseEvent} to every instance's listeners. Idempotent on the
+   * message's `activityId`: a retried activity is kept once.
    */
   appendCustomerMessage(caseId: string, message: QueuedMessage): Promise<AppendResult>;
 
@@ -177,7 +202,7 @@ export interface HandoffStore {
    * are dropped past the store's `maxLiveLines`) and, in the same step, publishes `event` (if given) to every
    * instance's {@link HandoffStore.onCaseEvent} listeners. Works in any state (the record of a closed case too).
    */
-  appendLiveLine(caseId: string, line: TranscriptEntry, event?: CaseMessageEvent): Promise<LiveAppendResult>;
+  appendLiveLine(caseId: string, line: TranscriptEntry, event?: CaseMessageEvent, options?: LiveLineOptions): Promise<LiveAppendResult>;
 
   /** The open case of a customer conversation (by `ConversationPointer.key`), or `undefined`. */
   findOpenByConversation(conversationKey: string): Promise<HandoffCase | undefined>;
@@ -188,14 +213,59 @@ export interface HandoffStore {
   /** Queued cases in service order: high priority first, then the oldest. */
   listQueue(limit?: number): Promise<HandoffCase[]>;
 
-  /** Open cases (any open state), oldest first. */
+  /** Open cases (any open state), oldest first. Costs a read per case: prefer the indexed lists below. */
   listOpen(limit?: number): Promise<HandoffCase[]>;
 
-  /** 1-based position of a queued case, or `undefined` when it is not queued. */
+  /**
+   * Open cases in one state, from an index (closed cases cost nothing): `queued` in service order, the other states
+   * oldest in that state first.
+   */
+  listByState(state: CaseState, limit?: number): Promise<HandoffCase[]>;
+
+  /**
+   * Queued cases that entered the queue at or before `queuedAtOrBeforeMs` (epoch ms), in service order, from the
+   * queue's index (O(log n) plus the cases returned): what a sweep times out.
+   */
+  listQueuedBefore(queuedAtOrBeforeMs: number, limit?: number): Promise<HandoffCase[]>;
+
+  /** Cases an agent holds (assigned), from an index, oldest assignment first. */
+  listAssignedTo(agent: AgentIdentity, limit?: number): Promise<HandoffCase[]>;
+
+  /**
+   * The customer's cases still kept (open or closed, within the retention), newest first, from an index keyed by
+   * the customer's profile key, else channel and user id.
+   */
+  listByCustomer(customer: CustomerIdentity, limit?: number): Promise<HandoffCase[]>;
+
+  /** Number of open cases in each state, from the indexes (O(1) per state). */
+  countByState(): Promise<StateCounts>;
+
+  /** 1-based position of a queued case, or `undefined` when it is not queued. O(log n). */
   queuePosition(caseId: string): Promise<number | undefined>;
 
-  /** Number of queued cases. */
+  /** Number of queued cases. O(1). */
   queueLength(): Promise<number>;
+
+  /**
+   * The position of a queued case, and whether it differs from the last one its customer was told; records it as
+   * told, in one atomic step. `undefined` when the case is not queued. A new case's position is recorded as told by
+   * `create` (the customer hears it in the reply that queues them).
+   */
+  tellPosition(caseId: string): Promise<{ readonly position: number; readonly changed: boolean } | undefined>;
+
+  /**
+   * The queued cases at positions `fromPosition` .. `fromPosition + count - 1` whose position differs from the last
+   * one their customer was told, each recorded as told, all in one consistent, atomic step: of concurrent callers
+   * (on any instance) only one gets each change, so a customer hears a position once, and only when it really changed.
+   */
+  positionChanges(fromPosition: number, count: number): Promise<PositionChange[]>;
+
+  /**
+   * Deletes what outlived the retention: cases (closed, or open with no write) last written longer than the
+   * retention ago, with their messages, live chat and index entries. Redis also expires keys by TTL; this cleans
+   * the indexes. Returns how many cases were removed.
+   */
+  purgeExpired(): Promise<number>;
 
   /**
    * Sets an agent online or away for `ttlMs` (renew before it expires).

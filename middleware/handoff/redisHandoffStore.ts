@@ -1,7 +1,8 @@
 import { luaScript as lua, runLuaScript, type LuaScript } from '../storage/redisScript';
 import { Redis } from 'ioredis';
-import { applyResolve, assertDraft, decideClaim, planCaseWrite } from './caseWritePlan';
+import { AGE_SPAN, applyResolve, assertDraft, customerKeyOf, decideClaim, planCaseWrite } from './caseWritePlan';
 import {
+  OPEN_STATES,
   WAITING_STATES,
   newCaseId,
   transition,
@@ -9,6 +10,7 @@ import {
   type CaseDraft,
   type CaseState,
   type ConversationPointer,
+  type CustomerIdentity,
   type HandoffCase,
   type QueuedMessage,
   type TranscriptEntry,
@@ -27,11 +29,14 @@ import {
   type GetCaseOptions,
   type HandoffStore,
   type LiveAppendResult,
+  type LiveLineOptions,
+  type PositionChange,
   type QueueChange,
   type ResolveInput,
+  type StateCounts,
   type UpdateOptions,
 } from './handoffStore';
-import type { MemoryHandoffStoreOptions } from './memoryHandoffStore';
+import { DEFAULT_RETENTION_MS, type MemoryHandoffStoreOptions } from './memoryHandoffStore';
 
 /** Options of {@link RedisHandoffStore}. */
 export interface RedisHandoffStoreOptions extends MemoryHandoffStoreOptions {
@@ -42,40 +47,60 @@ export interface RedisHandoffStoreOptions extends MemoryHandoffStoreOptions {
 }
 
 
-// KEYS: case, conv, queue, open, msgs.
-// ARGV: id, json, state, open, queued, score, createdMs, channel, eventsChannel, stateEvent|'', messages...
+// Every key of a case (case, msgs, msgids, live, liveids) gets the same time to live, refreshed on each write: the
+// retention after the last write (closed cases), or the retention plus a day (open cases: `purgeExpired` removes an
+// idle open case with its index entries before Redis would expire it under them).
+
+// KEYS: case, conv, queue, open, msgs, idle, customer, msgids, stateIndex.
+// ARGV: id, json, state, open, queued, score, createdMs, channel, eventsChannel, stateEvent|'', ttlMs, customerCases,
+//       stateIndexed, nowMs, messages...
 const CREATE = lua(`
 if redis.call('EXISTS', KEYS[1]) == 1 then return {'dup'} end
 if ARGV[4] == '1' then
   local existing = redis.call('GET', KEYS[2])
   if existing then return {'open', existing} end
-  redis.call('SET', KEYS[2], ARGV[1])
+  redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[11])
   redis.call('ZADD', KEYS[4], ARGV[7], ARGV[1])
+  redis.call('ZADD', KEYS[6], ARGV[14], ARGV[1])
 end
 redis.call('HSET', KEYS[1], 'json', ARGV[2], 'version', 1, 'state', ARGV[3])
-for i = 11, #ARGV do redis.call('RPUSH', KEYS[5], ARGV[i]) end
+for i = 15, #ARGV do
+  redis.call('RPUSH', KEYS[5], ARGV[i])
+  local activityId = cjson.decode(ARGV[i]).activityId
+  if type(activityId) == 'string' then redis.call('SADD', KEYS[8], activityId) end
+end
+if ARGV[13] == '1' then redis.call('ZADD', KEYS[9], ARGV[14], ARGV[1]) end
+redis.call('ZADD', KEYS[7], ARGV[7], ARGV[1])
+redis.call('ZREMRANGEBYRANK', KEYS[7], 0, -tonumber(ARGV[12]) - 1)
+redis.call('PEXPIRE', KEYS[7], ARGV[11])
 if ARGV[5] == '1' then
   redis.call('ZADD', KEYS[3], ARGV[6], ARGV[1])
+  redis.call('HSET', KEYS[1], 'told', redis.call('ZRANK', KEYS[3], ARGV[1]) + 1)
   redis.call('PUBLISH', ARGV[8], cjson.encode({kind = 'added', caseId = ARGV[1]}))
 end
+for _, k in ipairs({KEYS[1], KEYS[5], KEYS[8]}) do redis.call('PEXPIRE', k, ARGV[11]) end
 if ARGV[10] ~= '' then redis.call('PUBLISH', ARGV[9], ARGV[10]) end
 return {'ok'}
 `);
 
 // Check-and-set of a case and all its indexes in one step.
-// KEYS: case, conv, queue, open, handling, newRoute, oldRoute.
-// ARGV: id, expectedVersion, json, state, open, queued, score, handlingMs|'', handlingSamples, hasNewRoute, hasOldRoute, channel,
-//       eventsChannel, stateEvent|''
+// KEYS: case, conv, queue, open, handling, newRoute, oldRoute, idle, oldStateIndex, newStateIndex, oldAgent, newAgent,
+//       msgs, msgids, live, liveids.
+// ARGV: id, expectedVersion, json, state, open, queued, score, handlingMs|'', handlingSamples, hasNewRoute, hasOldRoute,
+//       channel, eventsChannel, stateEvent|'', nowMs, ttlMs, oldStateIndexed, newStateIndexed, oldHolder, newHolder,
+//       retentionMs
 const SAVE = lua(`
 local v = redis.call('HGET', KEYS[1], 'version')
 if not v then return {'missing'} end
 if v ~= ARGV[2] then return {'conflict'} end
 redis.call('HSET', KEYS[1], 'json', ARGV[3], 'version', tonumber(v) + 1, 'state', ARGV[4])
 if ARGV[5] == '1' then
-  redis.call('SET', KEYS[2], ARGV[1])
+  redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[16])
+  redis.call('ZADD', KEYS[8], ARGV[15], ARGV[1])
 else
   if redis.call('GET', KEYS[2]) == ARGV[1] then redis.call('DEL', KEYS[2]) end
   redis.call('ZREM', KEYS[4], ARGV[1])
+  redis.call('ZREM', KEYS[8], ARGV[1])
 end
 local before = redis.call('ZSCORE', KEYS[3], ARGV[1])
 local kind = nil
@@ -84,16 +109,27 @@ if ARGV[6] == '1' then
   if not before then kind = 'added' elseif tonumber(before) ~= tonumber(ARGV[7]) then kind = 'updated' end
 elseif before then
   redis.call('ZREM', KEYS[3], ARGV[1])
+  redis.call('HDEL', KEYS[1], 'told')
   kind = 'removed'
 end
 if ARGV[8] ~= '' then
   redis.call('LPUSH', KEYS[5], ARGV[8])
   redis.call('LTRIM', KEYS[5], 0, tonumber(ARGV[9]) - 1)
+  redis.call('PEXPIRE', KEYS[5], ARGV[21])
 end
 if ARGV[11] == '1' and (ARGV[10] ~= '1' or KEYS[6] ~= KEYS[7]) and redis.call('GET', KEYS[7]) == ARGV[1] then
   redis.call('DEL', KEYS[7])
 end
-if ARGV[10] == '1' then redis.call('SET', KEYS[6], ARGV[1]) end
+if ARGV[10] == '1' then redis.call('SET', KEYS[6], ARGV[1], 'PX', ARGV[16]) end
+if KEYS[9] ~= KEYS[10] or ARGV[17] ~= ARGV[18] then
+  if ARGV[17] == '1' then redis.call('ZREM', KEYS[9], ARGV[1]) end
+  if ARGV[18] == '1' then redis.call('ZADD', KEYS[10], ARGV[15], ARGV[1]) end
+end
+if KEYS[11] ~= KEYS[12] or ARGV[19] ~= ARGV[20] then
+  if ARGV[19] == '1' then redis.call('ZREM', KEYS[11], ARGV[1]) end
+  if ARGV[20] == '1' then redis.call('ZADD', KEYS[12], ARGV[15], ARGV[1]) end
+end
+for _, k in ipairs({KEYS[1], KEYS[13], KEYS[14], KEYS[15], KEYS[16]}) do redis.call('PEXPIRE', k, ARGV[16]) end
 if kind then redis.call('PUBLISH', ARGV[12], cjson.encode({kind = kind, caseId = ARGV[1]})) end
 if ARGV[14] ~= '' then redis.call('PUBLISH', ARGV[13], ARGV[14]) end
 return {'ok'}
@@ -109,29 +145,51 @@ redis.call('SET', KEYS[1], out, 'PX', ARGV[1])
 return {out}
 `);
 
-// KEYS: case, msgs. ARGV: message json, max, eventsChannel, id, at, waiting states... The message and its event in one step.
+// Refreshes the time to live of every key of a case after a write beside it (KEYS 1-5: case, msgs, msgids, live,
+// liveids; KEYS[6]: idle). An open case (in `idle`) gets the open TTL and a new idle time; a closed one keeps its TTL.
+const TOUCH = `
+local ttl = redis.call('PTTL', KEYS[1])
+if redis.call('ZSCORE', KEYS[6], ARGV[2]) then
+  redis.call('ZADD', KEYS[6], ARGV[1], ARGV[2])
+  ttl = tonumber(ARGV[3])
+end
+if ttl and ttl > 0 then
+  for i = 1, 5 do redis.call('PEXPIRE', KEYS[i], ttl) end
+end
+`;
+
+// KEYS: case, msgs, msgids, live, liveids, idle. ARGV: nowMs, id, ttlMs, message json, max, eventsChannel, at, activityId|'',
+// waiting states... The message and its event in one step; a message whose activity id was kept is not kept again.
 const APPEND = lua(`
 local state = redis.call('HGET', KEYS[1], 'state')
 if not state then return {'missing'} end
+if ARGV[8] ~= '' and redis.call('SISMEMBER', KEYS[3], ARGV[8]) == 1 then return {'dup', redis.call('LLEN', KEYS[2])} end
 local waiting = false
-for i = 6, #ARGV do if ARGV[i] == state then waiting = true end end
+for i = 9, #ARGV do if ARGV[i] == state then waiting = true end end
 if not waiting then return {'state', state} end
 local n = redis.call('LLEN', KEYS[2])
-if n >= tonumber(ARGV[2]) then return {'full', n} end
-n = redis.call('RPUSH', KEYS[2], ARGV[1])
-redis.call('PUBLISH', ARGV[3], cjson.encode({kind = 'queued_message', caseId = ARGV[4], at = ARGV[5], count = n}))
+if n >= tonumber(ARGV[5]) then return {'full', n} end
+n = redis.call('RPUSH', KEYS[2], ARGV[4])
+if ARGV[8] ~= '' then redis.call('SADD', KEYS[3], ARGV[8]) end
+${TOUCH}
+redis.call('PUBLISH', ARGV[6], cjson.encode({kind = 'queued_message', caseId = ARGV[2], at = ARGV[7], count = n}))
 return {'ok', n}
 `);
 
-// KEYS: case, live. ARGV: line json, max lines, eventsChannel, event|''. The line and its event in one step.
+// KEYS: case, msgs, msgids, live, liveids, idle. ARGV: nowMs, id, ttlMs, line json, max lines, eventsChannel, event|'',
+// line id|''.
+// The line and its event in one step; a line whose id was appended is not appended (nor published) again.
 const APPEND_LIVE = lua(`
 if redis.call('EXISTS', KEYS[1]) == 0 then return {'missing'} end
-local n = redis.call('RPUSH', KEYS[2], ARGV[1])
-if n > tonumber(ARGV[2]) then
-  redis.call('LTRIM', KEYS[2], -tonumber(ARGV[2]), -1)
-  n = tonumber(ARGV[2])
+if ARGV[8] ~= '' and redis.call('SISMEMBER', KEYS[5], ARGV[8]) == 1 then return {'dup', redis.call('LLEN', KEYS[4])} end
+local n = redis.call('RPUSH', KEYS[4], ARGV[4])
+if n > tonumber(ARGV[5]) then
+  redis.call('LTRIM', KEYS[4], -tonumber(ARGV[5]), -1)
+  n = tonumber(ARGV[5])
 end
-if ARGV[4] ~= '' then redis.call('PUBLISH', ARGV[3], ARGV[4]) end
+if ARGV[8] ~= '' then redis.call('SADD', KEYS[5], ARGV[8]) end
+${TOUCH}
+if ARGV[7] ~= '' then redis.call('PUBLISH', ARGV[6], ARGV[7]) end
 return {'ok', n}
 `);
 
@@ -149,19 +207,73 @@ end
 return out
 `);
 
+// KEYS: case, queue. The position of a queued case and whether it differs from the one last told; records it.
+const TELL_POSITION = lua(`
+local rank = redis.call('ZRANK', KEYS[2], ARGV[1])
+if not rank or redis.call('HEXISTS', KEYS[1], 'json') == 0 then return {} end
+local position = rank + 1
+local told = redis.call('HGET', KEYS[1], 'told')
+redis.call('HSET', KEYS[1], 'told', position)
+if told == tostring(position) then return {position, 0} end
+return {position, 1}
+`);
+
+// KEYS: queue. ARGV: first rank (0-based), count, case key prefix. The cases of that window whose position differs
+// from the one last told, each recorded as told: {id, position, id, position...}, read and written at one instant.
+const POSITION_CHANGES = lua(`
+local ids = redis.call('ZRANGE', KEYS[1], ARGV[1], tonumber(ARGV[1]) + tonumber(ARGV[2]) - 1)
+local out = {}
+for i, id in ipairs(ids) do
+  local key = ARGV[3] .. id
+  local position = tonumber(ARGV[1]) + i
+  if redis.call('HEXISTS', key, 'json') == 1 and redis.call('HGET', key, 'told') ~= tostring(position) then
+    redis.call('HSET', key, 'told', position)
+    out[#out + 1] = id
+    out[#out + 1] = position
+  end
+end
+return out
+`);
+
+// KEYS: case, msgs, msgids, live, liveids, conv, route, queue, open, idle, stateIndex, agentIndex.
+// ARGV: id, version ('' when the case is already gone), queue-changed channel. Removes an expired case and its index
+// entries, unless it was written meanwhile.
+const DROP = lua(`
+if ARGV[2] ~= '' and redis.call('HGET', KEYS[1], 'version') ~= ARGV[2] then return 0 end
+for i = 1, 5 do redis.call('DEL', KEYS[i]) end
+if redis.call('GET', KEYS[6]) == ARGV[1] then redis.call('DEL', KEYS[6]) end
+if redis.call('GET', KEYS[7]) == ARGV[1] then redis.call('DEL', KEYS[7]) end
+local queued = redis.call('ZREM', KEYS[8], ARGV[1])
+for i = 9, 12 do redis.call('ZREM', KEYS[i], ARGV[1]) end
+if queued == 1 then redis.call('PUBLISH', ARGV[3], cjson.encode({kind = 'removed', caseId = ARGV[1]})) end
+return 1
+`);
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Open states kept in a per-state index (`queued` has the queue itself). */
+const INDEXED_STATES: readonly CaseState[] = OPEN_STATES.filter((state) => state !== 'queued');
+/** Extra life of an open case's keys past the retention, so `purgeExpired` removes it with its index entries first. */
+const OPEN_MARGIN_MS = 24 * 3600_000;
+/** Most case ids kept per customer for `listByCustomer`. */
+const CUSTOMER_CASES = 50;
 
 /**
  * The handoff store on Redis, for several bot instances and for surviving restarts.
  *
  * @remarks Nothing is kept only in process memory. Layout under `keyPrefix`: `case:{id}` (hash: json, version,
- * state), `case:{id}:msgs` (list), `case:{id}:live` (list, the live chat, trimmed to `maxLiveLines`), `queue` (sorted set, score = priority rank * 1e13 + queued epoch ms), `open`
- * (sorted set by creation), `conv:{key}` and `route:{key}` (strings), `presence:{agent}` (strings with a PX TTL)
- * indexed by `presence`, `handling` (list). Writes are check-and-set Lua scripts on the case version, so a claim has
- * exactly one winner across instances. Queue changes are published on the `{prefix}queue-changed` channel, case
- * events (state changes, live chat lines, messages kept on waiting cases) on `{prefix}case-events`, each in the
- * script that makes the write, so every instance sees them once and in write order. `get` reads the live chat only
- * when asked.
+ * state, told), `case:{id}:msgs` (list) and `:msgids` (set of their activity ids), `case:{id}:live` (list, the live
+ * chat, trimmed to `maxLiveLines`) and `:liveids` (set of line ids); indexes `queue` (sorted set, score = priority
+ * rank * 1e13 + queued epoch ms; cases queued in the same millisecond are ordered by id), `open` (by creation), `idle` (open cases by last write), `state:{state}` (open cases
+ * per state but `queued`, by when they entered it), `agent:{channel}:{id}` (assigned cases per agent),
+ * `customer:{key}` (a customer's latest cases); `conv:{key}` and `route:{key}` (strings), `presence:{agent}` (strings
+ * with a PX TTL) indexed by `presence`, `handling` (list). Every key of a case expires `retentionMs` after its last
+ * write (open cases a day later, after {@link RedisHandoffStore.purgeExpired} has removed them from the indexes).
+ * Writes are check-and-set Lua scripts on the case version, so a claim has exactly one winner across instances.
+ * Queue changes are published on the `{prefix}queue-changed` channel, case events (state changes, live chat lines,
+ * messages kept on waiting cases) on `{prefix}case-events`, each in the script that makes the write, so every instance
+ * sees them once and in write order. `get` reads the live chat only when asked. The position scripts build case keys
+ * from the prefix, so on Redis Cluster wrap the prefix in a hash tag (e.g. `{warmline:handoff}:`).
  * @example const store = new RedisHandoffStore({ redis: 'redis://127.0.0.1:6379', keyPrefix: 'shop:handoff:' });
  */
 export class RedisHandoffStore implements HandoffStore {
@@ -176,6 +288,7 @@ export class RedisHandoffStore implements HandoffStore {
   private readonly maxMessages: number;
   private readonly handlingSamples: number;
   private readonly newId: () => string;
+  private readonly retentionMs: number;
   private readonly listeners = new Set<(change: QueueChange) => void>();
   private subscriber: Redis | undefined;
   private subscribing: Promise<void> | undefined;
@@ -192,6 +305,8 @@ export class RedisHandoffStore implements HandoffStore {
     this.maxMessages = options.maxQueuedMessages ?? 500;
     this.handlingSamples = options.handlingSamples ?? 50;
     this.newId = options.newId ?? (() => newCaseId());
+    this.retentionMs = Math.round(options.retentionMs ?? DEFAULT_RETENTION_MS);
+    if (!(this.retentionMs > 0)) throw new TypeError('RedisHandoffStore: retentionMs must be positive');
   }
 
   async create(draft: CaseDraft): Promise<HandoffCase> {
@@ -200,9 +315,20 @@ export class RedisHandoffStore implements HandoffStore {
       const id = attempt < 20 ? this.newId() : newCaseId(6);
       const proposed: HandoffCase = { ...draft, id, version: 1, queuedMessages: [] };
       const plan = planCaseWrite(undefined, proposed);
+      const indexed = INDEXED_STATES.includes(plan.next.state);
       const result = await this.run(
         CREATE,
-        [this.caseKey(id), this.convKey(draft.conversation.key), this.key('queue'), this.key('open'), this.msgsKey(id)],
+        [
+          this.caseKey(id),
+          this.convKey(draft.conversation.key),
+          this.key('queue'),
+          this.key('open'),
+          this.msgsKey(id),
+          this.key('idle'),
+          this.customerKey(customerKeyOf(plan.next)),
+          `${this.caseKey(id)}:msgids`,
+          indexed ? this.stateKey(plan.next.state) : this.caseKey(id),
+        ],
         [
           id,
           this.body(plan.next),
@@ -214,6 +340,10 @@ export class RedisHandoffStore implements HandoffStore {
           this.channel,
           this.eventsChannel,
           plan.stateEvent ? JSON.stringify(plan.stateEvent) : '',
+          this.ttl(plan.open),
+          CUSTOMER_CASES,
+          indexed ? '1' : '0',
+          this.clock(),
           ...draft.queuedMessages.map((m) => JSON.stringify(m)),
         ],
       );
@@ -282,24 +412,38 @@ export class RedisHandoffStore implements HandoffStore {
   }
 
   async appendCustomerMessage(caseId: string, message: QueuedMessage): Promise<AppendResult> {
-    const [status, value] = await this.run(
-      APPEND,
-      [this.caseKey(caseId), this.msgsKey(caseId)],
-      [JSON.stringify(message), this.maxMessages, this.eventsChannel, caseId, message.at, ...WAITING_STATES],
-    );
+    const [status, value] = await this.run(APPEND, this.caseKeys(caseId), [
+      this.clock(),
+      caseId,
+      this.ttl(true),
+      JSON.stringify(message),
+      this.maxMessages,
+      this.eventsChannel,
+      message.at,
+      message.activityId ?? '',
+      ...WAITING_STATES,
+    ]);
     if (status === 'ok') return { ok: true, count: Number(value) };
+    if (status === 'dup') return { ok: true, count: Number(value), duplicate: true };
     if (status === 'full') return { ok: false, reason: 'full', count: Number(value) };
     if (status === 'state') return { ok: false, reason: 'not_waiting', state: String(value) as CaseState };
     return { ok: false, reason: 'not_found' };
   }
 
-  async appendLiveLine(caseId: string, line: TranscriptEntry, event?: CaseMessageEvent): Promise<LiveAppendResult> {
-    const [status, value] = await this.run(
-      APPEND_LIVE,
-      [this.caseKey(caseId), this.liveKey(caseId)],
-      [JSON.stringify(line), this.maxLiveLines, this.eventsChannel, event ? JSON.stringify(event) : ''],
-    );
-    return status === 'ok' ? { ok: true, count: Number(value) } : { ok: false, reason: 'not_found' };
+  async appendLiveLine(caseId: string, line: TranscriptEntry, event?: CaseMessageEvent, options: LiveLineOptions = {}): Promise<LiveAppendResult> {
+    const [status, value] = await this.run(APPEND_LIVE, this.caseKeys(caseId), [
+      this.clock(),
+      caseId,
+      this.ttl(true),
+      JSON.stringify(line),
+      this.maxLiveLines,
+      this.eventsChannel,
+      event ? JSON.stringify(event) : '',
+      options.id ?? '',
+    ]);
+    if (status === 'ok') return { ok: true, count: Number(value) };
+    if (status === 'dup') return { ok: true, count: Number(value), duplicate: true };
+    return { ok: false, reason: 'not_found' };
   }
 
   async findOpenByConversation(conversationKey: string): Promise<HandoffCase | undefined> {
@@ -320,6 +464,43 @@ export class RedisHandoffStore implements HandoffStore {
     return this.many(await this.redis.zrange(this.key('open'), 0, limit - 1));
   }
 
+  async listQueuedBefore(queuedAtOrBeforeMs: number, limit = 100): Promise<HandoffCase[]> {
+    const ids: string[] = [];
+    for (const rank of [0, 1, 2]) {
+      if (ids.length >= limit) break;
+      ids.push(...(await this.redis.zrangebyscore(this.key('queue'), rank * AGE_SPAN, rank * AGE_SPAN + queuedAtOrBeforeMs, 'LIMIT', 0, limit - ids.length)));
+    }
+    return this.many(ids);
+  }
+
+  async listByState(state: CaseState, limit = 100): Promise<HandoffCase[]> {
+    if (state === 'queued') return this.listQueue(limit);
+    if (!INDEXED_STATES.includes(state)) return [];
+    return this.many(await this.redis.zrange(this.stateKey(state), 0, limit - 1));
+  }
+
+  async listAssignedTo(agent: AgentIdentity, limit = 100): Promise<HandoffCase[]> {
+    return this.many(await this.redis.zrange(this.agentKeyOf(agentKey(agent)), 0, limit - 1));
+  }
+
+  async listByCustomer(customer: CustomerIdentity, limit = 20): Promise<HandoffCase[]> {
+    return this.many(await this.redis.zrevrange(this.customerKey(customerKeyOf({ customer })), 0, limit - 1));
+  }
+
+  async countByState(): Promise<StateCounts> {
+    const states: CaseState[] = ['queued', ...INDEXED_STATES];
+    const pipeline = this.redis.pipeline();
+    for (const state of states) pipeline.zcard(state === 'queued' ? this.key('queue') : this.stateKey(state));
+    const results = (await pipeline.exec()) ?? [];
+    const counts: Partial<Record<CaseState, number>> = {};
+    states.forEach((state, i) => {
+      const [err, n] = results[i] ?? [new Error('no reply'), 0];
+      if (err) throw err;
+      counts[state] = Number(n);
+    });
+    return counts;
+  }
+
   async queuePosition(caseId: string): Promise<number | undefined> {
     const rank = await this.redis.zrank(this.key('queue'), caseId);
     return rank === null ? undefined : rank + 1;
@@ -327,6 +508,37 @@ export class RedisHandoffStore implements HandoffStore {
 
   queueLength(): Promise<number> {
     return this.redis.zcard(this.key('queue'));
+  }
+
+  async tellPosition(caseId: string): Promise<{ position: number; changed: boolean } | undefined> {
+    const out = await this.run(TELL_POSITION, [this.caseKey(caseId), this.key('queue')], [caseId]);
+    if (out.length < 2) return undefined;
+    return { position: Number(out[0]), changed: Number(out[1]) === 1 };
+  }
+
+  async positionChanges(fromPosition: number, count: number): Promise<PositionChange[]> {
+    const from = Math.max(1, Math.floor(fromPosition));
+    if (!(count > 0)) return [];
+    const flat = (await this.run(POSITION_CHANGES, [this.key('queue')], [from - 1, Math.floor(count), this.caseKey('')])).map(String);
+    const changes: Array<{ id: string; position: number }> = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) changes.push({ id: flat[i] as string, position: Number(flat[i + 1]) });
+    const cases = await Promise.all(changes.map((x) => this.get(x.id)));
+    const out: PositionChange[] = [];
+    changes.forEach((x, i) => {
+      const c = cases[i];
+      if (c) out.push({ case: c, position: x.position });
+    });
+    return out;
+  }
+
+  async purgeExpired(): Promise<number> {
+    const before = this.clock() - this.retentionMs;
+    let removed = 0;
+    for (;;) {
+      const ids = await this.redis.zrangebyscore(this.key('idle'), '-inf', before, 'LIMIT', 0, 100);
+      if (!ids.length) return removed;
+      for (const id of ids) if (await this.drop(id)) removed += 1;
+    }
   }
 
   async setPresence(agent: AgentIdentity, status: AgentStatus, ttlMs: number, watch?: ConversationPointer): Promise<void> {
@@ -446,6 +658,8 @@ export class RedisHandoffStore implements HandoffStore {
   private async save(current: HandoffCase, proposed: HandoffCase): Promise<'ok' | 'conflict' | 'missing'> {
     const plan = planCaseWrite(current, proposed);
     const id = current.id;
+    const oldIndexed = INDEXED_STATES.includes(current.state);
+    const newIndexed = INDEXED_STATES.includes(plan.next.state);
     const [status] = await this.run(
       SAVE,
       [
@@ -456,6 +670,15 @@ export class RedisHandoffStore implements HandoffStore {
         this.key('handling'),
         plan.agentRoute ? this.routeKey(plan.agentRoute) : this.caseKey(id),
         plan.previousAgentRoute ? this.routeKey(plan.previousAgentRoute) : this.caseKey(id),
+        this.key('idle'),
+        oldIndexed ? this.stateKey(current.state) : this.caseKey(id),
+        newIndexed ? this.stateKey(plan.next.state) : this.caseKey(id),
+        plan.previousHolder ? this.agentKeyOf(plan.previousHolder) : this.caseKey(id),
+        plan.holder ? this.agentKeyOf(plan.holder) : this.caseKey(id),
+        this.msgsKey(id),
+        `${this.caseKey(id)}:msgids`,
+        this.liveKey(id),
+        `${this.caseKey(id)}:liveids`,
       ],
       [
         id,
@@ -472,9 +695,45 @@ export class RedisHandoffStore implements HandoffStore {
         this.channel,
         this.eventsChannel,
         plan.stateEvent ? JSON.stringify(plan.stateEvent) : '',
+        this.clock(),
+        this.ttl(plan.open),
+        oldIndexed ? '1' : '0',
+        newIndexed ? '1' : '0',
+        plan.previousHolder ? '1' : '0',
+        plan.holder ? '1' : '0',
+        this.retentionMs,
       ],
     );
     return status === 'ok' ? 'ok' : status === 'conflict' ? 'conflict' : 'missing';
+  }
+
+  /** Removes an expired case with its index entries (unless it was written meanwhile); true when removed. */
+  private async drop(id: string): Promise<boolean> {
+    const c = await this.get(id);
+    const states = c ? [c.state] : INDEXED_STATES;
+    const holder = c?.state === 'assigned' && c.agent ? agentKey(c.agent) : undefined;
+    const route = c?.state === 'assigned' ? c.agentConversation?.key : undefined;
+    // A case already gone (expired by TTL): only its index entries are left; each state index is cleaned.
+    let dropped = false;
+    for (const state of states) {
+      const indexed = INDEXED_STATES.includes(state);
+      const result = await this.run(
+        DROP,
+        [
+          ...this.caseKeys(id).slice(0, 5),
+          c ? this.convKey(c.conversation.key) : this.caseKey(id),
+          route ? this.routeKey(route) : this.caseKey(id),
+          this.key('queue'),
+          this.key('open'),
+          this.key('idle'),
+          indexed ? this.stateKey(state) : this.key('idle'),
+          holder ? this.agentKeyOf(holder) : this.key('idle'),
+        ],
+        [id, c ? c.version : '', this.channel],
+      );
+      dropped = Number(result) === 1 || dropped;
+    }
+    return dropped && !!c;
   }
 
   private async many(ids: string[]): Promise<HandoffCase[]> {
@@ -487,9 +746,14 @@ export class RedisHandoffStore implements HandoffStore {
     return JSON.stringify({ ...c, version: undefined, queuedMessages: undefined, liveChat: undefined });
   }
 
+  /** Time to live of a case's keys after a write. */
+  private ttl(open: boolean): number {
+    return this.retentionMs + (open ? OPEN_MARGIN_MS : 0);
+  }
+
   private async run(script: LuaScript, keys: string[], args: Array<string | number>): Promise<unknown[]> {
     const result = await runLuaScript(this.redis, script, keys, args);
-    return Array.isArray(result) ? (result as unknown[]) : [];
+    return Array.isArray(result) ? (result as unknown[]) : [result];
   }
 
   private key(name: string): string {
@@ -498,11 +762,25 @@ export class RedisHandoffStore implements HandoffStore {
   private caseKey(id: string): string {
     return `${this.prefix}case:${id}`;
   }
+  /** case, msgs, msgids, live, liveids, idle: the keys of APPEND and APPEND_LIVE. */
+  private caseKeys(id: string): string[] {
+    const c = this.caseKey(id);
+    return [c, `${c}:msgs`, `${c}:msgids`, `${c}:live`, `${c}:liveids`, this.key('idle')];
+  }
   private msgsKey(id: string): string {
     return `${this.prefix}case:${id}:msgs`;
   }
   private liveKey(id: string): string {
     return `${this.prefix}case:${id}:live`;
+  }
+  private stateKey(state: CaseState): string {
+    return `${this.prefix}state:${state}`;
+  }
+  private agentKeyOf(holder: string): string {
+    return `${this.prefix}agent:${holder}`;
+  }
+  private customerKey(customer: string): string {
+    return `${this.prefix}customer:${customer}`;
   }
   private convKey(conversationKey: string): string {
     return `${this.prefix}conv:${conversationKey}`;

@@ -521,5 +521,117 @@ export function handoffStoreSuite(name: string, make: (clock: SuiteClock) => Pro
       expect(summary(there)).to.deep.equal(summary(here));
       expect((await other.get(c.id, { liveChat: true }))?.liveChat?.map((l) => l.text)).to.deep.equal(['hi', 'hello']);
     });
+
+    it('keeps a retried customer message once (idempotent on its activity id), also after the case was claimed', async function () {
+      const c = await store.create(queuedDraft('normal', T0));
+      const at = new Date(T0).toISOString();
+      const first = await store.appendCustomerMessage(c.id, { text: 'hello', at, activityId: 'act-1' });
+      const again = await Promise.all([1, 2, 3].map(() => store.appendCustomerMessage(c.id, { text: 'hello', at, activityId: 'act-1' })));
+      expect(first).to.deep.equal({ ok: true, count: 1 });
+      for (const r of again) expect(r).to.deep.equal({ ok: true, count: 1, duplicate: true });
+      expect((await store.appendCustomerMessage(c.id, { text: 'other', at, activityId: 'act-2' })).ok).to.equal(true);
+      expect((await store.appendCustomerMessage(c.id, { text: 'no id', at })).ok).to.equal(true);
+      expect((await store.appendCustomerMessage(c.id, { text: 'no id', at })).ok).to.equal(true);
+      await store.claim(c.id, agent(1));
+      // The channel retries after the claim: still the same message, not "not waiting".
+      expect(await store.appendCustomerMessage(c.id, { text: 'hello', at, activityId: 'act-1' })).to.deep.equal({ ok: true, count: 4, duplicate: true });
+      expect((await store.get(c.id))?.queuedMessages.map((m) => m.text)).to.deep.equal(['hello', 'other', 'no id', 'no id']);
+    });
+
+    it('appends a live line once per id, and publishes it once', async function () {
+      const c = await store.create(queuedDraft('normal', T0));
+      await store.claim(c.id, agent(1));
+      const events: CaseEvent[] = [];
+      await store.onCaseEvent((e) => events.push(e));
+      const at = new Date(T0).toISOString();
+      const line = { role: 'customer' as const, text: 'hi', at };
+      const event = { kind: 'message' as const, caseId: c.id, from: 'customer' as const, text: 'hi', at };
+      const results = await Promise.all([1, 2, 3].map(() => store.appendLiveLine(c.id, line, event, { id: 'msg-1' })));
+      expect(results.filter((r) => r.ok && !r.duplicate)).to.have.length(1);
+      expect(results.filter((r) => r.ok && r.duplicate)).to.have.length(2);
+      await store.appendLiveLine(c.id, { ...line, text: 'again' }, { ...event, text: 'again' });
+      await waitFor(() => events.length >= 2);
+      await sleep(50);
+      expect(events.map((e) => (e.kind === 'message' ? e.text : e.kind))).to.deep.equal(['hi', 'again']);
+      expect((await store.get(c.id, { liveChat: true }))?.liveChat?.map((l) => l.text)).to.deep.equal(['hi', 'again']);
+    });
+
+    it('lists open cases per state, per agent and per customer from indexes, and counts them by state', async function () {
+      const a = await store.create(queuedDraft('normal', T0));
+      const b = await store.create(queuedDraft('normal', T0 + 1000));
+      const d = await store.create(queuedDraft('high', T0 + 2000));
+      await store.claim(a.id, agent(1), { key: 'msteams/agent-1', channel: 'msteams', reference: {} });
+      await store.transition(b.id, 'timed_out', 'system');
+      expect((await store.listByState('queued')).map((c) => c.id)).to.deep.equal([d.id]);
+      expect((await store.listByState('assigned')).map((c) => c.id)).to.deep.equal([a.id]);
+      expect((await store.listByState('timed_out')).map((c) => c.id)).to.deep.equal([b.id]);
+      expect(await store.listByState('resolved')).to.deep.equal([]);
+      expect((await store.listAssignedTo(agent(1))).map((c) => c.id)).to.deep.equal([a.id]);
+      expect(await store.listAssignedTo(agent(2))).to.deep.equal([]);
+      expect(await store.countByState()).to.include({ queued: 1, assigned: 1, timed_out: 1 });
+
+      await store.resolve(a.id, { by: 'agent-1' });
+      expect(await store.listAssignedTo(agent(1))).to.deep.equal([]);
+      expect(await store.listByState('assigned')).to.deep.equal([]);
+      expect(await store.countByState()).to.include({ queued: 1, assigned: 0, timed_out: 1 });
+
+      // The same customer comes back: their closed case is listed too, newest first.
+      const again = await store.create({ ...queuedDraft('normal', T0 + 5000), customer: a.customer });
+      expect((await store.listByCustomer(a.customer)).map((c) => c.id)).to.deep.equal([again.id, a.id]);
+      expect((await store.listByCustomer({ id: 'nobody', channel: 'webchat' }))).to.deep.equal([]);
+    });
+
+    it('tells positions only when they change, each change once, even to concurrent callers', async function () {
+      const cases = [];
+      for (let i = 0; i < 6; i++) cases.push(await store.create(queuedDraft('normal', T0 + i * 1000)));
+      const [first, second, third] = cases as [HandoffCase, HandoffCase, HandoffCase];
+      // A new case's position was told in the reply that queued it.
+      expect(await store.tellPosition(third.id)).to.deep.equal({ position: 3, changed: false });
+      expect(await store.positionChanges(1, 10)).to.deep.equal([]);
+      await store.claim(first.id, agent(1));
+      const concurrent = await Promise.all([store.positionChanges(1, 25), store.positionChanges(1, 25), store.positionChanges(2, 2)]);
+      const told = concurrent.flat().map((x) => `${x.case.id}:${x.position}`);
+      expect(told).to.have.members(cases.slice(1).map((c, i) => `${c.id}:${i + 1}`));
+      expect(new Set(told).size).to.equal(told.length);
+      expect(await store.tellPosition(second.id)).to.deep.equal({ position: 1, changed: false });
+      // A high-priority case goes in front: everyone moves back once.
+      const urgent = await store.create(queuedDraft('high', T0 + 9000));
+      expect(await store.queuePosition(urgent.id)).to.equal(1);
+      const moved = await store.positionChanges(2, 3);
+      expect(moved.map((x) => x.position)).to.deep.equal([2, 3, 4]);
+      expect(moved.map((x) => x.case.id)).to.deep.equal(cases.slice(1, 4).map((c) => c.id));
+      expect(await store.tellPosition(cases[5]!.id)).to.deep.equal({ position: 6, changed: true });
+      expect(await store.tellPosition(cases[5]!.id)).to.deep.equal({ position: 6, changed: false });
+      expect(await store.tellPosition(first.id)).to.equal(undefined);
+    });
+
+    it('purges cases last written longer than the retention ago, open or closed, with their index entries', async function () {
+      const closed = await store.create(queuedDraft('normal', T0));
+      await store.claim(closed.id, agent(1), { key: 'msteams/agent-1', channel: 'msteams', reference: {} });
+      await store.appendLiveLine(closed.id, { role: 'customer', text: 'hi', at: new Date(T0).toISOString() });
+      await store.resolve(closed.id, { by: 'agent-1' });
+      const idle = await store.create(queuedDraft('normal', T0));
+      await store.appendCustomerMessage(idle.id, { text: 'still there?', at: new Date(T0).toISOString(), activityId: 'x' });
+      clock.now = T0 + 29 * 24 * 3600_000;
+      const recent = await store.create(queuedDraft('normal', clock.now));
+      expect(await store.purgeExpired()).to.equal(0);
+      clock.now = T0 + 31 * 24 * 3600_000;
+      expect(await store.purgeExpired()).to.be.at.least(1);
+      expect(await store.get(idle.id)).to.equal(undefined);
+      expect(await store.findOpenByConversation(idle.conversation.key)).to.equal(undefined);
+      expect((await store.listQueue()).map((c) => c.id)).to.deep.equal([recent.id]);
+      expect(await store.queueLength()).to.equal(1);
+      expect(await store.countByState()).to.include({ queued: 1 });
+      expect(await store.get(recent.id)).to.not.equal(undefined);
+    });
+
+    it('erases a callback number when the case is closed', async function () {
+      const c = await store.create(queuedDraft('normal', T0));
+      const at = new Date(T0).toISOString();
+      await store.update(c.id, (x) => ({ ...transition(x, 'callback_requested', { by: 'customer' }), callback: { preference: 'phone', contact: '+33 6 12 34 56 78', at } }));
+      expect((await store.get(c.id))?.callback?.contact).to.equal('+33 6 12 34 56 78');
+      await store.transition(c.id, 'abandoned', 'customer');
+      expect((await store.get(c.id))?.callback).to.deep.equal({ preference: 'phone', at });
+    });
   });
 }
