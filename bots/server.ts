@@ -1,7 +1,9 @@
 import * as restify from 'restify';
 import type { CloudAdapter, TurnContext } from 'botbuilder';
-import { WarmlineCloudAdapter } from './warmlineCloudAdapter';
+import { WarmlineCloudAdapter, type ActivityHttpResult } from './warmlineCloudAdapter';
 import { errorFields, type Logger } from './logger';
+import { checkActivityEnvelope, replaceInvalidTimestamps } from './activityEnvelope';
+import { upgradeRouter } from './upgradeRouter';
 import { DirectLineHttpError, readJsonBody } from './channels/directLine/readJsonBody';
 import { metricsRoute, type MetricsRouteOptions } from './metrics';
 
@@ -41,12 +43,23 @@ export interface WarmlineServerOptions {
  * other `CloudAdapter` through its own `process`; both enforce Bot Framework JWT authentication whenever an app id is
  * configured), `GET /healthz` (the process answers), `GET /readyz` (503 until every component is warm), and
  * `GET /metrics` when `metrics` is given (Prometheus text; a bearer token, or loopback clients only). Bodies over
- * `maxBodyBytes` get 413, malformed JSON 400, non-JSON content types and multipart bodies 415. The caller
- * adds further routes (web chat, agent console) before calling `listen`.
+ * `maxBodyBytes` get 413, malformed JSON 400, non-JSON content types and multipart bodies 415.
+ *
+ * On `POST /api/messages`, before any adapter reads it: an activity whose envelope is malformed gets 400 with the
+ * reason (a `serviceUrl` that is not an http(s) URL of at most 2048 characters; a `channelId`, `id`,
+ * `conversation.id`, `from.id` or `recipient.id` that is not a string, or is absurdly long), and an invalid
+ * `timestamp` or `localTimestamp` is replaced by the server's time. With a {@link WarmlineCloudAdapter}, a request
+ * whose token cannot be checked right now (signing keys unreachable) and a turn that failed with a `RetryLaterError`
+ * get 503 with `Retry-After`; a missing or refused token gets 401.
+ *
+ * The server's HTTP upgrades (WebSockets) all go through its {@link upgradeRouter}: an upgrade on a path no route
+ * serves is answered 404 and closed, and no socket error reaches the process. The caller adds further routes (web
+ * chat, agent console) before calling `listen`.
  */
 export function createWarmlineServer(options: WarmlineServerOptions): restify.Server {
   const { adapter, bot, logger } = options;
   const server = restify.createServer({ name: options.name ?? 'warmline', handleUncaughtExceptions: false });
+  upgradeRouter(server.server, { logger });
   server.use(restify.plugins.queryParser({ mapParams: false }));
   // No route takes file uploads. restify's multipart parser would write them to the temp directory and never delete
   // them (and with a read-only temp directory one such request would stop the process): refused before any reading.
@@ -94,24 +107,27 @@ export function createWarmlineServer(options: WarmlineServerOptions): restify.Se
       }
       return;
     }
-    if (!isActivityBody(body)) {
-      res.send(400, { error: 'BadRequest', message: 'The body must be a Bot Framework activity (JSON with a "type").' });
+    const checked = checkActivityEnvelope(body);
+    if (!checked.ok) {
+      res.send(400, { error: 'BadRequest', message: checked.reason });
       return;
     }
+    const activity = checked.activity;
+    const replaced = replaceInvalidTimestamps(activity, new Date());
+    if (replaced.length > 0) logger.debug('messages.timestamp_replaced', { fields: replaced.length });
     const logic = (context: TurnContext) => bot.run(context);
     try {
       if (adapter instanceof WarmlineCloudAdapter) {
         const header = req.headers.authorization;
-        const result = await adapter.processActivityBody(typeof header === 'string' ? header : '', body, logic);
-        if (result.body === undefined) res.send(result.status);
-        else res.send(result.status, result.body);
+        sendResult(res, await adapter.processActivityBody(typeof header === 'string' ? header : '', activity, logic));
       } else {
         // Any other CloudAdapter: botbuilder's own request handling, on the body read above.
-        req.body = body;
+        req.body = activity;
         await adapter.process(req, res, logic);
       }
     } catch (err) {
-      // Adapter errors end here; the turn's own errors go to onTurnError.
+      // Adapter errors end here; the turn's own errors go to onTurnError (a RetryLaterError it rethrows is answered
+      // 503 by WarmlineCloudAdapter; botbuilder's own process answers 500 for it).
       logger.warn('messages.process_failed', errorFields(err));
       if (!res.headersSent) res.send(500, { error: 'InternalError', message: 'The activity could not be processed.' });
     }
@@ -151,12 +167,11 @@ export function listen(server: restify.Server, port: number, host: string): Prom
   });
 }
 
-const isActivityBody = (body: unknown): body is Record<string, unknown> & { type: string } =>
-  !!body &&
-  typeof body === 'object' &&
-  !Array.isArray(body) &&
-  typeof (body as { type?: unknown }).type === 'string' &&
-  ((body as { type: string }).type.trim().length > 0);
+function sendResult(res: restify.Response, result: ActivityHttpResult): void {
+  for (const [name, value] of Object.entries(result.headers ?? {})) res.header(name, value);
+  if (result.body === undefined) res.send(result.status);
+  else res.send(result.status, result.body);
+}
 
 /** `application/json` or a `+json` type, with or without parameters (charset). */
 const isJsonContentType = (value: string | undefined): boolean =>

@@ -1,11 +1,26 @@
 import { CloudAdapter, type Activity, type TurnContext } from 'botbuilder';
-import { AuthenticationError } from 'botframework-connector';
+import { AuthenticationError, type AuthenticateRequestResult, type BotFrameworkAuthentication } from 'botframework-connector';
+import { isRetryLater } from '../middleware/retryLater';
 
-/** The status and body to answer a POSTed activity with. */
+/** The status, headers and body to answer a POSTed activity with. */
 export interface ActivityHttpResult {
   readonly status: number;
-  /** JSON body (invoke and expectReplies responses, authentication errors), or none. */
+  /** JSON body (invoke and expectReplies responses, authentication and retry answers), or none. */
   readonly body?: unknown;
+  /** Extra response headers, e.g. `Retry-After` with a 503. */
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** Options for {@link WarmlineCloudAdapter}. */
+export interface WarmlineCloudAdapterOptions {
+  /**
+   * Longest wait for authentication (with an app id: the signing keys of the Bot Framework, fetched and cached by
+   * botframework-connector) before the request is answered 503.
+   * @defaultValue 5000
+   */
+  authenticationTimeoutMs?: number;
+  /** `Retry-After` seconds sent when authentication could not be completed. @defaultValue 5 */
+  authenticationRetryAfterSeconds?: number;
 }
 
 /** Turns ISO timestamps into dates (keeping the raw strings), as botbuilder's `validateAndFixActivity` does. */
@@ -24,6 +39,14 @@ function fixTimestamps(activity: Record<string, unknown>): Activity {
   return activity as unknown as Activity;
 }
 
+/** Authentication that ended without a verdict on the token (keys unreachable, metadata unreadable, too slow). */
+class AuthenticationUnavailable extends Error {
+  constructor(readonly reason: 'timeout' | 'failed') {
+    super(`Authentication could not be completed (${reason}).`);
+    this.name = 'AuthenticationUnavailable';
+  }
+}
+
 /**
  * botbuilder's `CloudAdapter`, plus {@link WarmlineCloudAdapter.processActivityBody} for a server that has already
  * read and checked the request body.
@@ -31,24 +54,93 @@ function fixTimestamps(activity: Record<string, unknown>): Activity {
  * @remarks `CloudAdapter.process` re-validates the request, the response and the logic function with zod on every
  * request before it authenticates and runs the turn. Warmline's endpoint reads the JSON body itself, so it calls
  * `processActivityBody`: the same authentication (JWT whenever an app id is set) and the same turn, without that
- * per-request validation. Everything else is `CloudAdapter`'s.
+ * per-request validation, and with an answer for each way a request can fail (see the method). Everything else is
+ * `CloudAdapter`'s.
  */
 export class WarmlineCloudAdapter extends CloudAdapter {
+  private readonly authenticationTimeoutMs: number;
+  private readonly authenticationRetryAfterSeconds: number;
+
+  constructor(botFrameworkAuthentication?: BotFrameworkAuthentication, options: WarmlineCloudAdapterOptions = {}) {
+    super(botFrameworkAuthentication);
+    const timeout = options.authenticationTimeoutMs ?? 5000;
+    const retryAfter = options.authenticationRetryAfterSeconds ?? 5;
+    if (!Number.isInteger(timeout) || timeout < 1) throw new TypeError('WarmlineCloudAdapter: authenticationTimeoutMs must be a positive integer');
+    if (!Number.isInteger(retryAfter) || retryAfter < 1) throw new TypeError('WarmlineCloudAdapter: authenticationRetryAfterSeconds must be a positive integer');
+    this.authenticationTimeoutMs = timeout;
+    this.authenticationRetryAfterSeconds = retryAfter;
+  }
+
   /**
-   * Authenticates the request and runs the turn for an activity already parsed from JSON (`type` is a string).
-   * Resolves with what to answer: the invoke or expectReplies response (else 200), or 401 with botbuilder's
-   * message when authentication fails. Other errors reject, for the server to answer 500.
+   * Authenticates the request and runs the turn for an activity already parsed from JSON (`type` is a string), and
+   * resolves with what to answer.
+   *
+   * @remarks The answers: the invoke or expectReplies response (else 200); 401 with botbuilder's message when the
+   * token is missing, malformed or refused; 503 with `Retry-After` when authentication could not reach a verdict
+   * (the Bot Framework's OpenID metadata or signing keys unreachable or unreadable, or slower than
+   * `authenticationTimeoutMs`), so the channel sends the activity again rather than losing it; 503 with the error's
+   * `Retry-After` when the turn failed with a `RetryLaterError` (thrown, or rethrown by `onTurnError`). Other errors
+   * reject, for the server to answer 500.
    *
    * @param authHeader - The request's `Authorization` header, or `''`.
    * @param body - The parsed activity; its timestamps are turned into dates as botbuilder does.
    */
   async processActivityBody(authHeader: string, body: Record<string, unknown>, logic: (context: TurnContext) => Promise<void>): Promise<ActivityHttpResult> {
+    const activity = fixTimestamps(body);
+    let authenticated: AuthenticateRequestResult;
     try {
-      const response = await this.processActivity(authHeader, fixTimestamps(body), logic);
+      authenticated = await this.authenticate(activity, authHeader);
+    } catch (err) {
+      if (err instanceof AuthenticationUnavailable) {
+        return {
+          status: 503,
+          headers: { 'Retry-After': String(this.authenticationRetryAfterSeconds) },
+          body: { error: 'ServiceUnavailable', message: 'The request could not be authenticated right now; send it again later.' },
+        };
+      }
+      const message = err instanceof Error ? err.message : 'Unauthorized.';
+      return { status: 401, body: { error: 'Unauthorized', message } };
+    }
+    try {
+      const response = await this.processActivity(authenticated, activity, logic);
       return { status: response?.status ?? 200, body: response?.body ?? undefined };
     } catch (err) {
-      if (err instanceof AuthenticationError) return { status: 401, body: { error: 'Unauthorized', message: err.message } };
+      // Kept from botbuilder's own handling: a refusal raised while the turn runs is still a 401.
+      if (err instanceof AuthenticationError && (err.statusCode ?? 401) < 500) return { status: 401, body: { error: 'Unauthorized', message: err.message } };
+      if (isRetryLater(err)) {
+        return {
+          status: 503,
+          headers: { 'Retry-After': String(err.retryAfterSeconds) },
+          body: { error: 'RetryLater', message: 'The activity could not be kept; send it again later.' },
+        };
+      }
       throw err;
+    }
+  }
+
+  /**
+   * botbuilder's own authentication of the request. A refusal (`AuthenticationError` with a 4xx status: no token, a
+   * malformed or forged one) rejects as it is; anything else (botframework-connector reports unreachable or unreadable
+   * metadata and keys as a `FetchError` or an `AuthenticationError` with status 500) and a timeout reject with
+   * `AuthenticationUnavailable`.
+   */
+  private async authenticate(activity: Activity, authHeader: string): Promise<AuthenticateRequestResult> {
+    let timer: NodeJS.Timeout | undefined;
+    const pending = this.botFrameworkAuthentication.authenticateRequest(activity, authHeader);
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new AuthenticationUnavailable('timeout')), this.authenticationTimeoutMs);
+    });
+    try {
+      return await Promise.race([pending, timeout]);
+    } catch (err) {
+      if (err instanceof AuthenticationUnavailable) {
+        pending.catch(() => undefined); // it may still settle, long after the answer
+        throw err;
+      }
+      if (err instanceof AuthenticationError && (err.statusCode ?? 401) < 500) throw err;
+      throw new AuthenticationUnavailable('failed');
+    } finally {
+      clearTimeout(timer);
     }
   }
 }

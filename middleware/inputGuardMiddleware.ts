@@ -20,7 +20,8 @@ const DEFAULT_NOTICE: InputGuardOptions['notice'] = (language, max) =>
  * the customer gets one polite notice asking for the rest in another message. Analysis, redaction, storage, cards,
  * relays and console views all work on that bounded cut, so no text work grows with the request body.
  * Malformed fields (non-string `text` or `locale`, non-array `entities`, `attachments` or `membersAdded`) are dropped to
- * `undefined` rather than crashing later middleware.
+ * `undefined` rather than crashing later middleware, and so are the entries of those three arrays that are not objects
+ * (Teams has been seen sending `entities: [null]`).
  */
 export class InputGuardMiddleware implements Middleware {
   private readonly options: InputGuardOptions;
@@ -39,9 +40,9 @@ export class InputGuardMiddleware implements Middleware {
     // rather than crashing a later piece that trusts the Activity type.
     if (activity.text !== undefined && typeof activity.text !== 'string') activity.text = undefined as unknown as string;
     if (activity.locale !== undefined && typeof activity.locale !== 'string') activity.locale = undefined;
-    if (activity.entities !== undefined && !Array.isArray(activity.entities)) activity.entities = undefined;
-    if (activity.attachments !== undefined && !Array.isArray(activity.attachments)) activity.attachments = undefined;
-    if (activity.membersAdded !== undefined && !Array.isArray(activity.membersAdded)) activity.membersAdded = undefined;
+    if (activity.entities !== undefined) activity.entities = objectsOnly(activity.entities);
+    if (activity.attachments !== undefined) activity.attachments = objectsOnly(activity.attachments);
+    if (activity.membersAdded !== undefined) activity.membersAdded = objectsOnly(activity.membersAdded);
     if (activity.type === ActivityTypes.Message && typeof activity.text === 'string' && activity.text.length > this.options.maxTextChars) {
       activity.text = shorten(activity.text, this.options.maxTextChars);
       const language = /^fr\b/i.test(activity.locale ?? '') ? 'fr' : 'en';
@@ -49,6 +50,16 @@ export class InputGuardMiddleware implements Middleware {
     }
     await next();
   }
+}
+
+/**
+ * The array without its entries that are not objects (`null`, strings, nested arrays); `undefined` when it is not an
+ * array. The same array is returned when every entry is an object, so well-formed activities are left untouched.
+ */
+function objectsOnly<T>(value: T[]): T[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  const isEntry = (entry: unknown) => typeof entry === 'object' && entry !== null && !Array.isArray(entry);
+  return value.every(isEntry) ? value : value.filter(isEntry);
 }
 
 /** `text` cut to at most `max` characters, at a word boundary when one is near the end, never inside an emoji. */

@@ -13,11 +13,17 @@ import { WarmlineCloudAdapter } from '../../bots/warmlineCloudAdapter';
 import { CachingBotFrameworkAuthentication } from '../../bots/cachingBotFrameworkAuthentication';
 import { silentLogger } from '../../bots/logger';
 import { FakeConnector } from '../helpers/fakeConnector';
-import { directLineMessage, teamsMessage } from '../helpers/channelActivities';
+import { directLineMessage, slackMessage, teamsMessage } from '../helpers/channelActivities';
 
 class EchoBot extends ActivityHandler {
+  /** The activities the bot received, as it received them. */
+  readonly seen: Array<Record<string, unknown>> = [];
   constructor() {
     super();
+    this.onTurn(async (ctx, next) => {
+      this.seen.push(ctx.activity as unknown as Record<string, unknown>);
+      await next();
+    });
     this.onMessage(async (ctx, next) => {
       const { timestamp, rawTimestamp } = ctx.activity as { timestamp?: unknown; rawTimestamp?: unknown };
       const dated = ctx.activity.text === 'when' && timestamp instanceof Date && typeof rawTimestamp === 'string' ? ` (dated ${timestamp.toISOString()})` : '';
@@ -43,6 +49,7 @@ for (const kind of ['WarmlineCloudAdapter', 'CloudAdapter'] as const) {
 
   describe(`createWarmlineServer with ${kind}`, () => {
     const connector = new FakeConnector();
+    const bot = new EchoBot();
     let server: Server;
     let base: string;
     let readiness: Readiness = { ready: false, checks: { recognizers: 'warming' } };
@@ -51,7 +58,7 @@ for (const kind of ['WarmlineCloudAdapter', 'CloudAdapter'] as const) {
       await connector.start();
       server = createWarmlineServer({
         adapter: anonymousAdapter(),
-        bot: new EchoBot(),
+        bot,
         logger: silentLogger,
         maxBodyBytes: 4096,
         readiness: () => readiness,
@@ -139,6 +146,72 @@ for (const kind of ['WarmlineCloudAdapter', 'CloudAdapter'] as const) {
       expect((await post('[1,2,3]')).status).to.equal(400);
       expect((await post('{"hello":"world"}')).status).to.equal(400);
       expect((await fetch(`${base}/healthz`)).status).to.equal(200);
+    });
+
+    it('answers 400 with the reason to a malformed envelope (ids and serviceUrl), and lets real channel payloads through', async () => {
+      const valid = directLineMessage('hi', { serviceUrl: connector.url, deliveryMode: 'expectReplies' });
+      const cases: Array<[string, Record<string, unknown>]> = [
+        ['serviceUrl', { serviceUrl: 42 }],
+        ['serviceUrl', { serviceUrl: 'ftp://files.example/' }],
+        ['serviceUrl', { serviceUrl: 'not a url' }],
+        ['serviceUrl', { serviceUrl: `https://x.example/${'a'.repeat(3000)}` }],
+        ['serviceUrl', { serviceUrl: ['https://x.example/'] }],
+        ['channelId', { channelId: ['msteams'] }],
+        ['channelId', { channelId: 'c'.repeat(100) }],
+        ['id', { id: { $gt: '' } }],
+        ['id', { id: 'i'.repeat(2000) }],
+        ['type', { type: 't'.repeat(200) }],
+        ['conversation', { conversation: 'abc' }],
+        ['conversation.id', { conversation: { id: 7 } }],
+        ['conversation.id', { conversation: { id: 'c'.repeat(1100) } }],
+        ['from', { from: [] }],
+        ['from.id', { from: { id: ['a', 'b'] } }],
+        ['recipient.id', { recipient: { id: { nested: true } } }],
+      ];
+      for (const [field, patch] of cases) {
+        const res = await post(JSON.stringify({ ...valid, ...patch }));
+        expect(res.status, field).to.equal(400);
+        const body = (await res.json()) as { error: string; message: string };
+        expect(body.error).to.equal('BadRequest');
+        expect(body.message, field).to.contain(`"${field}"`);
+        expect(body.message.length, field).to.be.below(120); // the reason, never the value sent
+      }
+      // Real payloads, and fields a channel leaves empty (null), still pass.
+      for (const activity of [
+        teamsMessage('hi', { serviceUrl: connector.url, deliveryMode: 'expectReplies' }),
+        slackMessage('hi', { serviceUrl: connector.url, deliveryMode: 'expectReplies' }),
+        valid,
+        { ...valid, serviceUrl: `${connector.url}/with/a/path?and=query` },
+        { ...valid, replyToId: null, channelId: null },
+      ]) {
+        const res = await post(JSON.stringify(activity));
+        expect(res.status, String(activity.channelId)).to.equal(200);
+      }
+      expect((await fetch(`${base}/healthz`)).status).to.equal(200);
+    });
+
+    it('replaces an invalid timestamp or localTimestamp by the server time, so the activity is still kept', async () => {
+      const cases: Array<Record<string, unknown>> = [
+        { timestamp: 'not a date', localTimestamp: 1_700_000_000_000 },
+        { timestamp: 1_700_000_000, localTimestamp: { when: 'now' } },
+        { timestamp: `2026-01-01T00:00:00Z${' '.repeat(100)}`, localTimestamp: ['2026-01-01T00:00:00+01:00'] },
+      ];
+      for (const patch of cases) {
+        const before = Date.now();
+        const activity = { ...directLineMessage('stamp', { serviceUrl: connector.url, deliveryMode: 'expectReplies' }), ...patch };
+        const res = await post(JSON.stringify(activity));
+        expect(res.status).to.equal(200);
+        const seen = bot.seen.find((a) => a.id === activity.id)!;
+        for (const field of ['timestamp', 'localTimestamp']) {
+          const value = seen[field];
+          expect(value, field).to.be.instanceOf(Date);
+          expect((value as Date).getTime(), field).to.be.within(before - 1, Date.now() + 1);
+        }
+      }
+      // A valid one is kept as sent.
+      const dated: Record<string, unknown> = { ...directLineMessage('stamp', { serviceUrl: connector.url, deliveryMode: 'expectReplies' }), timestamp: '2026-11-26T10:00:00.000Z' };
+      expect((await post(JSON.stringify(dated))).status).to.equal(200);
+      expect((bot.seen.find((a) => a.id === dated.id)!.timestamp as Date).toISOString()).to.equal('2026-11-26T10:00:00.000Z');
     });
 
     it('enforces Bot Framework authentication when an app id is configured', async () => {

@@ -50,6 +50,41 @@ describe('InputGuardMiddleware', () => {
     expect(activity!.membersAdded).to.equal(undefined);
   });
 
+  it('drops the entries of entities, attachments and membersAdded that are not objects (Teams sends entities: [null])', async () => {
+    let activity: Partial<Activity> | undefined;
+    let locales: unknown[] = [];
+    const adapter = new TestAdapter(async (ctx) => {
+      activity = ctx.activity;
+      // What a later piece does with entities: read each one's fields.
+      locales = (ctx.activity.entities ?? []).filter((e) => e.type === 'clientInfo').map((e) => (e as { locale?: unknown }).locale);
+    }).use(new InputGuardMiddleware());
+    const clientInfo = { type: 'clientInfo', locale: 'fr-FR' };
+    const card = { contentType: 'application/vnd.microsoft.card.adaptive', content: {} };
+    await adapter
+      .send({
+        type: 'message',
+        text: 'hi',
+        entities: [null, clientInfo, 'mention', 7, [clientInfo]],
+        attachments: [undefined, card, null],
+        membersAdded: [null, { id: 'user-1' }, 'user-2'],
+      } as unknown as Partial<Activity>)
+      .startTest();
+    expect(activity!.entities).to.deep.equal([clientInfo]);
+    expect(activity!.attachments).to.deep.equal([card]);
+    expect(activity!.membersAdded).to.deep.equal([{ id: 'user-1' }]);
+    expect(locales).to.deep.equal(['fr-FR']);
+  });
+
+  it('leaves well-formed arrays as they are (the same arrays)', async () => {
+    const entities = [{ type: 'clientInfo', locale: 'en-US' }];
+    let seen: unknown;
+    const adapter = new TestAdapter(async (ctx) => {
+      seen = ctx.activity.entities;
+    }).use(new InputGuardMiddleware());
+    await adapter.send({ type: 'message', text: 'hi', entities } as Partial<Activity>).startTest();
+    expect(seen).to.deep.equal(entities);
+  });
+
   it('refuses a nonsensical limit at construction', () => {
     expect(() => new InputGuardMiddleware({ maxTextChars: 0 })).to.throw(TypeError);
   });

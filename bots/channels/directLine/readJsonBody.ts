@@ -19,7 +19,7 @@ export type RequestWithBody = IncomingMessage & { body?: unknown };
  * Reads a JSON request body with a size limit, whether or not a restify `bodyParser` already ran.
  *
  * @remarks Returns `undefined` for an empty body. Throws {@link DirectLineHttpError} 413 when the body is
- * larger than `maxBytes` and 400 when it is not JSON. When a global body parser already consumed the stream,
+ * larger than `maxBytes`, and 400 when it is not JSON or the client abandoned it before its end. When a global body parser already consumed the stream,
  * its result (`req.body`) is used and its size is checked again, so the limit holds with either server setup.
  */
 export async function readJsonBody(req: RequestWithBody, maxBytes: number): Promise<unknown> {
@@ -48,11 +48,12 @@ export async function readJsonBody(req: RequestWithBody, maxBytes: number): Prom
       }
       chunks.push(chunk);
     });
+    // A body the client abandoned (reset, closed early) is its own fault: a 4xx, not a server error. 'close' also
+    // comes after 'end', when the promise is already settled.
+    const incomplete = () => reject(over ? tooLarge(maxBytes) : new DirectLineHttpError(400, 'BadArgument', 'The request body was not completed.'));
     req.on('end', () => (over ? reject(tooLarge(maxBytes)) : resolve(Buffer.concat(chunks))));
-    req.on('error', (err) => reject(over ? tooLarge(maxBytes) : err));
-    req.on('close', () => {
-      if (over) reject(tooLarge(maxBytes));
-    });
+    req.on('error', incomplete);
+    req.on('close', incomplete);
   });
   return parseJson(raw, maxBytes);
 }

@@ -3,11 +3,22 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Activity, ChannelAccount } from 'botbuilder';
 import type * as restify from 'restify';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { z } from 'zod';
-import { silentLogger, type Logger } from '../../logger';
-import { DirectLineConversations, type DirectLineConversation } from './directLineConversations';
+import { shorten } from '../../../middleware/inputGuardMiddleware';
+import { errorFields, silentLogger, type Logger } from '../../logger';
+import { refuseUpgrade, upgradeRouter } from '../../upgradeRouter';
+import { clientAddressKey } from './clientAddressKey';
+import { activityBytes, DirectLineConversations, type DirectLineConversation } from './directLineConversations';
 import { DirectLineHttpError, readJsonBody, type RequestWithBody } from './readJsonBody';
+
+/** A rate: at most `points` requests per `windowMs` (a fixed window per client address). */
+export interface DirectLineRate {
+  points: number;
+  /** Rounded up to whole seconds. */
+  windowMs: number;
+}
 
 /** Options for {@link registerLocalDirectLine}. */
 export interface LocalDirectLineOptions {
@@ -24,15 +35,36 @@ export interface LocalDirectLineOptions {
   channelId?: string;
   /** The bot's account as the channel shows it. @defaultValue `{ id: 'warmline-bot', name: 'Warmline' }` */
   bot?: { id: string; name?: string };
-  /** @defaultValue 500 */
+  /**
+   * Most conversations kept at once. When reached, a new conversation replaces expired ones, then the oldest unused
+   * one (no activity from the user, no open stream); only when every one is in use is it refused (429).
+   * @defaultValue 500
+   */
   maxConversations?: number;
-  /** @defaultValue 200 */
+  /** New conversations one client address may start (anonymous `POST /conversations`). @defaultValue 30 per 10 minutes */
+  conversationRate?: DirectLineRate;
+  /** Activities one client address may post (`POST /conversations/:id/activities`, typing included). @defaultValue 120 per minute */
+  activityRate?: DirectLineRate;
+  /** Most activities kept per conversation; the oldest go first. @defaultValue 200 */
   maxActivitiesPerConversation?: number;
+  /** Most bytes (JSON) of activities kept per conversation; the oldest go first. @defaultValue 256 KiB */
+  maxConversationBytes?: number;
+  /**
+   * Largest activity kept or streamed (bytes of JSON, after the text cut), from the user or the bot; larger ones get
+   * 413. At most `maxConversationBytes`.
+   * @defaultValue 64 KiB (or `maxConversationBytes` when smaller)
+   */
+  maxActivityBytes?: number;
   /** @defaultValue 30 minutes (Azure Direct Line's 1800 s) */
   tokenLifetimeMs?: number;
   /** How long a `streamUrl` may wait before it is opened. @defaultValue 60 s */
   streamUrlLifetimeMs?: number;
-  /** Longest accepted `text` of a customer's activity. @defaultValue 4000 */
+  /**
+   * Longest `text` kept of a customer's activity (set it to the input guard's limit). A longer text is cut, at a word
+   * boundary, in the copy kept and echoed to the streams; the bot gets it whole, so its input guard can tell the
+   * customer.
+   * @defaultValue 4000
+   */
   maxTextLength?: number;
   /** Longest accepted body, client and connector side. @defaultValue 256 KiB */
   maxBodyBytes?: number;
@@ -74,22 +106,34 @@ const DIRECT_LINE = '/v3/directline';
 const STREAM_PATH = /^\/v3\/directline\/conversations\/([A-Za-z0-9_-]{1,64})\/stream$/;
 const USER_ID = z.string().min(1).max(256);
 
-const OptionsSchema = z.object({
-  channelId: z.string().min(1).max(64).default('webchat'),
-  bot: z.object({ id: z.string().min(1), name: z.string().optional() }).default({ id: 'warmline-bot', name: 'Warmline' }),
-  maxConversations: z.number().int().min(1).default(500),
-  maxActivitiesPerConversation: z.number().int().min(10).default(200),
-  tokenLifetimeMs: z.number().int().min(1000).default(30 * 60 * 1000),
-  streamUrlLifetimeMs: z.number().int().min(1000).default(60 * 1000),
-  maxTextLength: z.number().int().min(1).default(4000),
-  maxBodyBytes: z.number().int().min(1024).default(256 * 1024),
-  botTimeoutMs: z.number().int().min(100).default(15000),
-  maxSocketsPerConversation: z.number().int().min(1).default(8),
-  socketPingMs: z.number().int().min(100).default(30000),
-  corsOrigins: z.union([z.literal('*'), z.array(z.string().url())]).default('*'),
-  connectorPath: z.string().regex(/^\/[A-Za-z0-9/_-]*[A-Za-z0-9_-]$/, 'a path like /directline-connector').default('/directline-connector'),
-  connectorKey: z.string().regex(/^[A-Za-z0-9_-]{16,128}$/, '16 to 128 URL-safe characters').optional(),
-});
+const RateSchema = z.object({ points: z.number().int().min(1), windowMs: z.number().int().min(1000) }).strict();
+
+const OptionsSchema = z
+  .object({
+    channelId: z.string().min(1).max(64).default('webchat'),
+    bot: z.object({ id: z.string().min(1), name: z.string().optional() }).default({ id: 'warmline-bot', name: 'Warmline' }),
+    maxConversations: z.number().int().min(1).default(500),
+    conversationRate: RateSchema.default({ points: 30, windowMs: 10 * 60 * 1000 }),
+    activityRate: RateSchema.default({ points: 120, windowMs: 60 * 1000 }),
+    maxActivitiesPerConversation: z.number().int().min(10).default(200),
+    maxConversationBytes: z.number().int().min(4096).default(256 * 1024),
+    maxActivityBytes: z.number().int().min(1024).optional(),
+    tokenLifetimeMs: z.number().int().min(1000).default(30 * 60 * 1000),
+    streamUrlLifetimeMs: z.number().int().min(1000).default(60 * 1000),
+    maxTextLength: z.number().int().min(1).default(4000),
+    maxBodyBytes: z.number().int().min(1024).default(256 * 1024),
+    botTimeoutMs: z.number().int().min(100).default(15000),
+    maxSocketsPerConversation: z.number().int().min(1).default(8),
+    socketPingMs: z.number().int().min(100).default(30000),
+    corsOrigins: z.union([z.literal('*'), z.array(z.string().url())]).default('*'),
+    connectorPath: z.string().regex(/^\/[A-Za-z0-9/_-]*[A-Za-z0-9_-]$/, 'a path like /directline-connector').default('/directline-connector'),
+    connectorKey: z.string().regex(/^[A-Za-z0-9_-]{16,128}$/, '16 to 128 URL-safe characters').optional(),
+  })
+  .refine((o) => o.maxActivityBytes === undefined || o.maxActivityBytes <= o.maxConversationBytes, {
+    message: 'must not exceed maxConversationBytes',
+    path: ['maxActivityBytes'],
+  })
+  .transform((o) => ({ ...o, maxActivityBytes: o.maxActivityBytes ?? Math.min(64 * 1024, o.maxConversationBytes) }));
 
 /** What a client may post: a Bot Framework activity, loosely checked; everything else is set by the channel. */
 const ClientActivitySchema = z
@@ -128,8 +172,16 @@ type ForwardResult = { ok: true } | { ok: false; status: 502 | 504; code: string
  * Connector routes, under `${connectorPath}/${connectorKey}/v3/conversations/:id`: `POST /activities[/:replyToId]`,
  * `PUT|DELETE /activities/:activityId`, `GET /members`, `GET /activities/:activityId/members`.
  *
+ * Limits, so one client cannot exhaust the process or lock others out: per client address (the socket's peer
+ * address, an IPv6 one by its /64), `conversationRate` new conversations and `activityRate` posted activities, past
+ * which the answer is 429 with `Retry-After`; `maxConversations` kept at once, unused ones replaced first; per
+ * conversation, `maxActivitiesPerConversation` activities and `maxConversationBytes` bytes kept (oldest dropped), each
+ * activity at most `maxActivityBytes` (413 otherwise) with its kept text cut to `maxTextLength`. Behind a reverse
+ * proxy every client shares the proxy's address, and so its limits.
+ *
  * Conversations live in this process's memory: for development and single-instance use (use Azure Direct
- * Line in production). Register before `listen`; the streams attach to the server's `upgrade` event.
+ * Line in production). Register before `listen`; the streams are served through the server's {@link upgradeRouter}
+ * (installed here if the server has none).
  *
  * @example
  * ```ts
@@ -161,6 +213,7 @@ export function registerLocalDirectLine(server: restify.Server, options: LocalDi
   const store = new DirectLineConversations({
     maxConversations: o.maxConversations,
     maxActivitiesPerConversation: o.maxActivitiesPerConversation,
+    maxConversationBytes: o.maxConversationBytes,
     tokenLifetimeMs: o.tokenLifetimeMs,
     streamUrlLifetimeMs: o.streamUrlLifetimeMs,
     now,
@@ -230,6 +283,30 @@ export function registerLocalDirectLine(server: restify.Server, options: LocalDi
     if (check.ok) return check.conversation;
     sendError(res, check.status, check.code, check.message);
     return undefined;
+  };
+
+  const limiter = (rate: DirectLineRate, keyPrefix: string) =>
+    new RateLimiterMemory({ keyPrefix, points: rate.points, duration: Math.ceil(rate.windowMs / 1000) });
+  const conversationLimiter = limiter(o.conversationRate, 'directline-conversations');
+  const activityLimiter = limiter(o.activityRate, 'directline-activities');
+  /** Counts one request of the client's address; answers 429 with `Retry-After` and returns `false` past the rate. */
+  const withinRate = async (rateLimiter: RateLimiterMemory, req: restify.Request, res: restify.Response, what: string): Promise<boolean> => {
+    try {
+      await rateLimiter.consume(clientAddressKey(req.socket.remoteAddress));
+      return true;
+    } catch (err) {
+      if (!(err instanceof RateLimiterRes)) throw err;
+      logger.info('directline.rate_limited', { what });
+      res.setHeader('Retry-After', String(Math.max(1, Math.ceil(err.msBeforeNext / 1000))));
+      sendError(res, 429, 'TooManyRequests', `Too many ${what} from this address; try again later.`);
+      return false;
+    }
+  };
+  /** Refuses an activity too large to keep or stream. */
+  const checkSize = (bytes: number): void => {
+    if (bytes > o.maxActivityBytes) {
+      throw new DirectLineHttpError(413, 'MessageSizeTooBig', `The activity is larger than ${o.maxActivityBytes} bytes.`);
+    }
   };
 
   const streamUrl = (c: DirectLineConversation, watermark: number): string => {
@@ -346,8 +423,11 @@ export function registerLocalDirectLine(server: restify.Server, options: LocalDi
         if (!conversation) return;
         status = 200;
       } else {
+        if (!(await withinRate(conversationLimiter, req, res, 'new conversations'))) return;
         conversation = store.create();
         if (!conversation) {
+          logger.warn('directline.conversations_full', { kept: store.size });
+          res.setHeader('Retry-After', '60');
           sendError(res, 429, 'TooManyConversations', 'Too many open conversations; try again later.');
           return;
         }
@@ -407,6 +487,7 @@ export function registerLocalDirectLine(server: restify.Server, options: LocalDi
     handle(true, async (req, res) => {
       const c = authorize(req, res, param(req, 'conversationId'));
       if (!c) return;
+      if (!(await withinRate(activityLimiter, req, res, 'activities'))) return;
       const parsedBody = ClientActivitySchema.safeParse(await readJsonBody(req as RequestWithBody, o.maxBodyBytes));
       if (!parsedBody.success) {
         sendError(res, 400, 'BadArgument', 'The body must be an activity with a "type".');
@@ -415,10 +496,6 @@ export function registerLocalDirectLine(server: restify.Server, options: LocalDi
       const posted = parsedBody.data;
       if (!CLIENT_TYPES.has(posted.type)) {
         sendError(res, 400, 'BadArgument', `Activities of type "${posted.type.slice(0, 64)}" are not accepted.`);
-        return;
-      }
-      if (posted.text !== undefined && posted.text.length > o.maxTextLength) {
-        sendError(res, 413, 'MessageSizeTooBig', `The text is longer than ${o.maxTextLength} characters.`);
         return;
       }
       learnUser(c, posted.from?.id, posted.from?.name);
@@ -446,9 +523,15 @@ export function registerLocalDirectLine(server: restify.Server, options: LocalDi
         ...((posted.locale ?? c.locale) ? { locale: posted.locale ?? c.locale } : {}),
       };
 
+      // What is kept and streamed has the text cut to maxTextLength; the bot gets the whole text (within the body
+      // limit), so its input guard cuts it the same way and tells the customer.
+      const shown = activity.text !== undefined && activity.text.length > o.maxTextLength ? { ...activity, text: shorten(activity.text, o.maxTextLength) } : activity;
+      const bytes = activityBytes(shown);
+      checkSize(bytes);
+
       if (posted.type === 'typing') {
         // Not kept and not worth waiting for: the bot may want it, the transcript does not.
-        store.pushEphemeral(c, activity);
+        store.pushEphemeral(c, shown);
         void enqueue(c, async () => {
           await startIfNeeded(c);
           await forward(toBot(c, activity));
@@ -458,7 +541,8 @@ export function registerLocalDirectLine(server: restify.Server, options: LocalDi
       }
 
       // Keep and echo first: nothing the customer said is lost, whatever happens to the bot.
-      store.append(c, activity, seq);
+      store.append(c, shown, seq, bytes);
+      c.userPosted = true;
       const result = await enqueue(c, async () => {
         await startIfNeeded(c);
         return forward(toBot(c, activity));
@@ -506,11 +590,14 @@ export function registerLocalDirectLine(server: restify.Server, options: LocalDi
     const activity = await fromBot(req, c, replyToId);
     if (activity.type === 'typing') {
       activity.id = `${c.id}|t${randomBytes(6).toString('hex')}`;
+      checkSize(activityBytes(activity));
       store.pushEphemeral(c, activity);
     } else {
       const seq = store.nextSeq(c);
       activity.id = activityId(c, seq);
-      store.append(c, activity, seq);
+      const bytes = activityBytes(activity);
+      checkSize(bytes);
+      store.append(c, activity, seq, bytes);
     }
     sendJson(res, 200, { id: activity.id });
   };
@@ -530,7 +617,9 @@ export function registerLocalDirectLine(server: restify.Server, options: LocalDi
         return;
       }
       const updated = await fromBot(req, c, kept.activity.replyToId, id);
-      kept.activity = updated;
+      const bytes = activityBytes(updated);
+      checkSize(bytes);
+      store.replace(c, kept, updated, bytes);
       // Web Chat replaces an activity it already shows when one with the same id arrives again.
       store.broadcast(c, JSON.stringify({ activities: [updated], watermark: String(c.seq) }));
       sendJson(res, 200, { id });
@@ -562,23 +651,19 @@ export function registerLocalDirectLine(server: restify.Server, options: LocalDi
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: 4096, clientTracking: true });
   const alive = new WeakMap<WebSocket, boolean>();
-  const rejectUpgrade = (socket: Duplex, status: number, reason: string) => {
-    socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-  };
 
+  // Called by the server's upgrade router for stream paths only; it owns the socket's errors already.
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const url = new URL(req.url ?? '/', 'http://local');
-    const match = STREAM_PATH.exec(url.pathname);
-    if (!match) return; // not ours: another upgrade listener may want it
-    const conversationId = match[1];
+    const conversationId = STREAM_PATH.exec(url.pathname)?.[1] ?? '';
     const taken = store.takeTicket(url.searchParams.get('t') ?? '', conversationId);
     if (!taken) {
-      rejectUpgrade(socket, store.get(conversationId) ? 403 : 404, store.get(conversationId) ? 'Forbidden' : 'Not Found');
+      refuseUpgrade(socket, store.get(conversationId) ? 403 : 404);
       return;
     }
     const { conversation, watermark } = taken;
     if (conversation.sinks.size >= o.maxSocketsPerConversation) {
-      rejectUpgrade(socket, 429, 'Too Many Requests');
+      refuseUpgrade(socket, 429);
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
@@ -591,15 +676,14 @@ export function registerLocalDirectLine(server: restify.Server, options: LocalDi
       ws.on('pong', () => alive.set(ws, true));
       // The stream is one-way; clients send empty-string pings, which need no answer.
       ws.on('message', () => undefined);
-      ws.on('error', () => undefined);
+      ws.on('error', (err) => logger.debug('directline.socket_error', errorFields(err)));
       ws.on('close', () => conversation.sinks.delete(sink));
       const backlog = store.since(conversation, watermark);
       if (backlog.activities.length > 0) sink.send(JSON.stringify(backlog));
       conversation.sinks.add(sink);
     });
   };
-  const httpServer = server.server;
-  httpServer.on('upgrade', onUpgrade);
+  const unregisterStreams = upgradeRouter(server.server, { logger }).register((pathname) => STREAM_PATH.test(pathname), onUpgrade);
 
   const pinger = setInterval(() => {
     store.prune();
@@ -624,7 +708,7 @@ export function registerLocalDirectLine(server: restify.Server, options: LocalDi
     openSockets: () => wss.clients.size,
     close: async () => {
       clearInterval(pinger);
-      httpServer.removeListener('upgrade', onUpgrade);
+      unregisterStreams();
       const open = [...wss.clients];
       await Promise.all(
         open.map(

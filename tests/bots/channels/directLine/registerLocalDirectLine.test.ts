@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import * as restify from 'restify';
 import { TurnContext, type ConversationReference } from 'botbuilder';
 import { registerLocalDirectLine } from '../../../../bots/channels/directLine/registerLocalDirectLine';
+import { shorten } from '../../../../middleware/inputGuardMiddleware';
 import { startLocalChannel, StreamClient, WelcomeEchoBot, type LocalChannel } from './localChannelHarness';
 
 interface Conversation {
@@ -250,10 +251,8 @@ describe('registerLocalDirectLine', () => {
     expect(channel.directLine.activities(conv.conversationId).map((a) => a.text)).not.to.include('hi');
   });
 
-  it('answers 413 to oversized text and bodies, 400 to bad activities, 501 to uploads', async () => {
+  it('answers 413 to oversized bodies, 400 to bad activities, 501 to uploads', async () => {
     const conv = await startConversation(base, 'user-8');
-    const longText = await postActivity(base, conv, message('x'.repeat(201), 'big', 'user-8'));
-    expect(longText.status).to.equal(413);
     const bigBody = await postActivity(base, conv, { ...message('hi', 'big2', 'user-8'), value: 'y'.repeat(9000) });
     expect(bigBody.status).to.equal(413);
     const connector = `${channel.directLine.serviceUrl()}/v3/conversations/${conv.conversationId}/activities`;
@@ -275,6 +274,26 @@ describe('registerLocalDirectLine', () => {
     expect(upload.status).to.equal(501);
     expect(((await upload.json()) as { error: { message: string } }).error.message).to.match(/upload/i);
     expect(channel.directLine.activities(conv.conversationId).map((a) => a.text)).to.deep.equal(['welcome']);
+  });
+
+  it('keeps and echoes a long text cut to maxTextLength at a word boundary, and gives the bot the whole text', async () => {
+    const conv = await startConversation(base, 'user-12');
+    await waitForKept(channel, conv.conversationId, 'welcome');
+    const long = `${'parcel '.repeat(40)}END`; // 283 characters, over the 200 of this server
+    const stream = await StreamClient.open(conv.streamUrl);
+    try {
+      const res = await postActivity(base, conv, message(long, 'long-1', 'user-12'));
+      expect(res.status).to.equal(200);
+      const { id } = (await res.json()) as { id: string };
+      const echoed = await stream.waitFor((a) => a.id === id);
+      expect(echoed.text).to.equal(shorten(long, 200));
+      expect((echoed.text as string).length).to.be.at.most(200);
+      // The bot read the whole message (its own input guard cuts it and tells the customer).
+      await waitForKept(channel, conv.conversationId, `echo: ${long}`);
+      expect(channel.directLine.activities(conv.conversationId).find((a) => a.id === id)?.text).to.equal(shorten(long, 200));
+    } finally {
+      await stream.close();
+    }
   });
 
   it('answers CORS preflights allowing Authorization and x-ms-bot-agent', async () => {
@@ -427,17 +446,27 @@ describe('registerLocalDirectLine when the bot fails', () => {
 });
 
 describe('registerLocalDirectLine limits and options', () => {
-  it('refuses new conversations past maxConversations with 429, until tokens expire', async () => {
+  it('refuses new conversations past maxConversations with 429 only while all are in use, until tokens expire', async () => {
     let clock = 0;
     const channel = await startLocalChannel({ directLine: { maxConversations: 2, now: () => clock, tokenLifetimeMs: 60_000 } });
     try {
       const start = () => fetch(`${channel.base}/v3/directline/conversations`, { method: 'POST', headers: json() });
-      expect((await start()).status).to.equal(201);
-      expect((await start()).status).to.equal(201);
-      expect((await start()).status).to.equal(429);
-      clock += 61_000;
-      expect((await start()).status).to.equal(201);
-      expect(channel.directLine.conversationIds()).to.have.length(1);
+      // In use: one with a message from the user, one with an open stream.
+      const talking = await startConversation(channel.base, 'u-talk');
+      expect((await postActivity(channel.base, talking, message('hello', 't1', 'u-talk'))).status).to.equal(200);
+      const watching = await startConversation(channel.base, 'u-watch');
+      const stream = await StreamClient.open(watching.streamUrl);
+      try {
+        const full = await start();
+        expect(full.status).to.equal(429);
+        expect(Number(full.headers.get('retry-after'))).to.be.greaterThan(0);
+        clock += 61_000; // the talking one's tokens expire; the watched one stays while its stream is open
+        expect((await start()).status).to.equal(201);
+        expect(channel.directLine.conversationIds()).to.have.length(2);
+        expect(channel.directLine.conversationIds()).to.include(watching.conversationId);
+      } finally {
+        await stream.close();
+      }
     } finally {
       await channel.close();
     }
@@ -464,6 +493,12 @@ describe('registerLocalDirectLine limits and options', () => {
     const server = restify.createServer();
     expect(() => registerLocalDirectLine(server, { botEndpoint: 'x', publicBaseUrl: 'nope' as unknown as () => string })).to.throw(TypeError, /publicBaseUrl/);
     expect(() => registerLocalDirectLine(server, { botEndpoint: 'x', publicBaseUrl: () => '', maxConversations: 0 })).to.throw(TypeError, /maxConversations/);
+    const bad = (options: Partial<Parameters<typeof registerLocalDirectLine>[1]>) => () =>
+      registerLocalDirectLine(server, { botEndpoint: 'x', publicBaseUrl: () => '', ...options });
+    expect(bad({ conversationRate: { points: 0, windowMs: 60_000 } })).to.throw(TypeError, /conversationRate\.points/);
+    expect(bad({ activityRate: { points: 10, windowMs: 10 } })).to.throw(TypeError, /activityRate\.windowMs/);
+    expect(bad({ maxConversationBytes: 100 })).to.throw(TypeError, /maxConversationBytes/);
+    expect(bad({ maxConversationBytes: 8192, maxActivityBytes: 16384 })).to.throw(TypeError, /maxActivityBytes/);
   });
 
   it('closes its sockets on close()', async () => {
