@@ -21,6 +21,16 @@ export const isJsonSnapshotStorage = (storage: Storage): storage is JsonSnapshot
 interface Kept {
   json: string;
   eTag: string;
+  /** Epoch ms of the write. */
+  writtenAt: number;
+}
+
+/** Options of {@link JsonMemoryStorage}. */
+export interface JsonMemoryStorageOptions {
+  /** An item is forgotten this long after its last write, in ms (bot state has a retention too). Default: never. */
+  readonly retentionMs?: number;
+  /** Clock in epoch ms. Default `Date.now`. */
+  readonly clock?: () => number;
 }
 
 /**
@@ -38,8 +48,30 @@ interface Kept {
  * const conversationState = new JsonChangeConversationState(storage);
  */
 export class JsonMemoryStorage implements JsonSnapshotStorage {
+  /** Map order is least recently written first. */
   private readonly memory = new Map<string, Kept>();
   private etag = 1;
+  private readonly retentionMs: number;
+  private readonly clock: () => number;
+
+  constructor(options: JsonMemoryStorageOptions = {}) {
+    this.retentionMs = options.retentionMs ?? Number.POSITIVE_INFINITY;
+    if (!(this.retentionMs > 0)) throw new TypeError('JsonMemoryStorage: retentionMs must be positive');
+    this.clock = options.clock ?? Date.now;
+  }
+
+  /** Forgets the items last written longer than the retention ago; returns how many. */
+  purgeExpired(): number {
+    if (this.retentionMs === Number.POSITIVE_INFINITY) return 0;
+    const before = this.clock() - this.retentionMs;
+    let removed = 0;
+    for (const [key, kept] of this.memory) {
+      if (kept.writtenAt > before) break;
+      this.memory.delete(key);
+      removed += 1;
+    }
+    return removed;
+  }
 
   read(keys: string[]): Promise<StoreItems> {
     return this.collect(keys, itemOf);
@@ -90,7 +122,7 @@ export class JsonMemoryStorage implements JsonSnapshotStorage {
       if (!keys) throw new ReferenceError('Keys are required when reading.');
       const data: Record<string, T> = {};
       for (const key of keys) {
-        const kept = this.memory.get(key);
+        const kept = this.kept(key);
         if (kept) data[key] = make(kept);
       }
       resolve(data);
@@ -99,15 +131,25 @@ export class JsonMemoryStorage implements JsonSnapshotStorage {
 
   /** False when `item` carries an eTag other than `*` and other than the stored item's. */
   private accepts(key: string, item: StoreItem): boolean {
-    const old = this.memory.get(key);
+    const old = this.kept(key);
     return !(old && item.eTag && item.eTag !== '*' && item.eTag !== old.eTag);
   }
 
   /** Stores `json` under `key` with a new eTag; JSON of nothing (a `toJSON` giving `undefined`) reads as missing, as in MemoryStorage. */
   private keep(key: string, json: string | undefined): void {
     const eTag = (this.etag++).toString();
-    if (json === undefined) this.memory.delete(key);
-    else this.memory.set(key, { json, eTag });
+    this.memory.delete(key);
+    if (json !== undefined) this.memory.set(key, { json, eTag, writtenAt: this.clock() });
+  }
+
+  /** The item kept under `key`, unless it outlived the retention (then it is forgotten). */
+  private kept(key: string): Kept | undefined {
+    const kept = this.memory.get(key);
+    if (kept && this.clock() - kept.writtenAt >= this.retentionMs) {
+      this.memory.delete(key);
+      return undefined;
+    }
+    return kept;
   }
 }
 

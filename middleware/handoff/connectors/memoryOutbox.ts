@@ -9,6 +9,13 @@ import type { FailedOutboxItem, NewOutboxItem, Outbox, OutboxItem } from './outb
 export class MemoryOutbox implements Outbox {
   private readonly pending = new Map<string, OutboxItem>();
   private readonly failed = new Map<string, FailedOutboxItem>();
+  private readonly retentionMs: number;
+
+  /** @param options.retentionMs how long a failed delivery is kept. @defaultValue 30 days (`RETENTION_DAYS`) */
+  constructor(options: { readonly retentionMs?: number } = {}) {
+    this.retentionMs = options.retentionMs ?? 30 * 24 * 3600_000;
+    if (!(this.retentionMs > 0)) throw new TypeError('MemoryOutbox: retentionMs must be positive');
+  }
 
   async enqueue(item: NewOutboxItem, dueAt: number = Date.now()): Promise<void> {
     if (this.pending.has(item.id) || this.failed.has(item.id)) return;
@@ -38,6 +45,7 @@ export class MemoryOutbox implements Outbox {
     if (!item) return;
     this.pending.delete(id);
     this.failed.set(id, { ...item, failedAt: now, reason });
+    for (const [key, failed] of this.failed) if (failed.failedAt <= now - this.retentionMs) this.failed.delete(key);
   }
 
   async listFailed(limit = 100): Promise<FailedOutboxItem[]> {

@@ -10,12 +10,18 @@ export interface RedisOutboxOptions {
    * it in a hash tag (e.g. `{warmline:outbox}:`) since the scripts build item keys from it.
    */
   readonly keyPrefix?: string;
+  /**
+   * How long a delivery is kept at most (pending or failed), in ms: its hash expires then, and failed ones leave the
+   * failed list. @defaultValue 30 days (`RETENTION_DAYS`)
+   */
+  readonly retentionMs?: number;
 }
 
-// KEYS: due, item. ARGV: id, event, body, caseId, createdAt, dueAt, failedKey
+// KEYS: due, item. ARGV: id, event, body, caseId, createdAt, dueAt, failedKey, retentionMs
 const ENQUEUE = `
 if redis.call('EXISTS', KEYS[2]) == 1 or redis.call('EXISTS', ARGV[7]) == 1 then return 0 end
 redis.call('HSET', KEYS[2], 'id', ARGV[1], 'event', ARGV[2], 'body', ARGV[3], 'caseId', ARGV[4], 'createdAt', ARGV[5], 'dueAt', ARGV[6], 'attempts', 0)
+redis.call('PEXPIRE', KEYS[2], ARGV[8])
 redis.call('ZADD', KEYS[1], ARGV[6], ARGV[1])
 return 1`;
 
@@ -43,13 +49,15 @@ redis.call('HSET', KEYS[2], 'dueAt', ARGV[2], 'lastError', ARGV[3])
 redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
 return 1`;
 
-// KEYS: due, item, failedIndex, failedItem. ARGV: id, reason, failedAt
+// KEYS: due, item, failedIndex, failedItem. ARGV: id, reason, failedAt, retentionMs
 const FAIL = `
 if redis.call('EXISTS', KEYS[2]) == 0 then return 0 end
 redis.call('RENAME', KEYS[2], KEYS[4])
 redis.call('HSET', KEYS[4], 'reason', ARGV[2], 'failedAt', ARGV[3])
+redis.call('PEXPIRE', KEYS[4], ARGV[4])
 redis.call('ZREM', KEYS[1], ARGV[1])
 redis.call('ZADD', KEYS[3], ARGV[3], ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', tonumber(ARGV[3]) - tonumber(ARGV[4]))
 return 1`;
 
 // KEYS: due, item, failedIndex, failedItem. ARGV: id, dueAt
@@ -93,12 +101,15 @@ export class RedisOutbox implements Outbox {
   private readonly redis: Redis;
   private readonly owned: boolean;
   private readonly prefix: string;
+  private readonly retentionMs: number;
 
   constructor(options: RedisOutboxOptions) {
     if (!options?.redis) throw new TypeError('RedisOutbox: redis (client or URL) is required');
     this.owned = typeof options.redis === 'string';
     this.redis = typeof options.redis === 'string' ? new Redis(options.redis, { maxRetriesPerRequest: 3 }) : options.redis;
     this.prefix = options.keyPrefix ?? 'warmline:outbox:';
+    this.retentionMs = Math.round(options.retentionMs ?? 30 * 24 * 3600_000);
+    if (!(this.retentionMs > 0)) throw new TypeError('RedisOutbox: retentionMs must be positive');
   }
 
   private get dueKey(): string {
@@ -116,7 +127,7 @@ export class RedisOutbox implements Outbox {
 
   async enqueue(item: NewOutboxItem, dueAt: number = Date.now()): Promise<void> {
     if (!item.id) throw new TypeError('RedisOutbox.enqueue: id is required');
-    await this.redis.eval(ENQUEUE, 2, this.dueKey, this.itemKey(item.id), item.id, item.event, item.body, item.caseId ?? '', Date.now(), dueAt, this.failedKey(item.id));
+    await this.redis.eval(ENQUEUE, 2, this.dueKey, this.itemKey(item.id), item.id, item.event, item.body, item.caseId ?? '', Date.now(), dueAt, this.failedKey(item.id), this.retentionMs);
   }
 
   async lease(now: number, limit: number, leaseMs: number): Promise<OutboxItem[]> {
@@ -133,7 +144,7 @@ export class RedisOutbox implements Outbox {
   }
 
   async fail(id: string, reason: string, now: number = Date.now()): Promise<void> {
-    await this.redis.eval(FAIL, 4, this.dueKey, this.itemKey(id), this.failedIndexKey, this.failedKey(id), id, reason, now);
+    await this.redis.eval(FAIL, 4, this.dueKey, this.itemKey(id), this.failedIndexKey, this.failedKey(id), id, reason, now, this.retentionMs);
   }
 
   async listFailed(limit = 100): Promise<FailedOutboxItem[]> {

@@ -23,9 +23,11 @@ end
 redis.call('SET', KEYS[1], '${PENDING}', 'PX', ARGV[1])
 return 'claimed'`;
 
-// KEYS[1] key. pending -> done, keeping the time to live begin set (no-op when the key is gone or already done).
+// KEYS[1] key, ARGV[1] time to keep in ms, or ''. pending -> done, keeping the time to live begin set, or for ARGV[1]
+// ms (no-op when the key is gone or already done).
 const COMPLETE = `if redis.call('GET', KEYS[1]) == '${PENDING}' then
   local ttl = redis.call('PTTL', KEYS[1])
+  if ARGV[1] ~= '' then ttl = tonumber(ARGV[1]) end
   if ttl > 0 then redis.call('SET', KEYS[1], '${DONE}', 'PX', ttl) end
 end
 return 1`;
@@ -56,8 +58,8 @@ export class RedisReplayCache implements ReplayCache {
     throw new Error('RedisReplayCache: unexpected reply to begin');
   }
 
-  async complete(key: string): Promise<void> {
-    await this.redis.eval(COMPLETE, 1, this.key(key));
+  async complete(key: string, keepMs?: number): Promise<void> {
+    await this.redis.eval(COMPLETE, 1, this.key(key), keepMs === undefined ? '' : Math.max(1, Math.ceil(keepMs)));
   }
 
   async release(key: string): Promise<void> {

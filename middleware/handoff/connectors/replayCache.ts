@@ -25,8 +25,11 @@ export interface ReplayCache {
    * @returns `claimed` the first time (go ahead, then `complete` or `release`), else the state recorded.
    */
   begin(key: string, ttlMs: number): Promise<ReplayBegin>;
-  /** Marks a `pending` key `done` (applied), keeping its time to live. No-op when the key is gone or already done. */
-  complete(key: string): Promise<void>;
+  /**
+   * Marks a `pending` key `done` (applied), keeping its time to live, or, with `keepMs`, remembering it that long from
+   * now (a short lease while pending, a long memory once done). No-op when the key is gone or already done.
+   */
+  complete(key: string, keepMs?: number): Promise<void>;
   /** Forgets `key`: the message it guarded could not be applied and may be sent again. */
   release(key: string): Promise<void>;
 }
@@ -44,7 +47,7 @@ export interface MemoryReplayCacheOptions {
 
 interface MemoryEntry {
   /** Epoch ms after which the key is forgotten. */
-  readonly until: number;
+  until: number;
   state: 'pending' | 'done';
 }
 
@@ -59,6 +62,8 @@ export class MemoryReplayCache implements ReplayCache {
   private readonly entries = new Map<string, MemoryEntry>();
   private readonly maxEntries: number;
   private readonly now: () => number;
+  /** When expired entries were last swept out: at most once a second, so `begin` stays O(1) amortised. */
+  private prunedAt = Number.NEGATIVE_INFINITY;
 
   constructor(options: MemoryReplayCacheOptions = {}) {
     this.maxEntries = Math.max(1, options.maxEntries ?? REPLAY_CACHE_MAX_ENTRIES);
@@ -69,8 +74,8 @@ export class MemoryReplayCache implements ReplayCache {
     return this.beginNow(key, ttlMs);
   }
 
-  async complete(key: string): Promise<void> {
-    this.completeNow(key);
+  async complete(key: string, keepMs?: number): Promise<void> {
+    this.completeNow(key, keepMs);
   }
 
   async release(key: string): Promise<void> {
@@ -80,9 +85,10 @@ export class MemoryReplayCache implements ReplayCache {
   /** {@link begin}, synchronously (the memory cache needs no I/O). */
   beginNow(key: string, ttlMs: number): ReplayBegin {
     const t = this.now();
-    this.prune(t);
+    if (t - this.prunedAt >= 1000) this.prune(t);
     const existing = this.entries.get(key);
-    if (existing) return existing.state;
+    if (existing && existing.until > t) return existing.state;
+    this.entries.delete(key);
     this.entries.set(key, { until: t + Math.max(1, ttlMs), state: 'pending' });
     while (this.entries.size > this.maxEntries) {
       const oldest = this.entries.keys().next().value;
@@ -93,9 +99,12 @@ export class MemoryReplayCache implements ReplayCache {
   }
 
   /** {@link complete}, synchronously. */
-  completeNow(key: string): void {
+  completeNow(key: string, keepMs?: number): void {
     const entry = this.entries.get(key);
-    if (entry && entry.until > this.now()) entry.state = 'done';
+    const t = this.now();
+    if (!entry || entry.until <= t || entry.state === 'done') return;
+    entry.state = 'done';
+    if (keepMs !== undefined) entry.until = t + Math.max(1, keepMs);
   }
 
   /** Number of keys remembered (for tests and metrics). */
@@ -105,6 +114,7 @@ export class MemoryReplayCache implements ReplayCache {
   }
 
   private prune(t: number): void {
+    this.prunedAt = t;
     for (const [key, entry] of this.entries) if (entry.until <= t) this.entries.delete(key);
   }
 }

@@ -1,0 +1,76 @@
+import { createHash } from 'node:crypto';
+import { ActivityTypes, type Middleware, type TurnContext } from 'botbuilder-core';
+import type { ReplayCache } from './handoff/connectors/replayCache';
+import { RetryLaterError } from './retryLater';
+import { turnKey, writeTurn } from './turnStateKeys';
+
+/** Options of {@link ActivityDedupMiddleware}. */
+export interface ActivityDedupOptions {
+  /**
+   * Where handled activities are remembered: `MemoryReplayCache` for one instance, `RedisReplayCache` shared by every
+   * instance (a retry reaching another instance is then recognised too).
+   */
+  readonly ledger: ReplayCache;
+  /** How long a turn in progress holds its activity: an instance that dies mid-turn gives it up after this. @defaultValue 15 s */
+  readonly leaseMs?: number;
+  /** How long a handled activity is remembered. @defaultValue 24 h */
+  readonly keepMs?: number;
+}
+
+/** Turn-state key set to `true` on a turn that was skipped as a retry of an activity already handled. */
+export const DUPLICATE_ACTIVITY = turnKey<boolean>('warmline.duplicateActivity');
+
+/**
+ * Handles each incoming message once, whatever the channel or a load balancer retries: exactly-once turns on the
+ * channel's activity id.
+ *
+ * @remarks Channels send an activity again when the bot answered with an error, too late, or not at all (an instance
+ * died mid-turn). A message turn first claims `channelId/conversation.id/id` in the ledger (atomically, shared by every
+ * instance on Redis): the first claim runs the turn; a copy arriving while it runs is answered with
+ * {@link RetryLaterError} (`503` with `Retry-After`), so the channel tries again once the outcome is known; a copy of a
+ * handled activity skips the turn (nothing is stored, relayed or answered twice). A turn that fails gives its claim up,
+ * so the channel's retry runs it again. Activities without an id (and proactive turns) are not deduplicated.
+ * Put it first, before anything that stores or sends.
+ * @example adapter.use(new ActivityDedupMiddleware({ ledger: new RedisReplayCache({ redis, keyPrefix: 'warmline:activity:' }) }));
+ */
+export class ActivityDedupMiddleware implements Middleware {
+  private readonly ledger: ReplayCache;
+  private readonly leaseMs: number;
+  private readonly keepMs: number;
+
+  constructor(options: ActivityDedupOptions) {
+    if (!options?.ledger) throw new TypeError('ActivityDedupMiddleware: ledger is required');
+    this.ledger = options.ledger;
+    this.leaseMs = options.leaseMs ?? 15_000;
+    this.keepMs = options.keepMs ?? 24 * 3600_000;
+    if (!(this.leaseMs > 0) || !(this.keepMs > 0)) throw new TypeError('ActivityDedupMiddleware: leaseMs and keepMs must be positive');
+  }
+
+  async onTurn(ctx: TurnContext, next: () => Promise<void>): Promise<void> {
+    const key = activityKey(ctx);
+    if (key === undefined) return next();
+    const state = await this.ledger.begin(key, this.leaseMs);
+    if (state === 'done') {
+      writeTurn(ctx, DUPLICATE_ACTIVITY, true);
+      return;
+    }
+    if (state === 'pending') throw new RetryLaterError('this activity is being handled right now', { retryAfterSeconds: 2 });
+    try {
+      await next();
+    } catch (err) {
+      await this.ledger.release(key).catch(() => undefined);
+      throw err;
+    }
+    // Handled: a failure to remember it only lets a retry after the lease run again (relays stay idempotent).
+    await this.ledger.complete(key, this.keepMs).catch(() => undefined);
+  }
+}
+
+/** The ledger key of an incoming message: a hash of channel, conversation and activity id (bounded, no ids in clear). */
+function activityKey(ctx: TurnContext): string | undefined {
+  const a = ctx.activity;
+  if (a.type !== ActivityTypes.Message || typeof a.id !== 'string' || !a.id) return undefined;
+  const conversation = a.conversation?.id;
+  if (typeof conversation !== 'string' || typeof a.channelId !== 'string') return undefined;
+  return `activity:${createHash('sha256').update(`${a.channelId}\u0000${conversation}\u0000${a.id}`).digest('base64url')}`;
+}
