@@ -48,6 +48,13 @@ export const ConfigSchema = z
     ),
     STORAGE: z.preprocess(emptyToUndefined, z.enum(['memory', 'redis']).default('memory')),
     REDIS_URL: z.preprocess(emptyToUndefined, z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional()),
+    // A command that gets no answer in this time fails (and the turn is answered 503 with Retry-After).
+    REDIS_COMMAND_TIMEOUT_MS: intFrom(2000, 100, 60_000),
+    // While the connection is down, a command waits for this many reconnection attempts (100 ms, 200 ms, 400 ms...)
+    // before it fails: a blip shorter than that is invisible to customers.
+    REDIS_MAX_RETRIES_PER_REQUEST: intFrom(4, 0, 20),
+    // Everything stored (cases, messages, transcripts, bot state, deliveries) is deleted this many days after its last write.
+    RETENTION_DAYS: intFrom(30, 1, 3650),
     TRACKING_PROVIDER: z.preprocess(emptyToUndefined, z.enum(['demo', 'http']).default('demo')),
     TRACKING_API_URL: z.preprocess(emptyToUndefined, z.string().url().optional()),
     TRACKING_API_KEY: optionalString,

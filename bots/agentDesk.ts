@@ -3,11 +3,10 @@ import { AgentDirectory } from '../middleware/handoff/agentDirectory';
 import { extrasOf, pointerFromActivity, slackApiToken } from '../middleware/handoff/conversationPointer';
 import { CASE_ID_PATTERN, type AgentIdentity, type ConversationPointer, type HandoffCase } from '../middleware/handoff/handoffCase';
 import type { AgentTurnHandler } from '../middleware/handoff/handoffMiddleware';
-import type { HandoffLogger, HandoffService } from '../middleware/handoff/handoffService';
+import { CustomerUnreachableError, type HandoffLogger, type HandoffService } from '../middleware/handoff/handoffService';
 import type { AgentStatus } from '../middleware/handoff/handoffStore';
 import type { AgentDelivery, HandoffEvent, HubConnector } from '../middleware/handoff/hubConnector';
 import type { ProactiveMessenger } from '../middleware/handoff/proactiveMessenger';
-import { defaultRedactor } from '../middleware/handoff/redaction';
 import { caseCard, caseText, reasonLabel, type AcceptActionData, type CaseCardOptions } from './channels/agentCards';
 import { SLACK_ACCEPT_ACTION, caseBlocks } from './channels/slackCaseBlocks';
 import { SlackWebApi, slackChannelOf } from './channels/slackWebApi';
@@ -50,7 +49,7 @@ const HELP = [
   '• queue (file): cases waiting for an agent',
   '• accept [id] (prendre [id]): take a case, the next one when no id is given',
   '• close (fermer): close your case; the customer goes back to the bot',
-  '• close: [note] or /close [note] (fermer: [note]): close it with a note for the customer',
+  '• close: [note] or /close [note] (fermer: [note]): close it with an internal note for the team (never sent to the customer)',
   '• online / away (en ligne / absent): get new-case notifications or not',
   'While you hold a case, everything else you write goes to the customer, so a sentence such as "Close the old account first" is sent to them.',
   'A command is then the bare word, or the word and a colon ("close: thanks, bye"), or starts with "/".',
@@ -116,7 +115,7 @@ export class AgentDesk implements AgentTurnHandler, HubConnector {
     if (input.kind === 'text') {
       if (!input.text) return;
       if (current) {
-        await this.relay(ctx, agent, current, input.text);
+        await this.relay(ctx, agent, current, input.text, ctx.activity.id);
         // Presence lasts the TTL after the agent's last message; renew it at most once per tenth of the TTL.
         await this.renewPresence(agent, here);
         return;
@@ -190,8 +189,17 @@ export class AgentDesk implements AgentTurnHandler, HubConnector {
     );
   }
 
-  private async relay(ctx: TurnContext, agent: AgentIdentity, c: HandoffCase, text: string): Promise<void> {
-    const result = await this.service.sendToCustomer(c.id, agent, text);
+  private async relay(ctx: TurnContext, agent: AgentIdentity, c: HandoffCase, text: string, activityId: string | undefined): Promise<void> {
+    // Idempotent on the agent's activity id: a channel's retry of the same message reaches the customer once.
+    let result: Awaited<ReturnType<HandoffService['sendToCustomer']>>;
+    try {
+      result = await this.service.sendToCustomer(c.id, agent, text, typeof activityId === 'string' && activityId ? activityId.slice(0, 200) : undefined);
+    } catch (err) {
+      if (!(err instanceof CustomerUnreachableError)) throw err;
+      this.logger.warn('desk.customer_unreachable', { caseId: c.id, error: err.name });
+      await ctx.sendActivity(`The customer's channel could not be reached just now, so your message was not sent. Please send it again in a moment.`);
+      return;
+    }
     if (result.ok) return;
     if (result.reason === 'not_yours') {
       await ctx.sendActivity(`${c.id} is handled by ${holder(result.by)}; your message was not sent.`);
@@ -272,7 +280,7 @@ export class AgentDesk implements AgentTurnHandler, HubConnector {
     const lines = cases.map((c) => {
       const since = Math.max(0, Math.round((now - Date.parse(c.timestamps.queued ?? c.timestamps.created)) / 60_000));
       const state = c.state === 'queued' ? '' : ` · ${c.state.replace('_', ' ')}`;
-      return `• ${c.id} · ${reasonLabel(c.reason)} · ${c.priority} · ${since} min${state} · ${defaultRedactor.redact(c.customer.name ?? 'customer')}`;
+      return `• ${c.id} · ${reasonLabel(c.reason)} · ${c.priority} · ${since} min${state} · ${c.customer.name ?? 'customer'}`;
     });
     return `Waiting cases (accept [id] to take one):\n${lines.join('\n')}`;
   }

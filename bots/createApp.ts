@@ -9,7 +9,7 @@ import {
   type TurnContext,
 } from 'botbuilder';
 import type * as restify from 'restify';
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import type { Config } from '../config';
 import { CustomerBot, DIALOG_STATE_PROPERTY } from './customerBot';
 import { AgentDesk } from './agentDesk';
@@ -48,6 +48,10 @@ import { MemoryOutbox } from '../middleware/handoff/connectors/memoryOutbox';
 import { RedisOutbox } from '../middleware/handoff/connectors/redisOutbox';
 import { registerWebhookStatusRoute } from '../middleware/handoff/connectors/registerWebhookStatusRoute';
 import { RedisReplayCache } from '../middleware/handoff/connectors/redisReplayCache';
+import { MemoryReplayCache, type ReplayCache } from '../middleware/handoff/connectors/replayCache';
+import { ActivityDedupMiddleware } from '../middleware/activityDedupMiddleware';
+import { RetryLaterError, isRetryLater } from '../middleware/retryLater';
+import { isTransientStorageError } from '../middleware/storage/transientError';
 import { applyHubStatusWithService } from '../middleware/handoff/connectors/hubStatus';
 import { registerDeskConsole, type DeskConsole } from './desk/registerDeskConsole';
 import { HandoffDeskBackend } from './desk/handoffDeskBackend';
@@ -124,10 +128,11 @@ export function createApp(options: WarmlineAppOptions): WarmlineApp {
   const metrics = createMetricsRegistry({ onCollectError: (metric, err) => logger.warn('metrics.collect_failed', { metric, ...errorFields(err) }) });
   const stopProcessMetrics = registerProcessMetrics(metrics);
 
+  const retentionMs = config.RETENTION_DAYS * 24 * 3600_000;
   let redis: Redis | undefined;
   const sharedRedis = (): Redis => {
     if (!redis) {
-      const client = new Redis(config.REDIS_URL as string, { maxRetriesPerRequest: 3, lazyConnect: false });
+      const client = new Redis(config.REDIS_URL as string, redisClientOptions(config));
       client.on('error', (err) => logger.warn('redis.error', errorFields(err)));
       redis = client;
       closers.push(() => client.quit().catch(() => client.disconnect()));
@@ -136,7 +141,10 @@ export function createApp(options: WarmlineAppOptions): WarmlineApp {
   };
 
   const storage: Storage =
-    options.storage ?? (config.STORAGE === 'redis' ? new RedisStorage({ redis: sharedRedis(), keyPrefix: `${config.REDIS_KEY_PREFIX}state:` }) : new JsonMemoryStorage());
+    options.storage ??
+    (config.STORAGE === 'redis'
+      ? new RedisStorage({ redis: sharedRedis(), keyPrefix: `${config.REDIS_KEY_PREFIX}state:`, ttlSeconds: retentionMs / 1000 })
+      : new JsonMemoryStorage({ retentionMs }));
   // botbuilder's state classes with cheaper change detection (JSON compared, not SHA-256 hashed): same behaviour.
   const conversationState = new JsonChangeConversationState(storage);
   const userState = new JsonChangeUserState(storage);
@@ -161,38 +169,65 @@ export function createApp(options: WarmlineAppOptions): WarmlineApp {
   } as ConfigurationBotFrameworkAuthenticationOptions), { directSends: config.DIRECT_CONNECTOR_SENDS === 'true' ? { logger } : false });
   const adapter = new WarmlineCloudAdapter(auth);
 
+  // Turns that could not keep what they were given: answered 503 with Retry-After so the channel sends the activity
+  // again (idempotent on its id), unless this instance already saw it fail that way a few times: then it is final.
+  const failedAttempts = new Map<string, number>();
+  const agents = AgentDirectory.parse(config.WARMLINE_AGENTS);
   adapter.onTurnError = async (ctx: TurnContext, error: Error) => {
     // Never log the activity's text: ids and the error class are enough to find the turn.
-    logger.error('turn.error', {
-      channel: ctx.activity.channelId,
-      activityType: ctx.activity.type,
-      activityId: ctx.activity.id,
-      ...errorFields(error),
-    });
+    const fields = { channel: ctx.activity.channelId, activityType: ctx.activity.type, activityId: ctx.activity.id, ...errorFields(error) };
+    // A proactive turn (a relay, a notice) has no channel waiting for an answer: its caller must learn that the send
+    // failed (the handoff keeps the message and counts an unreachable agent), not have it swallowed here.
+    if (ctx.activity.type === 'event' && ctx.activity.name === 'ContinueConversation') throw error;
+    if (isTransientStorageError(error)) {
+      const key = `${ctx.activity.channelId}/${ctx.activity.conversation?.id}/${ctx.activity.id}`;
+      const attempts = (failedAttempts.get(key) ?? 0) + 1;
+      failedAttempts.delete(key);
+      if (attempts < FINAL_AFTER_ATTEMPTS) {
+        failedAttempts.set(key, attempts);
+        if (failedAttempts.size > 10_000) failedAttempts.delete(failedAttempts.keys().next().value as string);
+        logger.warn('turn.retry_later', fields);
+        throw isRetryLater(error) ? error : new RetryLaterError('storage unavailable', { cause: error });
+      }
+    }
+    logger.error('turn.error', fields);
     if (ctx.activity.type !== 'message') return;
-    const french = /^fr\b/i.test(ctx.activity.locale ?? '') || /^fr/i.test(config.DEFAULT_LOCALE) && !ctx.activity.locale;
+    // Each side reads its own words: an agent never gets the customer's apology, nor the other way round.
+    const agent = agents.identify(ctx.activity);
+    const french = /^fr\b/i.test(ctx.activity.locale ?? '') || (/^fr/i.test(config.DEFAULT_LOCALE) && !ctx.activity.locale);
+    const text = agent
+      ? 'Your message could not be handled because of a problem on our side, and it was not sent to the customer. Please send it again in a moment.'
+      : french
+        ? "Désolé, un problème technique de notre côté a empêché votre message d'arriver. Pouvez-vous le renvoyer dans un instant ?"
+        : "Sorry, a problem on our side stopped your message from getting through. Please send it again in a moment.";
     try {
-      await ctx.sendActivity(
-        french
-          ? "Désolé, un souci technique m'a empêché de répondre. Votre message est bien reçu : pouvez-vous le renvoyer dans un instant ?"
-          : "Sorry, something went wrong on our side and I couldn't answer. Your message reached us; could you send it again in a moment?",
-      );
+      await ctx.sendActivity(text);
     } catch (sendError) {
       logger.warn('turn.error_reply_failed', errorFields(sendError));
     }
   };
   // First in the chain, so the turn's duration and outcome cover every other middleware and the bot.
   adapter.use(turnMetricsMiddleware(metrics));
+  // Exactly-once turns on the channel's activity id, across instances with Redis: a retried activity is not handled,
+  // stored or relayed twice. The same ledger remembers the relays themselves.
+  const useRedis = config.STORAGE === 'redis';
+  const ledger: ReplayCache = useRedis
+    ? new RedisReplayCache({ redis: sharedRedis(), keyPrefix: `${config.REDIS_KEY_PREFIX}activity:` })
+    : new MemoryReplayCache({ maxEntries: 100_000 });
+  adapter.use(new ActivityDedupMiddleware({ ledger, keepMs: Math.min(24 * 3600_000, retentionMs) }));
   adapter.use(new InputGuardMiddleware({ maxTextChars: config.MAX_TEXT_CHARS }));
 
   // Warm handoff: transcript -> signals -> handoff, on the same state and storage choice as the bot.
-  const useRedis = config.STORAGE === 'redis';
   const transcripts: TranscriptStore =
     options.transcriptStore ??
-    (useRedis ? new RedisTranscriptStore({ redis: sharedRedis(), keyPrefix: `${config.REDIS_KEY_PREFIX}transcript:` }) : new MemoryTranscriptStore());
+    (useRedis
+      ? new RedisTranscriptStore({ redis: sharedRedis(), keyPrefix: `${config.REDIS_KEY_PREFIX}transcript:`, ttlSeconds: Math.round(retentionMs / 1000) })
+      : new MemoryTranscriptStore({ retentionMs }));
   let handoffStore = options.handoffStore;
   if (!handoffStore) {
-    const owned: HandoffStore = useRedis ? new RedisHandoffStore({ redis: sharedRedis(), keyPrefix: `${config.REDIS_KEY_PREFIX}handoff:` }) : new MemoryHandoffStore();
+    const owned: HandoffStore = useRedis
+      ? new RedisHandoffStore({ redis: sharedRedis(), keyPrefix: `${config.REDIS_KEY_PREFIX}handoff:`, retentionMs })
+      : new MemoryHandoffStore({ retentionMs });
     closers.unshift(() => owned.dispose());
     handoffStore = owned;
   }
@@ -204,9 +239,10 @@ export function createApp(options: WarmlineAppOptions): WarmlineApp {
     maxWaitMs: config.HANDOFF_MAX_WAIT_SECONDS * 1000,
     presenceTtlMs: config.AGENT_PRESENCE_TTL_MINUTES * 60_000,
     summaryLanguage: config.HANDOFF_AGENT_LANGUAGE,
+    relayLedger: ledger,
+    maxTextChars: config.MAX_TEXT_CHARS,
     logger,
   });
-  const agents = AgentDirectory.parse(config.WARMLINE_AGENTS);
   const agentDesk = new AgentDesk({ service: handoff, agents, messenger, slack: new SlackWebApi({ baseUrl: config.SLACK_API_BASE_URL }), logger });
   handoff.addConnector(agentDesk);
   const stopHandoffMetrics = instrumentHandoff(metrics, handoff);
@@ -235,7 +271,9 @@ export function createApp(options: WarmlineAppOptions): WarmlineApp {
   const webhookSecrets = (config.WEBHOOK_SECRETS ?? '').split(',').map((x) => x.trim()).filter(Boolean);
   let webhook: WebhookConnector | undefined;
   if (config.WEBHOOK_URL) {
-    const outbox = useRedis ? new RedisOutbox({ redis: sharedRedis(), keyPrefix: `${config.REDIS_KEY_PREFIX}outbox:` }) : new MemoryOutbox();
+    const outbox = useRedis
+      ? new RedisOutbox({ redis: sharedRedis(), keyPrefix: `${config.REDIS_KEY_PREFIX}outbox:`, retentionMs })
+      : new MemoryOutbox({ retentionMs });
     webhook = new WebhookConnector({ url: config.WEBHOOK_URL, secret: webhookSecrets, outbox, logger });
     handoff.addConnector(webhook);
   }
@@ -332,7 +370,7 @@ export function createApp(options: WarmlineAppOptions): WarmlineApp {
       botEndpoint: () => `http://127.0.0.1:${port}/api/messages`,
       publicBaseUrl,
       connectorBaseUrl: () => `http://127.0.0.1:${port}`,
-      maxTextLength: config.MAX_BODY_BYTES,
+      maxTextLength: config.MAX_TEXT_CHARS,
       maxBodyBytes: config.MAX_BODY_BYTES,
       logger,
     });
@@ -368,6 +406,9 @@ export function createApp(options: WarmlineAppOptions): WarmlineApp {
       const every = Math.min(30_000, Math.max(1000, (config.HANDOFF_MAX_WAIT_SECONDS * 1000) / 4));
       sweeper = setInterval(() => {
         handoff.sweep().catch((err: unknown) => logger.warn('handoff.sweep_failed', errorFields(err)));
+        // What lives in this process's memory has a retention too (Redis keys expire by themselves).
+        if (storage instanceof JsonMemoryStorage) storage.purgeExpired();
+        if (transcripts instanceof MemoryTranscriptStore) transcripts.purgeExpired();
       }, every);
       sweeper.unref();
       webhook?.start();
@@ -392,5 +433,24 @@ export function createApp(options: WarmlineAppOptions): WarmlineApp {
       stopProcessMetrics();
       for (const close of closers) await close().catch(() => undefined);
     },
+  };
+}
+
+/** A turn that failed this many times on this instance for want of storage gets the customer's "send it again". */
+const FINAL_AFTER_ATTEMPTS = 3;
+
+/**
+ * The ioredis settings of the shared connection: commands wait through a short outage (the offline queue, for
+ * `REDIS_MAX_RETRIES_PER_REQUEST` reconnection attempts 100 ms, 200 ms, 400 ms... apart), none waits longer than
+ * `REDIS_COMMAND_TIMEOUT_MS` for an answer, and the client reconnects for ever (at most 2 s apart).
+ */
+export function redisClientOptions(config: Pick<Config, 'REDIS_COMMAND_TIMEOUT_MS' | 'REDIS_MAX_RETRIES_PER_REQUEST'>): RedisOptions {
+  return {
+    lazyConnect: false,
+    enableOfflineQueue: true,
+    maxRetriesPerRequest: config.REDIS_MAX_RETRIES_PER_REQUEST,
+    commandTimeout: config.REDIS_COMMAND_TIMEOUT_MS,
+    connectTimeout: 5000,
+    retryStrategy: (times: number) => Math.min(100 * 2 ** Math.max(0, times - 1), 2000),
   };
 }

@@ -1,6 +1,6 @@
 import { reasonLabel } from '../../middleware/handoff/caseSummary';
 import type { HandoffCase } from '../../middleware/handoff/handoffCase';
-import { defaultRedactor } from '../../middleware/handoff/redaction';
+import { DEFAULT_PURPOSE_FIELDS } from '../../middleware/handoff/handoffService';
 
 /** Adaptive Card JSON (a plain object, version 1.5 at most so Teams renders it). */
 export type AdaptiveCardJson = { readonly type: 'AdaptiveCard'; readonly version: string } & Record<string, unknown>;
@@ -96,7 +96,8 @@ export function fitNewest(
 
 /**
  * What an agent should see of a case: reason, priority, summary, emotion and evidence, redacted transcript excerpt,
- * collected data. Every customer-written line is redacted here again (messages kept while waiting are raw on the case).
+ * collected data. The case holds what the customer wrote already redacted (the handoff service redacts once, when it
+ * stores text): nothing is redacted again here.
  */
 export function caseView(c: HandoffCase, options: CaseCardOptions): CaseView {
   const lines = options.mode === 'announce' ? 6 : 30;
@@ -117,15 +118,19 @@ export function caseView(c: HandoffCase, options: CaseCardOptions): CaseView {
     title: `${c.id} · ${reasonLabel(c.reason)} · ${c.priority} priority`,
     facts,
     summary: cut(c.summary, 1500),
-    emotion: top ? `${top.name} ${top.score.toFixed(1)}${words.length ? ` (“${words.map((w) => defaultRedactor.redact(w)).join('”, “')}”)` : ''}` : '',
+    emotion: top ? `${top.name} ${top.score.toFixed(1)}${words.length ? ` (“${words.join('”, “')}”)` : ''}` : '',
     evidence: cut(
-      `${c.trigger.explanation}${intentWords.length ? ` — “${intentWords.map((w) => defaultRedactor.redact(w)).join('”, “')}”` : ''}`,
+      `${c.trigger.explanation}${intentWords.length ? ` — “${intentWords.join('”, “')}”` : ''}`,
       400,
     ),
-    transcript: c.transcript.slice(-lines).map((t) => cut(`${t.role}: ${defaultRedactor.redact(t.text)}`, maxLine)),
+    transcript: c.transcript.slice(-lines).map((t) => cut(`${t.role}: ${t.text}`, maxLine)),
     transcriptOmitted: Math.max(0, c.transcript.length - lines),
-    collected: Object.entries(c.collected).map(([k, v]) => ({ title: k, value: cut(defaultRedactor.redact(v), 120) })),
-    waiting: c.queuedMessages.slice(-lines).map((q) => cut(defaultRedactor.redact(q.text), maxLine)),
+    // Purpose data (an order e-mail) is for the agent who takes the case, not for every agent the case is announced to.
+    collected: Object.entries(c.collected).map(([k, v]) => ({
+      title: k,
+      value: options.mode === 'announce' && DEFAULT_PURPOSE_FIELDS.includes(k) ? '(shown to the agent who takes the case)' : cut(v, 120),
+    })),
+    waiting: c.queuedMessages.slice(-lines).map((q) => cut(q.text, maxLine)),
     waitingOmitted: Math.max(0, c.queuedMessages.length - lines),
   };
 }
@@ -178,7 +183,7 @@ export function caseCard(c: HandoffCase, options: CaseCardOptions): AdaptiveCard
         { type: 'Container', items: lines(waiting, v.waitingOmitted, waitingShown) },
       );
     }
-    if (options.mode === 'full') body.push(text('Everything you write here goes to the customer. Type "close" or "close: [note]" when done.', { isSubtle: true, size: 'Small' }));
+    if (options.mode === 'full') body.push(text('Everything you write here goes to the customer. Type "close" when done, or "close: [note]" to leave an internal note for the team (the customer never sees it).', { isSubtle: true, size: 'Small' }));
     const data: AcceptActionData = { warmline: 'accept', caseId: c.id };
     return {
       type: 'AdaptiveCard',
@@ -203,6 +208,6 @@ export function caseText(c: HandoffCase, options: CaseCardOptions): string {
   const marker = (omitted: number): string[] => (omitted > 0 ? [`(${earlierLinesNotShown(omitted)})`] : []);
   if (v.transcript.length) parts.push(['Transcript (redacted):', ...marker(v.transcriptOmitted), ...v.transcript].join('\n'));
   if (options.mode === 'full' && v.waiting.length) parts.push(['Sent while waiting:', ...marker(v.waitingOmitted), ...v.waiting].join('\n'));
-  parts.push(options.mode === 'announce' ? `Type "accept ${c.id}" to take it.` : 'Everything you write here goes to the customer. Type "close" or "close: [note]" when done.');
+  parts.push(options.mode === 'announce' ? `Type "accept ${c.id}" to take it.` : 'Everything you write here goes to the customer. Type "close" when done, or "close: [note]" to leave an internal note for the team (the customer never sees it).');
   return parts.join('\n\n');
 }

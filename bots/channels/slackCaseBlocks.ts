@@ -79,7 +79,7 @@ export function caseBlocks(c: HandoffCase, options: CaseCardOptions): { text: st
         elements: [{ type: 'button', text: { type: 'plain_text', text: 'Accept' }, style: 'primary', action_id: SLACK_ACCEPT_ACTION, value: c.id }],
       });
     } else {
-      blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: 'Everything you write here goes to the customer. Type `close` or `close: [note]` when done.' }] });
+      blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: 'Everything you write here goes to the customer. Type `close` when done, or `close: [note]` to leave an internal note for the team (the customer never sees it).' }] });
     }
     return blocks;
   };

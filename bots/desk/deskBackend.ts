@@ -48,12 +48,15 @@ export interface DeskBackend {
   listAssigned(agent: AgentIdentity): Promise<HandoffCase[]>;
   /** One case with its live chat, or `undefined`. */
   getCase(caseId: string): Promise<HandoffCase | undefined>;
-  /** The same customer's earlier cases (not this one), newest first. */
+  /** The same customer's other cases still kept (open or closed within the retention, not this one), newest first. */
   earlierCases(current: HandoffCase, limit: number): Promise<HandoffCase[]>;
   /** Claims a case for the agent: of concurrent claimers exactly one wins; the others learn who has it. */
   accept(caseId: string, agent: AgentIdentity): Promise<ClaimResult>;
-  /** Sends the agent's message to the customer of a case the agent holds. */
-  send(caseId: string, agent: AgentIdentity, text: string): Promise<DeskActionResult>;
+  /**
+   * Sends the agent's message to the customer of a case the agent holds; idempotent on `messageId` when given (a
+   * retry of the same message is sent once).
+   */
+  send(caseId: string, agent: AgentIdentity, text: string, messageId?: string): Promise<DeskActionResult>;
   /** Closes a case the agent holds, with an optional note; the customer goes back to the bot. */
   close(caseId: string, agent: AgentIdentity, note?: string): Promise<DeskActionResult>;
   /** Marks the agent online or away for `ttlMs` (renewed while the console is open). */

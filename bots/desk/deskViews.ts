@@ -1,5 +1,4 @@
 import type { AgentIdentity, CasePriority, CaseState, HandoffCase } from '../../middleware/handoff/handoffCase';
-import { redact } from '../../middleware/handoff/redaction';
 
 /** A case as the console's queue lists it. */
 export interface DeskCaseItem {
@@ -64,7 +63,10 @@ export function toDeskCaseItem(c: HandoffCase): DeskCaseItem {
   };
 }
 
-/** The full view of a case for the case panel. Evidence words, waiting messages and live lines are redacted again here. */
+/**
+ * The full view of a case for the case panel. Everything a customer or an agent wrote is on the case already
+ * redacted (the handoff service redacts once, when it stores text): nothing is redacted again here.
+ */
 export function toDeskCaseView(c: HandoffCase): DeskCaseView {
   const signals: DeskSignalView[] = [
     ...c.trigger.intents.map((i) => ({ kind: 'intent' as const, name: String(i.name), score: i.confidence, evidence: i.evidence })),
@@ -73,7 +75,7 @@ export function toDeskCaseView(c: HandoffCase): DeskCaseView {
     kind: s.kind,
     name: s.name,
     score: Math.round(s.score * 100) / 100,
-    evidence: [...new Set(s.evidence.flatMap((ev) => ev.matched).map((w) => redact(w)))].slice(0, 8),
+    evidence: [...new Set(s.evidence.flatMap((ev) => ev.matched))].slice(0, 8),
   }));
   return {
     ...toDeskCaseItem(c),
@@ -82,8 +84,8 @@ export function toDeskCaseView(c: HandoffCase): DeskCaseView {
     signals,
     collected: { ...c.collected },
     transcript: c.transcript.map((t) => ({ role: t.role, text: t.text, at: t.at })),
-    waitingMessages: c.queuedMessages.map((m) => ({ text: redact(m.text), at: m.at })),
-    liveChat: (c.liveChat ?? []).map((l) => ({ role: l.role, text: redact(l.text), at: l.at })),
+    waitingMessages: c.queuedMessages.map((m) => ({ text: m.text, at: m.at })),
+    liveChat: (c.liveChat ?? []).map((l) => ({ role: l.role, text: l.text, at: l.at })),
     notes: c.agentNotes.map((n) => ({ by: n.by, text: n.text, at: n.at })),
     history: c.history.map((h) => ({ from: h.from, to: h.to, at: h.at, by: h.by })),
     created: c.timestamps.created,

@@ -64,27 +64,19 @@ export class HandoffDeskBackend implements DeskBackend {
   }
 
   /**
-   * The customer's other cases still in the store's open list (same profile key, or same channel and user id).
-   *
-   * @remarks The store keeps no index of closed cases by customer yet, so resolved cases are not listed.
+   * The customer's other cases still kept (same profile key, or same channel and user id), open or closed within the
+   * retention, newest first, from the store's per-customer index.
    */
   async earlierCases(current: HandoffCase, limit: number): Promise<HandoffCase[]> {
-    const same = (c: HandoffCase) =>
-      current.customer.profileKey
-        ? c.customer.profileKey === current.customer.profileKey
-        : c.customer.channel === current.customer.channel && c.customer.id === current.customer.id;
-    return (await this.service.store.listOpen(500))
-      .filter((c) => c.id !== current.id && same(c))
-      .sort((a, b) => Date.parse(b.timestamps.created) - Date.parse(a.timestamps.created))
-      .slice(0, limit);
+    return (await this.service.store.listByCustomer(current.customer, limit + 1)).filter((c) => c.id !== current.id).slice(0, limit);
   }
 
   accept(caseId: string, agent: AgentIdentity): Promise<ClaimResult> {
     return this.service.accept(caseId, agent);
   }
 
-  send(caseId: string, agent: AgentIdentity, text: string): Promise<DeskActionResult> {
-    return this.service.sendToCustomer(caseId, agent, text);
+  send(caseId: string, agent: AgentIdentity, text: string, messageId?: string): Promise<DeskActionResult> {
+    return this.service.sendToCustomer(caseId, agent, text, messageId);
   }
 
   close(caseId: string, agent: AgentIdentity, note?: string): Promise<DeskActionResult> {

@@ -5,6 +5,9 @@ import * as path from 'node:path';
 import type * as restify from 'restify';
 import { CASE_ID_PATTERN, type AgentIdentity } from '../../middleware/handoff/handoffCase';
 import type { AgentStatus } from '../../middleware/handoff/handoffStore';
+import { isRetryLater } from '../../middleware/retryLater';
+import { CustomerUnreachableError } from '../../middleware/handoff/handoffService';
+import { isTransientStorageError } from '../../middleware/storage/transientError';
 import { errorFields, silentLogger, type Logger } from '../logger';
 import type { DeskAgent } from './deskAgents';
 import type { DeskBackend, DeskEvent } from './deskBackend';
@@ -336,6 +339,18 @@ export function registerDeskConsole(server: restify.Server, options: DeskConsole
       try {
         await handler(req, res, session);
       } catch (err) {
+        if (isTransientStorageError(err)) {
+          // Storage is unreachable for a moment: nothing was done that a retry would repeat (sends are idempotent).
+          logger.warn('desk.api_unavailable', { route: req.getPath(), agent: session.agent.id, ...errorFields(err) });
+          const seconds = isRetryLater(err) ? err.retryAfterSeconds : 2;
+          if (!res.headersSent) error(res, 503, 'Unavailable', 'The console cannot reach its storage right now; try again shortly.', { 'Retry-After': String(seconds) });
+          return;
+        }
+        if (err instanceof CustomerUnreachableError) {
+          logger.warn('desk.customer_unreachable', { route: req.getPath(), agent: session.agent.id, caseId: err.caseId });
+          if (!res.headersSent) error(res, 502, 'CustomerUnreachable', "The customer's channel could not be reached, so the message was not sent. Try again in a moment.");
+          return;
+        }
         logger.error('desk.api_failed', { route: req.getPath(), agent: session.agent.id, ...errorFields(err) });
         if (!res.headersSent) error(res, 500, 'InternalError', 'The console could not complete this request.');
       }
@@ -559,7 +574,12 @@ export function registerDeskConsole(server: restify.Server, options: DeskConsole
       if (!text || text.length > MAX_MESSAGE_CHARS) {
         return error(res, 400, 'BadRequest', `text must be 1-${MAX_MESSAGE_CHARS} characters.`);
       }
-      const result = await backend.send(id, session.agent, text);
+      // The page's id for this message: a retry with the same id is sent once.
+      const messageId = isRecord(req.body) ? req.body.id : undefined;
+      if (messageId !== undefined && (typeof messageId !== 'string' || !/^[A-Za-z0-9_-]{8,64}$/.test(messageId))) {
+        return error(res, 400, 'BadRequest', 'id must be 8-64 letters, digits, "-" or "_".');
+      }
+      const result = await backend.send(id, session.agent, text, messageId === undefined ? undefined : `${session.agent.id}:${messageId}`);
       if (result.ok) return send(res, 202, { sent: true });
       actionError(res, id, result);
     }, true),

@@ -26,7 +26,7 @@ export interface HandoffConversationState {
   recentCase?: string;
   /** @deprecated Written by earlier versions; read as {@link HandoffConversationState.recentCase}. */
   awaitingRating?: string;
-  /** Last queue position told to the customer. */
+  /** @deprecated Written by earlier versions; the store now remembers the position told (`HandoffStore.tellPosition`). */
   lastPosition?: number;
   /** The customer declined an offer; no failure-based offer until the bot understands them again. */
   declined?: boolean;

@@ -50,8 +50,11 @@ export interface HandoffMessages {
   offerDeclined: string;
   /** An agent claimed the case. */
   agentJoined(agentName: string | undefined): string;
-  /** The agent closed the case: back to the bot. */
-  closed(agentName: string | undefined, note: string | undefined): string;
+  /**
+   * The agent closed the case: back to the bot. A fixed sentence: the agent's closing note is internal and never
+   * reaches the customer.
+   */
+  closed(agentName: string | undefined): string;
   /** Optional satisfaction question after a close. */
   rateQuestion: string;
   /** Thanks for a rating. */
@@ -123,8 +126,8 @@ const EN: HandoffMessages = {
       : 'Would you like to talk to a person from our team? (yes / no)',
   offerDeclined: "All right, let's keep going together. What can I do for you?",
   agentJoined: (name) => `${name ? name.split(/\s+/)[0] : 'A person'} from our team has joined and has your whole conversation. They'll reply here.`,
-  closed: (name, note) =>
-    `${name ? name.split(/\s+/)[0] : 'Our team member'} has closed this conversation${note ? `: ${note}` : '.'} You're back with the assistant; ask me about a parcel anytime.`,
+  closed: (name) =>
+    `${name ? name.split(/\s+/)[0] : 'Our team member'} has closed this conversation. Thank you for your patience. You're back with the assistant; ask me about a parcel anytime.`,
   rateQuestion: 'If you have a moment: how would you rate this help, from 1 (poor) to 5 (excellent)?',
   rated: 'Thank you for your feedback.',
 };
@@ -192,8 +195,8 @@ const FR: HandoffMessages = {
       : 'Voulez-vous parler à une personne de notre équipe ? (oui / non)',
   offerDeclined: 'Très bien, continuons ensemble. Que puis-je faire pour vous ?',
   agentJoined: (name) => `${name ? name.split(/\s+/)[0] : 'Une personne'} de notre équipe vous a rejoint et a toute votre conversation. La réponse arrivera ici.`,
-  closed: (name, note) =>
-    `${name ? name.split(/\s+/)[0] : 'Notre conseiller'} a clos cette conversation${note ? ` : ${note}` : '.'} Vous êtes de retour avec l’assistant ; demandez-moi où en est un colis quand vous voulez.`,
+  closed: (name) =>
+    `${name ? name.split(/\s+/)[0] : 'Notre conseiller'} a clos cette conversation. Merci de votre patience. Vous êtes de retour avec l’assistant ; demandez-moi où en est un colis quand vous voulez.`,
   rateQuestion: 'Si vous avez un instant : quelle note donneriez-vous à cette aide, de 1 (mauvaise) à 5 (excellente) ?',
   rated: 'Merci pour votre avis.',
 };

@@ -134,7 +134,7 @@ export class HandoffMiddleware implements Middleware {
       const result = relayed ? await this.service.customerMessage(open, relayed, ctx.activity.id) : undefined;
       if (result !== 'closed') {
         if (result === 'saved') await ctx.sendActivity(m.relaySaved);
-        else if (result === 'requeued') await ctx.sendActivity(m.requeued((await this.service.positionOf(open.id)).position));
+        else if (result === 'requeued') await ctx.sendActivity(m.requeued((await this.service.tellPosition(open.id)).position));
         else if (files.length) await ctx.sendActivity(m.attachmentNoted(files));
         return;
       }
@@ -244,7 +244,6 @@ export class HandoffMiddleware implements Middleware {
       await ctx.sendActivity(m.waitingNoted(opened.position));
       return;
     }
-    state.lastPosition = opened.position;
     const next = opened.case.state === 'timed_out' ? m.noAgents(opened.case.id) : m.queued(opened.position, opened.waitMinutes);
     await ctx.sendActivity(`${m.acknowledge(decision.reason)} ${next}`);
   }
@@ -254,7 +253,6 @@ export class HandoffMiddleware implements Middleware {
     const reply = readCustomerReply(text);
     if (reply.kind === 'cancel') {
       await this.service.cancelByCustomer(open.id);
-      delete state.lastPosition;
       delete state.recentCase;
       await ctx.sendActivity(m.cancelled);
       return;
@@ -286,8 +284,7 @@ export class HandoffMiddleware implements Middleware {
       }
       if (reply.kind === 'wait' && open.state === 'timed_out') {
         await this.service.keepWaiting(open.id);
-        const { position } = await this.service.positionOf(open.id);
-        state.lastPosition = position;
+        const { position } = await this.service.tellPosition(open.id);
         await ctx.sendActivity(m.keepWaiting(position));
         return;
       }
@@ -305,7 +302,7 @@ export class HandoffMiddleware implements Middleware {
       return;
     }
     if (kept === 'requeued') {
-      await ctx.sendActivity(m.requeued((await this.service.positionOf(open.id)).position));
+      await ctx.sendActivity(m.requeued((await this.service.tellPosition(open.id)).position));
       return;
     }
     // Say the truth: only a message that was really added is "added to your case".
@@ -325,12 +322,11 @@ export class HandoffMiddleware implements Middleware {
       await ctx.sendActivity(m.callbackOptions);
       return;
     }
-    const { position } = open.state === 'queued' ? await this.service.positionOf(open.id) : { position: undefined };
-    const moved = position !== undefined && position !== state.lastPosition;
-    if (moved || state.notedCase !== open.id) {
+    // The store knows the position the customer last heard (in a reply or a proactive update): say it only if it moved.
+    const { position, changed } = open.state === 'queued' ? await this.service.tellPosition(open.id) : {};
+    if (changed || state.notedCase !== open.id) {
       // Say it once per case, then only when the position changes: no reply to every message.
       state.notedCase = open.id;
-      if (position !== undefined) state.lastPosition = position;
       await ctx.sendActivity(m.waitingNoted(position));
     }
   }

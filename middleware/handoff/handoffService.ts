@@ -19,11 +19,13 @@ import {
 } from './handoffCase';
 import { handoffMessages, type CallbackPreference } from './handoffMessages';
 import { OpenCaseExistsError, type AgentPresence, type AgentStatus, type ClaimResult, type HandoffStore } from './handoffStore';
+import { MemoryReplayCache, type ReplayCache } from './connectors/replayCache';
+import { RetryLaterError } from '../retryLater';
 import type { AgentDelivery, HandoffEvent, HubConnector } from './hubConnector';
 import type { ProactiveMessenger } from './proactiveMessenger';
-import { defaultRedactor, type Redactor } from './redaction';
+import { defaultRedactor, Redactor } from './redaction';
 import { estimateWait } from './waitEstimate';
-import type { EmotionScore, IntentHit } from '../signals/signals';
+import type { EmotionScore, Evidence, IntentHit } from '../signals/signals';
 
 /** Where the service reports problems (ids and error names only, never customer text). */
 export interface HandoffLogger {
@@ -51,8 +53,30 @@ export interface HandoffServiceOptions {
   readonly maxWaitMs?: number;
   /** How long an agent stays present without writing to the bot. Default 8 hours. */
   readonly presenceTtlMs?: number;
-  /** Redacts the live chat lines kept on the case (`HandoffCase.liveChat`). Default: the built-in redactor. */
+  /**
+   * Redacts everything a customer or an agent wrote before it is stored (waiting messages, live chat, close notes,
+   * evidence, undelivered messages). Default: the built-in redactor (cards, IBANs, e-mails, phone numbers).
+   */
   readonly redactor?: Redactor;
+  /**
+   * Masks what an agent reads live (relayed to Teams or Slack, streamed to the console): card numbers are masked for
+   * agents too (PCI DSS), e-mail addresses and phone numbers are shown to the assigned agent only. Default: the
+   * built-in redactor with only its card rule.
+   */
+  readonly liveRedactor?: Redactor;
+  /**
+   * Remembers which relays were done, by the channel's activity id (or the console's message id), so a retried
+   * activity is relayed once, across instances when shared (`RedisReplayCache`). Default: in this process's memory.
+   */
+  readonly relayLedger?: ReplayCache;
+  /** Longest text kept or relayed per message (the input guard's limit). Default 4000. */
+  readonly maxTextChars?: number;
+  /**
+   * Collected data the customer gave for a purpose, kept in clear on the case for the agent who takes it (and erased
+   * with the case): every other collected value is redacted like free text. Default `['orderEmail']` (the address a
+   * person uses to find an order).
+   */
+  readonly purposeFields?: readonly string[];
   /** Language of the case summary agents read. Default `en`. */
   readonly summaryLanguage?: SummaryLanguage;
   /** Transcript lines copied into a case. Default 50. */
@@ -120,6 +144,7 @@ export class HandoffService {
   private readonly connectors: HubConnector[];
   private readonly listeners = new Set<(event: HandoffEvent) => void>();
   private readonly pending = new Set<Promise<unknown>>();
+  private purgedAt = 0;
   private readonly lanes = new Map<string, Promise<unknown>>();
   private readonly maxWaitMs: number;
   private readonly summaryLanguage: SummaryLanguage;
@@ -131,6 +156,10 @@ export class HandoffService {
   private readonly relayFailureLimit: number;
   private readonly ratingWindowMs: number;
   private readonly redactor: Redactor;
+  private readonly liveRedactor: Redactor;
+  private readonly relayLedger: ReplayCache;
+  private readonly maxTextChars: number;
+  private readonly purposeFields: ReadonlySet<string>;
 
   constructor(options: HandoffServiceOptions) {
     if (!options?.store) throw new TypeError('HandoffService: store is required');
@@ -145,6 +174,10 @@ export class HandoffService {
     this.presenceTtlMs = options.presenceTtlMs ?? 8 * 3600_000;
     this.summaryLanguage = options.summaryLanguage ?? 'en';
     this.redactor = options.redactor ?? defaultRedactor;
+    this.liveRedactor = options.liveRedactor ?? CARDS_ONLY;
+    this.relayLedger = options.relayLedger ?? new MemoryReplayCache({ maxEntries: 100_000 });
+    this.maxTextChars = options.maxTextChars ?? 4000;
+    this.purposeFields = new Set(options.purposeFields ?? DEFAULT_PURPOSE_FIELDS);
     this.transcriptLines = options.transcriptLines ?? 50;
     this.positionUpdates = options.positionUpdates ?? 25;
     this.clock = options.clock ?? (() => new Date());
@@ -186,21 +219,30 @@ export class HandoffService {
    */
   async openCase(input: OpenCaseInput): Promise<OpenedCase> {
     const now = this.clock();
+    // What the customer wrote (their words in the evidence, their display name) is stored redacted, once.
+    const signals = input.signals
+      ? { ...input.signals, intents: this.redactHits(input.signals.intents), emotions: this.redactHits(input.signals.emotions) }
+      : undefined;
+    const name = input.customer.name === undefined ? undefined : this.stored(input.customer.name, 200);
     const base = draftCase(
       {
         conversation: input.conversation,
-        customer: input.customer,
+        customer: { ...input.customer, ...(name === undefined ? {} : { name }) },
         reason: input.reason,
         priority: input.priority,
         trigger: {
-          intents: input.intents,
-          emotions: input.emotions,
-          ...(input.signals ? { signals: input.signals } : {}),
+          intents: this.redactHits(input.intents),
+          emotions: this.redactHits(input.emotions),
+          ...(signals ? { signals } : {}),
           explanation: input.explanation,
         },
         language: input.language,
-        transcript: input.transcript.slice(-this.transcriptLines),
-        collected: input.collected,
+        transcript: input.transcript.slice(-this.transcriptLines).map((t) => ({ ...t, text: t.text.slice(0, this.maxTextChars) })),
+        collected: Object.fromEntries(
+          Object.entries(input.collected)
+            .slice(0, 50)
+            .map(([k, v]) => [k.slice(0, 64), this.purposeFields.has(k) ? String(v).slice(0, 200) : this.stored(String(v), 200)]),
+        ),
       },
       now,
     );
@@ -224,7 +266,8 @@ export class HandoffService {
       this.emit({ type: 'timed_out', case: opened, opened: true });
       return { case: opened, created, agentsOnline };
     }
-    const position = opened.state === 'queued' ? await this.store.queuePosition(opened.id) : undefined;
+    // The reply that queues the customer says their position: recorded as told, so updates say only what changes.
+    const position = opened.state === 'queued' ? (await this.store.tellPosition(opened.id))?.position : undefined;
     const waitMinutes = position === undefined ? undefined : await this.waitMinutes(position, agentsOnline);
     if (created) {
       this.emit({ type: 'queued', case: opened, opened: true });
@@ -243,51 +286,78 @@ export class HandoffService {
   }
 
   /**
+   * The position of a queued case as its customer is about to be told it, and whether it changed since they last
+   * heard one (in a reply or a proactive update); recorded as told. Empty when the case is not queued.
+   */
+  async tellPosition(caseId: string): Promise<{ position?: number; changed?: boolean }> {
+    return (await this.store.tellPosition(caseId)) ?? {};
+  }
+
+  /**
    * A customer message on an open case: relayed to the agent while assigned (in order), else kept on the case.
+   * Idempotent on `activityId`: a retried activity is kept or relayed once, on any instance.
    *
+   * @remarks What is stored (waiting messages, the live chat line) is redacted; what the assigned agent reads live has
+   * card numbers masked. The text is cut to `maxTextChars`.
    * @returns `relayed`; `kept` (added to the waiting case); `full` when the case holds its maximum of waiting messages
    * (the transcript still has the message); `closed` when the case is no longer open; `saved` when the agent's
    * conversation could not be reached (the message is kept on the case, delivered first with the next relay);
    * `requeued` when that happened `relayFailureLimit` times in a row: the case is back in the queue (high priority,
    * announced again) with the unsent messages as waiting messages.
+   * @throws {@link RetryLaterError} when another instance is relaying the same activity right now.
    */
   async customerMessage(c: HandoffCase, text: string, activityId?: string): Promise<'relayed' | 'kept' | 'full' | 'closed' | 'saved' | 'requeued'> {
     const at = this.clock().toISOString();
-    const message: QueuedMessage = { text, at, ...(activityId ? { activityId } : {}) };
-    if (c.state === 'assigned') return this.relayToAgent(c, message);
+    const shortened = text.length > this.maxTextChars;
+    const bounded = shortened ? text.slice(0, this.maxTextChars) : text;
+    if (c.state === 'assigned') return this.relayToAgent(c, bounded, at, activityId, shortened);
+    const stored = this.redactor.redact(bounded);
+    const message: QueuedMessage = { text: stored, at, ...(activityId ? { activityId } : {}) };
     const result = await this.store.appendCustomerMessage(c.id, message);
     if (result.ok) {
-      this.emit({ type: 'customer_message', case: c, text, at });
+      if (!result.duplicate) this.emit({ type: 'customer_message', case: c, text: stored, at });
       return 'kept';
     }
     if (result.reason === 'full') return 'full';
     if (result.reason === 'not_waiting' && result.state === 'assigned') {
       // Claimed between our read and the append: relay instead, never drop.
       const fresh = await this.store.get(c.id);
-      if (fresh?.state === 'assigned') return this.customerMessage(fresh, text, activityId);
+      if (fresh?.state === 'assigned') return this.customerMessage(fresh, bounded, activityId);
     }
     return 'closed';
   }
 
-  private async relayToAgent(c: HandoffCase, message: QueuedMessage): Promise<'relayed' | 'saved' | 'requeued' | 'closed'> {
-    // Earlier messages the agent never got go first, so the agent reads everything in order.
-    const batch = [...(c.undelivered ?? []), message];
+  private async relayToAgent(c: HandoffCase, text: string, at: string, activityId: string | undefined, shortened: boolean): Promise<'relayed' | 'saved' | 'requeued' | 'closed'> {
+    const stored: QueuedMessage = { text: this.redactor.redact(text), at, ...(activityId ? { activityId } : {}) };
+    // Earlier messages the agent never got go first (stored, so redacted), so the agent reads everything in order.
+    const live = `${this.liveRedactor.redact(text)}${shortened ? SHORTENED : ''}`;
+    const batch: AgentDelivery[] = [...(c.undelivered ?? []).map((m) => ({ text: m.text, at: m.at })), { text: live, at }];
     let sent = 0;
-    let closedMeanwhile = false;
-    try {
-      await this.lane(c.conversation.key, async () => {
-        // The agent may have closed the case while this message was on its way: then it is the bot's turn.
-        const fresh = await this.store.get(c.id);
-        if (fresh?.state !== 'assigned') {
-          closedMeanwhile = true;
-          return;
-        }
+    let outcome = 'delivered' as 'delivered' | 'closed' | 'duplicate' | 'failed';
+    const key = activityId ? `relay:to-agent:${c.id}:${activityId}` : undefined;
+    await this.lane(c.conversation.key, async () => {
+      // The agent may have closed the case while this message was on its way: then it is the bot's turn.
+      const fresh = await this.store.get(c.id);
+      if (fresh?.state !== 'assigned') {
+        outcome = 'closed';
+        return;
+      }
+      if (key && !(await this.beginRelay(key))) {
+        outcome = 'duplicate';
+        return;
+      }
+      try {
         // The case is the record (and, through the store's case event, the web console's live feed): the new line
         // goes on the case before delivery; earlier undelivered ones are already there.
-        await this.recordLive(c, 'customer', message.text, message.at);
+        await this.recordLive(c, 'customer', text, at, undefined, activityId);
+      } catch (err) {
+        if (key) await this.relayLedger.release(key).catch(() => undefined);
+        throw err; // nothing was delivered: the channel's retry starts afresh
+      }
+      try {
         for (const m of batch) {
           try {
-            await this.deliverToAgent(c, { text: relayText(m.text), at: m.at });
+            await this.deliverToAgent(c, m);
           } catch (err) {
             // A channel that refuses this one message (400, 413) would refuse it forever and hold back every later
             // one: skip it (it is on the case) rather than count the agent as unreachable.
@@ -296,11 +366,23 @@ export class HandoffService {
           }
           sent += 1;
         }
+      } catch {
+        outcome = 'failed';
+        return;
+      }
+      if (key) await this.settleRelay(key);
+    });
+    if (outcome === 'closed') return 'closed';
+    if (outcome === 'duplicate') return 'relayed';
+    if (outcome === 'failed') {
+      // Kept on the case for the next relay before this activity counts as done.
+      const result = await this.relayFailed(c, stored, Math.min(sent, batch.length - 1)).catch(async (err: unknown) => {
+        if (key) await this.relayLedger.release(key).catch(() => undefined);
+        throw err;
       });
-    } catch {
-      return this.relayFailed(c, message, Math.min(sent, batch.length - 1));
+      if (key) await this.settleRelay(key);
+      return result;
     }
-    if (closedMeanwhile) return 'closed';
     if (c.undelivered?.length || c.relayFailures) {
       // Only after a failure: the hot path writes nothing but the live line.
       await this.store.update(c.id, (x) => {
@@ -309,7 +391,7 @@ export class HandoffService {
         return x.state === 'assigned' ? { ...rest, ...(left.length ? { undelivered: left } : {}) } : x;
       });
     }
-    for (const m of batch) this.emit({ type: 'customer_message', case: c, text: m.text, at: m.at });
+    for (const m of [...(c.undelivered ?? []), stored]) this.emit({ type: 'customer_message', case: c, text: m.text, at: m.at });
     return 'relayed';
   }
 
@@ -394,14 +476,18 @@ export class HandoffService {
 
   /** Claimable cases: the queue in service order, then timed-out and callback cases, oldest first. */
   async listClaimable(limit = 50): Promise<HandoffCase[]> {
-    const queue = await this.store.listQueue(limit);
-    const others = (await this.store.listOpen(200)).filter((c) => c.state !== 'queued' && CLAIMABLE_STATES.includes(c.state));
-    return [...queue, ...others].slice(0, limit);
+    const out: HandoffCase[] = [];
+    // From the indexes: closed cases and the rest of the queue cost nothing.
+    for (const state of CLAIMABLE_STATES) {
+      if (out.length >= limit) break;
+      out.push(...(await this.store.listByState(state, limit - out.length)));
+    }
+    return out;
   }
 
   /** Open cases assigned to an agent. */
-  async listAssigned(agent: AgentIdentity): Promise<HandoffCase[]> {
-    return (await this.store.listOpen(500)).filter((c) => c.state === 'assigned' && c.agent?.id === agent.id && c.agent.channel === agent.channel);
+  listAssigned(agent: AgentIdentity, limit = 100): Promise<HandoffCase[]> {
+    return this.store.listAssignedTo(agent, limit);
   }
 
   /** Presence of agents (online first). */
@@ -448,50 +534,74 @@ export class HandoffService {
     const result = await this.store.claim(caseId, agent, agentConversation);
     if (!result.ok) return result;
     const c = result.case;
+    // The case is the agent's now: a customer who cannot be told so right away still gets the agent's messages.
     await this.lane(c.conversation.key, () =>
       this.toCustomer(c, async (ctx) => {
         await ctx.sendActivity(handoffMessages(c.language).agentJoined(agent.name));
       }),
-    );
+    ).catch((err: unknown) => this.logger.warn('handoff.joined_notice_failed', { caseId: c.id, error: errorName(err) }));
     this.emit({ type: 'assigned', case: c });
     if (before !== undefined) this.background(this.announcePositions(before));
     return result;
   }
 
-  /** Sends an agent's message to the customer of a case the agent holds (in order per customer conversation). */
-  async sendToCustomer(caseId: string, agent: AgentIdentity, text: string): Promise<AgentActionResult> {
+  /**
+   * Sends an agent's message to the customer of a case the agent holds (in order per customer conversation).
+   * Idempotent on `messageId` (the channel's activity id, the console's message id): a retry is sent once.
+   *
+   * @remarks The customer receives what the agent wrote; the live chat keeps it redacted.
+   * @throws {@link RetryLaterError} when the same message is being sent by another instance right now;
+   * {@link CustomerUnreachableError} when the customer's channel refused it or could not be reached (not sent).
+   */
+  async sendToCustomer(caseId: string, agent: AgentIdentity, text: string, messageId?: string): Promise<AgentActionResult> {
     const c = await this.store.get(caseId);
     const check = this.checkHolder(c, agent);
     if (!check.ok) return check;
     const at = this.clock().toISOString();
+    const bounded = text.length > this.maxTextChars ? text.slice(0, this.maxTextChars) : text;
+    const key = messageId ? `relay:to-customer:${caseId}:${messageId}` : undefined;
+    let sent = false;
     await this.lane(check.case.conversation.key, async () => {
-      await this.toCustomer(check.case, async (ctx) => {
-        await ctx.sendActivity(markTranscriptRole({ type: ActivityTypes.Message, text }, 'agent'));
-      });
+      if (key && !(await this.beginRelay(key))) return;
+      try {
+        await this.toCustomer(check.case, async (ctx) => {
+          await ctx.sendActivity(markTranscriptRole({ type: ActivityTypes.Message, text: bounded }, 'agent'));
+        });
+      } catch (err) {
+        if (key) await this.relayLedger.release(key).catch(() => undefined);
+        throw new CustomerUnreachableError(caseId, err);
+      }
+      sent = true;
+      if (key) await this.settleRelay(key);
       // The customer has the message: a failed record must not make the agent send it twice.
-      await this.recordLive(check.case, 'agent', text, at, agent).catch((err: unknown) =>
+      await this.recordLive(check.case, 'agent', bounded, at, agent, messageId).catch((err: unknown) =>
         this.logger.warn('handoff.live_record_failed', { caseId: check.case.id, error: errorName(err) }),
       );
     });
-    this.emit({ type: 'agent_message', case: check.case, agent, text, at });
+    if (sent) this.emit({ type: 'agent_message', case: check.case, agent, text: this.redactor.redact(bounded), at });
     return check;
   }
 
-  /** Closes a case the agent holds: the customer is back with the bot, told so, and asked for a 1–5 rating. */
+  /**
+   * Closes a case the agent holds: the customer is back with the bot, told so in a fixed, kind sentence in their
+   * language, and asked for a 1–5 rating. The agent's note is internal: kept on the case (redacted) for the team,
+   * never sent to the customer.
+   */
   async close(caseId: string, agent: AgentIdentity, note?: string): Promise<AgentActionResult> {
     const c = await this.store.get(caseId);
     const check = this.checkHolder(c, agent);
     if (!check.ok) return check;
+    const internal = note?.trim() ? this.stored(note.trim(), MAX_NOTE_CHARS) : undefined;
     // "Awaiting a rating" is written with the resolve, atomically on the case: no conversation-state write that a
     // concurrent customer turn (botbuilder saves with eTag '*') could overwrite.
-    const resolved = await this.store.resolve(caseId, { by: agent.id, ...(note ? { note } : {}), ...(this.ratingQuestion ? { ratingRequested: true } : {}) });
+    const resolved = await this.store.resolve(caseId, { by: agent.id, ...(internal ? { note: internal } : {}), ...(this.ratingQuestion ? { ratingRequested: true } : {}) });
     await this.lane(resolved.conversation.key, () =>
       this.toCustomer(resolved, async (ctx) => {
         const m = handoffMessages(resolved.language);
-        await ctx.sendActivity(m.closed(agent.name, note));
+        await ctx.sendActivity(m.closed(agent.name));
         if (this.ratingQuestion) await ctx.sendActivity(m.rateQuestion);
       }),
-    );
+    ).catch((err: unknown) => this.logger.warn('handoff.closed_notice_failed', { caseId: resolved.id, error: errorName(err) }));
     this.emit({ type: 'resolved', case: resolved });
     return { ok: true, case: resolved };
   }
@@ -508,10 +618,10 @@ export class HandoffService {
     const now = this.clock().getTime();
     const timedOut: string[] = [];
     let firstMoved: number | undefined;
-    const queue = await this.store.listQueue(500);
-    for (const [index, c] of queue.entries()) {
-      const since = Date.parse(c.timestamps.queued ?? c.timestamps.created);
-      if (now - since < this.maxWaitMs) continue;
+    // Only the cases that waited too long, from the queue's index: the rest of the queue costs nothing.
+    const due = await this.store.listQueuedBefore(now - this.maxWaitMs, SWEEP_BATCH);
+    for (const c of due) {
+      const position = await this.store.queuePosition(c.id);
       let updated: HandoffCase;
       try {
         // Only from the version we read: another instance that timed it out (or an agent who claimed it) wins.
@@ -522,7 +632,7 @@ export class HandoffService {
         continue;
       }
       timedOut.push(c.id);
-      firstMoved ??= index + 1;
+      if (position !== undefined) firstMoved = Math.min(firstMoved ?? position, position);
       this.emit({ type: 'timed_out', case: updated });
       try {
         await this.toCustomer(updated, async (ctx) => {
@@ -534,22 +644,73 @@ export class HandoffService {
       }
     }
     if (firstMoved !== undefined) this.background(this.announcePositions(firstMoved));
+    if (now - this.purgedAt >= PURGE_EVERY_MS) {
+      this.purgedAt = now;
+      this.background(
+        this.store.purgeExpired().then((removed) => {
+          if (removed) this.logger.info?.('handoff.purged_expired', { removed });
+        }),
+      );
+    }
     return timedOut;
   }
 
   // ---------------------------------------------------------------- internals
 
   /**
-   * Appends a redacted live chat line to the case and publishes it to every instance in the same store write (one
-   * Redis round trip). The published text is the live one the agent's screen shows, like a Teams or Slack relay.
+   * Appends a live chat line to the case (redacted) and publishes it to every instance in the same store write (one
+   * Redis round trip). The published text is what the agent's screen shows live: card numbers masked, e-mail
+   * addresses and phone numbers shown (only the assigned agent's consoles receive it). Idempotent on `id`.
    */
-  private async recordLive(c: HandoffCase, from: 'customer' | 'agent', text: string, at: string, agent?: AgentIdentity): Promise<void> {
+  private async recordLive(c: HandoffCase, from: 'customer' | 'agent', text: string, at: string, agent?: AgentIdentity, id?: string): Promise<void> {
     const holder = agent ?? c.agent;
     await this.store.appendLiveLine(
       c.id,
-      { role: from, text: this.redactor.redact(text.length > MAX_LIVE_CHARS ? `${text.slice(0, MAX_LIVE_CHARS)}…` : text), at },
-      { kind: 'message', caseId: c.id, from, text, at, ...(holder ? { agent: holder } : {}) },
+      { role: from, text: this.redactor.redact(text), at },
+      { kind: 'message', caseId: c.id, from, text: this.liveRedactor.redact(text), at, ...(holder ? { agent: holder } : {}) },
+      id ? { id } : {},
     );
+  }
+
+  /** Text to store: cut to `max` characters, then redacted. */
+  private stored(text: string, max: number = this.maxTextChars): string {
+    return this.redactor.redact(text.length > max ? text.slice(0, max) : text);
+  }
+
+  /** Intent or emotion hits with the customer's words redacted (and bounded). */
+  private redactHits<T extends { readonly evidence: readonly Evidence[] }>(hits: readonly T[]): T[] {
+    return hits.map((h) => ({ ...h, evidence: h.evidence.slice(0, 20).map((e) => ({ ...e, matched: e.matched.slice(0, 20).map((m) => this.stored(m, 200)) })) }));
+  }
+
+  /**
+   * Claims a relay by its key: true when this call must do it, false when it was done already.
+   *
+   * @throws {@link RetryLaterError} while another call (any instance) is doing it.
+   */
+  private async beginRelay(key: string): Promise<boolean> {
+    const state = await this.relayLedger.begin(key, RELAY_LEASE_MS);
+    if (state === 'done') return false;
+    if (state === 'pending') throw new RetryLaterError('the same message is being relayed right now', { retryAfterSeconds: 2 });
+    return true;
+  }
+
+  /**
+   * Marks a relay done. It already happened, so the mark is retried through a storage blip rather than given up:
+   * a lost mark would let the channel's retry relay the message twice.
+   */
+  private async settleRelay(key: string): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.relayLedger.complete(key, RELAY_KEEP_MS);
+        return;
+      } catch (err) {
+        if (attempt >= SETTLE_ATTEMPTS) {
+          this.logger.warn('handoff.relay_mark_failed', { error: errorName(err) });
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, Math.min(2000, 100 * 2 ** attempt)));
+      }
+    }
   }
 
   private checkHolder(c: HandoffCase | undefined, agent: AgentIdentity): AgentActionResult {
@@ -584,12 +745,13 @@ export class HandoffService {
     if (position < (await this.store.queueLength())) await this.announcePositions(position + 1);
   }
 
-  /** Tells queued customers from `fromPosition` on their new place in the queue. */
+  /**
+   * Tells queued customers from `fromPosition` on (the next `positionUpdates`) their new place in the queue: only
+   * those whose position really changed since they last heard one, each once (the store decides atomically).
+   */
   private async announcePositions(fromPosition: number): Promise<void> {
-    const queue = await this.store.listQueue(fromPosition - 1 + this.positionUpdates);
-    for (let i = Math.max(0, fromPosition - 1); i < queue.length; i++) {
-      const c = queue[i] as HandoffCase;
-      const position = i + 1;
+    const changes = await this.store.positionChanges(fromPosition, this.positionUpdates);
+    for (const { case: c, position } of changes) {
       try {
         await this.lane(c.conversation.key, () =>
           this.toCustomer(c, async (ctx) => {
@@ -645,6 +807,17 @@ export class HandoffService {
   }
 }
 
+/** An agent's message could not be delivered to the customer's channel: it was not sent (the agent may try again). */
+export class CustomerUnreachableError extends Error {
+  constructor(
+    readonly caseId: string,
+    cause: unknown,
+  ) {
+    super(`The customer of case ${caseId} could not be reached`, { cause });
+    this.name = 'CustomerUnreachableError';
+  }
+}
+
 /** A copy of `o` without the optional fields `keys`. */
 function omit<T extends object, K extends keyof T>(o: T, ...keys: K[]): T {
   const copy = { ...o };
@@ -652,12 +825,24 @@ function omit<T extends object, K extends keyof T>(o: T, ...keys: K[]): T {
   return copy;
 }
 
-/** Longest live-chat line kept on a case (the case is read on every customer message). */
-const MAX_LIVE_CHARS = 4000;
-/** Longest text relayed to an agent in one message; Teams refuses activities over about 28 KB. */
-const MAX_RELAY_CHARS = 4000;
-const relayText = (text: string): string =>
-  text.length > MAX_RELAY_CHARS ? `${text.slice(0, MAX_RELAY_CHARS)}… (message shortened: ask the customer for the rest if you need it)` : text;
+/** Collected values kept in clear by default: given by the customer for a person to act on. */
+export const DEFAULT_PURPOSE_FIELDS: readonly string[] = ['orderEmail'];
+/** Longest closing note kept on a case. */
+const MAX_NOTE_CHARS = 2000;
+/** Cases timed out per sweep (the next sweep takes the rest). */
+const SWEEP_BATCH = 200;
+/** How often a sweep also removes what outlived the retention. */
+const PURGE_EVERY_MS = 10 * 60_000;
+/** How long a relay in progress holds its key (an instance that dies mid-relay gives it up after this). */
+const RELAY_LEASE_MS = 15_000;
+/** How long a done relay is remembered, so a channel's late retry is not relayed again. */
+const RELAY_KEEP_MS = 24 * 3600_000;
+/** Tries to record a done relay through a storage blip (about 10 s in all). */
+const SETTLE_ATTEMPTS = 8;
+/** Masks card numbers only: what an agent may read live. */
+const CARDS_ONLY = new Redactor({ disable: ['iban', 'email', 'phone'] });
+/** Told to an agent after a message cut to `maxTextChars` (Teams also refuses activities over about 28 KB). */
+const SHORTENED = '… (message shortened: ask the customer for the rest if you need it)';
 /** A channel's definitive refusal of one message (bad request, too large), as opposed to an unreachable agent. */
 const isRefusedMessage = (err: unknown): boolean => {
   const status = (err as { statusCode?: unknown; status?: unknown } | undefined)?.statusCode ?? (err as { status?: unknown } | undefined)?.status;

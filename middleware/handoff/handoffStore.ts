@@ -248,8 +248,8 @@ export interface HandoffStore {
 
   /**
    * The position of a queued case, and whether it differs from the last one its customer was told; records it as
-   * told, in one atomic step. `undefined` when the case is not queued. A new case's position is recorded as told by
-   * `create` (the customer hears it in the reply that queues them).
+   * told, in one atomic step. `undefined` when the case is not queued. Call it when a reply tells the customer their
+   * position (the reply that queues them included).
    */
   tellPosition(caseId: string): Promise<{ readonly position: number; readonly changed: boolean } | undefined>;
 
@@ -257,6 +257,8 @@ export interface HandoffStore {
    * The queued cases at positions `fromPosition` .. `fromPosition + count - 1` whose position differs from the last
    * one their customer was told, each recorded as told, all in one consistent, atomic step: of concurrent callers
    * (on any instance) only one gets each change, so a customer hears a position once, and only when it really changed.
+   * Cases whose customer was never told a position ({@link HandoffStore.tellPosition}) are left out: the reply that
+   * queues them is still on its way.
    */
   positionChanges(fromPosition: number, count: number): Promise<PositionChange[]>;
 

@@ -139,9 +139,6 @@ export class MemoryHandoffStore implements HandoffStore {
     for (let i = 0; this.cases.has(id); i++) id = i < 20 ? this.newId() : newCaseId(6);
     const created: HandoffCase = { ...clone(draft), id, version: 0, queuedMessages: [] };
     this.commit(undefined, created, draft.queuedMessages);
-    const entry = this.cases.get(id) as Entry;
-    // The customer hears the new case's position in the reply that queues them.
-    if (entry.queueKey) entry.told = this.rank(entry.queueKey);
     return this.read(id) as HandoffCase;
   }
 
@@ -292,7 +289,8 @@ export class MemoryHandoffStore implements HandoffStore {
     for (let position = from; position < from + count && position <= size; position++) {
       const key = this.queue.getElementByPos(position - 1);
       const entry = this.cases.get(key.id) as Entry;
-      if (entry.told === position) continue;
+      // Never told yet: the reply that queues the customer will tell them.
+      if (entry.told === undefined || entry.told === position) continue;
       entry.told = position;
       out.push({ case: this.read(key.id) as HandoffCase, position });
     }

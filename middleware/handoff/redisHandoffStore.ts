@@ -75,7 +75,6 @@ redis.call('ZREMRANGEBYRANK', KEYS[7], 0, -tonumber(ARGV[12]) - 1)
 redis.call('PEXPIRE', KEYS[7], ARGV[11])
 if ARGV[5] == '1' then
   redis.call('ZADD', KEYS[3], ARGV[6], ARGV[1])
-  redis.call('HSET', KEYS[1], 'told', redis.call('ZRANK', KEYS[3], ARGV[1]) + 1)
   redis.call('PUBLISH', ARGV[8], cjson.encode({kind = 'added', caseId = ARGV[1]}))
 end
 for _, k in ipairs({KEYS[1], KEYS[5], KEYS[8]}) do redis.call('PEXPIRE', k, ARGV[11]) end
@@ -220,13 +219,15 @@ return {position, 1}
 
 // KEYS: queue. ARGV: first rank (0-based), count, case key prefix. The cases of that window whose position differs
 // from the one last told, each recorded as told: {id, position, id, position...}, read and written at one instant.
+// A case never told a position yet is left alone: the reply that queues its customer will tell them.
 const POSITION_CHANGES = lua(`
 local ids = redis.call('ZRANGE', KEYS[1], ARGV[1], tonumber(ARGV[1]) + tonumber(ARGV[2]) - 1)
 local out = {}
 for i, id in ipairs(ids) do
   local key = ARGV[3] .. id
   local position = tonumber(ARGV[1]) + i
-  if redis.call('HEXISTS', key, 'json') == 1 and redis.call('HGET', key, 'told') ~= tostring(position) then
+  local told = redis.call('HGET', key, 'told')
+  if told and told ~= tostring(position) and redis.call('HEXISTS', key, 'json') == 1 then
     redis.call('HSET', key, 'told', position)
     out[#out + 1] = id
     out[#out + 1] = position

@@ -37,12 +37,15 @@ describe('AgentDesk commands while an agent holds a case', () => {
     ]);
   });
 
-  it('"/close <note>" closes with the note; the note reaches the customer', async () => {
+  it('"/close <note>" closes with an internal note: kept on the case (redacted), never sent to the customer', async () => {
     const s = await deskWithCase();
-    await s.say('/close Your account is closed, take care');
+    await s.say('/close internal: suspected account takeover, card 4242 4242 4242 4242 flagged to fraud team');
     const closed = (await s.store.get(s.c.id)) as HandoffCase;
-    expect([closed.state, closed.agentNotes[0]?.text]).to.deep.equal(['resolved', 'Your account is closed, take care']);
-    expect(s.messenger.textsTo('test/customer-1').pop()).to.match(/Alice has closed this conversation: Your account is closed, take care/);
+    expect([closed.state, closed.agentNotes[0]?.text]).to.deep.equal(['resolved', 'internal: suspected account takeover, card [card •••• 4242] flagged to fraud team']);
+    expect(closed.history.at(-1)?.note).to.equal(closed.agentNotes[0]?.text);
+    const toCustomer = s.messenger.textsTo('test/customer-1');
+    expect(toCustomer.at(-1)).to.equal("Alice has closed this conversation. Thank you for your patience. You're back with the assistant; ask me about a parcel anytime.");
+    expect(toCustomer.join('\n')).to.not.match(/internal|takeover|fraud team|4242/);
   });
 
   it('bare "close" and "/fermer <note>" close too', async () => {
@@ -58,7 +61,10 @@ describe('AgentDesk commands while an agent holds a case', () => {
     const s = await deskWithCase();
     s.replies();
     await s.say('help');
-    expect(s.replies().pop()).to.match(/close: \[note\] or \/close \[note\] \(fermer: \[note\]\)/).and.match(/Close the old account first/);
+    expect(s.replies().pop())
+      .to.match(/close: \[note\] or \/close \[note\] \(fermer: \[note\]\)/)
+      .and.match(/internal note for the team \(never sent to the customer\)/)
+      .and.match(/Close the old account first/);
   });
 });
 

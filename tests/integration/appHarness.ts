@@ -1,4 +1,5 @@
 import { loadConfig } from '../../config';
+import { createLogger } from '../../bots/logger';
 import { createApp, type WarmlineApp, type WarmlineAppOptions } from '../../bots/createApp';
 import { FakeConnector } from '../helpers/fakeConnector';
 import type { WireActivity } from '../helpers/channelActivities';
@@ -21,7 +22,7 @@ export async function startApp(
   const connector = new FakeConnector();
   await connector.start();
   const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', WEBCHAT: 'off', ...env });
-  const app = createApp({ config, warmRecognizers: false, ...overrides });
+  const app = createApp({ config, warmRecognizers: false, ...(process.env.WARMLINE_TEST_LOG ? { logger: createLogger({ level: 'debug' }) } : {}), ...overrides });
   const { url } = await app.start();
   return {
     app,

@@ -247,6 +247,36 @@ function handoffAcceptance(label: string, redis: boolean): void {
       expect(scene.texts(cust).filter((t) => /has joined/.test(t))).to.have.length(1);
     });
 
+    it('a retried activity (the same id posted again, also at once) is relayed, kept and answered once', async function () {
+      await scene.alice('online');
+      const cust = convId('retry');
+      await scene.customer(cust, 'I want to speak to a human');
+      const c = await scene.caseOf(cust);
+      // While waiting: the same message three times, two of them at once.
+      const waiting = directLineMessage('it is about my card', { serviceUrl: scene.run.connector.url, conversationId: cust, userId: `u-${cust}` });
+      const repliesBefore = scene.texts(cust).length;
+      const first = await scene.run.post(waiting);
+      const again = await Promise.all([scene.run.post(waiting), scene.run.post(waiting)]);
+      expect(first.status).to.equal(200);
+      for (const r of again) expect(r.status).to.be.oneOf([200, 503]);
+      expect((await scene.caseOf(cust)).queuedMessages.map((m) => m.text)).to.deep.equal(['it is about my card']);
+      expect(scene.texts(cust).slice(repliesBefore), 'one acknowledgement').to.have.length(1);
+
+      await scene.alice(`accept ${c.id}`);
+      const agentBefore = scene.texts(ALICE.conversationId).length;
+      const live = directLineMessage('are you there?', { serviceUrl: scene.run.connector.url, conversationId: cust, userId: `u-${cust}` });
+      expect((await scene.run.post(live)).status).to.equal(200);
+      expect((await scene.run.post(live)).status).to.equal(200);
+      // The agent's own message retried by Teams reaches the customer once.
+      const answer = teamsMessage('yes, I am here', { serviceUrl: scene.run.connector.url, ...ALICE });
+      expect((await scene.run.post(answer)).status).to.equal(200);
+      expect((await scene.run.post(answer)).status).to.equal(200);
+      expect(scene.texts(ALICE.conversationId).slice(agentBefore)).to.deep.equal([`[${c.id}] Customer: are you there?`]);
+      expect(scene.texts(cust).filter((t) => t === 'yes, I am here')).to.have.length(1);
+      const chat = (await scene.run.app.handoff.store.get(c.id, { liveChat: true }))?.liveChat ?? [];
+      expect(chat.map((l) => `${l.role}:${l.text}`)).to.deep.equal(['customer:are you there?', 'agent:yes, I am here']);
+    });
+
     it('100 messages relayed each way arrive in order, across channels, with no bot replies while assigned', async function () {
       this.timeout(120000);
       await scene.alice('online');
@@ -288,15 +318,17 @@ function handoffAcceptance(label: string, redis: boolean): void {
       await scene.customer(cust, 'I want to speak to a human');
       const c = await scene.caseOf(cust);
       await scene.alice(`prendre ${c.id}`);
-      await scene.alice('/close Your account is closed, take care');
+      await scene.alice('/close internal: suspected account takeover, flagged to fraud team');
       expect(scene.texts(ALICE.conversationId).pop()).to.equal(`${c.id} is closed; the customer is back with the bot.`);
       const after = scene.texts(cust).slice(-2);
-      expect(after[0]).to.match(/Alice has closed this conversation: Your account is closed, take care/);
+      // The note is internal: the customer reads a fixed, kind sentence.
+      expect(after[0]).to.equal("Alice has closed this conversation. Thank you for your patience. You're back with the assistant; ask me about a parcel anytime.");
+      expect(scene.texts(cust).join('\n')).to.not.match(/takeover|fraud team|internal/);
       expect(after[1]).to.match(/from 1 \(poor\) to 5 \(excellent\)/);
       await scene.customer(cust, '5');
       expect(scene.texts(cust).pop()).to.equal('Thank you for your feedback.');
       const closed = (await scene.run.app.handoff.store.get(c.id)) as HandoffCase;
-      expect([closed.state, closed.satisfaction, closed.agentNotes[0]?.text]).to.deep.equal(['resolved', 5, 'Your account is closed, take care']);
+      expect([closed.state, closed.satisfaction, closed.agentNotes[0]?.text]).to.deep.equal(['resolved', 5, 'internal: suspected account takeover, flagged to fraud team']);
       await scene.customer(cust, 'where is my parcel?');
       expect(scene.texts(cust).pop()).to.match(/tracking number/);
     });

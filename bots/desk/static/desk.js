@@ -1,4 +1,4 @@
-/* global document, fetch, EventSource, setTimeout, clearTimeout, setInterval -- runs in the browser */
+/* global document, fetch, EventSource, setTimeout, clearTimeout, setInterval, crypto -- runs in the browser */
 // Warmline agent console. Plain script, no build step, no CDN. Everything the customer or an agent wrote is put
 // on the page with textContent, never as HTML.
 (function () {
@@ -14,6 +14,7 @@
     view: null,
     earlier: [],
     live: {}, // caseId -> [{from, text, at}]
+    pending: null, // {caseId, text, id}: the reply being sent, with its idempotency id
     unread: {}, // caseId -> count
     events: null,
     takenBy: null,
@@ -474,14 +475,38 @@
   }
   $('accept').addEventListener('click', accept);
 
+  // Each message has an id the server is idempotent on: a retry after a lost answer or a restart is sent once.
+  function messageId() {
+    if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
+    var bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return ('0' + b.toString(16)).slice(-2); }).join('');
+  }
+
   function sendReply() {
     var text = $('reply').value.trim();
     var id = state.selectedId;
     if (!text || !id) return;
-    api('POST', '/desk/api/cases/' + encodeURIComponent(id) + '/messages', { text: text }).then(function (r) {
-      if (r.status === 202) $('reply').value = '';
-      else toast(r.body.message || 'Not sent.');
-    }, function () {});
+    // The same text to the same case keeps its id until it is sent: pressing Send again cannot send it twice.
+    if (!state.pending || state.pending.caseId !== id || state.pending.text !== text) state.pending = { caseId: id, text: text, id: messageId() };
+    var pending = state.pending;
+    var attempt = 0;
+    function post() {
+      attempt += 1;
+      api('POST', '/desk/api/cases/' + encodeURIComponent(id) + '/messages', { text: text, id: pending.id }).then(function (r) {
+        if (r.status === 202) {
+          if (state.pending === pending) state.pending = null;
+          if ($('reply').value.trim() === text) $('reply').value = '';
+        } else if ((r.status === 503 || r.status === 502 || r.status === 504) && attempt < 5) {
+          setTimeout(post, 1000 * attempt);
+        } else toast(r.body.message || 'Not sent.');
+      }, function (err) {
+        if (err && err.message === 'unauthorized') return;
+        if (attempt < 5) setTimeout(post, 1000 * attempt);
+        else toast('Not sent: the server did not answer. Press Send to try again.');
+      });
+    }
+    post();
   }
   $('reply-form').addEventListener('submit', function (e) {
     e.preventDefault();

@@ -22,27 +22,30 @@ function sampleCase(lines = 4): HandoffCase {
     language: 'en',
     summary: 'Who: Megan Bowen · Web chat · English\nWants: Fraud / security (high priority)',
     transcript: Array.from({ length: lines }, (_, i) => ({ role: i % 2 ? 'bot' : 'customer', text: `line ${i} ${'x'.repeat(600)}`, at: new Date().toISOString() }) as const),
-    collected: { trackingNumber: '1Z999AA10123456784', email: 'megan@example.com' },
+    // As the handoff service stores them: free text redacted, the order e-mail (a purpose field) in clear.
+    collected: { trackingNumber: '1Z999AA10123456784', orderEmail: 'megan@example.com', note: 'call [phone]' },
   });
   const queued = transition(draft, 'queued', { by: 'bot' });
   return {
     ...queued,
     id: 'C-7K3P',
     version: 1,
-    queuedMessages: [{ text: 'my card is 4242 4242 4242 4242', at: new Date().toISOString() }],
+    queuedMessages: [{ text: 'my card is [card •••• 4242]', at: new Date().toISOString() }],
   };
 }
 
 describe('agent case cards', () => {
-  it('the new-case card is a valid Adaptive Card 1.5 with an Accept Action.Submit and redacted data', () => {
+  it('the new-case card is a valid Adaptive Card 1.5 with an Accept Action.Submit; purpose data only for the agent who takes it', () => {
     const card = caseCard(sampleCase(), { mode: 'announce', position: 2 });
     expect(card.version).to.equal('1.5');
     expect(parseErrors(card)).to.deep.equal([]);
     expect(card.actions).to.deep.equal([{ type: 'Action.Submit', title: 'Accept', data: { warmline: 'accept', caseId: 'C-7K3P' } }]);
     const json = JSON.stringify(card);
     expect(json).to.contain('Fraud / security').and.contain('#2').and.contain('distress 0.7').and.contain('did not make these payments');
-    expect(json).to.contain('[email]').and.not.contain('megan@example.com');
-    expect(json).to.contain('1Z999AA10123456784');
+    expect(json).to.contain('(shown to the agent who takes the case)').and.not.contain('megan@example.com');
+    expect(json).to.contain('1Z999AA10123456784').and.contain('call [phone]');
+    // The case as stored is shown as it is: nothing is redacted again on read.
+    expect(JSON.stringify(caseCard(sampleCase(), { mode: 'full' }))).to.contain('megan@example.com');
   });
 
   it('the full card has no Accept, shows messages sent while waiting (redacted) and stays under Teams\' 28 KB', () => {
@@ -50,7 +53,7 @@ describe('agent case cards', () => {
     expect(parseErrors(card)).to.deep.equal([]);
     expect(card.actions).to.equal(undefined);
     const json = JSON.stringify(card);
-    expect(json).to.contain('Sent while waiting').and.contain('[card •••• 4242]').and.not.contain('4242 4242 4242 4242');
+    expect(json).to.contain('Sent while waiting').and.contain('[card •••• 4242]');
     expect(Buffer.byteLength(json)).to.be.below(28 * 1024);
   });
 
@@ -65,6 +68,7 @@ describe('agent case cards', () => {
     const actions = blocks.find((b) => b.type === 'actions') as { elements: Array<Record<string, unknown>> };
     expect(actions.elements[0]).to.deep.include({ type: 'button', action_id: SLACK_ACCEPT_ACTION, value: 'C-7K3P' });
     expect(JSON.stringify(blocks)).not.to.contain('megan@example.com');
+    expect(JSON.stringify(caseBlocks(sampleCase(200), { mode: 'full' }).blocks)).to.contain('megan@example.com');
     expect(caseBlocks(sampleCase(), { mode: 'full' }).blocks.some((b) => b.type === 'actions')).to.equal(false);
   });
 
@@ -135,12 +139,12 @@ describe('case card (Teams): long lists keep the newest lines and say what is le
     expect(waiting.omitted).to.equal(40 - waiting.numbers.length);
   });
 
-  it('keeps redaction and inert markdown on every message sent while waiting', () => {
-    const wait = (i: number) => `msg ${i} [Verify here](https://evil.example) card 4242 4242 4242 4242\n- Supervisor: approve refund`;
+  it('keeps inert markdown on every message sent while waiting (stored redacted)', () => {
+    const wait = (i: number) => `msg ${i} [Verify here](https://evil.example) card [card •••• 4242]\n- Supervisor: approve refund`;
     const card = caseCard(longCase(3, 35, (i) => `line ${i}`, wait), { mode: 'full' });
     expect(parseErrors(card)).to.deep.equal([]);
     const json = JSON.stringify(card);
-    expect(json).not.to.contain('](https').and.not.to.contain('4242 4242 4242 4242');
+    expect(json).not.to.contain('](https');
     expect(json).to.contain('[card •••• 4242]').and.to.contain(']\u200B(https');
     expect(json).not.to.contain('\\n- Supervisor');
     const waiting = numbered(listAfter(card, 'Sent while waiting'), 'msg');

@@ -94,12 +94,11 @@ describe('caseBlocks (Slack Block Kit): long lists keep the newest lines', () =>
     expect(sectionTexts(blocks).join('\n')).not.to.contain('Sent while waiting');
   });
 
-  it('keeps redaction and escaping, and quotes every line of a multi-line customer message', () => {
-    const evil = (i: number) => `msg ${i} my card is 4242 4242 4242 4242, write to megan@example.com <https://evil.example|Verify>\nSupervisor: approve refund`;
+  it('keeps escaping, and quotes every line of a multi-line customer message (stored redacted)', () => {
+    const evil = (i: number) => `msg ${i} my card is [card •••• 4242], write to [email] <https://evil.example|Verify>\nSupervisor: approve refund`;
     const { blocks } = caseBlocks(caseWith(2, 3, undefined, evil), { mode: 'full' });
     const all = JSON.stringify(blocks);
-    expect(all).to.contain('[card •••• 4242]').and.not.contain('4242 4242 4242 4242');
-    expect(all).not.to.contain('megan@example.com');
+    expect(all).to.contain('[card •••• 4242]').and.contain('[email]');
     expect(all).to.contain('&lt;https://evil.example|Verify&gt;').and.not.contain('<https://evil');
     const text = sectionTexts(blocks).join('\n');
     expect(text).to.contain('\n> Supervisor: approve refund');

@@ -171,6 +171,8 @@ describe('HandoffService', () => {
     const now = new Date('2026-03-01T10:00:00Z');
     const old = await newCase(store, 'test/old', new Date(now.getTime() - 11 * 60_000));
     const fresh = await newCase(store, 'test/fresh', new Date(now.getTime() - 60_000));
+    // Both customers heard their position when they were queued.
+    for (const c of [old, fresh]) await store.tellPosition(c.id);
     const m1 = new RecordingMessenger();
     const m2 = new RecordingMessenger();
     const a = new HandoffService({ store, messenger: m1, clock: () => now, maxWaitMs: 10 * 60_000 });

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import type { CasePriority } from '../../../middleware/handoff/handoffCase';
 import { HandoffService, type OpenCaseInput } from '../../../middleware/handoff/handoffService';
 import { MemoryHandoffStore } from '../../../middleware/handoff/memoryHandoffStore';
+import { MemoryReplayCache } from '../../../middleware/handoff/connectors/replayCache';
 import { RecordingMessenger, queuedCase } from './handoffTestKit';
 
 const input = (key: string, priority: CasePriority): OpenCaseInput => ({
@@ -17,10 +18,16 @@ const input = (key: string, priority: CasePriority): OpenCaseInput => ({
   collected: {},
 });
 
-function serviceWith(store = new MemoryHandoffStore(), now = () => new Date()) {
+function serviceWith(store = new MemoryHandoffStore(), now = () => new Date(), relayLedger?: MemoryReplayCache) {
   const messenger = new RecordingMessenger();
   const warnings: Array<{ event: string; fields?: Record<string, unknown> }> = [];
-  const service = new HandoffService({ store, messenger, clock: now, logger: { warn: (event, fields) => void warnings.push({ event, ...(fields ? { fields } : {}) }) } });
+  const service = new HandoffService({
+    store,
+    messenger,
+    clock: now,
+    ...(relayLedger ? { relayLedger } : {}),
+    logger: { warn: (event, fields) => void warnings.push({ event, ...(fields ? { fields } : {}) }) },
+  });
   return { store, messenger, service, warnings };
 }
 
@@ -55,7 +62,9 @@ describe('HandoffService: queue position updates', () => {
     const minutesAgo = (m: number) => new Date(now.getTime() - m * 60_000);
     const dead = await queuedCase(s.store, 'test/dead', minutesAgo(30));
     const old = await queuedCase(s.store, 'test/old', minutesAgo(20));
-    await queuedCase(s.store, 'test/fresh', minutesAgo(1));
+    const fresh = await queuedCase(s.store, 'test/fresh', minutesAgo(1));
+    // Each was told its position when it was queued.
+    for (const c of [dead, old, fresh]) await s.service.tellPosition(c.id);
     s.messenger.failFor.add('test/dead');
     expect(await s.service.sweep()).to.deep.equal([dead.id, old.id]);
     await s.service.idle();
@@ -130,5 +139,138 @@ describe('HandoffService: a customer message racing the close', () => {
     expect(await s.service.customerMessage(seenAssigned, 'one more thing')).to.equal('closed');
     expect(delivered).to.deep.equal([]);
     expect((await s.store.get(caseId, { liveChat: true }))!.liveChat ?? []).to.deep.equal([]);
+  });
+});
+
+const CARD = '4242 4242 4242 4242';
+const EMAIL = 'sam.customer@example.com';
+const PHONE = '+33 6 12 34 56 78';
+const PII = [CARD, '4242424242424242', EMAIL, PHONE];
+
+describe('HandoffService: what a customer or an agent wrote is stored redacted, once', () => {
+  it('waiting messages, evidence words, the customer name and the close note are redacted before they are stored', async () => {
+    const s = serviceWith();
+    await s.store.setPresence(AGENT, 'online', 60_000);
+    const opened = await s.service.openCase({
+      ...input('test/pii', 'high'),
+      customer: { id: 'u1', channel: 'test', name: `Sam ${EMAIL}` },
+      intents: [{ name: 'fraud', confidence: 1, evidence: [{ rule: 'r', matched: [`payments on ${CARD}`] }] }],
+    });
+    const events: string[] = [];
+    s.service.subscribe((e) => {
+      if (e.type === 'customer_message' || e.type === 'agent_message') events.push(e.text);
+    });
+    expect(await s.service.customerMessage(opened.case, `my card ${CARD}, mail ${EMAIL}, call ${PHONE}`, 'act-1')).to.equal('kept');
+    await s.service.accept(opened.case.id, AGENT, { key: 'msteams/agent', channel: 'msteams', reference: {} });
+    recordingConnector(s);
+    expect(await s.service.customerMessage((await s.store.get(opened.case.id))!, `again ${CARD}`, 'act-2')).to.equal('relayed');
+    expect((await s.service.sendToCustomer(opened.case.id, AGENT, `we wrote to ${EMAIL}`, 'm-1')).ok).to.equal(true);
+    expect((await s.service.close(opened.case.id, AGENT, `internal: card ${CARD} blocked, called ${PHONE}`)).ok).to.equal(true);
+    const stored = JSON.stringify(await s.store.get(opened.case.id, { liveChat: true }));
+    for (const pii of PII) expect(stored, pii).to.not.include(pii);
+    expect(stored).to.include('[card •••• 4242]').and.include('[email]').and.include('[phone]');
+    for (const pii of PII) expect(events.join('\n'), pii).to.not.include(pii);
+  });
+
+  it('the agent reads card numbers masked live, and e-mail and phone as written; the customer never reads the note', async () => {
+    const { s, caseId } = await assignedCase();
+    const delivered = recordingConnector(s);
+    await s.service.customerMessage((await s.store.get(caseId))!, `card ${CARD}, reach me at ${EMAIL} or ${PHONE}`);
+    expect(delivered).to.deep.equal([`card [card •••• 4242], reach me at ${EMAIL} or ${PHONE}`]);
+    await s.service.close(caseId, AGENT, 'internal: suspected account takeover');
+    expect(s.messenger.textsTo('test/cust').join('\n')).to.not.include('takeover');
+  });
+});
+
+describe('HandoffService: a retried activity is relayed once', () => {
+  it('customer to agent: the same activity id relayed again (sequentially or at once) reaches the agent once', async () => {
+    const { s, caseId } = await assignedCase();
+    const delivered = recordingConnector(s);
+    const c = (await s.store.get(caseId))!;
+    expect(await s.service.customerMessage(c, 'hello', 'act-1')).to.equal('relayed');
+    expect(await s.service.customerMessage(c, 'hello', 'act-1')).to.equal('relayed');
+    const together = await Promise.allSettled([s.service.customerMessage(c, 'next', 'act-2'), s.service.customerMessage(c, 'next', 'act-2')]);
+    expect(delivered).to.deep.equal(['hello', 'next']);
+    // The second copy either saw it done (in this process the lane runs them one after the other) or was told to retry.
+    for (const r of together) if (r.status === 'rejected') expect((r.reason as Error).name).to.equal('RetryLaterError');
+    expect((await s.store.get(caseId, { liveChat: true }))!.liveChat!.map((l) => l.text)).to.deep.equal(['hello', 'next']);
+  });
+
+  it('agent to customer: the same message id is sent once; without an id every call sends', async () => {
+    const { s, caseId } = await assignedCase();
+    for (let i = 0; i < 3; i++) expect((await s.service.sendToCustomer(caseId, AGENT, 'on it', 'console-1')).ok).to.equal(true);
+    await s.service.sendToCustomer(caseId, AGENT, 'twice');
+    await s.service.sendToCustomer(caseId, AGENT, 'twice');
+    expect(s.messenger.textsTo('test/cust').filter((t) => t === 'on it')).to.have.length(1);
+    expect(s.messenger.textsTo('test/cust').filter((t) => t === 'twice')).to.have.length(2);
+  });
+
+  it('a message the customer channel refuses is not marked sent: the agent can send it again with the same id', async () => {
+    const { s, caseId } = await assignedCase();
+    s.messenger.failFor.add('test/cust');
+    let error: unknown;
+    try {
+      await s.service.sendToCustomer(caseId, AGENT, 'hello', 'm-1');
+    } catch (err) {
+      error = err;
+    }
+    expect((error as Error)?.name).to.equal('CustomerUnreachableError');
+    s.messenger.failFor.delete('test/cust');
+    expect((await s.service.sendToCustomer(caseId, AGENT, 'hello', 'm-1')).ok).to.equal(true);
+    expect(s.messenger.textsTo('test/cust').filter((t) => t === 'hello')).to.have.length(1);
+  });
+
+  it('a relay that another instance holds is answered "retry later", not dropped', async () => {
+    const ledger = new MemoryReplayCache();
+    const s = serviceWith(new MemoryHandoffStore(), undefined, ledger);
+    await s.store.setPresence(AGENT, 'online', 60_000);
+    const opened = await s.service.openCase(input('test/cust', 'normal'));
+    await s.service.accept(opened.case.id, AGENT, { key: 'msteams/agent', channel: 'msteams', reference: {} });
+    const delivered = recordingConnector(s);
+    // Another instance claimed this relay and has not finished it.
+    await ledger.begin(`relay:to-agent:${opened.case.id}:act-9`, 15_000);
+    let error: unknown;
+    try {
+      await s.service.customerMessage((await s.store.get(opened.case.id))!, 'hi', 'act-9');
+    } catch (err) {
+      error = err;
+    }
+    expect((error as Error)?.name).to.equal('RetryLaterError');
+    expect(delivered).to.deep.equal([]);
+  });
+});
+
+describe('HandoffService: a queue that scales', () => {
+  it('300 concurrent escalations: nobody is told a position twice or a position that did not change', async () => {
+    const s = serviceWith();
+    await s.store.setPresence(AGENT, 'online', 60_000);
+    const opened = await Promise.all(Array.from({ length: 300 }, (_, i) => s.service.openCase(input(`test/c${i}`, i % 7 === 0 ? 'high' : 'normal'))));
+    await s.service.idle();
+    const told = new Map<string, number[]>();
+    for (const o of opened) if (o.position) told.set(o.case.conversation.key, [o.position]);
+    for (const m of s.messenger.sent) {
+      const position = Number(/number (\d+)/.exec(m.text ?? '')?.[1] ?? (/next/.test(m.text ?? '') ? 1 : NaN));
+      told.get(m.key)?.push(position);
+    }
+    for (const [key, positions] of told) {
+      for (let i = 1; i < positions.length; i++) expect(positions[i], `${key} told ${positions.join(', ')}`).to.not.equal(positions[i - 1]);
+    }
+    // What each customer heard last is where they are.
+    for (const o of opened) {
+      const heard = told.get(o.case.conversation.key) ?? [];
+      expect(heard.at(-1)).to.equal(await s.store.queuePosition(o.case.id));
+    }
+  });
+
+  it('lists claimable cases from the indexes: a case timed out behind a long queue is still offered', async () => {
+    const s = serviceWith();
+    await s.store.setPresence(AGENT, 'online', 60_000);
+    for (let i = 0; i < 250; i++) await queuedCase(s.store, `test/q${i}`, new Date());
+    const late = await queuedCase(s.store, 'test/late', new Date());
+    await s.store.transition(late.id, 'timed_out', 'system');
+    const claimable = await s.service.listClaimable(300);
+    expect(claimable).to.have.length(251);
+    expect(claimable.at(-1)?.id).to.equal(late.id);
+    expect((await s.service.listClaimable(10)).map((c) => c.state)).to.deep.equal(Array(10).fill('queued'));
   });
 });

@@ -585,7 +585,9 @@ export function handoffStoreSuite(name: string, make: (clock: SuiteClock) => Pro
       const cases = [];
       for (let i = 0; i < 6; i++) cases.push(await store.create(queuedDraft('normal', T0 + i * 1000)));
       const [first, second, third] = cases as [HandoffCase, HandoffCase, HandoffCase];
-      // A new case's position was told in the reply that queued it.
+      // Nobody was told a position yet: updates leave them to the replies that queue them.
+      expect(await store.positionChanges(1, 10)).to.deep.equal([]);
+      for (const c of cases) expect((await store.tellPosition(c.id))?.changed).to.equal(true);
       expect(await store.tellPosition(third.id)).to.deep.equal({ position: 3, changed: false });
       expect(await store.positionChanges(1, 10)).to.deep.equal([]);
       await store.claim(first.id, agent(1));
@@ -597,6 +599,7 @@ export function handoffStoreSuite(name: string, make: (clock: SuiteClock) => Pro
       // A high-priority case goes in front: everyone moves back once.
       const urgent = await store.create(queuedDraft('high', T0 + 9000));
       expect(await store.queuePosition(urgent.id)).to.equal(1);
+      expect(await store.positionChanges(1, 1)).to.deep.equal([]);
       const moved = await store.positionChanges(2, 3);
       expect(moved.map((x) => x.position)).to.deep.equal([2, 3, 4]);
       expect(moved.map((x) => x.case.id)).to.deep.equal(cases.slice(1, 4).map((c) => c.id));
