@@ -52,8 +52,6 @@ export {
   METRIC_PRIORITIES,
   METRIC_HANDOFF_EVENTS,
   TURN_DURATION_BUCKETS,
-  DEFAULT_CASES_SCAN_LIMIT,
-  type InstrumentHandoffOptions,
   type MetricsRequestInfo,
   type MetricsRouteOptions,
 } from './bots/metrics';

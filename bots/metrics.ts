@@ -37,9 +37,6 @@ export const METRIC_HANDOFF_EVENTS: readonly string[] = ['queued', 'assigned', '
  */
 export const TURN_DURATION_BUCKETS: readonly number[] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10];
 
-/** Open cases read per scrape for `warmline_cases` (the oldest first). */
-export const DEFAULT_CASES_SCAN_LIMIT = 1000;
-
 const isProactive = (ctx: TurnContext): boolean =>
   ctx.activity.type === 'event' && (ctx.activity.name === 'ContinueConversation' || ctx.activity.name === 'CreateConversation');
 
@@ -117,12 +114,6 @@ export function turnMetricsMiddleware(registry: MetricsRegistry): Middleware {
   };
 }
 
-/** Options of {@link instrumentHandoff}. */
-export interface InstrumentHandoffOptions {
-  /** Open cases read per scrape for `warmline_cases` (the oldest first). Default {@link DEFAULT_CASES_SCAN_LIMIT}. */
-  readonly casesScanLimit?: number;
-}
-
 /**
  * Counts handoff events of a service and reads the queue, the open cases and agent presence from its store at scrape
  * time.
@@ -130,13 +121,11 @@ export interface InstrumentHandoffOptions {
  * @remarks Counters (per instance; sum them across instances): `warmline_handoffs_total{reason,priority}` (cases
  * opened), `warmline_handoff_events_total{event}`, `warmline_relay_messages_total{direction}`. Gauges (read from the
  * store, so with Redis every instance reports the same figures; use max, not sum): `warmline_handoff_queue_length`,
- * `warmline_cases{state}` (over at most `casesScanLimit` open cases), `warmline_agents_online`. A failed store read
+ * `warmline_cases{state}` (every open case, counted from the store's indexes), `warmline_agents_online`. A failed store read
  * leaves that gauge without samples and counts `warmline_metrics_collect_errors_total{metric}`.
  * @returns a function that stops counting events.
  */
-export function instrumentHandoff(registry: MetricsRegistry, service: HandoffService, options: InstrumentHandoffOptions = {}): () => void {
-  const scanLimit = options.casesScanLimit ?? DEFAULT_CASES_SCAN_LIMIT;
-  if (!Number.isInteger(scanLimit) || scanLimit < 1) throw new TypeError('instrumentHandoff: casesScanLimit must be a positive integer');
+export function instrumentHandoff(registry: MetricsRegistry, service: HandoffService): () => void {
   const store = service.store;
   const opened = registry.counter({
     name: 'warmline_handoffs_total',
@@ -162,15 +151,11 @@ export function instrumentHandoff(registry: MetricsRegistry, service: HandoffSer
   });
   registry.gauge({
     name: 'warmline_cases',
-    help: `Open handoff cases by state (read from the store at scrape time, at most the ${scanLimit} oldest).`,
+    help: 'Open handoff cases by state (counted from the store\'s indexes at scrape time).',
     labels: { state: OPEN_STATES },
     collect: async (set) => {
-      const counts = new Map<string, number>(OPEN_STATES.map((s) => [s, 0]));
-      for (const c of await store.listOpen(scanLimit)) {
-        const state = counts.has(c.state) ? c.state : 'other';
-        counts.set(state, (counts.get(state) ?? 0) + 1);
-      }
-      for (const [state, n] of counts) set({ state }, n);
+      const counts = await store.countByState();
+      for (const state of OPEN_STATES) set({ state }, counts[state] ?? 0);
     },
   });
   registry.gauge({

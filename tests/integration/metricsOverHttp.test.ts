@@ -4,6 +4,7 @@ import { directLineMessage, teamsMessage } from '../helpers/channelActivities';
 import { parseExposition, sampleValue, type Family } from '../helpers/prometheusText';
 import { MemoryHandoffStore } from '../../middleware/handoff/memoryHandoffStore';
 import type { HandoffCase } from '../../middleware/handoff/handoffCase';
+import type { StateCounts } from '../../middleware/handoff/handoffStore';
 import { COLLECT_ERRORS_METRIC, PROMETHEUS_CONTENT_TYPE } from '../../bots/metricsRegistry';
 import { useTestRedis } from '../middleware/handoff/testRedis';
 import { startApp, type RunningApp } from './appHarness';
@@ -175,7 +176,7 @@ describe('GET /metrics over the real HTTP server', function () {
 
   it('when the store read fails, the scrape still answers with the other metrics and counts the error', async () => {
     class BrokenListStore extends MemoryHandoffStore {
-      override async listOpen(): Promise<HandoffCase[]> {
+      override async countByState(): Promise<StateCounts> {
         throw Object.assign(new Error('READONLY'), { code: 'ECONNRESET' });
       }
     }
