@@ -49,7 +49,15 @@ export class ActivityDedupMiddleware implements Middleware {
   async onTurn(ctx: TurnContext, next: () => Promise<void>): Promise<void> {
     const key = activityKey(ctx);
     if (key === undefined) return next();
-    const state = await this.ledger.begin(key, this.leaseMs);
+    let state: Awaited<ReturnType<ReplayCache['begin']>>;
+    try {
+      state = await this.ledger.begin(key, this.leaseMs);
+    } catch (err) {
+      // A claim that timed out may still reach the store once it answers again (a client's offline queue keeps
+      // commands in order): give it up behind it, so the channel's retry is not told "in progress" for a whole lease.
+      await this.ledger.release(key).catch(() => undefined);
+      throw err;
+    }
     if (state === 'done') {
       writeTurn(ctx, DUPLICATE_ACTIVITY, true);
       return;

@@ -688,7 +688,11 @@ export class HandoffService {
    * @throws {@link RetryLaterError} while another call (any instance) is doing it.
    */
   private async beginRelay(key: string): Promise<boolean> {
-    const state = await this.relayLedger.begin(key, RELAY_LEASE_MS);
+    const state = await this.relayLedger.begin(key, RELAY_LEASE_MS).catch(async (err: unknown) => {
+      // A claim that timed out may still be applied later: give it up behind it (see ActivityDedupMiddleware).
+      await this.relayLedger.release(key).catch(() => undefined);
+      throw err;
+    });
     if (state === 'done') return false;
     if (state === 'pending') throw new RetryLaterError('the same message is being relayed right now', { retryAfterSeconds: 2 });
     return true;
