@@ -169,6 +169,14 @@ export class AgentDesk implements AgentTurnHandler, HubConnector {
     if (!target || !c.agent || c.agent.channel === 'console' || c.agent.channel.startsWith('hub:')) return false;
     const who = c.customer.name?.trim().split(/\s+/)[0] || 'Customer';
     await this.messenger.continueConversation(target, async (ctx) => {
+      const onSent = message.onSent;
+      if (onSent) {
+        ctx.onSendActivities(async (_ctx, _activities, next) => {
+          const responses = await next();
+          await onSent();
+          return responses;
+        });
+      }
       await ctx.sendActivity({ type: ActivityTypes.Message, textFormat: 'plain', text: `[${c.id}] ${who}: ${message.text}` });
     });
     return true;

@@ -179,6 +179,11 @@ export function createApp(options: WarmlineAppOptions): WarmlineApp {
     // A proactive turn (a relay, a notice) has no channel waiting for an answer: its caller must learn that the send
     // failed (the handoff keeps the message and counts an unreachable agent), not have it swallowed here.
     if (ctx.activity.type === 'event' && ctx.activity.name === 'ContinueConversation') throw error;
+    // The same activity in progress elsewhere (or on an instance that died, until its claim runs out): only a wait.
+    if (isRetryLater(error) && error.reason === 'busy') {
+      logger.info('turn.busy_retry_later', fields);
+      throw error;
+    }
     if (isTransientStorageError(error)) {
       const key = `${ctx.activity.channelId}/${ctx.activity.conversation?.id}/${ctx.activity.id}`;
       const attempts = (failedAttempts.get(key) ?? 0) + 1;

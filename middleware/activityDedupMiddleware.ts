@@ -62,7 +62,7 @@ export class ActivityDedupMiddleware implements Middleware {
       writeTurn(ctx, DUPLICATE_ACTIVITY, true);
       return;
     }
-    if (state === 'pending') throw new RetryLaterError('this activity is being handled right now', { retryAfterSeconds: 2 });
+    if (state === 'pending') throw new RetryLaterError('this activity is being handled right now', { retryAfterSeconds: 2, reason: 'busy' });
     try {
       await next();
     } catch (err) {

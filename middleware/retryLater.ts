@@ -9,11 +9,17 @@
 export class RetryLaterError extends Error {
   /** Seconds the sender should wait before sending again (the `Retry-After` header). */
   readonly retryAfterSeconds: number;
+  /**
+   * `unavailable`: storage could not keep it (a failure); `busy`: the same activity is being handled right now (by
+   * another instance, or one that died and whose claim has not run out yet): not a failure, only a matter of time.
+   */
+  readonly reason: 'unavailable' | 'busy';
 
-  constructor(message: string, options: { retryAfterSeconds?: number; cause?: unknown } = {}) {
+  constructor(message: string, options: { retryAfterSeconds?: number; cause?: unknown; reason?: 'unavailable' | 'busy' } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'RetryLaterError';
     this.retryAfterSeconds = Math.max(1, Math.round(options.retryAfterSeconds ?? 2));
+    this.reason = options.reason ?? 'unavailable';
   }
 }
 

@@ -331,10 +331,18 @@ export class HandoffService {
     const stored: QueuedMessage = { text: this.redactor.redact(text), at, ...(activityId ? { activityId } : {}) };
     // Earlier messages the agent never got go first (stored, so redacted), so the agent reads everything in order.
     const live = `${this.liveRedactor.redact(text)}${shortened ? SHORTENED : ''}`;
-    const batch: AgentDelivery[] = [...(c.undelivered ?? []).map((m) => ({ text: m.text, at: m.at })), { text: live, at }];
+    const key = activityId ? `relay:to-agent:${c.id}:${activityId}` : undefined;
+    let settled = false;
+    // Recorded the moment the agent's channel took the message: a crash after that must not relay it again.
+    const onSent = key
+      ? async () => {
+          await this.settleRelay(key);
+          settled = true;
+        }
+      : undefined;
+    const batch: AgentDelivery[] = [...(c.undelivered ?? []).map((m) => ({ text: m.text, at: m.at })), { text: live, at, ...(onSent ? { onSent } : {}) }];
     let sent = 0;
     let outcome = 'delivered' as 'delivered' | 'closed' | 'duplicate' | 'failed';
-    const key = activityId ? `relay:to-agent:${c.id}:${activityId}` : undefined;
     await this.lane(c.conversation.key, async () => {
       // The agent may have closed the case while this message was on its way: then it is the bot's turn.
       const fresh = await this.store.get(c.id);
@@ -370,7 +378,7 @@ export class HandoffService {
         outcome = 'failed';
         return;
       }
-      if (key) await this.settleRelay(key);
+      if (key && !settled) await this.settleRelay(key);
     });
     if (outcome === 'closed') return 'closed';
     if (outcome === 'duplicate') return 'relayed';
@@ -561,18 +569,32 @@ export class HandoffService {
     const bounded = text.length > this.maxTextChars ? text.slice(0, this.maxTextChars) : text;
     const key = messageId ? `relay:to-customer:${caseId}:${messageId}` : undefined;
     let sent = false;
+    let settled = false;
     await this.lane(check.case.conversation.key, async () => {
       if (key && !(await this.beginRelay(key))) return;
       try {
         await this.toCustomer(check.case, async (ctx) => {
+          if (key) {
+            // Recorded the moment the customer's channel took the message: a crash after that must not send it again.
+            ctx.onSendActivities(async (_ctx, _activities, next) => {
+              const responses = await next();
+              await this.settleRelay(key);
+              settled = true;
+              return responses;
+            });
+          }
           await ctx.sendActivity(markTranscriptRole({ type: ActivityTypes.Message, text: bounded }, 'agent'));
         });
       } catch (err) {
-        if (key) await this.relayLedger.release(key).catch(() => undefined);
-        throw new CustomerUnreachableError(caseId, err);
+        if (settled) {
+          this.logger.warn('handoff.after_send_failed', { caseId, error: errorName(err) });
+        } else {
+          if (key) await this.relayLedger.release(key).catch(() => undefined);
+          throw new CustomerUnreachableError(caseId, err);
+        }
       }
       sent = true;
-      if (key) await this.settleRelay(key);
+      if (key && !settled) await this.settleRelay(key);
       // The customer has the message: a failed record must not make the agent send it twice.
       await this.recordLive(check.case, 'agent', bounded, at, agent, messageId).catch((err: unknown) =>
         this.logger.warn('handoff.live_record_failed', { caseId: check.case.id, error: errorName(err) }),
@@ -694,7 +716,7 @@ export class HandoffService {
       throw err;
     });
     if (state === 'done') return false;
-    if (state === 'pending') throw new RetryLaterError('the same message is being relayed right now', { retryAfterSeconds: 2 });
+    if (state === 'pending') throw new RetryLaterError('the same message is being relayed right now', { retryAfterSeconds: 2, reason: 'busy' });
     return true;
   }
 

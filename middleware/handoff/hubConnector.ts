@@ -37,6 +37,12 @@ export interface AgentDelivery {
   readonly text: string;
   /** ISO 8601 instant. */
   readonly at: string;
+  /**
+   * Call it as soon as the agent's channel has taken the message (before anything else): the service then records the
+   * relay as done, so an instance dying right after cannot have it relayed twice. Optional for connectors; the service
+   * records it after `deliverToAgent` resolves otherwise.
+   */
+  readonly onSent?: () => Promise<void>;
 }
 
 /**
