@@ -69,6 +69,9 @@ interface OptionalBench {
 const EXTRA: OptionalBench[] = [
   { file: './signalsBench', exportName: 'benchSignals' },
   { file: './relayBench', exportName: 'benchRelay' },
+  { file: './queueBench', exportName: 'benchQueue' },
+  { file: './hostileTextBench', exportName: 'benchHostileText' },
+  { file: './textWorstCase', exportName: 'benchTextWorstCase' },
 ];
 
 async function main(): Promise<void> {
