@@ -80,6 +80,25 @@ describe('HandoffDeskBackend live chat (service + memory store)', () => {
     }
   });
 
+  it('a console close keeps the note on the case (redacted) and never sends it to the customer; a resent message goes once', async () => {
+    const store = new MemoryHandoffStore();
+    const messenger = new RecordingMessenger();
+    const service = new HandoffService({ store, messenger });
+    const backend = new HandoffDeskBackend(service);
+    service.addConnector(backend.connector);
+    const c = await queuedCase(store, 'webchat/close-1', new Date());
+    expect((await backend.accept(c.id, ana)).ok).to.equal(true);
+    for (let i = 0; i < 3; i++) expect((await backend.send(c.id, ana, 'I have blocked the card', 'ana:msg-0001')).ok).to.equal(true);
+    expect((await backend.close(c.id, ana, 'internal: fraud confirmed, card 4111 1111 1111 1111 blocked')).ok).to.equal(true);
+    const toCustomer = messenger.textsTo('webchat/close-1');
+    expect(toCustomer.filter((t) => t === 'I have blocked the card')).to.have.length(1);
+    expect(toCustomer.join('\n')).to.not.match(/fraud confirmed|internal|4111/);
+    expect(toCustomer.at(-1)).to.match(/has closed this conversation\. Thank you for your patience\./);
+    const closed = (await store.get(c.id)) as HandoffCase;
+    expect(closed.agentNotes.map((n) => n.text)).to.deep.equal(['internal: fraud confirmed, card [card •••• 1111] blocked']);
+    await store.dispose();
+  });
+
   it('records the live chat of a Teams agent too, without streaming it to consoles as messages', async () => {
     const store = new MemoryHandoffStore();
     const service = new HandoffService({ store, messenger: new RecordingMessenger(), connectors: [{ name: 'teams', deliverToAgent: async () => true }] });

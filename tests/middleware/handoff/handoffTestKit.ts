@@ -10,10 +10,21 @@ export class RecordingMessenger implements ProactiveMessenger {
   async continueConversation(pointer: { key: string }, logic: (ctx: TurnContext) => Promise<void>): Promise<void> {
     if (this.failFor.has(pointer.key)) throw new Error('conversation not found');
     const adapter = new TestAdapter(async () => undefined);
+    // Send hooks run around the send, as botbuilder's do (each calls next, the last one sends).
+    const hooks: Array<(ctx: TurnContext, activities: unknown[], next: () => Promise<unknown>) => Promise<unknown>> = [];
     const ctx = {
       sendActivity: async (a: string | { text?: string }) => {
-        this.sent.push({ key: pointer.key, text: typeof a === 'string' ? a : a.text });
+        const send = async () => {
+          this.sent.push({ key: pointer.key, text: typeof a === 'string' ? a : a.text });
+          return [{ id: 'x' }];
+        };
+        const run = (i: number): Promise<unknown> => (i < hooks.length ? (hooks[i] as (typeof hooks)[number])(ctx, [a], () => run(i + 1)) : send());
+        await run(0);
         return { id: 'x' };
+      },
+      onSendActivities: (hook: (typeof hooks)[number]) => {
+        hooks.push(hook);
+        return ctx;
       },
       activity: { type: 'event', channelId: 'test', conversation: { id: pointer.key } },
       adapter,
