@@ -5,6 +5,7 @@ import { loadConfig } from '../config';
 import { createApp } from '../bots/createApp';
 import { FakeConnector } from '../tests/helpers/fakeConnector';
 import { directLineMessage } from '../tests/helpers/channelActivities';
+import { runStandalone, type BenchOutput } from './benchParts';
 
 /** Adversarial texts, each repeated to fill a body of about `bytes`. */
 export function hostileTexts(bytes: number): Array<{ name: string; text: string }> {
@@ -33,11 +34,7 @@ const quantile = (sorted: number[], q: number): number => sorted[Math.min(sorted
  *
  * @returns table rows per path and a summary with `hostileWorstMs` (budget: < 50 ms).
  */
-export async function benchHostileText(options: { bodyBytes?: number; repeats?: number } = {}): Promise<{
-  title: string;
-  rows: Array<Record<string, string>>;
-  summary: Record<string, number>;
-}> {
+export async function benchHostileText(options: { bodyBytes?: number; repeats?: number } = {}): Promise<BenchOutput> {
   const bodyBytes = options.bodyBytes ?? 256 * 1024;
   const repeats = options.repeats ?? 3;
   const connector = new FakeConnector();
@@ -114,17 +111,4 @@ export async function benchHostileText(options: { bodyBytes?: number; repeats?: 
   };
 }
 
-if (require.main === module) {
-  benchHostileText().then(
-    (out) => {
-      console.log(out.title);
-      console.table(out.rows);
-      console.log(JSON.stringify(out.summary));
-      process.exit(0);
-    },
-    (err: unknown) => {
-      console.error(err);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runStandalone(() => benchHostileText());

@@ -2,12 +2,12 @@
 // Redis, through the real HTTP endpoint; and the process's memory with 10,000 waiting.
 import { performance } from 'node:perf_hooks';
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { loadConfig } from '../config';
 import { createApp, type WarmlineApp } from '../bots/createApp';
 import { FakeConnector } from '../tests/helpers/fakeConnector';
 import { directLineMessage } from '../tests/helpers/channelActivities';
 import type { OpenCaseInput } from '../middleware/handoff/handoffService';
+import { deleteRedisPrefix, redisAnswers, runStandalone, type BenchOutput } from './benchParts';
 
 /** Options of {@link benchQueue}. */
 export interface QueueBenchOptions {
@@ -129,7 +129,7 @@ async function measure(label: string, env: Record<string, string>, sizes: readon
  * 10,000th within 2x of the 100th), and the RSS of this process with the largest queue on the memory store (budget:
  * < 400 MB at 10,000 waiting).
  */
-export async function benchQueue(options: QueueBenchOptions = {}): Promise<{ title: string; rows: Array<Record<string, string>>; summary: Record<string, number> }> {
+export async function benchQueue(options: QueueBenchOptions = {}): Promise<BenchOutput> {
   const sizes = options.sizes ?? [100, 1000, 10_000];
   const samples = options.samples ?? 100;
   const redisUrl = options.redisUrl ?? 'redis://127.0.0.1:6379';
@@ -144,16 +144,7 @@ export async function benchQueue(options: QueueBenchOptions = {}): Promise<{ tit
   summary.queueMemoryWaitingRatio = Number((memory.medians[last]!.waiting / memory.medians[first]!.waiting).toFixed(2));
   summary.queueMemoryRssMb = Math.round(memory.rssAtLargest);
 
-  const probe = new Redis(redisUrl, { lazyConnect: true, connectTimeout: 1500, maxRetriesPerRequest: 1, retryStrategy: () => null });
-  let redisUp = true;
-  try {
-    await probe.connect();
-    await probe.ping();
-  } catch {
-    redisUp = false;
-  }
-  probe.disconnect();
-  if (redisUp) {
+  if (await redisAnswers(redisUrl)) {
     const prefix = `warmline-bench-queue:${process.pid}:${randomUUID().slice(0, 8)}:`;
     try {
       const redis = await measure('redis', { STORAGE: 'redis', REDIS_URL: redisUrl, REDIS_KEY_PREFIX: prefix }, sizes, samples);
@@ -161,14 +152,7 @@ export async function benchQueue(options: QueueBenchOptions = {}): Promise<{ tit
       summary.queueRedisEscalationRatio = Number((redis.medians[last]!.escalate / redis.medians[first]!.escalate).toFixed(2));
       summary.queueRedisWaitingRatio = Number((redis.medians[last]!.waiting / redis.medians[first]!.waiting).toFixed(2));
     } finally {
-      const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-        cursor = next;
-        if (keys.length) await redis.del(...keys);
-      } while (cursor !== '0');
-      redis.disconnect();
+      await deleteRedisPrefix(redisUrl, prefix);
     }
   }
   return {
@@ -181,17 +165,4 @@ export async function benchQueue(options: QueueBenchOptions = {}): Promise<{ tit
   };
 }
 
-if (require.main === module) {
-  benchQueue().then(
-    (out) => {
-      console.log(out.title);
-      console.table(out.rows);
-      console.log(JSON.stringify(out.summary));
-      process.exit(0);
-    },
-    (err: unknown) => {
-      console.error(err);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runStandalone(() => benchQueue());

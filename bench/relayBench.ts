@@ -1,11 +1,11 @@
 // Customer -> agent (and agent -> customer) relay latency through the real HTTP endpoint, with Redis on loopback.
 import { performance } from 'node:perf_hooks';
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { loadConfig } from '../config';
 import { createApp } from '../bots/createApp';
 import { FakeConnector } from '../tests/helpers/fakeConnector';
 import { directLineMessage, teamsMessage } from '../tests/helpers/channelActivities';
+import { deleteRedisPrefix, redisAnswers, runStandalone } from './benchParts';
 
 /** One row of the bench table. */
 export type RelayBenchRow = Record<string, string>;
@@ -32,15 +32,7 @@ export async function benchRelay(options: RelayBenchOptions = {}): Promise<{ tit
   const messages = options.messages ?? 500;
   const redisUrl = options.redisUrl ?? 'redis://127.0.0.1:6379';
   const prefix = `warmline-bench:${process.pid}:${randomUUID().slice(0, 8)}:`;
-  const probe = new Redis(redisUrl, { lazyConnect: true, connectTimeout: 1500, maxRetriesPerRequest: 1, retryStrategy: () => null });
-  try {
-    await probe.connect();
-    await probe.ping();
-  } catch {
-    probe.disconnect();
-    return { title: `Handoff relay: skipped, Redis does not answer at ${redisUrl}`, rows: [], summary: {} };
-  }
-  probe.disconnect();
+  if (!(await redisAnswers(redisUrl))) return { title: `Handoff relay: skipped, Redis does not answer at ${redisUrl}`, rows: [], summary: {} };
   const connector = new FakeConnector();
   const serviceUrl = await connector.start();
   const app = createApp({
@@ -95,17 +87,7 @@ export async function benchRelay(options: RelayBenchOptions = {}): Promise<{ tit
     await app.handoff.idle();
     await app.stop();
     await connector.stop();
-    const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
-    try {
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-        cursor = next;
-        if (keys.length) await redis.del(...keys);
-      } while (cursor !== '0');
-    } finally {
-      redis.disconnect();
-    }
+    await deleteRedisPrefix(redisUrl, prefix);
   }
   toAgent.sort((x, y) => x - y);
   toCustomer.sort((x, y) => x - y);
@@ -127,17 +109,4 @@ export async function benchRelay(options: RelayBenchOptions = {}): Promise<{ tit
   };
 }
 
-if (require.main === module) {
-  benchRelay({ messages: Number(process.argv[2] ?? 500) || 500 }).then(
-    (out) => {
-      console.log(out.title);
-      console.table(out.rows);
-      console.log(JSON.stringify(out.summary));
-      process.exit(0);
-    },
-    (err: unknown) => {
-      console.error(err);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runStandalone(() => benchRelay({ messages: Number(process.argv[2] ?? 500) || 500 }));
