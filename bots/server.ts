@@ -6,6 +6,8 @@ import { checkActivityEnvelope, replaceInvalidTimestamps } from './activityEnvel
 import { upgradeRouter } from './upgradeRouter';
 import { DirectLineHttpError, readJsonBody } from './channels/directLine/readJsonBody';
 import { metricsRoute, type MetricsRouteOptions } from './metrics';
+import { jsonTextTooDeep, MAX_JSON_DEPTH, valueTooDeep } from './jsonDepth';
+import { restifyLog } from './restifyLog';
 
 const MESSAGES_PATH = '/api/messages';
 
@@ -43,12 +45,15 @@ export interface WarmlineServerOptions {
  * other `CloudAdapter` through its own `process`; both enforce Bot Framework JWT authentication whenever an app id is
  * configured), `GET /healthz` (the process answers), `GET /readyz` (503 until every component is warm), and
  * `GET /metrics` when `metrics` is given (Prometheus text; a bearer token, or loopback clients only). Bodies over
- * `maxBodyBytes` get 413, malformed JSON 400, non-JSON content types and multipart bodies 415.
+ * `maxBodyBytes` get 413, malformed JSON and JSON nested deeper than 64 arrays and objects 400 (on every route), non-JSON
+ * content types and multipart bodies 415. restify's own log lines go to `logger` as `restify.<level>` events with the
+ * error class and the route pattern only (see {@link restifyLog}): never headers, bodies or URLs.
  *
  * On `POST /api/messages`, before any adapter reads it: an activity whose envelope is malformed gets 400 with the
- * reason (a `serviceUrl` that is not an http(s) URL of at most 2048 characters; a `channelId`, `id`,
- * `conversation.id`, `from.id` or `recipient.id` that is not a string, or is absurdly long), and an invalid
- * `timestamp` or `localTimestamp` is replaced by the server's time. With a {@link WarmlineCloudAdapter}, a request
+ * reason (see {@link checkActivityEnvelope}: a missing `serviceUrl`, `channelId`, `conversation.id`, `from.id` or
+ * `recipient.id`; a `serviceUrl` that is not an http(s) URL; a `channelId` not in lower case; an id that is not a
+ * well-formed string; a name, locale or tenant id that is not a string...), and an invalid `timestamp` or
+ * `localTimestamp` is replaced by the server's time. With a {@link WarmlineCloudAdapter}, a request
  * whose token cannot be checked right now (signing keys unreachable) and a turn that failed with a `RetryLaterError`
  * get 503 with `Retry-After`; a missing or refused token gets 401.
  *
@@ -58,7 +63,12 @@ export interface WarmlineServerOptions {
  */
 export function createWarmlineServer(options: WarmlineServerOptions): restify.Server {
   const { adapter, bot, logger } = options;
-  const server = restify.createServer({ name: options.name ?? 'warmline', handleUncaughtExceptions: false });
+  const server = restify.createServer({
+    name: options.name ?? 'warmline',
+    handleUncaughtExceptions: false,
+    // restify 11 takes a pino-style logger; its typings still name bunyan's class, which the shim needs not be.
+    log: restifyLog(logger) as unknown as restify.ServerOptions['log'],
+  });
   upgradeRouter(server.server, { logger });
   server.use(restify.plugins.queryParser({ mapParams: false }));
   // No route takes file uploads. restify's multipart parser would write them to the temp directory and never delete
@@ -88,6 +98,7 @@ export function createWarmlineServer(options: WarmlineServerOptions): restify.Se
       })
       .map(skipMessages),
   );
+  server.use(skipMessages(refuseDeepJson));
 
   server.post(MESSAGES_PATH, async (req, res) => {
     // Channels post JSON. Refusing other types also keeps a web page from posting activities to a local, anonymous
@@ -103,7 +114,9 @@ export function createWarmlineServer(options: WarmlineServerOptions): restify.Se
       if (err instanceof DirectLineHttpError && err.status === 413) {
         res.send(413, { error: 'PayloadTooLarge', message: `Request body larger than ${options.maxBodyBytes} bytes.` });
       } else {
-        res.send(400, { error: 'BadRequest', message: 'The body is not valid JSON.' });
+        // Not JSON, nested too deep, or abandoned by the client: each error says which.
+        const message = err instanceof DirectLineHttpError ? err.message : 'The body is not valid JSON.';
+        res.send(400, { error: 'BadRequest', message });
       }
       return;
     }
@@ -171,6 +184,19 @@ function sendResult(res: restify.Response, result: ActivityHttpResult): void {
   for (const [name, value] of Object.entries(result.headers ?? {})) res.header(name, value);
   if (result.body === undefined) res.send(result.status);
   else res.send(result.status, result.body);
+}
+
+/**
+ * Refuses (400) a body restify's parser read that nests deeper than {@link MAX_JSON_DEPTH}: the routes behind it (the
+ * console, the webhook status, Direct Line) then never meet a value deep enough to overflow a `JSON.stringify`.
+ */
+function refuseDeepJson(req: restify.Request, res: restify.Response, next: restify.Next): void {
+  const { body, rawBody } = req as restify.Request & { rawBody?: unknown };
+  if (typeof body !== 'object' || body === null) return next();
+  const deep = typeof rawBody === 'string' || Buffer.isBuffer(rawBody) ? jsonTextTooDeep(rawBody) : valueTooDeep(body);
+  if (!deep) return next();
+  res.send(400, { error: 'BadRequest', message: `The body is nested deeper than ${MAX_JSON_DEPTH} levels.` });
+  return next(false);
 }
 
 /** `application/json` or a `+json` type, with or without parameters (charset). */

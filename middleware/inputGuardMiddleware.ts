@@ -21,7 +21,12 @@ const DEFAULT_NOTICE: InputGuardOptions['notice'] = (language, max) =>
  * relays and console views all work on that bounded cut, so no text work grows with the request body.
  * Malformed fields (non-string `text` or `locale`, non-array `entities`, `attachments` or `membersAdded`) are dropped to
  * `undefined` rather than crashing later middleware, and so are the entries of those three arrays that are not objects
- * (Teams has been seen sending `entities: [null]`).
+ * (Teams has been seen sending `entities: [null]`), and the entities without a string `type` (the schema requires
+ * one, and botbuilder's mention helpers call string methods on it). An invoke whose `value` botbuilder's
+ * `ActivityHandler` reads field by field (`adaptiveCard/action` without an `action` object, `application/search`
+ * without an object value) is answered with an invoke response 400 (`application/vnd.microsoft.error`, as botbuilder
+ * answers other bad invokes) and goes no further. The envelope (ids, names, `serviceUrl`, `channelId`) is checked
+ * before any turn, by the server.
  */
 export class InputGuardMiddleware implements Middleware {
   private readonly options: InputGuardOptions;
@@ -36,11 +41,16 @@ export class InputGuardMiddleware implements Middleware {
 
   async onTurn(ctx: TurnContext, next: () => Promise<void>): Promise<void> {
     const activity = ctx.activity;
+    const badInvoke = activity.type === ActivityTypes.Invoke ? invokeValueProblem(activity.name, activity.value) : undefined;
+    if (badInvoke) {
+      await ctx.sendActivity({ type: ActivityTypes.InvokeResponse, value: { status: 400, body: invokeError(badInvoke) } });
+      return;
+    }
     // Malformed fields a client can send (a number as locale, an object as entities...) are dropped here, once,
     // rather than crashing a later piece that trusts the Activity type.
     if (activity.text !== undefined && typeof activity.text !== 'string') activity.text = undefined as unknown as string;
     if (activity.locale !== undefined && typeof activity.locale !== 'string') activity.locale = undefined;
-    if (activity.entities !== undefined) activity.entities = objectsOnly(activity.entities);
+    if (activity.entities !== undefined) activity.entities = objectsOnly(activity.entities, (entity) => typeof entity.type === 'string');
     if (activity.attachments !== undefined) activity.attachments = objectsOnly(activity.attachments);
     if (activity.membersAdded !== undefined) activity.membersAdded = objectsOnly(activity.membersAdded);
     if (activity.type === ActivityTypes.Message && typeof activity.text === 'string' && activity.text.length > this.options.maxTextChars) {
@@ -52,13 +62,31 @@ export class InputGuardMiddleware implements Middleware {
   }
 }
 
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
 /**
- * The array without its entries that are not objects (`null`, strings, nested arrays); `undefined` when it is not an
- * array. The same array is returned when every entry is an object, so well-formed activities are left untouched.
+ * What is wrong with the `value` of an invoke that botbuilder's `ActivityHandler` parses before any handler runs (it
+ * throws a `TypeError` on these), or `undefined` when it can be handed over.
  */
-function objectsOnly<T>(value: T[]): T[] | undefined {
+function invokeValueProblem(name: unknown, value: unknown): string | undefined {
+  if (name === 'adaptiveCard/action' && !(isRecord(value) && isRecord(value.action))) {
+    return 'An adaptiveCard/action invoke needs a value with an action object.';
+  }
+  if (name === 'application/search' && !isRecord(value)) return 'An application/search invoke needs an object value.';
+  return undefined;
+}
+
+/** The body of a 400 invoke response, shaped as botbuilder shapes its own. */
+const invokeError = (message: string) => ({ statusCode: 400, type: 'application/vnd.microsoft.error', value: { code: 'BadRequest', message } });
+
+/**
+ * The array without its entries that are not objects (`null`, strings, nested arrays) or that `keep` refuses;
+ * `undefined` when it is not an array. The same array is returned when every entry is kept, so well-formed activities
+ * are left untouched.
+ */
+function objectsOnly<T>(value: T[], keep: (entry: Record<string, unknown>) => boolean = () => true): T[] | undefined {
   if (!Array.isArray(value)) return undefined;
-  const isEntry = (entry: unknown) => typeof entry === 'object' && entry !== null && !Array.isArray(entry);
+  const isEntry = (entry: unknown) => isRecord(entry) && keep(entry);
   return value.every(isEntry) ? value : value.filter(isEntry);
 }
 

@@ -167,6 +167,13 @@ for (const kind of ['WarmlineCloudAdapter', 'CloudAdapter'] as const) {
         ['from', { from: [] }],
         ['from.id', { from: { id: ['a', 'b'] } }],
         ['recipient.id', { recipient: { id: { nested: true } } }],
+        ['serviceUrl', { serviceUrl: undefined }],
+        ['channelId', { channelId: null }],
+        ['channelId', { channelId: 'MSTEAMS' }],
+        ['conversation.id', { conversation: { id: 'a:\ud800' } }],
+        ['conversation.tenantId', { conversation: { id: 'a:1', tenantId: ['t1', 't2'] } }],
+        ['from.name', { from: { id: 'u1', name: 42 } }],
+        ['recipient', { recipient: null }],
       ];
       for (const [field, patch] of cases) {
         const res = await post(JSON.stringify({ ...valid, ...patch }));
@@ -182,12 +189,33 @@ for (const kind of ['WarmlineCloudAdapter', 'CloudAdapter'] as const) {
         slackMessage('hi', { serviceUrl: connector.url, deliveryMode: 'expectReplies' }),
         valid,
         { ...valid, serviceUrl: `${connector.url}/with/a/path?and=query` },
-        { ...valid, replyToId: null, channelId: null },
+        { ...valid, replyToId: null, locale: null, from: { ...valid.from, name: null } },
       ]) {
         const res = await post(JSON.stringify(activity));
         expect(res.status, String(activity.channelId)).to.equal(200);
       }
       expect((await fetch(`${base}/healthz`)).status).to.equal(200);
+    });
+
+    it('answers 400 at once to a message without serviceUrl, instead of retrying its reply to nowhere for seconds', async () => {
+      const activity: Record<string, unknown> = slackMessage('hi', { serviceUrl: connector.url });
+      delete activity.serviceUrl;
+      const started = performance.now();
+      const res = await post(JSON.stringify(activity));
+      expect(res.status).to.equal(400);
+      expect(((await res.json()) as { message: string }).message).to.contain('"serviceUrl"');
+      expect(performance.now() - started).to.be.below(1000);
+    });
+
+    it('refuses a body nested deeper than 64 levels with 400, before any piece serialises it', async () => {
+      const deep = `${'['.repeat(1500)}${']'.repeat(1500)}`;
+      const valid = JSON.stringify(directLineMessage('hi', { serviceUrl: connector.url, deliveryMode: 'expectReplies' }));
+      for (const body of [deep, valid.replace('"channelData":', `"relatesTo":${deep},"channelData":`)]) {
+        const res = await post(body);
+        expect(res.status).to.equal(400);
+        expect(((await res.json()) as { message: string }).message).to.contain('nested deeper than 64');
+      }
+      expect((await post(valid)).status).to.equal(200);
     });
 
     it('replaces an invalid timestamp or localTimestamp by the server time, so the activity is still kept', async () => {

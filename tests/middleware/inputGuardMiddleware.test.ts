@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { TestAdapter, type Activity } from 'botbuilder';
+import { TestAdapter, TurnContext, type Activity } from 'botbuilder';
 import { InputGuardMiddleware, shorten } from '../../middleware/inputGuardMiddleware';
 
 describe('InputGuardMiddleware', () => {
@@ -75,6 +75,20 @@ describe('InputGuardMiddleware', () => {
     expect(locales).to.deep.equal(['fr-FR']);
   });
 
+  it('drops the entities without a string type, which botbuilder\'s mention helpers would fail on', async () => {
+    let entities: unknown;
+    const adapter = new TestAdapter(async (ctx) => {
+      entities = ctx.activity.entities;
+      // What CustomerBot does on Teams before reading the text.
+      TurnContext.removeRecipientMention(ctx.activity);
+    }).use(new InputGuardMiddleware());
+    const mention = { type: 'mention', mentioned: { id: 'bot' }, text: '<at>Warmline</at>' };
+    await adapter
+      .send({ type: 'message', text: 'hi', recipient: { id: 'bot' }, entities: [{ type: true }, { locale: 'en-US' }, { type: ['mention'] }, mention] } as unknown as Partial<Activity>)
+      .startTest();
+    expect(entities).to.deep.equal([mention]);
+  });
+
   it('leaves well-formed arrays as they are (the same arrays)', async () => {
     const entities = [{ type: 'clientInfo', locale: 'en-US' }];
     let seen: unknown;
@@ -83,6 +97,60 @@ describe('InputGuardMiddleware', () => {
     }).use(new InputGuardMiddleware());
     await adapter.send({ type: 'message', text: 'hi', entities } as Partial<Activity>).startTest();
     expect(seen).to.deep.equal(entities);
+  });
+
+  it('answers an invoke whose value botbuilder would fail to read with an invoke response 400, without calling the bot', async () => {
+    const cases: Array<[string, unknown]> = [
+      ['adaptiveCard/action', {}],
+      ['adaptiveCard/action', { warmline: 'accept', caseId: null }],
+      ['adaptiveCard/action', { action: null }],
+      ['adaptiveCard/action', 'x'],
+      ['adaptiveCard/action', undefined],
+      ['application/search', 5],
+      ['application/search', ['q']],
+    ];
+    for (const [name, value] of cases) {
+      let calls = 0;
+      const sent: Array<Partial<Activity>> = [];
+      const adapter = new TestAdapter(async () => {
+        calls++;
+      })
+        .use({
+          // What the guard sends: the invoke response is what the channel gets as the HTTP answer.
+          onTurn: async (ctx, next) => {
+            ctx.onSendActivities(async (_ctx, activities, send) => {
+              sent.push(...activities);
+              return send();
+            });
+            await next();
+          },
+        })
+        .use(new InputGuardMiddleware());
+      await adapter.send({ type: 'invoke', name, value } as Partial<Activity>).startTest();
+      const label = `${name} ${JSON.stringify(value)}`;
+      expect(calls, label).to.equal(0);
+      expect(sent, label).to.have.length(1);
+      expect(sent[0].type, label).to.equal('invokeResponse');
+      expect(sent[0].value, label).to.deep.include({ status: 400 });
+      expect((sent[0].value as { body: unknown }).body, label).to.deep.include({ statusCode: 400, type: 'application/vnd.microsoft.error' });
+    }
+  });
+
+  it('hands well-formed invokes, and invokes it does not parse, to the bot untouched', async () => {
+    const cases: Array<[string, unknown]> = [
+      ['adaptiveCard/action', { action: { type: 'Action.Execute', verb: 'track', data: {} }, trigger: 'manual' }],
+      ['application/search', { kind: 'search', queryText: 'x' }],
+      ['task/fetch', 'anything'],
+      ['signin/verifyState', null],
+    ];
+    for (const [name, value] of cases) {
+      let seen: unknown = 'not called';
+      const adapter = new TestAdapter(async (ctx) => {
+        seen = ctx.activity.value;
+      }).use(new InputGuardMiddleware());
+      await adapter.send({ type: 'invoke', name, value } as Partial<Activity>).startTest();
+      expect(seen, name).to.deep.equal(value);
+    }
   });
 
   it('refuses a nonsensical limit at construction', () => {

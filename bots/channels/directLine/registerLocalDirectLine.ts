@@ -104,7 +104,13 @@ export interface LocalDirectLine {
 
 const DIRECT_LINE = '/v3/directline';
 const STREAM_PATH = /^\/v3\/directline\/conversations\/([A-Za-z0-9_-]{1,64})\/stream$/;
-const USER_ID = z.string().min(1).max(256);
+// Well-formed (no lone UTF-16 surrogate): the bot's endpoint refuses ids that are not, which would leave the
+// conversation unable to reach the bot at all.
+const USER_ID = z
+  .string()
+  .min(1)
+  .max(256)
+  .refine((id) => (id as string & { isWellFormed(): boolean }).isWellFormed());
 
 const RateSchema = z.object({ points: z.number().int().min(1), windowMs: z.number().int().min(1000) }).strict();
 

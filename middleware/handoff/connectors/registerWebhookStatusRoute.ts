@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type * as restify from 'restify';
 import { z } from 'zod';
 import type { Logger } from '../../../bots/logger';
+import { jsonTextTooDeep, MAX_JSON_DEPTH } from '../../../bots/jsonDepth';
 import { MemoryReplayCache, REPLAY_CACHE_MAX_ENTRIES, replayTtlMs, type ReplayBegin, type ReplayCache } from './replayCache';
 import { HubAgentSchema, HubStateSchema, type ApplyHubStatusResult, type HubStatusUpdate } from './hubStatus';
 import { DEFAULT_TOLERANCE_SECONDS, SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyWebhookSignature } from './webhookSigning';
@@ -49,6 +50,7 @@ type ParsedRequest = IncomingMessage & { body?: unknown; rawBody?: unknown };
 /** Thrown when the raw bytes of a request cannot be recovered (a server setup problem). */
 class RawBodyUnavailableError extends Error {}
 class BodyTooLargeError extends Error {}
+class BodyIncompleteError extends Error {}
 
 /**
  * The exact bytes of a request body, with or without restify's `bodyParser` in front.
@@ -57,6 +59,8 @@ class BodyTooLargeError extends Error {}
  * re-encoding gives the bytes back for any valid UTF-8 body, and an invalid one cannot match a signature anyway).
  * For content types it does not parse, `req.body` stays a Buffer or string. Without a body parser the stream is
  * read here. A parsed object without `rawBody` is refused: re-serialising JSON does not give the signed bytes.
+ * A body over `maxBytes` is drained (up to four times the limit) before it is refused, so that the 413 reaches the
+ * client instead of a reset connection; a client that abandons its body gets {@link BodyIncompleteError}.
  */
 export async function readRawBody(req: ParsedRequest, maxBytes: number): Promise<Buffer> {
   if (typeof req.rawBody === 'string') return Buffer.from(req.rawBody, 'utf8');
@@ -70,26 +74,31 @@ export async function readRawBody(req: ParsedRequest, maxBytes: number): Promise
     let size = 0;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > maxBytes) {
-        reject(new BodyTooLargeError('too large'));
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
+      if (size <= maxBytes) chunks.push(c);
+      // Past four times the limit the rest is not worth reading: the connection goes, with or without an answer.
+      else if (size > maxBytes * 4 + 65536) req.destroy();
     });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
+    const failed = () => reject(size > maxBytes ? new BodyTooLargeError('too large') : new BodyIncompleteError('incomplete'));
+    req.on('end', () => (size > maxBytes ? reject(new BodyTooLargeError('too large')) : resolve(Buffer.concat(chunks))));
+    req.on('error', failed);
+    // After 'end' the promise is settled already; before it, the client went away mid-body.
+    req.on('close', failed);
   });
 }
+
+/** `application/json` or a `+json` type, with or without parameters. */
+const isJsonContentType = (value: string | undefined): boolean =>
+  typeof value === 'string' && /^\s*application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(value);
 
 /**
  * Registers the endpoint on which an engagement hub or CRM reports on cases sent by the `WebhookConnector`:
  * `POST {path}` with a JSON body `{caseId, state, message?, agent?: {id, name?}}`, signed like outgoing webhooks
  * (`X-Warmline-Signature: v1=<hex HMAC-SHA256 of "${timestamp}.${rawBody}">`, `X-Warmline-Timestamp`).
  *
- * @remarks Answers 401 for a missing or wrong signature or a timestamp outside the replay window, 400 for a body
- * that is not a valid status, 404 / 409 from `onStatus`'s result, 200 `{ok: true}` otherwise. Replays (same
- * signed bytes, inside the window), on whichever instance they land when `replayCache` is shared: a copy of a request
+ * @remarks Answers 413 for a body over `maxBodyBytes` (once it is drained, with `Connection: close`), 415 for a
+ * content type other than JSON, 401 for a missing or wrong signature or a timestamp outside the replay window, 400 for
+ * a body that is not a valid status (or nested deeper than 64 levels), 404 / 409 from `onStatus`'s result, 200
+ * `{ok: true}` otherwise. Replays (same signed bytes, inside the window), on whichever instance they land when `replayCache` is shared: a copy of a request
  * already applied answers 200 `{ok: true, duplicate: true}` without calling `onStatus` again; a copy arriving while
  * the original is still being applied answers 503 `{error: "InProgress"}` with `Retry-After: 1` (never "done" before
  * the original succeeded); a request that could not be applied (404, 409, 500) is forgotten so that it may be
@@ -114,18 +123,35 @@ export function registerWebhookStatusRoute(server: restify.Server, options: Webh
   const forget = (key: string): Promise<void> =>
     seen.release(key).catch((err: unknown) => logger?.warn('webhook.status.replay_cache_failed', { path: options.path, error: err instanceof Error ? err.name : typeof err }));
 
-  server.post(options.path, async (req: restify.Request, res: restify.Response) => {
+  /** The body's exact bytes, or `undefined` once the request is answered (413, 415, 400, 500). */
+  const readBody = async (req: restify.Request, res: restify.Response): Promise<Buffer | undefined> => {
+    const tooLarge = () => {
+      res.header('Connection', 'close');
+      res.send(413, { error: 'PayloadTooLarge', message: `Body larger than ${maxBytes} bytes.` });
+    };
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > maxBytes * 4 + 65536) return void tooLarge();
     let raw: Buffer;
     try {
       raw = await readRawBody(req as unknown as ParsedRequest, maxBytes);
     } catch (err) {
-      if (err instanceof BodyTooLargeError) return void res.send(413, { error: 'PayloadTooLarge', message: `Body larger than ${maxBytes} bytes.` });
+      if (err instanceof BodyTooLargeError) return void tooLarge();
       if (err instanceof RawBodyUnavailableError) {
         logger?.warn('webhook.status.raw_body_unavailable', { path: options.path });
         return void res.send(500, { error: 'RawBodyUnavailable', message: 'The server parsed the body without keeping its bytes; the signature cannot be checked.' });
       }
       return void res.send(400, { error: 'BadRequest', message: 'The body could not be read.' });
     }
+    // Checked once the body is read: answered while the client is still sending, it would see a reset connection.
+    if (!isJsonContentType(req.headers['content-type'])) {
+      return void res.send(415, { error: 'UnsupportedMediaType', message: 'Send the status as application/json.' });
+    }
+    return raw;
+  };
+
+  server.post(options.path, async (req: restify.Request, res: restify.Response) => {
+    const raw = await readBody(req, res);
+    if (!raw) return;
     const verdict = verifyWebhookSignature({
       rawBody: raw,
       signature: req.headers[SIGNATURE_HEADER.toLowerCase()],
@@ -137,6 +163,10 @@ export function registerWebhookStatusRoute(server: restify.Server, options: Webh
     if (!verdict.ok) {
       logger?.warn('webhook.status.unauthorized', { path: options.path, reason: verdict.reason });
       return void res.send(401, { error: 'Unauthorized', message: `Signature check failed: ${verdict.reason}.` });
+    }
+    // No status nests deeper than three levels; refused before parsing, so nothing later meets a stack-deep value.
+    if (jsonTextTooDeep(raw)) {
+      return void res.send(400, { error: 'BadRequest', message: `The body is nested deeper than ${MAX_JSON_DEPTH} levels.` });
     }
     let json: unknown;
     try {
