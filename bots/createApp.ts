@@ -327,7 +327,7 @@ export function createApp(options: WarmlineAppOptions): WarmlineApp {
     metrics: { registry: metrics, loopbackWithoutToken: isLoopbackHost(config.HOST), ...(config.METRICS_TOKEN ? { token: config.METRICS_TOKEN } : {}) },
   });
   let port = config.PORT;
-  const publicBaseUrl = () => config.PUBLIC_URL?.replace(/\/+$/, '') ?? `http://localhost:${port}`;
+  const publicBaseUrl = () => config.PUBLIC_URL?.replace(/(?<!\/)\/+$/, '') ?? `http://localhost:${port}`;
 
   if (webhook) {
     registerWebhookStatusRoute(server, {

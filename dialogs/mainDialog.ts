@@ -309,7 +309,11 @@ export class MainDialog extends ComponentDialog {
   }
 }
 
+// A word holding an `@`, looked for from the start of each word only (same matches as `\S+@\S+`, whose every
+// start would scan the rest of a long word again).
+const EMAIL_LIKE = /(?<!\S)\S+@\S+/g;
+
 /** A normalised request key, short and free of e-mail addresses and long digit runs (card, phone numbers). */
 function maskRequest(text: string): string {
-  return normaliseText(text.slice(0, 500).replace(/\S+@\S+/g, ' email ').replace(/\d[\d\s.-]{4,}\d/g, ' number ')).slice(0, 80);
+  return normaliseText(text.slice(0, 500).replace(EMAIL_LIKE, ' email ').replace(/\d[\d\s.-]{4,}\d/g, ' number ')).slice(0, 80);
 }

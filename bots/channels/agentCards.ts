@@ -32,7 +32,7 @@ export const channelLabel = (channel: string): string => CHANNELS[channel] ?? ch
  * ("[Verify here](https://…)") or fake list lines in front of an agent. A zero-width space breaks the syntax and
  * leaves the text as the customer wrote it.
  */
-export const inertMarkdown = (t: string): string => t.replace(/\]\(/g, ']\u200B(').replace(/^(\s*)([-*+]|\d+\.)(\s)/gm, '$1\u200B$2$3');
+export const inertMarkdown = (t: string): string => t.replace(/\]\(/g, ']\u200B(').replace(/^([ \t]*)([-*+]|\d+\.)(\s)/gm, '$1\u200B$2$3');
 
 const cut = (text: string, max: number): string => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
 

@@ -42,7 +42,7 @@ export class SlackWebApi {
   constructor(options: SlackWebApiOptions = {}) {
     const base = options.baseUrl ?? 'https://slack.com';
     if (!/^https?:\/\//.test(base)) throw new TypeError('SlackWebApi: baseUrl must be an http(s) URL');
-    this.baseUrl = base.replace(/\/+$/, '');
+    this.baseUrl = base.replace(/(?<!\/)\/+$/, '');
     this.timeoutMs = options.timeoutMs ?? 5000;
   }
 

@@ -169,6 +169,8 @@ interface FormatHit {
 
 interface FormatDef {
   readonly format: TrackingFormatId;
+  /** Every length `shape` can match (checked first: most candidates of a long digit run have none of them). */
+  readonly lengths: readonly number[];
   readonly shape: RegExp;
   readonly strength: Strength;
   /** Returns the carrier and check state for a string that has the shape, or undefined to reject it. */
@@ -189,9 +191,10 @@ function s10Carrier(s: string): CarrierId {
 }
 
 const FORMATS: readonly FormatDef[] = [
-  { format: 'ups', shape: /^1Z[0-9A-Z]{16}$/, strength: 'strong', test: (s) => checked('ups', upsValid(s)) },
+  { format: 'ups', lengths: [18], shape: /^1Z[0-9A-Z]{16}$/, strength: 'strong', test: (s) => checked('ups', upsValid(s)) },
   {
     format: 's10',
+    lengths: [13],
     shape: /^[A-Z]{2}\d{9}[A-Z]{2}$/,
     strength: 'strong',
     test: (s) =>
@@ -199,6 +202,7 @@ const FORMATS: readonly FormatDef[] = [
   },
   {
     format: 'laposte_13',
+    lengths: [13],
     shape: /^\d[A-Z]\d{11}$/,
     strength: 'strong',
     test: (s) => {
@@ -207,9 +211,16 @@ const FORMATS: readonly FormatDef[] = [
       return checked('colissimo', gs1CheckDigit(s.slice(2, 12)) === s.charCodeAt(12) - CODE_0);
     },
   },
-  { format: 'dhl_jjd', shape: /^(?:JJD\d{10,20}|JVGL\d{9,10})$/, strength: 'strong', test: () => ({ carrier: 'dhl', checkDigit: 'none' }) },
+  {
+    format: 'dhl_jjd',
+    lengths: [13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23],
+    shape: /^(?:JJD\d{10,20}|JVGL\d{9,10})$/,
+    strength: 'strong',
+    test: () => ({ carrier: 'dhl', checkDigit: 'none' }),
+  },
   {
     format: 'usps_impb',
+    lengths: [22, 26, 30, 34],
     shape: /^(?:420\d{5}(?:\d{4})?)?9[1-5]\d{20}(?:\d{4})?$/,
     strength: 'strong',
     test: (s) => {
@@ -218,29 +229,39 @@ const FORMATS: readonly FormatDef[] = [
       return uspsTrackingParts(s).length > 0 ? { carrier: 'usps', checkDigit: 'invalid' } : undefined;
     },
   },
-  { format: 'fedex_ground_96', shape: /^96\d{20}$/, strength: 'strong', test: (s) => checked('fedex', gs1Valid(s.slice(7))) },
+  { format: 'fedex_ground_96', lengths: [22], shape: /^96\d{20}$/, strength: 'strong', test: (s) => checked('fedex', gs1Valid(s.slice(7))) },
   {
     format: 'fedex_34',
+    lengths: [33, 34, 35],
     shape: /^(?:100|96)\d{31,32}$/,
     strength: 'strong',
     test: (s) => (s.length === 34 ? checked('fedex', weightedMod11(s.slice(20, 33), FEDEX_34_WEIGHTS) === s.charCodeAt(33) - CODE_0) : undefined),
   },
   {
     format: 'usps_20',
+    lengths: [20],
     shape: /^\d{20}$/,
     strength: 'digits',
     test: (s) => (gs1Valid(s) || gs1Valid(`91${s}`) ? { carrier: 'usps', checkDigit: 'valid' } : { carrier: 'usps', checkDigit: 'invalid' }),
   },
-  { format: 'fedex_smartpost', shape: /^\d{20}$/, strength: 'digits', test: (s) => checked('fedex', gs1Valid(`92${s}`)) },
-  { format: 'fedex_ground', shape: /^\d{15}$/, strength: 'digits', test: (s) => checked('fedex', gs1Valid(s)) },
+  { format: 'fedex_smartpost', lengths: [20], shape: /^\d{20}$/, strength: 'digits', test: (s) => checked('fedex', gs1Valid(`92${s}`)) },
+  { format: 'fedex_ground', lengths: [15], shape: /^\d{15}$/, strength: 'digits', test: (s) => checked('fedex', gs1Valid(s)) },
   {
     format: 'fedex_express',
+    lengths: [12],
     shape: /^\d{12}$/,
     strength: 'weak',
     test: (s) => checked('fedex', weightedMod11(s.slice(0, 11), FEDEX_12_WEIGHTS) === s.charCodeAt(11) - CODE_0),
   },
-  { format: 'dhl_express', shape: /^\d{10}$/, strength: 'weak', test: (s) => checked('dhl', dhlMod7Valid(s)) },
+  { format: 'dhl_express', lengths: [10], shape: /^\d{10}$/, strength: 'weak', test: (s) => checked('dhl', dhlMod7Valid(s)) },
 ];
+
+/** The formats that can match a string of each length, in the order of {@link FORMATS}. */
+const FORMATS_BY_LENGTH: ReadonlyArray<readonly FormatDef[] | undefined> = (() => {
+  const byLength: FormatDef[][] = [];
+  for (const def of FORMATS) for (const n of def.lengths) (byLength[n] ??= []).push(def);
+  return byLength;
+})();
 
 function uspsTrackingParts(s: string): string[] {
   const parts: string[] = [];
@@ -262,7 +283,7 @@ const MAX_LEN = 34;
 function classify(s: string): FormatHit | undefined {
   if (s.length < MIN_LEN || s.length > MAX_LEN) return undefined;
   let firstInvalid: FormatHit | undefined;
-  for (const def of FORMATS) {
+  for (const def of FORMATS_BY_LENGTH[s.length] ?? []) {
     if (!def.shape.test(s)) continue;
     const r = def.test(s);
     if (!r) continue;
@@ -287,9 +308,19 @@ const NO_DIGIT_PREFIX = /^\D{5}/;
 const TRACKING_CONTEXT =
   /\b(?:dhl|fedex|fed ex|ups|usps|waybill|awb|track(?:ing)?|suivi|suivre|num(?:é|e)ro|number|colis|parcel|package|shipment|envoi|exp(?:é|e)dition|livraison|delivery|lettre de transport)\b|\bn[°º]/;
 const DHL_CONTEXT = /\b(?:dhl|waybill|awb|lettre de transport)\b/;
-const PHONE_CUE = /(?:phone|t(?:é|e)l(?:é|e)phone|\btel\b|\btél\b|mobile|portable|\bcell\b|call|appel|appelez|rappel|joindre|whatsapp|\bsms\b|\bfax\b)[^a-z0-9]*(?:\S+\s+){0,4}$/;
+// Cue words before a number (lower-cased text), matched at one position at a time (sticky); a word comes before
+// the cues that match its beginning (`appelez` before `appel`, `référence` before `\bréf\b`: `é` is not `\w`), so
+// that each position gives its longest cue. See {@link cueBefore}.
+const PHONE_CUE = /phone|t(?:é|e)l(?:é|e)phone|\btel\b|\btél\b|mobile|portable|\bcell\b|call|appelez|appel|rappel|joindre|whatsapp|\bsms\b|\bfax\b/y;
 const ORDER_CUE =
-  /(?:order|commande|\bcmd\b|invoice|facture|\bref\b|\bréf\b|r(?:é|e)f(?:é|e)rence|account|compte|client|customer|iban|\bcard\b|carte|siret|siren|ticket|dossier|\bcase\b)[^a-z0-9]*(?:\S+\s+){0,2}$/;
+  /order|commande|\bcmd\b|invoice|facture|r(?:é|e)f(?:é|e)rence|\bref\b|\bréf\b|account|compte|client|customer|iban|\bcard\b|carte|siret|siren|ticket|dossier|\bcase\b/y;
+/** Longest cue word. */
+const MAX_CUE_LENGTH = 9;
+// What may stand between a cue and the number: punctuation and spaces, then at most four (phone) or two (order)
+// words, each followed by white space.
+const PHONE_CUE_TAIL = /^[^a-z0-9]*(?:[a-z0-9]\S*\s+(?:\S+\s+){0,3})?$/;
+const ORDER_CUE_TAIL = /^[^a-z0-9]*(?:[a-z0-9]\S*\s+(?:\S+\s+)?)?$/;
+const TRAILER = /[\s.!?]/;
 const AMOUNT_BEFORE = /[$€£¥]\s*$|\b(?:eur|usd|gbp|chf)\s*$/;
 const AMOUNT_AFTER = /^\s*(?:[$€£¥]|eur\b|euros?\b|usd\b|dollars?\b|gbp\b|chf\b|%)/;
 const DATE_START = /^\d{4}[-\s]\d{1,2}[-\s]\d{1,2}(?:\D|$)|^\d{1,2}[-\s]\d{1,2}[-\s]\d{4}(?:\D|$)/;
@@ -320,28 +351,88 @@ function tokenize(text: string): Token[][] {
   return groups;
 }
 
+/**
+ * What the checks of plain-digit candidates read of the whole message, each computed at most once per
+ * {@link findTrackingNumbers} call: a message of digits holds many candidates, and reading the whole message again
+ * for each would make the scan quadratic.
+ */
+class MessageContext {
+  private dhl: boolean | undefined;
+  private tracking: boolean | undefined;
+  private contentStart = -1;
+  private contentEnd = -1;
+
+  constructor(
+    readonly text: string,
+    readonly lower: string,
+  ) {}
+
+  /** DHL (or a waybill) is named somewhere in the message. */
+  dhlNamed(): boolean {
+    this.dhl ??= DHL_CONTEXT.test(this.lower);
+    return this.dhl;
+  }
+
+  /** The message names a carrier or speaks of tracking, a parcel, a delivery. */
+  trackingNamed(): boolean {
+    this.tracking ??= TRACKING_CONTEXT.test(this.lower);
+    return this.tracking;
+  }
+
+  /** Only white space before `start`, and only white space and `.` `!` `?` from `end` on. */
+  alone(start: number, end: number): boolean {
+    const { lower } = this;
+    if (this.contentStart < 0) {
+      this.contentStart = lower.length - lower.trimStart().length;
+      let k = lower.length;
+      while (k > 0 && TRAILER.test(lower.charAt(k - 1))) k--;
+      this.contentEnd = k;
+    }
+    return start <= this.contentStart && end >= this.contentEnd;
+  }
+}
+
+/**
+ * True when a cue word (`cue`, sticky) stands in `before` with only `tail` after it up to the end: the former
+ * `(?:cue words)[^a-z0-9]*(?:\S+\s+){0,4}$`, without its quadratic backtracking.
+ *
+ * @remarks Whatever follows a cue that passes the tail test, cut anywhere, passes it too; so the cue that ends last
+ * decides, and the tail is tested once. Cues are looked for from the end, a bounded number of positions past the
+ * first one found.
+ */
+function cueBefore(before: string, cue: RegExp, tail: RegExp): boolean {
+  let end = -1;
+  for (let p = before.length - 1; p >= 0 && p + MAX_CUE_LENGTH > end; p--) {
+    cue.lastIndex = p;
+    if (cue.test(before)) end = Math.max(end, cue.lastIndex);
+  }
+  return end >= 0 && tail.test(before.slice(end));
+}
+
 /** Plain-digit candidates must not be phone numbers, dates, amounts or order numbers (see module notes). */
-function plausibleDigits(hit: FormatHit, text: string, lower: string, start: number, end: number): boolean {
+function plausibleDigits(hit: FormatHit, message: MessageContext, start: number, end: number): boolean {
+  const { text, lower } = message;
   const span = text.slice(start, end);
   const before = lower.slice(Math.max(0, start - WINDOW), start);
   const after = lower.slice(end, end + 12);
   if (/\+\s*$/.test(before)) return false;
   if (DATE_START.test(span)) return false;
   if (AMOUNT_BEFORE.test(before) || AMOUNT_AFTER.test(after) || /^[.,]\d/.test(after)) return false;
-  if (ORDER_CUE.test(before)) return false;
-  if (hit.strength !== 'weak') return !PHONE_CUE.test(before);
+  if (cueBefore(before, ORDER_CUE, ORDER_CUE_TAIL)) return false;
+  const phoneCue = cueBefore(before, PHONE_CUE, PHONE_CUE_TAIL);
+  if (hit.strength !== 'weak') return !phoneCue;
 
   // 10 and 12 digits: too many phone numbers and references have this length, so a tracking context is
   // required: the message is only the number, or it names a carrier / tracking words.
-  const alone = lower.slice(0, start).trim() === '' && lower.slice(end).replace(/[\s.!?]+/g, '') === '';
-  const dhlNamed = DHL_CONTEXT.test(lower);
-  if (PHONE_CUE.test(before) && !dhlNamed) return false;
+  const alone = message.alone(start, end);
+  const dhlNamed = message.dhlNamed();
+  if (phoneCue && !dhlNamed) return false;
   if (hit.format === 'dhl_express') {
     // A 10-digit number starting with 0 or typed in phone groups is a phone number unless DHL is named.
     if ((span.startsWith('0') || FR_PHONE_PAIRS.test(span) || US_PHONE_GROUPS.test(span)) && !dhlNamed) return false;
-    return alone || dhlNamed || TRACKING_CONTEXT.test(lower);
+    return alone || dhlNamed || message.trackingNamed();
   }
-  return alone || TRACKING_CONTEXT.test(lower);
+  return alone || message.trackingNamed();
 }
 
 /**
@@ -361,18 +452,26 @@ function plausibleDigits(hit: FormatHit, text: string, lower: string, start: num
 export function findTrackingNumbers(text: string): TrackingNumberMatch[] {
   const found: TrackingNumberMatch[] = [];
   if (!text) return found;
-  const lower = text.toLowerCase();
+  const message = new MessageContext(text, text.toLowerCase());
   for (const group of tokenize(text)) {
+    // The group's characters upper-cased (tokens are ASCII: same length), and where each token starts in them: a
+    // candidate is a slice, made only for a length some format has.
+    const chars = group.map((t) => t.text).join('').toUpperCase();
+    const offsets = [0];
+    for (const t of group) offsets.push(offsets[offsets.length - 1] + t.text.length);
     let i = 0;
     while (i < group.length) {
       let best: { hit: FormatHit; j: number; normalized: string } | undefined;
-      let normalized = '';
+      const from = offsets[i];
+      // Every format has a digit among its first five characters (see FORMATS): no candidate of five characters
+      // or more from here can match, so words before a number ("where is my parcel 1Z…") cost no format tests.
+      const wordy = from + 5 <= chars.length && NO_DIGIT_PREFIX.test(chars.slice(from, from + 5));
       for (let j = i; j < group.length; j += 1) {
-        normalized += group[j].text.toUpperCase();
-        if (normalized.length > MAX_LEN) break;
-        // Every format has a digit among its first five characters (see FORMATS): no longer candidate from
-        // here can match, so words before a number ("where is my parcel 1Z…") cost no format tests.
-        if (normalized.length >= 5 && NO_DIGIT_PREFIX.test(normalized)) break;
+        const length = offsets[j + 1] - from;
+        if (length > MAX_LEN) break;
+        if (length >= 5 && wordy) break;
+        if (!FORMATS_BY_LENGTH[length]) continue;
+        const normalized = chars.slice(from, from + length);
         const hit = classify(normalized);
         if (!hit) continue;
         if (hit.strength !== 'strong') {
@@ -382,7 +481,7 @@ export function findTrackingNumbers(text: string): TrackingNumberMatch[] {
           const nextDigits = j + 1 < group.length && DIGITS_ONLY.test(group[j + 1].text);
           if (!allDigits || prevDigits || nextDigits) continue;
           if (hit.checkDigit === 'invalid') continue;
-          if (!plausibleDigits(hit, text, lower, group[i].start, group[j].end)) continue;
+          if (!plausibleDigits(hit, message, group[i].start, group[j].end)) continue;
         }
         if (!best || hit.checkDigit !== 'invalid' || best.hit.checkDigit === 'invalid') best = { hit, j, normalized };
       }

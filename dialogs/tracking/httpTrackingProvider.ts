@@ -108,7 +108,7 @@ export class HttpTrackingProvider implements TrackingProvider {
       const keys = parsed.error.issues.map((i) => `${i.path.join('.') || 'options'} ${i.message}`).join('; ');
       throw new TypeError(`HttpTrackingProvider: invalid options (${keys})`);
     }
-    this.baseUrl = parsed.data.baseUrl.replace(/\/+$/, '');
+    this.baseUrl = parsed.data.baseUrl.replace(/(?<!\/)\/+$/, '');
     this.apiKey = parsed.data.apiKey;
     this.timeoutMs = parsed.data.timeoutMs;
     this.maxResponseBytes = parsed.data.maxResponseBytes;

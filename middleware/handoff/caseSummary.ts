@@ -151,7 +151,16 @@ function truncate(text: string, max: number): string {
   if (flat.length <= max) return flat;
   const cut = flat.slice(0, max - 1);
   const space = cut.lastIndexOf(' ');
-  return `${(space > max * 0.6 ? cut.slice(0, space) : cut).replace(/[\s,;:.]+$/, '')}…`;
+  return `${trimEndPunctuation(space > max * 0.6 ? cut.slice(0, space) : cut)}…`;
+}
+
+const TRAILING = /[\s,;:.]/;
+
+/** `text` without its trailing spaces, commas, semicolons, colons and dots, in one pass (no backtracking regex). */
+function trimEndPunctuation(text: string): string {
+  let end = text.length;
+  while (end > 0 && TRAILING.test(text.charAt(end - 1))) end--;
+  return text.slice(0, end);
 }
 
 /**
@@ -177,9 +186,12 @@ export function summarizeCase(source: SummarySource, options: CaseSummaryOptions
     ...source.trigger.emotions.flatMap((e) => e.evidence.flatMap((ev) => ev.matched)),
   ].map((w) => w.toLowerCase());
   const customerLines = source.transcript.filter((t) => t.role === 'customer');
+  // Each line is lower-cased once, not once per evidence word.
   const sensitive =
-    customerLines.find((t) => evidenceWords.some((w) => w && t.text.toLowerCase().includes(w))) ??
-    customerLines[customerLines.length - 1];
+    customerLines.find((t) => {
+      const lower = t.text.toLowerCase();
+      return evidenceWords.some((w) => w && lower.includes(w));
+    }) ?? customerLines[customerLines.length - 1];
   const reason = l.reasons[source.reason] ?? source.reason;
   const quote = sensitive ? ` — “${truncate(redactor.redact(sensitive.text), maxQuote)}”` : '';
   const wants = `${reason} (${l.priority[source.priority] ?? source.priority})${quote}`;

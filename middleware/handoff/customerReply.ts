@@ -40,7 +40,9 @@ const PHONE_CHOICE = /\b(?:call me|call me back|call back|callback|ring me|phone
 const EMAIL_CHOICE = /\b(?:by e ?mail|by mail|e ?mail me|mail me|write to me|contact me by|reach me by|par e ?mail|par mail|par courriel|ecrivez moi|envoyez moi un (?:e ?mail|mail|courriel))\b/;
 // "Answer me here": no contact detail needed. Whole replies only ("the chat was useless" is not a choice).
 const CHAT = /^(?:here|chat|in the chat|here in the chat|in this chat|ici|dans le chat|ici dans le chat|par chat|sur le chat|le chat)\.?$/;
-const EMAIL = /[^\s@]+@[^\s@]+\.[^\s@]+/;
+// Looked for from the start of each run of non-space characters only (the lookbehind): a match can only start there,
+// and without it every character of a long run would be a start scanning the whole run again (quadratic).
+const EMAIL = /(?<![^\s@])[^\s@]+@[^\s@]+\.[^\s@]+/;
 // A phone number stands on its own: not digits inside a longer token such as a tracking number (6A24188037153).
 const PHONE = /(?<![\w+])\+?\d[\d\s.-]{6,}\d(?!\w)/;
 const RATING = /^(?:([1-5])(?:\s*\/\s*5)?(?:\s*(?:stars?|etoiles?))?)\.?$/;
@@ -101,7 +103,14 @@ export interface ContactDetail {
 export function readContact(text: string | undefined): ContactDetail | undefined {
   const raw = (text ?? '').trim().slice(0, 300);
   const email = EMAIL.exec(raw)?.[0];
-  if (email) return { kind: 'email', value: email.replace(/[.,;:!?)]+$/, '') };
+  if (email) return { kind: 'email', value: withoutTrailingPunctuation(email) };
   const phone = PHONE.exec(raw)?.[0];
   return phone ? { kind: 'phone', value: phone.trim() } : undefined;
+}
+
+/** `text` without the punctuation a sentence puts after an address (`.` `,` `;` `:` `!` `?` `)`), in one pass. */
+function withoutTrailingPunctuation(text: string): string {
+  let end = text.length;
+  while (end > 0 && '.,;:!?)'.includes(text.charAt(end - 1))) end--;
+  return text.slice(0, end);
 }

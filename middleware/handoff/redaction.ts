@@ -1,7 +1,22 @@
 /**
+ * Redaction of personal data (cards, IBANs, e-mail addresses, phone numbers) before text leaves the conversation.
+ *
+ * Hand-written scanners, not regexes, for cards, e-mail addresses and international phone numbers: the natural
+ * regexes (`\d(?:[ -]?\d){12,}`, `[\w.%+-]+@...`) backtrack quadratically on inputs such as "1 1 1 1 ..." or
+ * "%.%.%.%..." (one customer message froze an instance for minutes), the phone one tries some 10^5 ways to cut
+ * "+1111..." into groups, and no library finds card numbers with their issuer and Luhn checks. Each scanner finds
+ * exactly the matches the former regex found (same starts, same ends; tests/security/redactionEquivalence.test.ts);
+ * each reads every character a bounded number of times. The IBAN and the other phone regexes are proven linear by
+ * `recheck` (tests/security/redos.test.ts) and their matches are bounded in length.
+ */
+
+/**
  * A redaction rule a developer adds: a global regular expression and what to put instead.
  *
  * @remarks `replace` returns the token, or `undefined` to keep the match (e.g. a failed checksum).
+ * Developer patterns run as written: unlike the built-in rules they cannot be proven linear, so keep them free of
+ * nested or adjacent unbounded repetitions (`(a+)+`, `\w+\d+`). The text they run on is bounded by the input guard
+ * (`MAX_TEXT_CHARS`, see `InputGuardMiddleware`), which caps what a slow pattern can cost.
  */
 export interface RedactionRule {
   /** Name used in reports, e.g. `customer-number`. */
@@ -13,7 +28,7 @@ export interface RedactionRule {
 
 /** Options of a {@link Redactor}. */
 export interface RedactorOptions {
-  /** Extra rules, applied after the built-in ones. */
+  /** Extra rules, applied after the built-in ones (see {@link RedactionRule} about their cost). */
   readonly rules?: readonly RedactionRule[];
   /**
    * Returns true for a candidate that must be kept as written (e.g. a tracking number of a known carrier,
@@ -63,6 +78,10 @@ const IBAN_LENGTHS: Readonly<Record<string, number>> = {
   NL: 18, NO: 15, PL: 28, PT: 25, RO: 24, SE: 24, SI: 19, SK: 24, SM: 27, TN: 24, VA: 22,
 };
 
+/** Shortest and longest card numbers (digits). */
+const CARD_MIN = 13;
+const CARD_MAX = 19;
+
 /**
  * True when a Luhn-valid digit string also has a card issuer's length and prefix.
  *
@@ -71,7 +90,7 @@ const IBAN_LENGTHS: Readonly<Record<string, number>> = {
  */
 function plausibleCard(digits: string): boolean {
   const n = digits.length;
-  if (n < 13 || n > 19) return false;
+  if (n < CARD_MIN || n > CARD_MAX) return false;
   if (n === 13 && digits[0] !== '4') return false;
   if (n === 14 && !/^3[0689]/.test(digits)) return false;
   if (n === 15 && !/^3[47]/.test(digits)) return false;
@@ -79,14 +98,8 @@ function plausibleCard(digits: string): boolean {
   return luhnValid(digits);
 }
 
-// Maximal runs of digits with single space/dash separators; the length and checksum are checked afterwards,
-// so a longer run (a USPS tracking number) is never cut into a card-sized piece.
-const CARD = /(?<![\w-])\d(?:[ -]?\d){12,}(?![\w]|[ -]\d)/g;
-// IBAN as written by people: compact or in groups of four, any case.
+// IBAN as written by people: compact or in groups of four, any case. At most 38 letters and digits per match.
 const IBAN = /(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?:[ -]?[A-Za-z0-9]){11,34}(?![A-Za-z0-9])/g;
-const EMAIL = /(?<![\w.+-])[\w.%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![\w])/g;
-// +33 6 12 34 56 78, +44 20 7946 0958, +1 (555) 123-4567, +33612345678
-const PHONE_INTL = /(?<![\w+])\+\d{1,3}(?:[ .-]?(?:\(0\)[ .-]?)?\(?\d{1,4}\)?){1,6}(?![\w])/g;
 // 06 12 34 56 78, 06.12.34.56.78, 0612345678
 const PHONE_FR = /(?<![\w+])0[1-9](?:[ .-]?\d{2}){4}(?![\w])/g;
 // (555) 123-4567, 555-123-4567, 555.123.4567, 1-800-555-1234 (a bare 10-digit run is not taken: DHL numbers)
@@ -94,75 +107,247 @@ const PHONE_US = /(?<![\w+(])(?:1[ .-])?(?:\(\d{3}\)[ .-]?|\d{3}[ .-])\d{3}[ .-]
 
 const digitsOf = (s: string): string => s.replace(/\D/g, '');
 
+// ---------------------------------------------------------------------------------------------------------------
+// Character classes of the scanners (ASCII, as the regexes they replace: `\w` is [A-Za-z0-9_] without the u flag).
+
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+const isAsciiLetter = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+/** `\w`. `NaN` (past the end of the text) is not. */
+const isWord = (c: number): boolean => isDigit(c) || isAsciiLetter(c) || c === 95;
+/** `[ -]`: the single separator people type inside a card number. */
+const isCardSeparator = (c: number): boolean => c === 32 || c === 45;
+/** `[\w.%+-]`: a character of an e-mail address's local part. */
+const isLocalPart = (c: number): boolean => isWord(c) || c === 46 || c === 37 || c === 43 || c === 45;
+/** `[\w.+-]`: what may not stand just before an e-mail address (so `%` may). */
+const isBeforeEmail = (c: number): boolean => isWord(c) || c === 46 || c === 43 || c === 45;
+/** `[A-Za-z0-9-]`: a character of a domain label. */
+const isLabel = (c: number): boolean => isDigit(c) || isAsciiLetter(c) || c === 45;
+
+/** Where a scanner found a match: `text.slice(start, end)`, never empty. */
+interface Span {
+  readonly start: number;
+  readonly end: number;
+}
+
+/** Finds the first match at or after `from` (the lookbehinds still see the text before `from`). */
+type Finder = (text: string, from: number) => Span | undefined;
+
 /**
- * Removes personal data from text before it goes into a case, a transcript, a hub or a summary.
+ * Cards: the matches of `(?<![\w-])\d(?:[ -]?\d){12,}(?![\w]|[ -]\d)` (global), in one pass.
  *
- * @remarks Built in: card numbers (13-19 digits, Luhn and issuer checked) -> `[card •••• 4242]`; IBANs (mod-97
- * checked) -> `[IBAN FR76 •••]`; e-mail addresses -> `[email]`; phone numbers (international, French, US) ->
- * `[phone]`. Tracking numbers (UPS `1Z...`, UPU S10 `RR123456789FR`, all-digit carrier numbers) are left alone.
- * All regular expressions are compiled once; text without digits or `@` is returned at once.
- * @example new Redactor().redact('my card is 4242 4242 4242 4242') // 'my card is [card •••• 4242]'
+ * @remarks A match is always a whole maximal run of digits joined by single spaces or dashes (so a longer run, a
+ * USPS tracking number, is never cut into a card-sized piece), started at its first digit when nothing word-like or
+ * a dash stands before it, else at the first digit after a space; it needs 13 digits from there and no letter or
+ * `_` after the run. A run that fails is skipped whole: every start inside it fails the same way.
  */
-export class Redactor {
-  private readonly rules: readonly RedactionRule[];
-  private readonly keep: (candidate: string) => boolean;
-  private readonly onlyBuiltIn: boolean;
-
-  constructor(options: RedactorOptions = {}) {
-    for (const r of options.rules ?? []) {
-      if (!r.pattern.global) throw new TypeError(`Redactor: rule "${r.name}" needs a global (g) pattern`);
+const findCard: Finder = (text, from) => {
+  const n = text.length;
+  let i = from;
+  while (i < n) {
+    while (i < n && !isDigit(text.charCodeAt(i))) i++;
+    if (i >= n) return undefined;
+    let start = i === 0 || !(isWord(text.charCodeAt(i - 1)) || text.charCodeAt(i - 1) === 45) ? i : -1;
+    let digits = 0;
+    let end = i;
+    for (;;) {
+      if (start < 0 && text.charCodeAt(end - 1) === 32) start = end;
+      if (start >= 0) digits++;
+      end++;
+      const c = text.charCodeAt(end);
+      if (isDigit(c)) continue;
+      if (isCardSeparator(c) && isDigit(text.charCodeAt(end + 1))) {
+        end++;
+        continue;
+      }
+      break;
     }
-    const off = new Set(options.disable ?? []);
-    const all: RedactionRule[] = [
-      { name: 'iban', pattern: IBAN, replace: redactIban },
-      { name: 'card', pattern: CARD, replace: redactCard },
-      { name: 'email', pattern: EMAIL, replace: '[email]' },
-      { name: 'phone', pattern: PHONE_INTL, replace: (m: string) => (inRange(digitsOf(m).length, 8, 15) ? '[phone]' : undefined) },
-      { name: 'phone', pattern: PHONE_FR, replace: '[phone]' },
-      { name: 'phone', pattern: PHONE_US, replace: '[phone]' },
-    ];
-    const builtIn = all.filter((r) => !off.has(r.name as 'card'));
-    this.rules = [...builtIn, ...(options.rules ?? [])];
-    this.keep = options.keep ?? (() => false);
-    this.onlyBuiltIn = !options.rules?.length;
+    if (start >= 0 && digits >= CARD_MIN && !isWord(text.charCodeAt(end))) return { start, end };
+    i = end;
   }
+  return undefined;
+};
 
-  /** Returns `text` with every personal datum replaced by a labelled token. */
-  redact(text: string): string {
-    if (this.onlyBuiltIn && !/[\d@]/.test(text)) return text;
-    let out = text;
-    for (const rule of this.rules) {
-      out = out.replace(rule.pattern, (match: string) => {
-        if (this.keep(match)) return match;
-        const token = typeof rule.replace === 'string' ? rule.replace : rule.replace(match);
-        return token ?? match;
-      });
+/**
+ * E-mail addresses: the matches of
+ * `(?<![\w.+-])[\w.%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![\w])` (global), in one pass.
+ *
+ * @remarks For each `@`: the local part is the run of `[\w.%+-]` just before it, started at its first character
+ * that nothing of `[\w.+-]` precedes; the domain (see {@link domainEnd}) is read once. Local parts and domains of
+ * different `@` do not overlap, so every character is read a bounded number of times.
+ */
+const findEmail: Finder = (text, from) => {
+  for (let at = text.indexOf('@', from); at >= 0; at = text.indexOf('@', at + 1)) {
+    let first = at;
+    while (first > from && isLocalPart(text.charCodeAt(first - 1))) first--;
+    let start = -1;
+    for (let s = first; s < at; s++) {
+      if (s === 0 || !isBeforeEmail(text.charCodeAt(s - 1))) {
+        start = s;
+        break;
+      }
     }
-    return out;
+    if (start < 0) continue;
+    const end = domainEnd(text, at + 1);
+    if (end >= 0) return { start, end };
+  }
+  return undefined;
+};
+
+/**
+ * End of `[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![\w])` matched at `from`, or -1.
+ *
+ * @remarks The labels are whole (`.` follows each); the regex's backtracking tries the last label as the top-level
+ * domain first, then the one before...: the first whose leading letters (two or more) are not followed by `\w`.
+ */
+function domainEnd(text: string, from: number): number {
+  const n = text.length;
+  let i = from;
+  while (i < n && isLabel(text.charCodeAt(i))) i++;
+  if (i === from) return -1;
+  const labels: number[] = []; // start of every label after the first
+  while (i + 1 < n && text.charCodeAt(i) === 46 && isLabel(text.charCodeAt(i + 1))) {
+    labels.push(i + 1);
+    i += 2;
+    while (i < n && isLabel(text.charCodeAt(i))) i++;
+  }
+  for (let k = labels.length - 1; k >= 0; k--) {
+    let q = labels[k] as number;
+    while (isAsciiLetter(text.charCodeAt(q))) q++;
+    if (q - (labels[k] as number) >= 2 && !isWord(text.charCodeAt(q))) return q;
+  }
+  return -1;
+}
+
+/**
+ * International phone numbers (+33 6 12 34 56 78, +44 20 7946 0958, +1 (555) 123-4567, +33612345678): the matches of
+ * `(?<![\w+])\+\d{1,3}(?:[ .-]?(?:\(0\)[ .-]?)?\(?\d{1,4}\)?){1,6}(?![\w])` (global).
+ *
+ * @remarks The regex is linear but slow: after a `+` followed by a long run of digits it tries every way of cutting
+ * the run into groups (some 10^5 steps per `+`, over a second on 256 KB of "+1111..."). Here the same choices are
+ * tried in the same order (see {@link intlPhoneEnd}), each state once.
+ */
+const findIntlPhone: Finder = (text, from) => {
+  for (let p = text.indexOf('+', from); p >= 0; p = text.indexOf('+', p + 1)) {
+    const before = p > 0 ? text.charCodeAt(p - 1) : NaN;
+    if (isWord(before) || before === 43) continue;
+    const end = intlPhoneEnd(text, p + 1);
+    if (end >= 0) return { start: p, end };
+  }
+  return undefined;
+};
+
+/** Most groups after the country code. */
+const PHONE_GROUPS = 6;
+/** Longest match after the `+`: a 3-digit code, then six groups of at most 11 characters (` (0) (1234)`). */
+const PHONE_SPAN = 3 + PHONE_GROUPS * 11;
+const phoneFailed = new Float64Array((PHONE_SPAN + 1) * (PHONE_GROUPS + 1));
+let phoneCalls = 0;
+
+/**
+ * End of `\d{1,3}(?:group){1,6}(?![\w])` matched at `from` (after the `+`), or -1: the first success in the regex's
+ * order of choices (greedy: longer first), exploring a state (position, groups read) that failed once no more.
+ */
+function intlPhoneEnd(text: string, from: number): number {
+  // States that failed, marked with this call's number (no clearing between calls).
+  const call = ++phoneCalls;
+  const loop = (at: number, groups: number): number => {
+    const state = (at - from) * (PHONE_GROUPS + 1) + groups;
+    if (phoneFailed[state] === call) return -1;
+    if (groups < PHONE_GROUPS) {
+      for (const end of phoneGroupEnds(text, at)) {
+        const found = loop(end, groups + 1);
+        if (found >= 0) return found;
+      }
+    }
+    if (groups >= 1 && !isWord(text.charCodeAt(at))) return at;
+    phoneFailed[state] = call;
+    return -1;
+  };
+  for (let code = 3; code >= 1; code--) {
+    if (!digitsAt(text, from, code)) continue;
+    const found = loop(from + code, 0);
+    if (found >= 0) return found;
+  }
+  return -1;
+}
+
+/** True when `text` has `count` digits from `at`. */
+function digitsAt(text: string, at: number, count: number): boolean {
+  for (let i = at; i < at + count; i++) if (!isDigit(text.charCodeAt(i))) return false;
+  return true;
+}
+
+/** `[ .-]`: a separator inside a phone number. */
+const isPhoneSeparator = (c: number): boolean => c === 32 || c === 46 || c === 45;
+
+/** The ends of one `[ .-]?(?:\(0\)[ .-]?)?\(?\d{1,4}\)?` at `at`, in the regex's order (each `?` and `{1,4}` greedy). */
+function phoneGroupEnds(text: string, at: number): number[] {
+  const ends: number[] = [];
+  for (const a of isPhoneSeparator(text.charCodeAt(at)) ? [at + 1, at] : [at]) {
+    const zero = text.startsWith('(0)', a) ? (isPhoneSeparator(text.charCodeAt(a + 3)) ? [a + 4, a + 3, a] : [a + 3, a]) : [a];
+    for (const b of zero) {
+      for (const c of text.charCodeAt(b) === 40 ? [b + 1, b] : [b]) {
+        let run = 0;
+        while (run < 4 && isDigit(text.charCodeAt(c + run))) run++;
+        for (let d = run; d >= 1; d--) {
+          if (text.charCodeAt(c + d) === 41) ends.push(c + d + 1);
+          ends.push(c + d);
+        }
+      }
+    }
+  }
+  return ends;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Replacements.
+
+/**
+ * A card run is a card when the whole run is one; else when it starts with one (a card followed by its CVC or expiry,
+ * or by another number): the short tail (<= 4 digits) goes into the token, a longer tail stays, itself read the same
+ * way (a second card typed after the first, "4242 4242 4242 4242 4000 0566 5566 5556", is masked too).
+ *
+ * @remarks Only the cuts leaving 13 to 19 digits in front can give a card: at most seven Luhn checks per card,
+ * whatever the length of the run.
+ */
+function redactCard(match: string): string | undefined {
+  const all = digitsOf(match);
+  // sepAfter[k]: index in `match` of the separator that follows its k-th digit, -1 when a digit follows directly.
+  const sepAfter = new Int32Array(all.length + 1).fill(-1);
+  for (let i = 0, k = 0; i < match.length; i++) {
+    if (isDigit(match.charCodeAt(i))) k++;
+    else sepAfter[k] = i;
+  }
+  let out: string | undefined;
+  for (let start = 0; ; ) {
+    const count = cardAt(all, start, sepAfter);
+    if (count === 0) return out === undefined ? undefined : out + match.slice(sepAfter[start]);
+    const end = start + count;
+    const token = `[card •••• ${all.slice(end - 4, end)}]`;
+    out = out === undefined ? token : `${out}${match.charAt(sepAfter[start])}${token}`;
+    if (all.length - end <= 4) return out;
+    start = end;
   }
 }
 
-// A run of digits is a card when the whole run is one; else when it starts with one (a card followed by its
-// CVC or expiry, or by another number): the short tail (<= 4 digits) goes into the token, a longer tail stays.
-function redactCard(match: string): string | undefined {
-  const all = digitsOf(match);
-  if (plausibleCard(all)) return `[card •••• ${all.slice(-4)}]`;
-  const separators = [...match.matchAll(/[ -]/g)].map((m) => m.index ?? 0);
-  for (let k = separators.length - 1; k >= 0; k--) {
-    const cut = separators[k] as number;
-    const head = digitsOf(match.slice(0, cut));
-    if (head.length < 13) break;
-    if (!plausibleCard(head)) continue;
-    const tail = match.slice(cut);
-    return digitsOf(tail).length <= 4 ? `[card •••• ${head.slice(-4)}]` : `[card •••• ${head.slice(-4)}]${tail}`;
+/**
+ * Digits of the card the run's digits `all` begin with from index `start`: all of them when they are a card, else
+ * the longest card ending at a separator (`sepAfter`, see {@link redactCard}); 0 when there is none.
+ */
+function cardAt(all: string, start: number, sepAfter: Int32Array): number {
+  const left = all.length - start;
+  if (left <= CARD_MAX && plausibleCard(all.slice(start))) return left;
+  for (let head = Math.min(CARD_MAX, left - 1); head >= CARD_MIN; head--) {
+    if (sepAfter[start + head] >= 0 && plausibleCard(all.slice(start, start + head))) return head;
   }
-  return undefined;
+  return 0;
 }
 
 const inRange = (n: number, min: number, max: number): boolean => n >= min && n <= max;
 
 // The regex may run past the IBAN into a following word ("FR76 ... 189 merci" is not, but "FR76...189 ab12" could):
-// take the longest prefix that is a valid IBAN and keep the rest as written.
+// take the longest prefix that is a valid IBAN and keep the rest as written. Matches are at most 38 characters
+// besides separators, so this costs a bounded amount per match.
 function redactIban(match: string): string | undefined {
   let compact = '';
   const ends: number[] = []; // ends[i] = index in match after the (i+1)-th alphanumeric char
@@ -184,6 +369,84 @@ function redactIban(match: string): string | undefined {
     }
   }
   return undefined;
+}
+
+type Replace = RedactionRule['replace'];
+
+/** A built-in rule: a linear scanner, or a global regex `recheck` proves linear (tests/security/redos.test.ts). */
+interface BuiltInRule {
+  readonly name: 'card' | 'iban' | 'email' | 'phone';
+  readonly find: Finder | RegExp;
+  readonly replace: Replace;
+}
+
+// In this order: an IBAN's digits are not taken for a card, a card's for a phone number.
+const BUILT_IN: readonly BuiltInRule[] = [
+  { name: 'iban', find: IBAN, replace: redactIban },
+  { name: 'card', find: findCard, replace: redactCard },
+  { name: 'email', find: findEmail, replace: '[email]' },
+  { name: 'phone', find: findIntlPhone, replace: (m: string) => (inRange(digitsOf(m).length, 8, 15) ? '[phone]' : undefined) },
+  { name: 'phone', find: PHONE_FR, replace: '[phone]' },
+  { name: 'phone', find: PHONE_US, replace: '[phone]' },
+];
+
+/**
+ * `text` with every match of `find` replaced, as `String.prototype.replace` with a global regex does: `keep` is asked
+ * about each match first; `replace` gives the token, or `undefined` to keep the match.
+ */
+function replaceMatches(text: string, find: Finder | RegExp, replace: Replace, keep: (candidate: string) => boolean): string {
+  const replacer = (match: string): string => {
+    if (keep(match)) return match;
+    return (typeof replace === 'string' ? replace : replace(match)) ?? match;
+  };
+  if (typeof find !== 'function') return text.replace(find, replacer);
+  let out = '';
+  let last = 0;
+  for (let span = find(text, 0); span; span = find(text, span.end)) {
+    out += text.slice(last, span.start) + replacer(text.slice(span.start, span.end));
+    last = span.end;
+  }
+  return last === 0 ? text : out + text.slice(last);
+}
+
+/**
+ * Removes personal data from text before it goes into a case, a transcript, a hub or a summary.
+ *
+ * @remarks Built in: card numbers (13-19 digits, Luhn and issuer checked) -> `[card •••• 4242]`; IBANs (mod-97
+ * checked) -> `[IBAN FR76 •••]`; e-mail addresses -> `[email]`; phone numbers (international, French, US) ->
+ * `[phone]`. Tracking numbers (UPS `1Z...`, UPU S10 `RR123456789FR`, all-digit carrier numbers) are left alone.
+ * The built-in rules run in time linear in the text (one pass each); developer `rules` run after them, as written.
+ * Text without digits or `@` is returned at once.
+ * @example new Redactor().redact('my card is 4242 4242 4242 4242') // 'my card is [card •••• 4242]'
+ * @example new Redactor({ disable: ['iban', 'email', 'phone'] }).redact(view) // cards only (agent views)
+ */
+export class Redactor {
+  private readonly builtIn: readonly BuiltInRule[];
+  private readonly rules: readonly RedactionRule[];
+  private readonly keep: (candidate: string) => boolean;
+  /** What a text must hold for some rule to match, when only built-in rules run. */
+  private readonly trigger: RegExp | undefined;
+
+  constructor(options: RedactorOptions = {}) {
+    for (const r of options.rules ?? []) {
+      if (!r.pattern.global) throw new TypeError(`Redactor: rule "${r.name}" needs a global (g) pattern`);
+    }
+    const off = new Set<string>(options.disable ?? []);
+    this.builtIn = BUILT_IN.filter((r) => !off.has(r.name));
+    this.rules = [...(options.rules ?? [])];
+    this.keep = options.keep ?? (() => false);
+    // Every built-in match holds a digit, except an e-mail address (an `@`).
+    this.trigger = this.rules.length > 0 ? undefined : this.builtIn.some((r) => r.name === 'email') ? /[\d@]/ : /\d/;
+  }
+
+  /** Returns `text` with every personal datum replaced by a labelled token. */
+  redact(text: string): string {
+    if (this.trigger && !this.trigger.test(text)) return text;
+    let out = text;
+    for (const rule of this.builtIn) out = replaceMatches(out, rule.find, rule.replace, this.keep);
+    for (const rule of this.rules) out = replaceMatches(out, rule.pattern, rule.replace, this.keep);
+    return out;
+  }
 }
 
 /** The built-in redactor with default options. */

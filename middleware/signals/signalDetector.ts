@@ -146,8 +146,8 @@ const normalisePhrase = (phrase: string, splitElisions: boolean): string =>
     .join(' ')
     .trim();
 
-function compilePack(pack: LanguagePack, prefilter: boolean): CompiledPack {
-  const rules: CompiledRule[] = pack.rules.map((r: PatternRule) => {
+const compileRules = (pack: LanguagePack): CompiledRule[] =>
+  pack.rules.map((r: PatternRule) => {
     if (!(r.weight >= 0 && r.weight <= 1)) {
       throw new RangeError(`SignalDetector: rule ${r.id} weight must be in 0..1`);
     }
@@ -161,6 +161,42 @@ function compilePack(pack: LanguagePack, prefilter: boolean): CompiledPack {
       unless: toPlain(r.unless),
     };
   });
+
+/** The pack's hard negatives as one global alternation, or undefined when it has none. */
+const compileNeutraliser = (pack: LanguagePack): RegExp | undefined =>
+  pack.neutralisers.length > 0
+    ? new RegExp(pack.neutralisers.map((n) => `(?:${typeof n === 'string' ? n : n.source})`).join('|'), 'g')
+    : undefined;
+
+/** One regular expression the built-in detector runs for a language pack. */
+export interface PackRegex {
+  /** The rule's id; `neutralisers` for the pack's hard negatives. */
+  readonly id: string;
+  /** `pattern`: run over every message; `unless`: tested on a message the rule matched; `neutraliser`: run first. */
+  readonly role: 'pattern' | 'unless' | 'neutraliser';
+  readonly regex: RegExp;
+}
+
+/**
+ * The regular expressions the built-in detector compiles from `pack`, exactly as it runs them.
+ *
+ * @remarks For audits, such as the ReDoS test (tests/security/redos.test.ts): the rule patterns (with the `g` flag),
+ * their `unless` guards, and the neutralisers joined into one alternation. Compiled afresh on every call.
+ * @example packRegexes(englishPack).filter((r) => r.role === 'pattern').length // the English rules
+ */
+export function packRegexes(pack: LanguagePack): PackRegex[] {
+  const found: PackRegex[] = [];
+  for (const rule of compileRules(pack)) {
+    found.push({ id: rule.id, role: 'pattern', regex: rule.re });
+    if (rule.unless) found.push({ id: rule.id, role: 'unless', regex: rule.unless });
+  }
+  const neutraliser = compileNeutraliser(pack);
+  if (neutraliser) found.push({ id: 'neutralisers', role: 'neutraliser', regex: neutraliser });
+  return found;
+}
+
+function compilePack(pack: LanguagePack, prefilter: boolean): CompiledPack {
+  const rules = compileRules(pack);
   const emotionIndex = new Map<string, Array<readonly [string, number]>>();
   for (const [emotion, lexicon] of Object.entries(pack.emotionLexicons)) {
     for (const [word, weight] of Object.entries(lexicon)) {
@@ -180,10 +216,7 @@ function compilePack(pack: LanguagePack, prefilter: boolean): CompiledPack {
     ...pack.stopwords,
     ...replacements.keys(),
   ]);
-  const neutraliser =
-    pack.neutralisers.length > 0
-      ? new RegExp(pack.neutralisers.map((n) => `(?:${typeof n === 'string' ? n : n.source})`).join('|'), 'g')
-      : undefined;
+  const neutraliser = compileNeutraliser(pack);
 
   const negators = new Set(pack.negators);
   const breakers = new Set(pack.scopeBreakers);

@@ -26,6 +26,11 @@ export interface TypoIndex {
    * not be one deletion or swap away from a target, and is not looked at.
    */
   readonly digitFree?: boolean;
+  /**
+   * Length of the longest target: a token two letters longer or more cannot be one letter away from a target, and is
+   * not looked at (trying every deletion of a long token would cost its length squared).
+   */
+  readonly longest?: number;
 }
 
 /** Minimum length of a token the typo repair looks at. */
@@ -36,16 +41,18 @@ export function buildTypoIndex(targets: Iterable<string>): TypoIndex {
   const set = new Set<string>();
   const deletes = new Map<string, string>();
   let digitFree = true;
+  let longest = 0;
   for (const t of targets) {
     if (t.length < TYPO_MIN_LENGTH) continue;
     set.add(t);
     if (digitCount(t, 1) > 0) digitFree = false;
+    longest = Math.max(longest, t.length);
     for (let i = 0; i < t.length; i++) {
       const d = t.slice(0, i) + t.slice(i + 1);
       if (!deletes.has(d)) deletes.set(d, t);
     }
   }
-  return { targets: set, deletes, digitFree };
+  return { targets: set, deletes, digitFree, longest };
 }
 
 /** How many ASCII digits `word` has, counting up to `max`. */
@@ -64,6 +71,7 @@ function digitCount(word: string, max: number): number {
  */
 export function repairTypo(word: string, index: TypoIndex): string | undefined {
   if (word.length < TYPO_MIN_LENGTH - 1) return undefined;
+  if (index.longest !== undefined && word.length > index.longest + 1) return undefined;
   // One deletion or swap leaves at least one of two digits in place: no digit-free target can be reached.
   if (index.digitFree && digitCount(word, 2) === 2) return undefined;
   const missing = index.deletes.get(word);
@@ -210,6 +218,44 @@ function pushWord(out: TokenSink, language: NormaliserLanguage, word: string, st
   push(out, word, start, end);
 }
 
+/** First index of `ch` in `text` within `[from, end)`, or -1 (unlike `indexOf`, never reads past `end`). */
+function indexBefore(text: string, ch: string, from: number, end: number): number {
+  for (let i = from; i < end; i++) if (text[i] === ch) return i;
+  return -1;
+}
+
+/**
+ * The positions of each character of one token, for tokens with many elisions (`l'l'l'l'...`): finding each part's
+ * first letter by scanning from the previous part would read the token again for every part (quadratic when a
+ * folded letter is not found as written, `J'` or `É`); a binary search in the letter's positions does not.
+ */
+class CharPositions {
+  private readonly positions = new Map<string, number[]>();
+
+  constructor(text: string, start: number, end: number) {
+    for (let i = start; i < end; i++) {
+      const ch = text[i];
+      const list = this.positions.get(ch);
+      if (list) list.push(i);
+      else this.positions.set(ch, [i]);
+    }
+  }
+
+  /** First position of `ch` at or after `from` in the token, or -1. */
+  next(ch: string, from: number): number {
+    const list = this.positions.get(ch);
+    if (!list) return -1;
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (list[mid] < from) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < list.length ? list[lo] : -1;
+  }
+}
+
 /**
  * Normalises `text` for the given language.
  *
@@ -270,11 +316,13 @@ export function normaliseText(text: string, language: NormaliserLanguage): Norma
       }
       if (language.splitElisions) {
         const parts = word.split(APOSTROPHE_RE);
+        const positions = parts.length > 2 ? new CharPositions(text, start, end) : undefined;
         let offset = start;
         for (const part of parts) {
           if (part.length === 0) continue;
-          const at = text.indexOf(part.charAt(0), offset);
-          const partStart = at >= 0 && at < end ? at : start;
+          // Where the part's (folded) first letter appears in the token from `offset`, else the token's start.
+          const at = positions ? positions.next(part.charAt(0), offset) : indexBefore(text, part.charAt(0), offset, end);
+          const partStart = at >= 0 ? at : start;
           offset = Math.min(end, partStart + part.length);
           pushWord(out, language, part, partStart, offset);
         }
@@ -305,8 +353,23 @@ export function normaliseText(text: string, language: NormaliserLanguage): Norma
   };
 }
 
-/** Index of the token that holds offset `at` of `joined` (binary search). */
+/**
+ * Index of the token that holds offset `at` of `joined`.
+ *
+ * @remarks A binary search for the first few calls on a message; a message with many matches gets a table (one entry
+ * per character of `joined`, built once), so that the lookups of all its matches cost linear time, not n log n.
+ */
 export function tokenAt(norm: NormalisedText, at: number): number {
+  let lookup = tokenLookups.get(norm);
+  if (!lookup) {
+    lookup = { calls: 0, table: undefined };
+    tokenLookups.set(norm, lookup);
+  }
+  if (lookup.table) return lookup.table[Math.max(0, Math.min(lookup.table.length - 1, at))];
+  if (++lookup.calls > TOKEN_SEARCHES && norm.joined.length > 0) {
+    lookup.table = tokenTable(norm);
+    return lookup.table[Math.max(0, Math.min(lookup.table.length - 1, at))];
+  }
   const { offsets } = norm;
   let lo = 0;
   let hi = offsets.length - 1;
@@ -316,6 +379,22 @@ export function tokenAt(norm: NormalisedText, at: number): number {
     else hi = mid - 1;
   }
   return lo;
+}
+
+/** Binary searches on one message before {@link tokenAt} builds its table. */
+const TOKEN_SEARCHES = 32;
+const tokenLookups = new WeakMap<NormalisedText, { calls: number; table: Int32Array | undefined }>();
+
+/** For each offset of `joined`, the index of the last token starting at or before it (0 before the first). */
+function tokenTable(norm: NormalisedText): Int32Array {
+  const { offsets, joined } = norm;
+  const table = new Int32Array(joined.length);
+  let t = 0;
+  for (let p = 0; p < joined.length; p++) {
+    while (t + 1 < offsets.length && offsets[t + 1] <= p) t++;
+    table[p] = t;
+  }
+  return table;
 }
 
 /** The customer's own words for tokens `first..last` (inclusive). */

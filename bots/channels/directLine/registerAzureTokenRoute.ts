@@ -49,7 +49,7 @@ export function registerAzureTokenRoute(server: restify.Server, options: AzureTo
   const o = parsed.data;
   const logger = options.logger ?? silentLogger;
   const httpFetch = options.fetch ?? fetch;
-  const generateUrl = `${o.domain.replace(/\/+$/, '')}/tokens/generate`;
+  const generateUrl = `${o.domain.replace(/(?<!\/)\/+$/, '')}/tokens/generate`;
 
   server.post(o.path, async (_req: restify.Request, res: restify.Response) => {
     res.setHeader('Cache-Control', 'no-store');

@@ -224,7 +224,7 @@ export function registerLocalDirectLine(server: restify.Server, options: LocalDi
     streamUrlLifetimeMs: o.streamUrlLifetimeMs,
     now,
   });
-  const trimSlash = (url: string) => url.replace(/\/+$/, '');
+  const trimSlash = (url: string) => url.replace(/(?<!\/)\/+$/, '');
   const serviceUrl = () => `${trimSlash(connectorBaseUrl())}${o.connectorPath}/${connectorKey}`;
   const activityId = (c: DirectLineConversation, seq: number) => `${c.id}|${String(seq).padStart(7, '0')}`;
   const userAccount = (c: DirectLineConversation): ChannelAccount => ({

@@ -24,8 +24,14 @@ const TX =
   'debits|direct debit|cash|money|transfer|transfers|deduction|deductions|activity|activities|withdraw|wd|' +
   'purchasing|spending|order|orders|subscription|bill|invoice|payment request)';
 const TX_WIDE = `(?:${TX.slice(3, -1)}|merchant|seller|vendor|company|store|shop|name|funds|deposit|fee|charge on my card)`;
-const REPLACEMENT_TIMING =
-  '\\b(?:how long|how many days|how soon|how quickly|when will|when can|when do|timeline|expected time|time to get|till i get|until i get|before i (?:can )?get|before a new|status of)\\b.*\\b(?:replace|replaced|replacing|replacement|new one|new card|new credit card|new debit card)\\b|\\b(?:replace|replaced|replacing|replacement)\\b.*\\b(?:how long|soon|quickly|when)\\b';
+// "X, later Y" for `unless` (tested once on a message): `X.*Y` would read the rest of the message again from every X
+// (quadratic); anchored, the first X is found once (no X words nest a shorter one that ends sooner) and `.*Y` runs
+// from there only.
+const thenLater = (first: string, later: string): string => `^(?:(?!${first}).)*${first}.*${later}`;
+const TIMING_WORDS =
+  '\\b(?:how long|how many days|how soon|how quickly|when will|when can|when do|timeline|expected time|time to get|till i get|until i get|before i (?:can )?get|before a new|status of)\\b';
+const REPLACE_WORDS = '\\b(?:replace|replaced|replacing|replacement)\\b';
+const REPLACEMENT_TIMING = `${thenLater(TIMING_WORDS, '\\b(?:replace|replaced|replacing|replacement|new one|new card|new credit card|new debit card)\\b')}|${thenLater(REPLACE_WORDS, '\\b(?:how long|soon|quickly|when)\\b')}`;
 const NOT_LOST = `${REPLACEMENT_TIMING}|\\b(?:in|during) (?:the )?(?:delivery|mail|post|transit|shipping)\\b|\\b(?:has not|have not|did not|never|not yet|still not) (?:arrived|come|been delivered|received|got)\\b|\\bfound (?:it|my card|my phone|my wallet|them)\\b|\\bturned up\\b|\\b(?:virtual|disposable|digital) card\\b|\\b(?:ordered|arrive|arriving|delivery|delivered|shipped|shipping|in the mail|posted)\\b`;
 const WANT = '(?:want|wanna|need|get me|give me|find me|bring me|would like|like|prefer|have|got|must|request|requesting|demand|please|pls|can i|could i|may i|let me|help me|how|how do i|how can i|how to|where|trying)';
 const PERSON =

@@ -319,6 +319,10 @@ describe('carriers: findTrackingNumbers', () => {
     ['ordinary prose', 'Where is my parcel? It was due on 12/05/2024 at 10:30, I paid 49.90 EUR.', undefined],
     ['ordinary French prose', 'Mon colis devait arriver le 12 mai, commande 123456, merci !', undefined],
     ['a plain number with a wrong check digit', 'tracking 3318810035', undefined],
+    // Cue words are found from the end of the 40 characters before the number, the longest at each place.
+    ['a phone number two words after "appelez"', 'colis : appelez-moi au 3318810025', '3318810025'],
+    ['a reference two words before the number', 'dhl référence tel: colis 9865 7878 8855', '986578788855'],
+    ['a reference behind "réf."', 'colis réf. 4820631756', '4820631756'],
   ];
   for (const [name, text, number] of notFound) {
     it(`ignores ${name}`, () => {
@@ -326,6 +330,20 @@ describe('carriers: findTrackingNumbers', () => {
       expect(findTrackingNumbers(text)).to.deep.equal([]);
     });
   }
+
+  it('takes a number as tracking when the cue words stand too far before it', () => {
+    // Five words after "call", four after "reference": the cues no longer speak of this number.
+    expect(findTrackingNumbers('call me when you know where my parcel 3318810025 is')[0]).to.deep.include({ normalized: '3318810025' });
+    expect(findTrackingNumbers('reference for a lost parcel, dhl 3318810025')[0]).to.deep.include({ normalized: '3318810025' });
+  });
+
+  it('reads a long run of digits in linear time', () => {
+    const start = process.hrtime.bigint();
+    expect(findTrackingNumbers('1 '.repeat(50_000))).to.deep.equal([]);
+    expect(findTrackingNumbers('7'.repeat(100_000))).to.deep.equal([]);
+    // Generous bound (a shared 2-core machine): the former scan took over a second per 64 KB of "1 1 1 ...".
+    expect(Number(process.hrtime.bigint() - start) / 1e6).to.be.lessThan(1000);
+  });
 
   it('accepts a 10-digit number starting with 0 when DHL is named', () => {
     // 0123456782: 012345678 mod 7 = 2

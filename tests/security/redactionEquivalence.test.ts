@@ -1,0 +1,62 @@
+import { expect } from 'chai';
+import fc from 'fast-check';
+import { Redactor, type RedactorOptions } from '../../middleware/handoff/redaction';
+import { ReferenceRedactor } from './redactionReference';
+
+// The linear-time redaction must give exactly what the former regex implementation gave, on every input: same
+// matches (starts and ends), same tokens, same calls to `keep`. Inputs are short (the reference is quadratic) and
+// built from the pieces the rules look at, so that near-misses (a dash before a card, `%` in a local part, a label
+// ending in a digit) come up often.
+const PIECES = [
+  '4242 4242 4242 4242', '4111111111111111', '5555-5555-5555-4444', '378282246310005', '3782 822463 10005',
+  '4242424242424', '30569309025904', '123', '1234', '0612345678', '06 12 34 56 78', '+33 6 12 34 56 78',
+  '(555) 123-4567', '1-800-555-1234', 'FR76 3000 6000 0112 3456 7890 189', 'fr7630006000011234567890189',
+  'GB82 WEST 1234 5698 7654 32', 'DE89370400440532013000', 'jean.dupont+sav@example.co.uk', 'a@b.fr', 'x%y@z.com',
+  '1Z999AA10123456784', 'RR123456789FR', '9400 1118 9922 3856 9284 99', 'merci', 'card', 'é', '_', 'a', 'Z9',
+  '+33 (0)6 12 34 56 78', '+1 (555) 123-4567', '+44 20 7946 0958', '+33612345678', '+1111111111111111111111111111', '(0)',
+  '+49 (0) 30-1234.5678', '+1 2 3 4 5 6 7 8',
+];
+const CHARS = ['1', '4', '0', '9', ' ', '-', '.', '@', '%', '+', '_', '(', ')', 'a', 'b', 'c', 'o', 'm', 'F', 'R', 'é', ','];
+
+const text = fc.oneof(
+  fc.string({ unit: fc.constantFrom(...CHARS), maxLength: 50 }),
+  fc.array(fc.oneof(fc.constantFrom(...PIECES), fc.constantFrom(...CHARS)), { maxLength: 10 }).map((parts) => parts.join('')),
+  fc.array(fc.oneof(fc.constantFrom(...PIECES), fc.constantFrom(' ', '-', '', '.', 'x', '@')), { maxLength: 6 }).map((parts) => parts.join('')),
+);
+
+const VARIANTS: Array<{ name: string; options: RedactorOptions }> = [
+  { name: 'default', options: {} },
+  { name: 'cards only (agent views)', options: { disable: ['iban', 'email', 'phone'] } },
+  { name: 'without cards', options: { disable: ['card'] } },
+  { name: 'without IBAN and e-mail', options: { disable: ['iban', 'email'] } },
+  { name: 'keep', options: { keep: (c) => c.includes('7') } },
+  { name: 'developer rule', options: { rules: [{ name: 'ref', pattern: /\bref \d+/g, replace: '[ref]' }] } },
+];
+
+describe('redaction equals the former regex implementation', function () {
+  for (const { name, options } of VARIANTS) {
+    it(`on random text: ${name}`, function () {
+      const linear = new Redactor(options);
+      const reference = new ReferenceRedactor(options);
+      fc.assert(
+        fc.property(text, (t) => {
+          expect(linear.redact(t)).to.equal(reference.redact(t));
+        }),
+        { seed: 20251, numRuns: 3000 },
+      );
+    });
+  }
+
+  it('calls keep on the same candidates in the same order', function () {
+    fc.assert(
+      fc.property(text, (t) => {
+        const seen: string[][] = [[], []];
+        const keep = (k: number) => (c: string) => (seen[k]?.push(c), c.length % 2 === 0);
+        new Redactor({ keep: keep(0) }).redact(t);
+        new ReferenceRedactor({ keep: keep(1) }).redact(t);
+        expect(seen[0]).to.deep.equal(seen[1]);
+      }),
+      { seed: 20252, numRuns: 2000 },
+    );
+  });
+});
