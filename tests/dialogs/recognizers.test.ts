@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { recognizeDay, recognizeEmailAddress, warmRecognizers } from '../../dialogs/recognizers';
+import { dateWindow, recognizeDay, recognizeEmailAddress, warmRecognizers } from '../../dialogs/recognizers';
 import { normaliseText } from '../../dialogs/requestRecognizer';
 
 describe('recognizers (recognizers-text, gated)', () => {
@@ -23,5 +23,15 @@ describe('recognizers (recognizers-text, gated)', () => {
     expect(day('est-ce qu il arrive avant vendredi ?', 'fr')).to.equal('2025-06-06');
     expect(day('tomorrow?', 'en')).to.equal('2025-06-04');
     expect(day('and when will it arrive?', 'en')).to.equal(undefined);
+  });
+
+  it('hands the date model a short window around the first date word, without invisible characters', () => {
+    expect(dateWindow('Bonjour, mon colis 6A24188037153 arrivera-t-il avant le 24 décembre ?')).to.equal('avant le 24 décembre ?');
+    expect(dateWindow(`${'1 '.repeat(100)}will it arrive by Friday?`)).to.equal('1 will it arrive by Friday?');
+    expect(dateWindow('will it\u200f arrive\u202e by \u200eFriday?')).to.equal('will it arrive by Friday?');
+    expect(dateWindow('by 12/24 please').length).to.be.at.most(48);
+    const now = new Date('2025-06-03T10:00:00Z');
+    const long = `${'(1) '.repeat(60)} est-ce qu il arrive avant vendredi ?`;
+    expect(recognizeDay(long, normaliseText(long.slice(0, 500)), 'fr', now)).to.equal('2025-06-06');
   });
 });
