@@ -74,11 +74,16 @@ export class ActivityDedupMiddleware implements Middleware {
   }
 }
 
-/** The ledger key of an incoming message: a hash of channel, conversation and activity id (bounded, no ids in clear). */
+/**
+ * The ledger key of an incoming message: channel, conversation and activity id (each bounded by the server's envelope
+ * check; `RedisReplayCache` stores a hash of it, so no id is kept in clear).
+ */
 function activityKey(ctx: TurnContext): string | undefined {
   const a = ctx.activity;
   if (a.type !== ActivityTypes.Message || typeof a.id !== 'string' || !a.id) return undefined;
   const conversation = a.conversation?.id;
   if (typeof conversation !== 'string' || typeof a.channelId !== 'string') return undefined;
-  return `activity:${createHash('sha256').update(`${a.channelId}\u0000${conversation}\u0000${a.id}`).digest('base64url')}`;
+  const key = `${a.channelId}\u0000${conversation}\u0000${a.id}`;
+  // Long ids (up to 1,024 characters each) are hashed, so a ledger in memory stays small whatever clients send.
+  return `activity:${key.length > 200 ? createHash('sha256').update(key).digest('base64url') : key}`;
 }

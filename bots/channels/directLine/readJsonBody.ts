@@ -44,6 +44,7 @@ export async function readJsonBody(req: RequestWithBody, maxBytes: number, optio
     const chunks: Buffer[] = [];
     let size = 0;
     let over = false;
+    let settled = false;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > maxBytes) {
@@ -55,9 +56,17 @@ export async function readJsonBody(req: RequestWithBody, maxBytes: number, optio
       chunks.push(chunk);
     });
     // A body the client abandoned (reset, closed early) is its own fault: a 4xx, not a server error. 'close' also
-    // comes after 'end', when the promise is already settled.
-    const incomplete = () => reject(over ? tooLarge(maxBytes) : new DirectLineHttpError(400, 'BadArgument', 'The request body was not completed.'));
-    req.on('end', () => (over ? reject(tooLarge(maxBytes)) : resolve(Buffer.concat(chunks))));
+    // comes after 'end', when the promise is already settled: then nothing is built (an Error costs a stack trace).
+    const incomplete = () => {
+      if (settled) return;
+      settled = true;
+      reject(over ? tooLarge(maxBytes) : new DirectLineHttpError(400, 'BadArgument', 'The request body was not completed.'));
+    };
+    req.on('end', () => {
+      settled = true;
+      if (over) reject(tooLarge(maxBytes));
+      else resolve(Buffer.concat(chunks));
+    });
     req.on('error', incomplete);
     req.on('close', incomplete);
   });

@@ -62,7 +62,7 @@ export class MemoryReplayCache implements ReplayCache {
   private readonly entries = new Map<string, MemoryEntry>();
   private readonly maxEntries: number;
   private readonly now: () => number;
-  /** When expired entries were last swept out: at most once a second, so `begin` stays O(1) amortised. */
+  /** When expired entries were last swept out: at most once every 10 s, so `begin` stays O(1) amortised. */
   private prunedAt = Number.NEGATIVE_INFINITY;
 
   constructor(options: MemoryReplayCacheOptions = {}) {
@@ -85,7 +85,7 @@ export class MemoryReplayCache implements ReplayCache {
   /** {@link begin}, synchronously (the memory cache needs no I/O). */
   beginNow(key: string, ttlMs: number): ReplayBegin {
     const t = this.now();
-    if (t - this.prunedAt >= 1000) this.prune(t);
+    if (t - this.prunedAt >= 10_000) this.prune(t);
     const existing = this.entries.get(key);
     if (existing && existing.until > t) return existing.state;
     this.entries.delete(key);
