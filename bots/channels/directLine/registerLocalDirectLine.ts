@@ -332,7 +332,21 @@ export function registerLocalDirectLine(server: restify.Server, options: LocalDi
 
   // ---------------------------------------------------------------- delivery to the bot
 
+  /**
+   * Delivers an activity to the bot as a channel does: a `503` with `Retry-After` (the bot could not keep it: storage
+   * unavailable, or the same activity still in progress) is sent again, the same activity, after the wait it asks for
+   * (at most 5 s, within `botTimeoutMs` in all).
+   */
   const forward = async (activity: Partial<Activity>): Promise<ForwardResult> => {
+    const until = now() + o.botTimeoutMs;
+    for (;;) {
+      const result = await forwardOnce(activity);
+      if (result.ok || result.retryAfterMs === undefined || now() + result.retryAfterMs > until) return result;
+      await new Promise((resolve) => setTimeout(resolve, result.retryAfterMs));
+    }
+  };
+
+  const forwardOnce = async (activity: Partial<Activity>): Promise<ForwardResult & { retryAfterMs?: number }> => {
     let response: Response;
     try {
       response = await httpFetch(botEndpoint(), {
@@ -352,7 +366,15 @@ export function registerLocalDirectLine(server: restify.Server, options: LocalDi
     await response.arrayBuffer().catch(() => undefined);
     if (response.ok) return { ok: true };
     logger.warn('directline.bot_error', { conversationId: activity.conversation?.id, status: response.status });
-    return { ok: false, status: 502, code: 'BotError', message: `The bot answered HTTP ${response.status}.`, unreachable: false };
+    const retryAfter = response.status === 503 ? Number(response.headers.get('retry-after')) : NaN;
+    return {
+      ok: false,
+      status: 502,
+      code: 'BotError',
+      message: `The bot answered HTTP ${response.status}.`,
+      unreachable: false,
+      ...(Number.isFinite(retryAfter) && retryAfter >= 0 ? { retryAfterMs: Math.min(5, retryAfter) * 1000 } : {}),
+    };
   };
 
   const toBot = (c: DirectLineConversation, activity: Partial<Activity>): Partial<Activity> => ({

@@ -356,6 +356,8 @@ describe('registerLocalDirectLine', () => {
 describe('registerLocalDirectLine when the bot fails', () => {
   let channel: LocalChannel;
   let botStatus = 500;
+  /** Messages answered 503 with Retry-After: 1 before the bot takes them (a storage blip). */
+  let retryLater = 0;
   let bot: http.Server;
   let botUrl = '';
   const received: Array<{ type: string; conversationId: string }> = [];
@@ -369,6 +371,11 @@ describe('registerLocalDirectLine when the bot fails', () => {
         const activity = JSON.parse(body) as { type: string; conversation: { id: string } };
         const type = activity.type;
         received.push({ type, conversationId: activity.conversation.id });
+        if (type === 'message' && retryLater > 0) {
+          retryLater -= 1;
+          res.writeHead(503, { 'Retry-After': '1' });
+          return void res.end();
+        }
         res.writeHead(type === 'conversationUpdate' ? 200 : botStatus);
         res.end();
       });
@@ -380,6 +387,21 @@ describe('registerLocalDirectLine when the bot fails', () => {
   after(async () => {
     await channel.close();
     bot.close();
+  });
+
+  it('sends an activity again, as a channel does, when the bot answers 503 with Retry-After, and succeeds once it takes it', async () => {
+    botStatus = 200;
+    retryLater = 1;
+    try {
+      const conv = await startConversation(channel.base, 'u-retry');
+      const before = received.filter((r) => r.type === 'message').length;
+      const res = await postActivity(channel.base, conv, message('hello after a blip', 'r1', 'u-retry'));
+      expect(res.status).to.equal(200);
+      expect(received.filter((r) => r.type === 'message').length - before).to.equal(2);
+    } finally {
+      botStatus = 500;
+      retryLater = 0;
+    }
   });
 
   it('answers 502 when the bot answers an error, keeps the message, and stays up', async () => {
