@@ -60,6 +60,8 @@ export {
 export { turnKey, readTurn, writeTurn, type TurnKey } from './middleware/turnStateKeys';
 export { CONVERSATION_FACTS_PROPERTY, emptyFacts, type ConversationFacts } from './middleware/conversationFacts';
 export { InputGuardMiddleware, type InputGuardOptions } from './middleware/inputGuardMiddleware';
+export { ActivityDedupMiddleware, DUPLICATE_ACTIVITY, type ActivityDedupOptions } from './middleware/activityDedupMiddleware';
+export { RetryLaterError, isRetryLater } from './middleware/retryLater';
 
 // Signals: types, key and tone helper
 export {
