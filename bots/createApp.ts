@@ -184,6 +184,12 @@ export function createApp(options: WarmlineAppOptions): WarmlineApp {
       logger.info('turn.busy_retry_later', fields);
       throw error;
     }
+    if (isTransientStorageError(error) && ctx.responded) {
+      // The turn had answered before storage failed (a state save at its end): a retry would answer twice, so the
+      // channel is answered 200 and this turn's state change is lost (the next turn starts from the one before).
+      logger.warn('turn.answered_state_not_kept', fields);
+      return;
+    }
     if (isTransientStorageError(error)) {
       const key = `${ctx.activity.channelId}/${ctx.activity.conversation?.id}/${ctx.activity.id}`;
       const attempts = (failedAttempts.get(key) ?? 0) + 1;
@@ -355,6 +361,7 @@ export function createApp(options: WarmlineAppOptions): WarmlineApp {
       ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}),
       sessionIdleMs,
       sessionMaxAgeMs,
+      maxMessageChars: config.MAX_TEXT_CHARS,
       // With several instances, sessions and lock-out counts are shared: sign in on one, use any; failures add up.
       ...(useRedis
         ? {

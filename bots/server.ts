@@ -6,7 +6,7 @@ import { checkActivityEnvelope, replaceInvalidTimestamps } from './activityEnvel
 import { upgradeRouter } from './upgradeRouter';
 import { DirectLineHttpError, readJsonBody } from './channels/directLine/readJsonBody';
 import { metricsRoute, type MetricsRouteOptions } from './metrics';
-import { jsonTextTooDeep, MAX_JSON_DEPTH, valueTooDeep } from './jsonDepth';
+import { isJsonContentType, jsonTextTooDeep, MAX_JSON_DEPTH, valueTooDeep } from '../middleware/json';
 import { restifyLog } from './restifyLog';
 
 const MESSAGES_PATH = '/api/messages';
@@ -199,6 +199,3 @@ function refuseDeepJson(req: restify.Request, res: restify.Response, next: resti
   return next(false);
 }
 
-/** `application/json` or a `+json` type, with or without parameters (charset). */
-const isJsonContentType = (value: string | undefined): boolean =>
-  typeof value === 'string' && /^\s*application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(value);

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { ActivityTypes, type Middleware, type TurnContext } from 'botbuilder-core';
 import type { ReplayCache } from './handoff/connectors/replayCache';
 import { RetryLaterError } from './retryLater';
@@ -29,7 +29,8 @@ export const DUPLICATE_ACTIVITY = turnKey<boolean>('warmline.duplicateActivity')
  * instance on Redis): the first claim runs the turn; a copy arriving while it runs is answered with
  * {@link RetryLaterError} (`503` with `Retry-After`), so the channel tries again once the outcome is known; a copy of a
  * handled activity skips the turn (nothing is stored, relayed or answered twice). A turn that fails gives its claim up,
- * so the channel's retry runs it again. Activities without an id (and proactive turns) are not deduplicated.
+ * so the channel's retry runs it again, unless it had already answered (a retry would answer twice). Activities without
+ * an id (and proactive turns) are not deduplicated.
  * Put it first, before anything that stores or sends.
  * @example adapter.use(new ActivityDedupMiddleware({ ledger: new RedisReplayCache({ redis, keyPrefix: 'warmline:activity:' }) }));
  */
@@ -49,13 +50,15 @@ export class ActivityDedupMiddleware implements Middleware {
   async onTurn(ctx: TurnContext, next: () => Promise<void>): Promise<void> {
     const key = activityKey(ctx);
     if (key === undefined) return next();
+    // This turn's own claim: a late release or completion never touches a claim made after its lease ran out.
+    const owner = randomUUID();
     let state: Awaited<ReturnType<ReplayCache['begin']>>;
     try {
-      state = await this.ledger.begin(key, this.leaseMs);
+      state = await this.ledger.begin(key, this.leaseMs, owner);
     } catch (err) {
       // A claim that timed out may still reach the store once it answers again (a client's offline queue keeps
       // commands in order): give it up behind it, so the channel's retry is not told "in progress" for a whole lease.
-      await this.ledger.release(key).catch(() => undefined);
+      await this.ledger.release(key, owner).catch(() => undefined);
       throw err;
     }
     if (state === 'done') {
@@ -66,11 +69,14 @@ export class ActivityDedupMiddleware implements Middleware {
     try {
       await next();
     } catch (err) {
-      await this.ledger.release(key).catch(() => undefined);
+      // A turn that already answered must not run again (the customer would read its replies twice): it counts as
+      // handled. One that answered nothing is given up, so the channel's retry runs it afresh.
+      if (ctx.responded) await this.ledger.complete(key, this.keepMs, owner).catch(() => undefined);
+      else await this.ledger.release(key, owner).catch(() => undefined);
       throw err;
     }
     // Handled: a failure to remember it only lets a retry after the lease run again (relays stay idempotent).
-    await this.ledger.complete(key, this.keepMs).catch(() => undefined);
+    await this.ledger.complete(key, this.keepMs, owner).catch(() => undefined);
   }
 }
 

@@ -1,4 +1,8 @@
 import { ActivityTypes, type Middleware, type TurnContext } from 'botbuilder-core';
+import { turnKey, writeTurn } from './turnStateKeys';
+
+/** Turn-state key set to `true` when the input guard cut the message's text (the agent is told it was shortened). */
+export const TEXT_SHORTENED = turnKey<boolean>('warmline.textShortened');
 
 /** Options for {@link InputGuardMiddleware}. */
 export interface InputGuardOptions {
@@ -55,6 +59,7 @@ export class InputGuardMiddleware implements Middleware {
     if (activity.membersAdded !== undefined) activity.membersAdded = objectsOnly(activity.membersAdded);
     if (activity.type === ActivityTypes.Message && typeof activity.text === 'string' && activity.text.length > this.options.maxTextChars) {
       activity.text = shorten(activity.text, this.options.maxTextChars);
+      writeTurn(ctx, TEXT_SHORTENED, true);
       const language = /^fr\b/i.test(activity.locale ?? '') ? 'fr' : 'en';
       await ctx.sendActivity(this.options.notice(language, this.options.maxTextChars));
     }
@@ -90,12 +95,33 @@ function objectsOnly<T>(value: T[], keep: (entry: Record<string, unknown>) => bo
   return value.every(isEntry) ? value : value.filter(isEntry);
 }
 
-/** `text` cut to at most `max` characters, at a word boundary when one is near the end, never inside an emoji. */
+/**
+ * `text` cut to at most `max` characters, at a word boundary when one is near the end, never inside an emoji, and
+ * never inside a number: a card number cut in two would leave its first digits readable where its whole would have
+ * been masked.
+ */
 export function shorten(text: string, max: number): string {
   if (text.length <= max) return text;
   let cut = text.slice(0, max);
   const last = cut.charCodeAt(cut.length - 1);
   if (last >= 0xd800 && last <= 0xdbff) cut = cut.slice(0, -1); // a lone high surrogate
+  if (isNumberPart(text.charCodeAt(cut.length)) || isNumberPart(text.charCodeAt(cut.length - 1))) {
+    // Back to before the run of digits and separators the cut falls in, when that run is short enough to be one
+    // number (under 64 characters in all; the scan stops there, so this stays linear).
+    let start = cut.length;
+    let end = cut.length;
+    while (start > 0 && end - start < 64 && isNumberPart(text.charCodeAt(start - 1))) start -= 1;
+    while (end < text.length && end - start < 64 && isNumberPart(text.charCodeAt(end))) end += 1;
+    if (end - start < 64) cut = cut.slice(0, start);
+  }
   const space = cut.lastIndexOf(' ');
   return space > max * 0.8 ? cut.slice(0, space) : cut;
+}
+
+/** A character that can sit inside a written number: a digit (any script) or a separator between digit groups. */
+function isNumberPart(code: number): boolean {
+  if (code >= 0x30 && code <= 0x39) return true; // 0-9
+  if (code >= 0xff10 && code <= 0xff19) return true; // fullwidth digits
+  if ((code >= 0x0660 && code <= 0x0669) || (code >= 0x06f0 && code <= 0x06f9)) return true; // Arabic-Indic digits
+  return code === 0x20 || code === 0x2d || code === 0x2e || code === 0x09 || code === 0xa0 || code === 0x202f; // space - . tab nbsp
 }

@@ -1,6 +1,5 @@
-import { reasonLabel } from '../../middleware/handoff/caseSummary';
+import { PURPOSE_HIDDEN, reasonLabel } from '../../middleware/handoff/caseSummary';
 import type { HandoffCase } from '../../middleware/handoff/handoffCase';
-import { DEFAULT_PURPOSE_FIELDS } from '../../middleware/handoff/handoffService';
 
 /** Adaptive Card JSON (a plain object, version 1.5 at most so Teams renders it). */
 export type AdaptiveCardJson = { readonly type: 'AdaptiveCard'; readonly version: string } & Record<string, unknown>;
@@ -128,7 +127,7 @@ export function caseView(c: HandoffCase, options: CaseCardOptions): CaseView {
     // Purpose data (an order e-mail) is for the agent who takes the case, not for every agent the case is announced to.
     collected: Object.entries(c.collected).map(([k, v]) => ({
       title: k,
-      value: options.mode === 'announce' && DEFAULT_PURPOSE_FIELDS.includes(k) ? '(shown to the agent who takes the case)' : cut(v, 120),
+      value: options.mode === 'announce' && (c.purposeKeys ?? []).includes(k) ? PURPOSE_HIDDEN : cut(v, 120),
     })),
     waiting: c.queuedMessages.slice(-lines).map((q) => cut(q.text, maxLine)),
     waitingOmitted: Math.max(0, c.queuedMessages.length - lines),

@@ -1,4 +1,5 @@
 import type { AgentIdentity, CasePriority, CaseState, HandoffCase } from '../../middleware/handoff/handoffCase';
+import { PURPOSE_HIDDEN } from '../../middleware/handoff/caseSummary';
 
 /** A case as the console's queue lists it. */
 export interface DeskCaseItem {
@@ -65,9 +66,13 @@ export function toDeskCaseItem(c: HandoffCase): DeskCaseItem {
 
 /**
  * The full view of a case for the case panel. Everything a customer or an agent wrote is on the case already
- * redacted (the handoff service redacts once, when it stores text): nothing is redacted again here.
+ * redacted (the handoff service redacts once, when it stores text): nothing is redacted again here. Purpose data
+ * (`purposeKeys`) shows only to `viewer` when they hold the case.
  */
-export function toDeskCaseView(c: HandoffCase): DeskCaseView {
+export function toDeskCaseView(c: HandoffCase, viewer?: AgentIdentity): DeskCaseView {
+  // Purpose data (an order e-mail) is for the agent who holds the case only.
+  const holds = !!viewer && c.state === 'assigned' && c.agent?.id === viewer.id && c.agent.channel === viewer.channel;
+  const purpose = new Set(c.purposeKeys ?? []);
   const signals: DeskSignalView[] = [
     ...c.trigger.intents.map((i) => ({ kind: 'intent' as const, name: String(i.name), score: i.confidence, evidence: i.evidence })),
     ...c.trigger.emotions.map((e) => ({ kind: 'emotion' as const, name: String(e.name), score: e.score, evidence: e.evidence })),
@@ -82,7 +87,7 @@ export function toDeskCaseView(c: HandoffCase): DeskCaseView {
     summary: c.summary,
     explanation: c.trigger.explanation,
     signals,
-    collected: { ...c.collected },
+    collected: Object.fromEntries(Object.entries(c.collected).map(([k, v]) => [k, purpose.has(k) && !holds ? PURPOSE_HIDDEN : v])),
     transcript: c.transcript.map((t) => ({ role: t.role, text: t.text, at: t.at })),
     waitingMessages: c.queuedMessages.map((m) => ({ text: m.text, at: m.at })),
     liveChat: (c.liveChat ?? []).map((l) => ({ role: l.role, text: l.text, at: l.at })),

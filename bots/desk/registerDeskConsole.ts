@@ -37,6 +37,8 @@ export interface DeskConsoleOptions {
   sessionIdleMs?: number;
   /** A session ends this long after sign-in. Ignored with `sessionStore`. @defaultValue 12 h */
   sessionMaxAgeMs?: number;
+  /** Longest message an agent sends (the same limit as customers' messages, `MAX_TEXT_CHARS`). @defaultValue 4000 */
+  maxMessageChars?: number;
   /** Presence lifetime; renewed every third of it while a console is open. @defaultValue 60 s */
   presenceTtlMs?: number;
   /** Comment line sent on the event stream this often (keeps proxies from closing it). @defaultValue 15 s */
@@ -84,7 +86,6 @@ export interface DeskConsole {
 
 const COOKIE = 'warmline_desk';
 const CONSOLE_CHANNEL = 'console';
-const MAX_MESSAGE_CHARS = 4000;
 const MAX_NOTE_CHARS = 2000;
 // Verified against when the account does not exist, so an unknown id costs as much as a wrong password.
 const DUMMY_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
@@ -198,6 +199,7 @@ export function registerDeskConsole(server: restify.Server, options: DeskConsole
   const secure = publicUrl?.protocol === 'https:';
   const allowedOrigins = new Set([...(options.allowedOrigins ?? []), ...(publicUrl ? [publicUrl.origin] : [])]);
   const presenceTtlMs = options.presenceTtlMs ?? 60_000;
+  const maxMessageChars = options.maxMessageChars ?? 4000;
   const heartbeatMs = options.heartbeatMs ?? 15_000;
   const sessions: DeskSessionStore =
     options.sessionStore ??
@@ -532,13 +534,13 @@ export function registerDeskConsole(server: restify.Server, options: DeskConsole
 
   server.get(
     '/desk/api/cases/:caseId',
-    guarded(async (req, res) => {
+    guarded(async (req, res, session) => {
       const id = caseIdParam(req, res);
       if (!id) return;
       const c = await backend.getCase(id);
       if (!c) return error(res, 404, 'NotFound', `No case ${id}.`);
       const earlier = await backend.earlierCases(c, 10);
-      send(res, 200, { case: toDeskCaseView(c), earlier: earlier.map(toDeskCaseItem) });
+      send(res, 200, { case: toDeskCaseView(c, session.agent), earlier: earlier.map(toDeskCaseItem) });
     }, false),
   );
 
@@ -550,12 +552,12 @@ export function registerDeskConsole(server: restify.Server, options: DeskConsole
       const result = await backend.accept(id, session.agent);
       if (result.ok) {
         logger.info('desk.accepted', { agent: session.agent.id, caseId: id });
-        return send(res, 200, { case: toDeskCaseView(result.case) });
+        return send(res, 200, { case: toDeskCaseView(result.case, session.agent) });
       }
       if (result.reason === 'not_found') return error(res, 404, 'NotFound', `No case ${id}.`);
       if (result.reason === 'taken') {
         const mine = result.by.id === session.agent.id && result.by.channel === CONSOLE_CHANNEL;
-        return send(res, mine ? 200 : 409, mine ? { case: toDeskCaseView(result.case) } : {
+        return send(res, mine ? 200 : 409, mine ? { case: toDeskCaseView(result.case, session.agent) } : {
           error: 'Taken',
           message: `${result.by.name ?? result.by.id} already has this case.`,
           by: agentOut(result.by),
@@ -571,8 +573,8 @@ export function registerDeskConsole(server: restify.Server, options: DeskConsole
       const id = caseIdParam(req, res);
       if (!id) return;
       const text = isRecord(req.body) && typeof req.body.text === 'string' ? req.body.text.trim() : '';
-      if (!text || text.length > MAX_MESSAGE_CHARS) {
-        return error(res, 400, 'BadRequest', `text must be 1-${MAX_MESSAGE_CHARS} characters.`);
+      if (!text || text.length > maxMessageChars) {
+        return error(res, 400, 'BadRequest', `text must be 1-${maxMessageChars} characters.`);
       }
       // The page's id for this message: a retry with the same id is sent once.
       const messageId = isRecord(req.body) ? req.body.id : undefined;
@@ -598,7 +600,7 @@ export function registerDeskConsole(server: restify.Server, options: DeskConsole
       const result = await backend.close(id, session.agent, note);
       if (result.ok) {
         logger.info('desk.closed', { agent: session.agent.id, caseId: id });
-        return send(res, 200, result.case ? { case: toDeskCaseView(result.case) } : { closed: true });
+        return send(res, 200, result.case ? { case: toDeskCaseView(result.case, session.agent) } : { closed: true });
       }
       actionError(res, id, result);
     }, true),

@@ -2,6 +2,9 @@ import type { EmotionScore } from '../signals/signals';
 import type { CaseDraft, HandoffReason } from './handoffCase';
 import { defaultRedactor, type Redactor } from './redaction';
 
+/** What agents other than a case's holder read in place of purpose data (an order e-mail). */
+export const PURPOSE_HIDDEN = '(shown to the agent who takes the case)';
+
 /** Languages the summary is written in. */
 export type SummaryLanguage = 'en' | 'fr';
 

@@ -80,9 +80,15 @@ export function planCaseWrite(previous: HandoffCase | undefined, proposed: Hando
       liveChat: previous.liveChat,
     };
   }
-  if (!isOpen(next.state) && next.callback?.contact !== undefined) {
-    // A callback number or address is kept only for its purpose: once the case is closed it is erased.
-    next = { ...next, callback: { preference: next.callback.preference, at: next.callback.at } };
+  if (!isOpen(next.state)) {
+    // Personal data kept only for a purpose (a callback number or address, an order e-mail) is erased at the close.
+    if (next.callback?.contact !== undefined) next = { ...next, callback: { preference: next.callback.preference, at: next.callback.at } };
+    const purpose = next.purposeKeys ?? [];
+    if (purpose.length) {
+      const collected = Object.fromEntries(Object.entries(next.collected).filter(([k]) => !purpose.includes(k)));
+      next = { ...next, collected };
+      delete (next as { purposeKeys?: readonly string[] }).purposeKeys;
+    }
   }
   let handlingMs: number | undefined;
   if (previous?.state === 'assigned' && next.state === 'resolved' && next.timestamps.assigned && next.timestamps.resolved) {

@@ -22,6 +22,9 @@ export interface PointerExtras {
 export function pointerFromActivity(activity: Partial<Activity>, extras: PointerExtras = {}): ConversationPointer {
   const reference = TurnContext.getConversationReference(activity);
   const json = JSON.parse(JSON.stringify(reference)) as JsonObject;
+  // The user's display name is not needed to reach them again, and is personal data: not kept in the reference.
+  const user = json.user;
+  if (user && typeof user === 'object' && !Array.isArray(user)) delete (user as JsonObject).name;
   if (extras.slackApiToken) json.warmline = { slackApiToken: extras.slackApiToken };
   return { key: conversationKey(activity), channel: activity.channelId ?? '', reference: json };
 }

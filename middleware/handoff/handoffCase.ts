@@ -157,6 +157,11 @@ export interface HandoffCase {
   readonly transcript: readonly TranscriptEntry[];
   /** Data the bot collected (e.g. `trackingNumber`, `carrier`, `parcelStatus`). */
   readonly collected: Readonly<Record<string, string>>;
+  /**
+   * Keys of `collected` the customer gave for a purpose and kept in clear for the agent who takes the case (e.g.
+   * `orderEmail`): shown only to that agent, and erased when the case closes. Every other value is redacted.
+   */
+  readonly purposeKeys?: readonly string[];
   readonly language: LanguageCode;
   readonly timestamps: CaseTimestamps;
   /** The agent who claimed the case. */

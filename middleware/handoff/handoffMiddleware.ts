@@ -1,6 +1,7 @@
 import { ActivityTypes, type Attachment, type ConversationState, type Middleware, type TurnContext } from 'botbuilder-core';
 import { CONVERSATION_FACTS_PROPERTY, emptyFacts, type ConversationFacts } from '../conversationFacts';
 import { SIGNALS, type Signals } from '../signals/signals';
+import { TEXT_SHORTENED } from '../inputGuardMiddleware';
 import type { TranscriptStore } from '../transcript/transcriptStore';
 import { readTurn } from '../turnStateKeys';
 import { withTurnEndSave } from '../withTurnEndSave';
@@ -60,7 +61,7 @@ function attachmentLabels(attachments: readonly Attachment[] | undefined, redact
     .filter((a) => a && typeof a.contentType === 'string' && !NOT_FILES.has(a.contentType) && !a.contentType.startsWith('application/vnd.microsoft.card.'))
     .slice(0, 10)
     .map((a) => {
-      const name = typeof a.name === 'string' ? redactor.redact(a.name.trim()).slice(0, 80) : '';
+      const name = typeof a.name === 'string' ? redactor.redact(a.name.trim().slice(0, 80)) : '';
       return name || a.contentType.slice(0, 80);
     });
 }
@@ -131,7 +132,8 @@ export class HandoffMiddleware implements Middleware {
       const files = attachmentLabels(ctx.activity.attachments, this.redactor);
       const relayed = withAttachments(text, files);
       const m = handoffMessages(open.language);
-      const result = relayed ? await this.service.customerMessage(open, relayed, ctx.activity.id) : undefined;
+      const shortened = readTurn(ctx, TEXT_SHORTENED) === true;
+      const result = relayed ? await this.service.customerMessage(open, relayed, ctx.activity.id, { shortened }) : undefined;
       if (result !== 'closed') {
         if (result === 'saved') await ctx.sendActivity(m.relaySaved);
         else if (result === 'requeued') await ctx.sendActivity(m.requeued((await this.service.tellPosition(open.id)).position));
@@ -234,6 +236,9 @@ export class HandoffMiddleware implements Middleware {
       transcript: text.trim() ? [...earlier, current] : earlier,
       collected: { ...facts.collected },
     });
+    // Purpose data (an order e-mail) now lives on the case, shown to its agent and erased at the close: not in the
+    // conversation's state any more.
+    for (const key of Object.keys(facts.collected)) if (this.service.isPurposeField(key)) delete facts.collected[key];
     if (this.options.dialogStateProperty) {
       // Leave whatever dialog was running: after the agent closes, the customer starts afresh with the bot.
       await this.conversationState.createProperty(this.options.dialogStateProperty).delete(ctx);
@@ -292,7 +297,7 @@ export class HandoffMiddleware implements Middleware {
     const files = attachmentLabels(ctx.activity.attachments, this.redactor);
     const message = withAttachments(text, files);
     if (!message) return;
-    const kept = await this.service.customerMessage(open, message, ctx.activity.id);
+    const kept = await this.service.customerMessage(open, message, ctx.activity.id, { shortened: readTurn(ctx, TEXT_SHORTENED) === true });
     if (kept === 'relayed') {
       if (files.length) await ctx.sendActivity(m.attachmentNoted(files));
       return;

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { ActivityTypes, type ConversationState, type TurnContext } from 'botbuilder-core';
 import type { Signals } from '../signals/signals';
 import { markTranscriptRole } from '../transcript/transcriptRole';
@@ -186,6 +187,11 @@ export class HandoffService {
     if (!(this.presenceTtlMs > 0)) throw new TypeError('HandoffService: presenceTtlMs must be positive');
   }
 
+  /** True for a collected key the customer gives for a purpose (kept in clear on the case, erased at the close). */
+  isPurposeField(key: string): boolean {
+    return this.purposeFields.has(key);
+  }
+
   /** Adds a hub connector (several may be active at once). */
   addConnector(connector: HubConnector): this {
     if (!connector?.name) throw new TypeError('HandoffService: a connector needs a name');
@@ -224,6 +230,8 @@ export class HandoffService {
       ? { ...input.signals, intents: this.redactHits(input.signals.intents), emotions: this.redactHits(input.signals.emotions) }
       : undefined;
     const name = input.customer.name === undefined ? undefined : this.stored(input.customer.name, 200);
+    // The policy's one-line explanation quotes the customer's words: stored redacted like them.
+    const explanation = this.stored(input.explanation, 500);
     const base = draftCase(
       {
         conversation: input.conversation,
@@ -234,7 +242,7 @@ export class HandoffService {
           intents: this.redactHits(input.intents),
           emotions: this.redactHits(input.emotions),
           ...(signals ? { signals } : {}),
-          explanation: input.explanation,
+          explanation,
         },
         language: input.language,
         transcript: input.transcript.slice(-this.transcriptLines).map((t) => ({ ...t, text: t.text.slice(0, this.maxTextChars) })),
@@ -246,11 +254,12 @@ export class HandoffService {
       },
       now,
     );
-    const draft = { ...base, summary: summarizeCase(base, { language: this.summaryLanguage }).text };
+    const purposeKeys = Object.keys(base.collected).filter((k) => this.purposeFields.has(k));
+    const draft = { ...base, ...(purposeKeys.length ? { purposeKeys } : {}), summary: summarizeCase(base, { language: this.summaryLanguage }).text };
     let opened: HandoffCase;
     let created = true;
     try {
-      opened = await this.store.create(transition(draft, 'queued', { by: 'bot', note: input.explanation, at: now }));
+      opened = await this.store.create(transition(draft, 'queued', { by: 'bot', note: explanation, at: now }));
     } catch (err) {
       if (!(err instanceof OpenCaseExistsError)) throw err;
       const existing = await this.store.get(err.caseId);
@@ -298,7 +307,8 @@ export class HandoffService {
    * Idempotent on `activityId`: a retried activity is kept or relayed once, on any instance.
    *
    * @remarks What is stored (waiting messages, the live chat line) is redacted; what the assigned agent reads live has
-   * card numbers masked. The text is cut to `maxTextChars`.
+   * card numbers masked. The text is cut to `maxTextChars`; when it was cut (here, or by the input guard: `shortened`),
+   * the agent is told so.
    * @returns `relayed`; `kept` (added to the waiting case); `full` when the case holds its maximum of waiting messages
    * (the transcript still has the message); `closed` when the case is no longer open; `saved` when the agent's
    * conversation could not be reached (the message is kept on the case, delivered first with the next relay);
@@ -306,9 +316,14 @@ export class HandoffService {
    * announced again) with the unsent messages as waiting messages.
    * @throws {@link RetryLaterError} when another instance is relaying the same activity right now.
    */
-  async customerMessage(c: HandoffCase, text: string, activityId?: string): Promise<'relayed' | 'kept' | 'full' | 'closed' | 'saved' | 'requeued'> {
+  async customerMessage(
+    c: HandoffCase,
+    text: string,
+    activityId?: string,
+    options: { readonly shortened?: boolean } = {},
+  ): Promise<'relayed' | 'kept' | 'full' | 'closed' | 'saved' | 'requeued'> {
     const at = this.clock().toISOString();
-    const shortened = text.length > this.maxTextChars;
+    const shortened = text.length > this.maxTextChars || options.shortened === true;
     const bounded = shortened ? text.slice(0, this.maxTextChars) : text;
     if (c.state === 'assigned') return this.relayToAgent(c, bounded, at, activityId, shortened);
     const stored = this.redactor.redact(bounded);
@@ -322,7 +337,7 @@ export class HandoffService {
     if (result.reason === 'not_waiting' && result.state === 'assigned') {
       // Claimed between our read and the append: relay instead, never drop.
       const fresh = await this.store.get(c.id);
-      if (fresh?.state === 'assigned') return this.customerMessage(fresh, bounded, activityId);
+      if (fresh?.state === 'assigned') return this.customerMessage(fresh, bounded, activityId, options);
     }
     return 'closed';
   }
@@ -332,11 +347,12 @@ export class HandoffService {
     // Earlier messages the agent never got go first (stored, so redacted), so the agent reads everything in order.
     const live = `${this.liveRedactor.redact(text)}${shortened ? SHORTENED : ''}`;
     const key = activityId ? `relay:to-agent:${c.id}:${activityId}` : undefined;
+    let claim: RelayClaim | undefined;
     let settled = false;
     // Recorded the moment the agent's channel took the message: a crash after that must not relay it again.
     const onSent = key
       ? async () => {
-          await this.settleRelay(key);
+          if (claim) await this.settleRelay(claim);
           settled = true;
         }
       : undefined;
@@ -350,16 +366,19 @@ export class HandoffService {
         outcome = 'closed';
         return;
       }
-      if (key && !(await this.beginRelay(key))) {
-        outcome = 'duplicate';
-        return;
+      if (key) {
+        claim = await this.beginRelay(key);
+        if (!claim) {
+          outcome = 'duplicate';
+          return;
+        }
       }
       try {
         // The case is the record (and, through the store's case event, the web console's live feed): the new line
         // goes on the case before delivery; earlier undelivered ones are already there.
         await this.recordLive(c, 'customer', text, at, undefined, activityId);
       } catch (err) {
-        if (key) await this.relayLedger.release(key).catch(() => undefined);
+        await this.releaseRelay(claim);
         throw err; // nothing was delivered: the channel's retry starts afresh
       }
       try {
@@ -378,17 +397,17 @@ export class HandoffService {
         outcome = 'failed';
         return;
       }
-      if (key && !settled) await this.settleRelay(key);
+      if (claim && !settled) await this.settleRelay(claim);
     });
     if (outcome === 'closed') return 'closed';
     if (outcome === 'duplicate') return 'relayed';
     if (outcome === 'failed') {
       // Kept on the case for the next relay before this activity counts as done.
       const result = await this.relayFailed(c, stored, Math.min(sent, batch.length - 1)).catch(async (err: unknown) => {
-        if (key) await this.relayLedger.release(key).catch(() => undefined);
+        await this.releaseRelay(claim);
         throw err;
       });
-      if (key) await this.settleRelay(key);
+      if (claim) await this.settleRelay(claim);
       return result;
     }
     if (c.undelivered?.length || c.relayFailures) {
@@ -571,14 +590,19 @@ export class HandoffService {
     let sent = false;
     let settled = false;
     await this.lane(check.case.conversation.key, async () => {
-      if (key && !(await this.beginRelay(key))) return;
+      let claim: RelayClaim | undefined;
+      if (key) {
+        claim = await this.beginRelay(key);
+        if (!claim) return;
+      }
+      const mine = claim;
       try {
         await this.toCustomer(check.case, async (ctx) => {
-          if (key) {
+          if (mine) {
             // Recorded the moment the customer's channel took the message: a crash after that must not send it again.
             ctx.onSendActivities(async (_ctx, _activities, next) => {
               const responses = await next();
-              await this.settleRelay(key);
+              await this.settleRelay(mine);
               settled = true;
               return responses;
             });
@@ -589,12 +613,12 @@ export class HandoffService {
         if (settled) {
           this.logger.warn('handoff.after_send_failed', { caseId, error: errorName(err) });
         } else {
-          if (key) await this.relayLedger.release(key).catch(() => undefined);
+          await this.releaseRelay(mine);
           throw new CustomerUnreachableError(caseId, err);
         }
       }
       sent = true;
-      if (key && !settled) await this.settleRelay(key);
+      if (mine && !settled) await this.settleRelay(mine);
       // The customer has the message: a failed record must not make the agent send it twice.
       await this.recordLive(check.case, 'agent', bounded, at, agent, messageId).catch((err: unknown) =>
         this.logger.warn('handoff.live_record_failed', { caseId: check.case.id, error: errorName(err) }),
@@ -709,25 +733,31 @@ export class HandoffService {
    *
    * @throws {@link RetryLaterError} while another call (any instance) is doing it.
    */
-  private async beginRelay(key: string): Promise<boolean> {
-    const state = await this.relayLedger.begin(key, RELAY_LEASE_MS).catch(async (err: unknown) => {
+  private async beginRelay(key: string): Promise<RelayClaim | undefined> {
+    const claim: RelayClaim = { key, owner: randomUUID() };
+    const state = await this.relayLedger.begin(key, RELAY_LEASE_MS, claim.owner).catch(async (err: unknown) => {
       // A claim that timed out may still be applied later: give it up behind it (see ActivityDedupMiddleware).
-      await this.relayLedger.release(key).catch(() => undefined);
+      await this.releaseRelay(claim);
       throw err;
     });
-    if (state === 'done') return false;
+    if (state === 'done') return undefined;
     if (state === 'pending') throw new RetryLaterError('the same message is being relayed right now', { retryAfterSeconds: 2, reason: 'busy' });
-    return true;
+    return claim;
+  }
+
+  /** Gives a relay claim up (only this claim: never one made after its lease ran out, nor a done relay). */
+  private releaseRelay(claim: RelayClaim | undefined): Promise<void> {
+    return claim ? this.relayLedger.release(claim.key, claim.owner).catch(() => undefined) : Promise.resolve();
   }
 
   /**
    * Marks a relay done. It already happened, so the mark is retried through a storage blip rather than given up:
    * a lost mark would let the channel's retry relay the message twice.
    */
-  private async settleRelay(key: string): Promise<void> {
+  private async settleRelay(claim: RelayClaim): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       try {
-        await this.relayLedger.complete(key, RELAY_KEEP_MS);
+        await this.relayLedger.complete(claim.key, RELAY_KEEP_MS, claim.owner);
         return;
       } catch (err) {
         if (attempt >= SETTLE_ATTEMPTS) {
@@ -831,6 +861,12 @@ export class HandoffService {
     });
     return run;
   }
+}
+
+/** A relay claimed in the ledger: its key and this claim's own token. */
+interface RelayClaim {
+  readonly key: string;
+  readonly owner: string;
 }
 
 /** An agent's message could not be delivered to the customer's channel: it was not sent (the agent may try again). */

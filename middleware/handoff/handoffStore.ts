@@ -213,9 +213,6 @@ export interface HandoffStore {
   /** Queued cases in service order: high priority first, then the oldest. */
   listQueue(limit?: number): Promise<HandoffCase[]>;
 
-  /** Open cases (any open state), oldest first. Costs a read per case: prefer the indexed lists below. */
-  listOpen(limit?: number): Promise<HandoffCase[]>;
-
   /**
    * Open cases in one state, from an index (closed cases cost nothing): `queued` in service order, the other states
    * oldest in that state first.

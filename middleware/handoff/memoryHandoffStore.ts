@@ -108,8 +108,6 @@ export class MemoryHandoffStore implements HandoffStore {
   private queueSeq = 0;
   /** Open cases per state, in the order they entered it. */
   private readonly byState = new Map<CaseState, Set<string>>(OPEN_STATES.map((s) => [s, new Set<string>()]));
-  /** Open cases in creation order. */
-  private readonly open = new Set<string>();
   private readonly byAgent = new Map<string, Set<string>>();
   private readonly byCustomer = new Map<string, string[]>();
   private readonly listeners = new Set<(change: QueueChange) => void>();
@@ -223,10 +221,6 @@ export class MemoryHandoffStore implements HandoffStore {
       out.push(this.read(it.pointer.id) as HandoffCase);
     }
     return out;
-  }
-
-  async listOpen(limit = 100): Promise<HandoffCase[]> {
-    return this.readAll(this.open, limit);
   }
 
   async listQueuedBefore(queuedAtOrBeforeMs: number, limit = 100): Promise<HandoffCase[]> {
@@ -435,13 +429,8 @@ export class MemoryHandoffStore implements HandoffStore {
       this.byCustomer.set(customer, ids);
     }
 
-    if (plan.open) {
-      this.conversations.set(body.conversation.key, id);
-      this.open.add(id);
-    } else {
-      if (this.conversations.get(body.conversation.key) === id) this.conversations.delete(body.conversation.key);
-      this.open.delete(id);
-    }
+    if (plan.open) this.conversations.set(body.conversation.key, id);
+    else if (this.conversations.get(body.conversation.key) === id) this.conversations.delete(body.conversation.key);
     if (wasState !== body.state) {
       if (wasState) this.byState.get(wasState)?.delete(id);
       this.byState.get(body.state)?.add(id);
@@ -492,7 +481,6 @@ export class MemoryHandoffStore implements HandoffStore {
     this.liveIds.delete(id);
     if (this.conversations.get(entry.conversationKey) === id) this.conversations.delete(entry.conversationKey);
     for (const [route, caseId] of this.agentRoutes) if (caseId === id) this.agentRoutes.delete(route);
-    this.open.delete(id);
     this.byState.get(entry.state)?.delete(id);
     if (entry.holder) this.byAgent.get(entry.holder)?.delete(id);
     if (entry.queueKey) {

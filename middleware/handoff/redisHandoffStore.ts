@@ -60,7 +60,6 @@ if ARGV[4] == '1' then
   local existing = redis.call('GET', KEYS[2])
   if existing then return {'open', existing} end
   redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[11])
-  redis.call('ZADD', KEYS[4], ARGV[7], ARGV[1])
   redis.call('ZADD', KEYS[6], ARGV[14], ARGV[1])
 end
 redis.call('HSET', KEYS[1], 'json', ARGV[2], 'version', 1, 'state', ARGV[3])
@@ -265,8 +264,8 @@ const CUSTOMER_CASES = 50;
  * @remarks Nothing is kept only in process memory. Layout under `keyPrefix`: `case:{id}` (hash: json, version,
  * state, told), `case:{id}:msgs` (list) and `:msgids` (set of their activity ids), `case:{id}:live` (list, the live
  * chat, trimmed to `maxLiveLines`) and `:liveids` (set of line ids); indexes `queue` (sorted set, score = priority
- * rank * 1e13 + queued epoch ms; cases queued in the same millisecond are ordered by id), `open` (by creation), `idle` (open cases by last write), `state:{state}` (open cases
- * per state but `queued`, by when they entered it), `agent:{channel}:{id}` (assigned cases per agent),
+ * rank * 1e13 + queued epoch ms; cases queued in the same millisecond are ordered by id), `idle` (open cases by last
+ * write), `state:{state}` (open cases per state but `queued`, by when they entered it), `agent:{channel}:{id}` (assigned cases per agent),
  * `customer:{key}` (a customer's latest cases); `conv:{key}` and `route:{key}` (strings), `presence:{agent}` (strings
  * with a PX TTL) indexed by `presence`, `handling` (list). Every key of a case expires `retentionMs` after its last
  * write (open cases a day later, after {@link RedisHandoffStore.purgeExpired} has removed them from the indexes).
@@ -459,10 +458,6 @@ export class RedisHandoffStore implements HandoffStore {
 
   async listQueue(limit = 100): Promise<HandoffCase[]> {
     return this.many(await this.redis.zrange(this.key('queue'), 0, limit - 1));
-  }
-
-  async listOpen(limit = 100): Promise<HandoffCase[]> {
-    return this.many(await this.redis.zrange(this.key('open'), 0, limit - 1));
   }
 
   async listQueuedBefore(queuedAtOrBeforeMs: number, limit = 100): Promise<HandoffCase[]> {

@@ -109,7 +109,7 @@ export function directLineMessage(text: string, o: ChannelMessageOptions): WireA
     localTimezone: o.timezone ?? 'Europe/Paris',
     serviceUrl: o.serviceUrl,
     channelId: 'directline',
-    from: { id: o.userId ?? 'dl_user_8f2c', name: '', role: 'user' },
+    from: { id: o.userId ?? 'dl_user_8f2c', name: o.userName ?? '', role: 'user' },
     conversation: { id: conversationId },
     recipient: { id: 'warmline-bot', name: 'Warmline' },
     textFormat: 'plain',

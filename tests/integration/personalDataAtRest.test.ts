@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { directLineMessage, teamsMessage, type WireActivity } from '../helpers/channelActivities';
 import { connectTestRedis, deleteKeys, skipRedis, uniquePrefix } from '../middleware/handoff/testRedis';
 import { startApp, type RunningApp } from './appHarness';
+import { signWebhook } from '../../middleware/handoff/connectors/webhookSigning';
 
 const ALICE = { userId: '29:agent-alice-0001', userName: 'Alice Martin', conversationId: 'a:alice-watch-personal' };
 const CUSTOMER = 'DL-pii-at-rest';
@@ -12,6 +13,7 @@ const CARD = ['4242 4242 4242 4242', '4242-4242-4242-4242', '4242424242424242'];
 const EMAIL = ['sam.customer@example.com'];
 const PHONE = ['+33 6 12 34 56 78', '06 12 34 56 78', '+33612345678', '0612345678'];
 const PERSONAL = [...CARD, ...EMAIL, ...PHONE];
+const WEBHOOK_SECRET = 'a-webhook-secret-of-32-characters!';
 
 /** Every key under `prefix` with everything it holds (key name, values, members, scores) as one string. */
 async function dump(redis: Redis, prefix: string): Promise<Array<{ key: string; type: string; ttl: number; content: string }>> {
@@ -52,7 +54,7 @@ describe('personal data at rest: a whole handoff on real Redis leaves no card nu
       WARMLINE_AGENTS: `msteams:${ALICE.userId}`,
       // A hub that cannot be reached: its deliveries stay in the outbox, which is scanned too.
       WEBHOOK_URL: 'http://127.0.0.1:9/hub',
-      WEBHOOK_SECRETS: 'a-webhook-secret-of-32-characters!',
+      WEBHOOK_SECRETS: WEBHOOK_SECRET,
       RETENTION_DAYS: '30',
     });
   });
@@ -109,5 +111,35 @@ describe('personal data at rest: a whole handoff on real Redis leaves no card nu
     expect(closed?.state).to.equal('resolved');
     expect(closed?.agentNotes[0]?.text).to.equal('card [card •••• 4242] blocked, called [phone], confirmed by [email]');
     expect(closed?.satisfaction).to.equal(5);
+  });
+
+  it('the order e-mail path, a display name that is an e-mail and a hub closing with a message leave none of them either', async () => {
+    const conversationId = 'DL-pii-purpose';
+    const say = (text: string, userName = 'sam.customer@example.com') =>
+      post(directLineMessage(text, { serviceUrl: run.connector.url, conversationId, userId: 'u-purpose', userName }));
+    await say('where is my parcel?');
+    await say("I don't have the tracking number");
+    await say('sam.customer@example.com');
+    await say('I want to speak to a human please');
+    const c = await run.app.handoff.findOpenCase(`directline/${conversationId}`);
+    expect(c?.collected.orderEmail, 'the order e-mail reached the case for its agent').to.equal('sam.customer@example.com');
+    expect(c?.purposeKeys).to.deep.equal(['orderEmail']);
+    expect(c?.customer.name).to.equal('[email]');
+    // A hub takes the case, then closes it with a message quoting personal data (signed, as the hub does).
+    const status = async (body: Record<string, unknown>) => {
+      const raw = JSON.stringify(body);
+      const res = await fetch(`${run.url}/api/hub/status`, { method: 'POST', headers: { 'content-type': 'application/json', ...signWebhook(raw, WEBHOOK_SECRET) }, body: raw });
+      expect(res.status, raw).to.equal(200);
+    };
+    await status({ caseId: c?.id, state: 'accepted', agent: { id: 'crm-agent-7', name: 'CRM agent' } });
+    await status({ caseId: c?.id, state: 'completed', message: 'refund to card 4242 4242 4242 4242, mailed sam.customer@example.com, called +33 6 12 34 56 78' });
+    await run.app.handoff.idle();
+    await new Promise((r) => setTimeout(r, 100));
+    const closed = await run.app.handoff.store.get(c?.id ?? '');
+    expect(closed?.state).to.equal('resolved');
+    expect(closed?.collected.orderEmail, 'purpose data erased with the case').to.equal(undefined);
+    for (const k of await dump(redis, prefix)) {
+      for (const pii of PERSONAL) expect(k.content, `${k.key} holds "${pii}"`).to.not.include(pii);
+    }
   });
 });

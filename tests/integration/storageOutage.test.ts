@@ -4,6 +4,9 @@ import { directLineMessage, teamsMessage, type WireActivity } from '../helpers/c
 import { TcpProxy } from '../helpers/tcpProxy';
 import { connectTestRedis, deleteKeys, skipRedis, uniquePrefix } from '../middleware/handoff/testRedis';
 import { startApp, type RunningApp } from './appHarness';
+import type { StoreItem, StoreItems } from 'botbuilder';
+import { JsonMemoryStorage } from '../../middleware/storage/jsonMemoryStorage';
+import { createLogger } from '../../bots/logger';
 
 const ALICE = { userId: '29:agent-alice-0001', userName: 'Alice Martin', conversationId: 'a:alice-watch-outage' };
 const CUSTOMER = 'DL-outage';
@@ -90,5 +93,43 @@ describe('nothing acknowledged that was not kept: Redis unreachable during a rel
     expect(statuses).to.deep.equal([503, 503, 200]);
     expect(texts(CUSTOMER).slice(before)).to.deep.equal(['Sorry, a problem on our side stopped your message from getting through. Please send it again in a moment.']);
     await proxy.restore();
+  });
+});
+
+describe('a turn that answered before its state could be saved', function () {
+  this.timeout(20000);
+
+  it('is answered 200 (a retry would answer twice), counts as handled, and logs the lost state change', async () => {
+    class FailingOnce extends JsonMemoryStorage {
+      fail = false;
+      private failure(): Promise<void> | undefined {
+        if (!this.fail) return undefined;
+        this.fail = false;
+        return Promise.reject(Object.assign(new Error('Reached the max retries per request limit (which is 4).'), { name: 'MaxRetriesPerRequestError' }));
+      }
+      override write(changes: StoreItems): Promise<void> {
+        return this.failure() ?? super.write(changes);
+      }
+      override writeSnapshot(key: string, item: StoreItem, json: string): Promise<void> {
+        return this.failure() ?? super.writeSnapshot(key, item, json);
+      }
+    }
+    const storage = new FailingOnce();
+    const lines: string[] = [];
+    const run = await startApp({}, { storage, logger: createLogger({ level: 'warn', write: (line) => void lines.push(line) }) });
+    try {
+      const conversationId = 'DL-state-lost';
+      const ask = directLineMessage('where is my parcel?', { serviceUrl: run.connector.url, conversationId, userId: 'u-s' });
+      storage.fail = true;
+      expect((await run.post(ask)).status).to.equal(200);
+      expect(storage.fail, 'the state write failed').to.equal(false);
+      const replies = run.connector.activities(conversationId).map((a) => a.text ?? '');
+      expect(replies).to.have.length(1);
+      expect((await run.post(ask)).status, 'the channel retries anyway').to.equal(200);
+      expect(run.connector.activities(conversationId)).to.have.length(1);
+      expect(lines.some((l) => l.includes('turn.answered_state_not_kept'))).to.equal(true);
+    } finally {
+      await run.stop();
+    }
   });
 });

@@ -18,6 +18,13 @@ describe('InputGuardMiddleware', () => {
     expect(long.startsWith(seen[0].text)).to.equal(true);
   });
 
+  it('never cuts inside a number: a card cut in two would leave its first digits readable', () => {
+    expect(shorten('please check my card 4242 4242 4242 4242 thanks', 34)).to.equal('please check my card');
+    expect(shorten('ref 4242.4242.4242.4242', 15)).to.equal('ref');
+    // A run of digits longer than any one number is cut where it is.
+    expect(shorten(`x ${'1 '.repeat(100)}`, 50)).to.have.length.above(40);
+  });
+
   it('never cuts inside a surrogate pair, and cuts mid-word only when no space is near the end', () => {
     expect(shorten('ab😀cd', 3)).to.equal('ab');
     expect(shorten('x'.repeat(50), 10)).to.equal('x'.repeat(10));

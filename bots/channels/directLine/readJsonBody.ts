@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { jsonTextTooDeep, MAX_JSON_DEPTH, valueTooDeep } from '../../jsonDepth';
+import { jsonTextTooDeep, MAX_JSON_DEPTH, valueTooDeep } from '../../../middleware/json';
 
 /** An error that maps to an HTTP status and a Direct Line / Connector error body `{ error: { code, message } }`. */
 export class DirectLineHttpError extends Error {

@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual, randomUUID } from 'node:crypto';
 import { MemoryReplayCache, replayTtlMs, type ReplayBegin, type ReplayCache } from './replayCache';
 
 /** Default replay window of signed `handoff.status` events, in seconds, both ways (5 minutes). */
@@ -192,9 +192,11 @@ export class HandoffStatusVerifier {
     const check = this.checkSignature(status);
     if (!check.ok) return check;
     const key = this.replayKey(status);
-    const found = await this.cache.begin(key, this.ttl(status));
+    // This claim's own token: a late release never forgets a later claim of the same signature, nor its "done".
+    const owner = randomUUID();
+    const found = await this.cache.begin(key, this.ttl(status), owner);
     if (found !== 'claimed') return refused(found);
-    return { ok: true, complete: () => this.cache.complete(key), release: () => this.cache.release(key) };
+    return { ok: true, complete: () => this.cache.complete(key, undefined, owner), release: () => this.cache.release(key, owner) };
   }
 
   /** Number of signatures remembered by an in-memory replay cache (0 with a shared one; for tests and metrics). */

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { AgentIdentity, HandoffCase } from '../handoffCase';
 import type { HandoffStore } from '../handoffStore';
 import type { HandoffService } from '../handoffService';
+import { defaultRedactor, type Redactor } from '../redaction';
 
 /**
  * What an engagement hub can say about a case: the Bot Framework `handoff.status` states (`accepted`, `failed`,
@@ -78,6 +79,8 @@ export const HubAgentSchema = z.object({ id: z.string().min(1).max(200), name: z
 export interface ApplyHubStatusOptions {
   /** Channel recorded on the agent identity of hub agents. Default `` `hub:${update.hub}` ``. */
   readonly agentChannel?: string;
+  /** Redacts the hub's message before it is stored in the case's history and notes. Default: the built-in redactor. */
+  readonly redactor?: Redactor;
 }
 
 /** Result of {@link applyHubStatus}. */
@@ -113,7 +116,9 @@ export async function applyHubStatus(store: HandoffStore, update: HubStatusUpdat
   if (!current) return { ok: false, operation, reason: 'not_found' };
   const agent = hubAgent(update, options);
   const by = agent.id;
-  const note = update.message ? `${update.hub}: ${update.state} (${update.message.slice(0, 200)})` : `${update.hub}: ${update.state}`;
+  // The hub's message may quote the customer or an agent: stored redacted, like everything typed.
+  const redactor = options.redactor ?? defaultRedactor;
+  const note = update.message ? `${update.hub}: ${update.state} (${redactor.redact(update.message.slice(0, 200))})` : `${update.hub}: ${update.state}`;
   const done = (c: HandoffCase, changed = true): ApplyHubStatusResult => ({ ok: true, operation, changed, case: c });
   const notApplicable = (c: HandoffCase): ApplyHubStatusResult => ({ ok: false, operation, reason: 'not_applicable', case: c });
 

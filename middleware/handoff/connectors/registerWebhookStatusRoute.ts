@@ -1,9 +1,10 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type * as restify from 'restify';
 import { z } from 'zod';
 import type { Logger } from '../../../bots/logger';
-import { jsonTextTooDeep, MAX_JSON_DEPTH } from '../../../bots/jsonDepth';
+import { isJsonContentType, jsonTextTooDeep, MAX_JSON_DEPTH } from '../../json';
+import { isTransientStorageError } from '../../storage/transientError';
 import { MemoryReplayCache, REPLAY_CACHE_MAX_ENTRIES, replayTtlMs, type ReplayBegin, type ReplayCache } from './replayCache';
 import { HubAgentSchema, HubStateSchema, type ApplyHubStatusResult, type HubStatusUpdate } from './hubStatus';
 import { DEFAULT_TOLERANCE_SECONDS, SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyWebhookSignature } from './webhookSigning';
@@ -86,9 +87,6 @@ export async function readRawBody(req: ParsedRequest, maxBytes: number): Promise
   });
 }
 
-/** `application/json` or a `+json` type, with or without parameters. */
-const isJsonContentType = (value: string | undefined): boolean =>
-  typeof value === 'string' && /^\s*application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(value);
 
 /**
  * Registers the endpoint on which an engagement hub or CRM reports on cases sent by the `WebhookConnector`:
@@ -120,8 +118,8 @@ export function registerWebhookStatusRoute(server: restify.Server, options: Webh
   const logger = options.logger;
   // Requests accepted recently (pending while applied, then done): an exact replay inside the window is never applied twice.
   const seen: ReplayCache = options.replayCache ?? new MemoryReplayCache({ maxEntries: REPLAY_CACHE_MAX_ENTRIES, now });
-  const forget = (key: string): Promise<void> =>
-    seen.release(key).catch((err: unknown) => logger?.warn('webhook.status.replay_cache_failed', { path: options.path, error: err instanceof Error ? err.name : typeof err }));
+  const forget = (key: string, owner: string): Promise<void> =>
+    seen.release(key, owner).catch((err: unknown) => logger?.warn('webhook.status.replay_cache_failed', { path: options.path, error: err instanceof Error ? err.name : typeof err }));
 
   /** The body's exact bytes, or `undefined` once the request is answered (413, 415, 400, 500). */
   const readBody = async (req: restify.Request, res: restify.Response): Promise<Buffer | undefined> => {
@@ -193,8 +191,9 @@ export function registerWebhookStatusRoute(server: restify.Server, options: Webh
     // request.
     const replayKey = `${verdict.timestamp}.${createHash('sha256').update(raw).digest('base64url')}`;
     let found: ReplayBegin;
+    const owner = randomUUID();
     try {
-      found = await seen.begin(replayKey, replayTtlMs(verdict.timestamp, tolerance, now()));
+      found = await seen.begin(replayKey, replayTtlMs(verdict.timestamp, tolerance, now()), owner);
     } catch (err) {
       logger?.warn('webhook.status.replay_cache_failed', { path: options.path, error: err instanceof Error ? err.name : typeof err });
       return void res.send(503, { error: 'ServiceUnavailable', message: 'The status could not be checked for replays; retry later.' });
@@ -210,11 +209,16 @@ export function registerWebhookStatusRoute(server: restify.Server, options: Webh
       result = await options.onStatus(update);
     } catch (err) {
       logger?.warn('webhook.status.failed', { path: options.path, caseId: update.caseId, error: err instanceof Error ? err.name : typeof err });
-      await forget(replayKey);
+      await forget(replayKey, owner);
+      if (isTransientStorageError(err)) {
+        // Storage did not answer: not applied, and the hub's resend will be (it is not remembered as done).
+        res.header('Retry-After', '2');
+        return void res.send(503, { error: 'ServiceUnavailable', message: 'The status could not be applied right now; retry later.' });
+      }
       return void res.send(500, { error: 'InternalError', message: 'The status could not be applied; retry later.' });
     }
     if (result && !result.ok) {
-      await forget(replayKey);
+      await forget(replayKey, owner);
       if (result.reason === 'not_found') return void res.send(404, { error: 'NotFound', message: `No case ${update.caseId}.` });
       return void res.send(409, {
         error: 'Conflict',
@@ -223,7 +227,7 @@ export function registerWebhookStatusRoute(server: restify.Server, options: Webh
     }
     // Applied: copies are duplicates from now on. Should the cache fail here, the entry stays pending until its TTL
     // (copies get 503 "in progress", never applied twice) and the answer is still 200.
-    await seen.complete(replayKey).catch((err: unknown) => logger?.warn('webhook.status.replay_cache_failed', { path: options.path, error: err instanceof Error ? err.name : typeof err }));
+    await seen.complete(replayKey, undefined, owner).catch((err: unknown) => logger?.warn('webhook.status.replay_cache_failed', { path: options.path, error: err instanceof Error ? err.name : typeof err }));
     logger?.info('webhook.status.applied', { path: options.path, caseId: update.caseId, state: update.state });
     res.send(200, { ok: true, ...(result ? { caseState: result.case.state } : {}) });
   });

@@ -22,16 +22,22 @@ export interface ReplayCache {
   /**
    * Records `key` as `pending` for `ttlMs` unless it is already recorded.
    *
+   * @param owner a token naming this claim (random per claim): `complete` and `release` given the same token then act
+   * only on this claim, never on a later one made after this claim's time ran out (another claimant's, or its `done`).
    * @returns `claimed` the first time (go ahead, then `complete` or `release`), else the state recorded.
    */
-  begin(key: string, ttlMs: number): Promise<ReplayBegin>;
+  begin(key: string, ttlMs: number, owner?: string): Promise<ReplayBegin>;
   /**
    * Marks a `pending` key `done` (applied), keeping its time to live, or, with `keepMs`, remembering it that long from
-   * now (a short lease while pending, a long memory once done). No-op when the key is gone or already done.
+   * now (a short lease while pending, a long memory once done). No-op when the key is gone or already done, or (with
+   * `owner`) pending under another claim.
    */
-  complete(key: string, keepMs?: number): Promise<void>;
-  /** Forgets `key`: the message it guarded could not be applied and may be sent again. */
-  release(key: string): Promise<void>;
+  complete(key: string, keepMs?: number, owner?: string): Promise<void>;
+  /**
+   * Forgets `key`: the message it guarded could not be applied and may be sent again. With `owner`, only while it is
+   * still pending under that claim (a late release never forgets someone else's claim or a `done`).
+   */
+  release(key: string, owner?: string): Promise<void>;
 }
 
 /** Default bound of a {@link MemoryReplayCache}. */
@@ -49,6 +55,8 @@ interface MemoryEntry {
   /** Epoch ms after which the key is forgotten. */
   until: number;
   state: 'pending' | 'done';
+  /** The claim's token, when its claimant gave one. */
+  owner?: string;
 }
 
 /**
@@ -70,26 +78,28 @@ export class MemoryReplayCache implements ReplayCache {
     this.now = options.now ?? Date.now;
   }
 
-  async begin(key: string, ttlMs: number): Promise<ReplayBegin> {
-    return this.beginNow(key, ttlMs);
+  async begin(key: string, ttlMs: number, owner?: string): Promise<ReplayBegin> {
+    return this.beginNow(key, ttlMs, owner);
   }
 
-  async complete(key: string, keepMs?: number): Promise<void> {
-    this.completeNow(key, keepMs);
+  async complete(key: string, keepMs?: number, owner?: string): Promise<void> {
+    this.completeNow(key, keepMs, owner);
   }
 
-  async release(key: string): Promise<void> {
+  async release(key: string, owner?: string): Promise<void> {
+    const entry = this.entries.get(key);
+    if (owner !== undefined && (!entry || entry.state !== 'pending' || entry.owner !== owner)) return;
     this.entries.delete(key);
   }
 
   /** {@link begin}, synchronously (the memory cache needs no I/O). */
-  beginNow(key: string, ttlMs: number): ReplayBegin {
+  beginNow(key: string, ttlMs: number, owner?: string): ReplayBegin {
     const t = this.now();
     if (t - this.prunedAt >= 10_000) this.prune(t);
     const existing = this.entries.get(key);
     if (existing && existing.until > t) return existing.state;
     this.entries.delete(key);
-    this.entries.set(key, { until: t + Math.max(1, ttlMs), state: 'pending' });
+    this.entries.set(key, { until: t + Math.max(1, ttlMs), state: 'pending', ...(owner !== undefined ? { owner } : {}) });
     while (this.entries.size > this.maxEntries) {
       const oldest = this.entries.keys().next().value;
       if (oldest === undefined) break;
@@ -99,10 +109,11 @@ export class MemoryReplayCache implements ReplayCache {
   }
 
   /** {@link complete}, synchronously. */
-  completeNow(key: string, keepMs?: number): void {
+  completeNow(key: string, keepMs?: number, owner?: string): void {
     const entry = this.entries.get(key);
     const t = this.now();
     if (!entry || entry.until <= t || entry.state === 'done') return;
+    if (owner !== undefined && entry.owner !== owner) return;
     entry.state = 'done';
     if (keepMs !== undefined) entry.until = t + Math.max(1, keepMs);
   }

@@ -67,6 +67,9 @@ export type DeliveryOutcome = 'delivered' | 'retry' | 'failed';
 
 const noopLogger = { info: () => undefined, warn: () => undefined, debug: () => undefined };
 
+/** Tries to keep a delivery in the outbox through a storage blip (about 10 s in all). */
+const ENQUEUE_ATTEMPTS = 8;
+
 /**
  * Hub connector that POSTs cases and case updates as signed JSON to a webhook (a CRM, a ticketing system...).
  *
@@ -218,7 +221,18 @@ export class WebhookConnector implements HubConnector {
   private async enqueue(event: WebhookEvent, c: HandoffCase, extra: { change?: StateChange; message?: QueuedMessage }): Promise<string> {
     const id = randomUUID();
     const payload = buildWebhookPayload(event, id, c, { ...extra, occurredAt: new Date(this.now()) }, this.redactor);
-    await this.outbox.enqueue({ id, event, body: JSON.stringify(payload), caseId: c.id }, this.now());
+    const item = { id, event, body: JSON.stringify(payload), caseId: c.id };
+    // The event happened (the case was written): keeping it in the outbox is retried through a storage blip (about
+    // 10 s in all; the same id, so a write that was applied late is not queued twice) rather than given up at once.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.outbox.enqueue(item, this.now());
+        break;
+      } catch (err) {
+        if (attempt >= ENQUEUE_ATTEMPTS) throw err;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(2000, 100 * 2 ** attempt)));
+      }
+    }
     if (this.timer) void this.drain().catch(() => undefined);
     return id;
   }

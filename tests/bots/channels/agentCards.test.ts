@@ -28,6 +28,7 @@ function sampleCase(lines = 4): HandoffCase {
   const queued = transition(draft, 'queued', { by: 'bot' });
   return {
     ...queued,
+    purposeKeys: ['orderEmail'],
     id: 'C-7K3P',
     version: 1,
     queuedMessages: [{ text: 'my card is [card •••• 4242]', at: new Date().toISOString() }],

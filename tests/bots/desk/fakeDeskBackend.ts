@@ -66,7 +66,7 @@ export class FakeDeskBackend implements DeskBackend {
   }
 
   async listAssigned(agent: AgentIdentity): Promise<HandoffCase[]> {
-    return (await this.store.listOpen()).filter((c) => c.state === 'assigned' && c.agent?.id === agent.id && c.agent.channel === agent.channel);
+    return this.store.listAssignedTo(agent);
   }
 
   getCase(caseId: string): Promise<HandoffCase | undefined> {

@@ -128,6 +128,15 @@ describe('HandoffService: relaying to the agent', () => {
   });
 });
 
+describe('HandoffService: a message the input guard shortened', () => {
+  it('is relayed with a note telling the agent it was shortened', async () => {
+    const { s, caseId } = await assignedCase();
+    const delivered = recordingConnector(s);
+    await s.service.customerMessage((await s.store.get(caseId))!, 'the first part of a long story', 'act-1', { shortened: true });
+    expect(delivered).to.deep.equal(['the first part of a long story… (message shortened: ask the customer for the rest if you need it)']);
+  });
+});
+
 describe('HandoffService: a customer message racing the close', () => {
   it('is not relayed to the former agent once the case is closed; the caller hands it to the bot', async () => {
     const { s, caseId } = await assignedCase();

@@ -255,7 +255,8 @@ export function handoffStoreSuite(name: string, make: (clock: SuiteClock) => Pro
       expect(await store.findByAgentConversation(desk.key)).to.equal(undefined);
       expect(await store.findOpenByConversation(c.conversation.key)).to.equal(undefined);
       expect(await store.recentHandlingTimes()).to.deep.equal([90_000]);
-      expect((await store.listOpen()).map((x) => x.id)).to.not.include(c.id);
+      expect((await store.listByState('assigned')).map((x) => x.id)).to.not.include(c.id);
+      expect(await store.listAssignedTo(agent(1))).to.deep.equal([]);
     });
 
     it('resolves with the rating question in the same write, kept across instances', async function () {
@@ -265,14 +266,6 @@ export function handoffStoreSuite(name: string, make: (clock: SuiteClock) => Pro
       expect([resolved.state, resolved.ratingRequested, resolved.version]).to.deep.equal(['resolved', true, c.version + 2]);
       const other = (await h.reopen()) ?? store;
       expect((await other.get(c.id))?.ratingRequested).to.equal(true);
-    });
-
-    it('lists open cases oldest first', async function () {
-      const a = await store.create(queuedDraft('low', T0));
-      const b = await store.create(queuedDraft('high', T0 + 1000));
-      const claimed = await store.create(queuedDraft('normal', T0 + 2000));
-      await store.claim(claimed.id, agent(2));
-      expect((await store.listOpen()).map((x) => x.id)).to.deep.equal([a.id, b.id, claimed.id]);
     });
 
     it('tracks agent presence with a TTL', async function () {
@@ -422,7 +415,7 @@ export function handoffStoreSuite(name: string, make: (clock: SuiteClock) => Pro
       // Reads inside writes and the other lookups do not load it either.
       expect(await store.update(c.id, (x) => ({ ...x, summary: 'edited' }))).to.not.have.property('liveChat');
       expect(await store.findOpenByConversation(c.conversation.key)).to.not.have.property('liveChat');
-      expect((await store.listOpen()).find((x) => x.id === c.id)).to.not.have.property('liveChat');
+      expect((await store.listAssignedTo(agent(1))).find((x) => x.id === c.id)).to.not.have.property('liveChat');
       const requeued = await store.transition(c.id, 'queued', 'system', 'agent unreachable');
       expect(requeued).to.not.have.property('liveChat');
       expect((await store.listQueue())[0]).to.not.have.property('liveChat');

@@ -60,7 +60,7 @@ if (skipRedis()) {
         cursor = next;
         keys.push(...batch);
       } while (cursor !== '0');
-      expect(keys).to.include.members([`${prefix}case:${c.id}`, `${prefix}queue`, `${prefix}open`]);
+      expect(keys).to.include.members([`${prefix}case:${c.id}`, `${prefix}queue`, `${prefix}idle`]);
       await store.dispose();
       // The caller owns the injected client: it is still usable.
       expect(await redis.ping()).to.equal('PONG');

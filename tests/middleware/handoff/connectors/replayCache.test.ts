@@ -62,6 +62,26 @@ function replayCacheSuite(name: string, make: () => Promise<Harness>): void {
       expect(await c.begin('sig-1', 60_000), 'a long one is still there').to.equal('pending');
     });
 
+    it('with owner tokens, a late release or completion of an expired claim leaves a later claim (and its done) alone', async function () {
+      expect(await c.begin('k', 40, 'owner-a')).to.equal('claimed');
+      await h.advance(150);
+      // A's lease ran out; B claims and completes.
+      expect(await h.cache().begin('k', 60_000, 'owner-b')).to.equal('claimed');
+      await c.complete('k', 60_000, 'owner-a');
+      expect(await c.begin('k', 60_000), "A's late completion does not complete B's claim").to.equal('pending');
+      await c.release('k', 'owner-a');
+      expect(await c.begin('k', 60_000), "A's late release does not forget B's claim").to.equal('pending');
+      await h.cache().complete('k', 60_000, 'owner-b');
+      await c.release('k', 'owner-a');
+      expect(await c.begin('k', 60_000), "nor B's done").to.equal('done');
+      // The owner releases its own pending claim; a release without a token still forgets whatever is there.
+      expect(await c.begin('m', 60_000, 'owner-c')).to.equal('claimed');
+      await c.release('m', 'owner-c');
+      expect(await c.begin('m', 60_000, 'owner-d')).to.equal('claimed');
+      await c.release('m');
+      expect(await c.begin('m', 60_000)).to.equal('claimed');
+    });
+
     it('keeps the time to live set by begin when completing (done is not remembered longer)', async function () {
       expect(await c.begin('short', 400)).to.equal('claimed');
       await h.advance(200);

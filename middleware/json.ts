@@ -56,3 +56,7 @@ export function valueTooDeep(value: unknown, maxDepth: number = MAX_JSON_DEPTH):
   }
   return false;
 }
+
+/** True for `application/json` or a `+json` type, with or without parameters (charset). */
+export const isJsonContentType = (value: string | undefined): boolean =>
+  typeof value === 'string' && /^\s*application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(value);
