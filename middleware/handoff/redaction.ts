@@ -8,7 +8,14 @@
  * exactly the matches the former regex found (same starts, same ends; tests/security/redactionEquivalence.test.ts);
  * each reads every character a bounded number of times. The IBAN and the other phone regexes are proven linear by
  * `recheck` (tests/security/redos.test.ts) and their matches are bounded in length.
+ *
+ * Cards are read twice. The first card pass keeps the former regex's runs (ASCII digits joined by one space or dash,
+ * nothing word-like around), so what it masked and left stays as it was. The second ({@link scanCards}) finds the cards
+ * those runs miss (dots, several spaces, tabs, no-break spaces, " - ", letters glued on, digits of any script, a short
+ * number typed before the card) and changes nothing else. Tracking numbers stay as written: where a card could be a
+ * piece of a longer token, `dialogs/tracking` (the bot's own tracking-number finder) is asked, not a copy of its rules.
  */
+import { findTrackingNumbers } from '../../dialogs/tracking/carriers';
 
 /**
  * A redaction rule a developer adds: a global regular expression and what to put instead.
@@ -300,6 +307,323 @@ function phoneGroupEnds(text: string, at: number): number[] {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// The second card pass: cards as people also type them.
+
+/**
+ * White space between the groups of a number: space, tab, no-break and typographic spaces (U+00A0, U+2000-U+200A,
+ * U+202F, U+205F, U+3000), and the invisible marks that right-to-left text carries around digits (U+061C,
+ * U+200B-U+200F, U+202A-U+202E, U+2060, U+2066-U+2069, U+FEFF). Not line breaks: lines are separate numbers.
+ */
+function isGroupSpace(c: number): boolean {
+  if (c === 32 || c === 9 || c === 0xa0 || c === 0x61c || c === 0x3000 || c === 0xfeff) return true;
+  if (c >= 0x2000 && c <= 0x200f) return true;
+  return (c >= 0x202a && c <= 0x202f) || c === 0x205f || c === 0x2060 || (c >= 0x2066 && c <= 0x2069);
+}
+
+/** A dash between groups: `-`, the Unicode hyphens and dashes (U+2010-U+2015), minus, small and fullwidth `-`. */
+const isGroupDash = (c: number): boolean =>
+  c === 45 || (c >= 0x2010 && c <= 0x2015) || c === 0x2212 || c === 0xfe63 || c === 0xff0d;
+/** `.` or the fullwidth full stop. */
+const isGroupDot = (c: number): boolean => c === 46 || c === 0xff0e;
+/** `[A-Za-z0-9]`. */
+const isAsciiAlnum = (c: number): boolean => isDigit(c) || isAsciiLetter(c);
+
+/** A decimal digit of any script at one position (sticky; with `u`, an astral digit is read as its surrogate pair). */
+const UNICODE_DIGIT = /\p{Nd}/uy;
+/** Digit values of the BMP, filled in as met: 0 not known yet, 1 not a digit, else 2 + the value. */
+const bmpDigitValues = new Uint8Array(0x10000);
+/** Values of the astral digits met (Unicode has a few hundred). */
+const astralDigitValues = new Map<number, number>();
+
+const isUnicodeDigit = (s: string, at: number): boolean => {
+  UNICODE_DIGIT.lastIndex = at;
+  return UNICODE_DIGIT.test(s);
+};
+
+/** Value of a code point that is a digit: Unicode encodes every script's digits 0 to 9 in a row, in that order. */
+function unicodeDigitValue(cp: number): number {
+  let zero = cp;
+  while (isUnicodeDigit(String.fromCodePoint(zero - 1), 0)) zero--;
+  return (cp - zero) % 10;
+}
+
+/**
+ * Value (0-9) of the decimal digit at `i`, or -1: ASCII, fullwidth (U+FF10-U+FF19), Arabic-Indic (U+0660-U+0669),
+ * Extended Arabic-Indic (U+06F0-U+06F9), Devanagari... any `\p{Nd}`, astral ones as a surrogate pair.
+ */
+function digitAt(text: string, i: number): number {
+  const c = text.charCodeAt(i);
+  if (c >= 48 && c <= 57) return c - 48;
+  if (!(c >= 0x660)) return -1; // past the end, or below the first digit after ASCII's
+  if (c < 0xd800 || c > 0xdfff) {
+    let v = bmpDigitValues[c] as number;
+    if (v === 0) {
+      v = isUnicodeDigit(text, i) ? 2 + unicodeDigitValue(c) : 1;
+      bmpDigitValues[c] = v;
+    }
+    return v - 2;
+  }
+  const cp = text.codePointAt(i) as number;
+  if (cp < 0x10000) return -1; // a lone or trailing surrogate
+  let v = astralDigitValues.get(cp);
+  if (v === undefined) {
+    if (!isUnicodeDigit(text, i)) return -1;
+    v = unicodeDigitValue(cp);
+    astralDigitValues.set(cp, v);
+  }
+  return v;
+}
+
+/** UTF-16 length of the digit at `i`: 2 for an astral one. */
+const digitWidth = (text: string, i: number): number => {
+  const c = text.charCodeAt(i);
+  return c >= 0xd800 && c <= 0xdbff ? 2 : 1;
+};
+
+/**
+ * Where the next group of a number starts when a separator joins it to the group ending at `at`, else -1. Separators:
+ * white space (any amount), a dash with or without white space around it, or a dot right between two digits (not
+ * "12. 4242": a sentence ends there).
+ */
+function nextGroup(text: string, at: number): number {
+  if (isGroupDot(text.charCodeAt(at))) return digitAt(text, at + 1) >= 0 ? at + 1 : -1;
+  let j = at;
+  while (isGroupSpace(text.charCodeAt(j))) j++;
+  if (isGroupDash(text.charCodeAt(j))) {
+    j++;
+    while (isGroupSpace(text.charCodeAt(j))) j++;
+  }
+  return j > at && digitAt(text, j) >= 0 ? j : -1;
+}
+
+/** Where the tracking numbers of the number being read are, in the number as `dialogs/tracking` reads it. */
+interface NumberTracking {
+  /** How many letters and digits glued to the number come first. */
+  readonly glue: number;
+  /** The tracking numbers, in order. */
+  readonly spans: readonly Span[];
+}
+
+/**
+ * The number the second card pass is reading (one at a time, so its arrays are reused): its digits in ASCII, where
+ * each group starts and ends in the text, how many digits come before each group (`before[groups]`: all of them), and
+ * once asked, its tracking numbers (see {@link inTrackingNumber}).
+ */
+const reading = {
+  digits: '',
+  starts: [] as number[],
+  ends: [] as number[],
+  before: [] as number[],
+  tracking: undefined as NumberTracking | undefined,
+};
+
+/** Reads the number whose first digit is at `from` into {@link reading}; returns the index after its last digit. */
+function readNumber(text: string, from: number): number {
+  const { starts, ends, before } = reading;
+  starts.length = ends.length = before.length = 0;
+  reading.tracking = undefined;
+  let digits = '';
+  let at = from;
+  for (;;) {
+    starts.push(at);
+    before.push(digits.length);
+    for (let v = digitAt(text, at); v >= 0; v = digitAt(text, at)) {
+      digits += String.fromCharCode(48 + v);
+      at += digitWidth(text, at);
+    }
+    ends.push(at);
+    const next = nextGroup(text, at);
+    if (next < 0) break;
+    at = next;
+  }
+  before.push(digits.length);
+  reading.digits = digits;
+  return at;
+}
+
+/**
+ * Groups `s` to `e` (excluded) of {@link reading} are a card: length, issuer and Luhn (see `plausibleCard`), and
+ * groups of three digits or more but the last, as people type a card's (4-4-4-4, 4-6-5, 4-4-4-4-2...): French phone
+ * pairs, single digits, the decimals of "12.50 13.75" and the "2" of "qty 2 4242 ..." are never read as the start or
+ * the middle of one.
+ */
+function isCardAt(s: number, e: number): boolean {
+  const { before } = reading;
+  for (let g = s; g < e - 1; g++) if ((before[g + 1] as number) - (before[g] as number) < 3) return false;
+  return plausibleCard(reading.digits.slice(before[s], before[e]));
+}
+
+/** Most ASCII letters and digits a tracking number has next to 13 digits in a row: `1Z` and three more (UPS). */
+const TRACKING_GLUE = 5;
+
+/**
+ * True when groups `s` to `e` (excluded) of {@link reading}, a card in doubt, are part of a tracking number: one that
+ * `dialogs/tracking` finds in the number, written with single spaces between its groups (as a customer types it for
+ * the tracking dialog) and with the letters and digits glued to it (`1Z`, `JJD`), whose check digit holds, and that
+ * overlaps the card and reaches beyond it. A tracking number inside the card, or the card itself, does not count: a
+ * 19-digit card may hold a FedEx number, and a whole number that is both is taken for a card, as the first pass does.
+ *
+ * @remarks The tracking finder runs at most once per number (linear in its length), and only when a card is in doubt;
+ * each question then looks at the few tracking numbers around the card. The finder reads the number alone: a whole
+ * number that one of its all-digit formats accepts ("1234 4242 4242 4242 4242" can be a USPS number) is a tracking
+ * number, however its tail reads.
+ */
+function inTrackingNumber(text: string, s: number, e: number): boolean {
+  const { glue, spans } = (reading.tracking ??= trackingOf(text));
+  const { before } = reading;
+  // Where the card stands in the number as read for the tracking finder: after the glue, its digits and one space
+  // between groups.
+  const start = glue + (before[s] as number) + s;
+  const end = glue + (before[e] as number) + e - 1;
+  let k = 0;
+  for (let hi = spans.length; k < hi; ) {
+    const mid = (k + hi) >> 1;
+    if ((spans[mid] as Span).end <= start) k = mid + 1;
+    else hi = mid;
+  }
+  for (; k < spans.length && (spans[k] as Span).start < end; k++) {
+    if ((spans[k] as Span).start < start || (spans[k] as Span).end > end) return true;
+  }
+  return false;
+}
+
+/** The tracking numbers of {@link reading}, read from `text` (see {@link inTrackingNumber}). */
+function trackingOf(text: string): NumberTracking {
+  const { digits, starts, ends, before } = reading;
+  const first = starts[0] as number;
+  const last = ends[ends.length - 1] as number;
+  let a = first;
+  while (a > first - TRACKING_GLUE && isAsciiAlnum(text.charCodeAt(a - 1))) a--;
+  let b = last;
+  while (b < last + TRACKING_GLUE && isAsciiAlnum(text.charCodeAt(b))) b++;
+  let spaced = text.slice(a, first);
+  for (let g = 0; g < starts.length; g++) spaced += (g > 0 ? ' ' : '') + digits.slice(before[g], before[g + 1]);
+  spaced += text.slice(last, b);
+  const spans = findTrackingNumbers(spaced)
+    .filter((m) => m.valid)
+    .map((m) => ({ start: m.index, end: m.index + m.length }));
+  return { glue: first - a, spans };
+}
+
+/**
+ * End group of the longest card (see {@link isCardAt}) that starts at group `lo` of {@link reading} and ends at a
+ * group's end at or before `hi`, or -1. A card `inDoubt` (see {@link maskNumber}) that is part of a tracking number
+ * is no card.
+ */
+function cardFrom(text: string, lo: number, hi: number, inDoubt: boolean): number {
+  const { before } = reading;
+  const start = before[lo] as number;
+  let e = lo + 1;
+  while (e < hi && (before[e + 1] as number) - start <= CARD_MAX) e++;
+  for (; e > lo; e--) {
+    const count = (before[e] as number) - start;
+    if (count < CARD_MIN) return -1;
+    if (count <= CARD_MAX && isCardAt(lo, e) && !(inDoubt && inTrackingNumber(text, lo, e))) return e;
+  }
+  return -1;
+}
+
+/**
+ * Start and end groups of a card of {@link reading} (see {@link isCardAt}) that ends at group `hi`, or is followed by
+ * at most four more digits (its CVC or expiry), and starts after group `lo`; `undefined` when there is none. It is
+ * no part of a tracking number (see {@link inTrackingNumber}), and the shortest is taken first, so that the number
+ * typed before it ("qty 2") stays as written.
+ */
+function cardTo(text: string, lo: number, hi: number): readonly [number, number] | undefined {
+  const { before } = reading;
+  const end = before[hi] as number;
+  for (let e = hi; e > lo && end - (before[e] as number) <= 4; e--) {
+    let s = e - 1;
+    while (s > lo && (before[e] as number) - (before[s] as number) < CARD_MIN) s--;
+    for (; s > lo; s--) {
+      const count = (before[e] as number) - (before[s] as number);
+      if (count > CARD_MAX) break;
+      if (isCardAt(s, e) && !inTrackingNumber(text, s, e)) return [s, e];
+    }
+  }
+  return undefined;
+}
+
+/**
+ * {@link reading} (read from `text`) with its cards masked, or `undefined` when it has none.
+ *
+ * @remarks Read from its first group as the first pass reads a run: the longest card starting there (its tail in the
+ * token when at most four digits follow), then the rest the same way. When no card starts there: the card that ends
+ * the number (see {@link cardTo}), then what is before it, from its end again. A card is in doubt when it does not
+ * start the number, or the number is glued to a letter, digit or `_` on its left (a piece of a longer token?): it
+ * is masked only when it is no part of a tracking number (see {@link inTrackingNumber}). Each step costs a bounded
+ * number of checks (at most seven lengths from a start; five ends and seven lengths from an end), and each step finds
+ * a card of 13 digits or more or ends the reading: linear in the number's length.
+ */
+function maskNumber(text: string, from: number, to: number): string | undefined {
+  const { digits, starts, ends, before } = reading;
+  const glued = isWord(text.charCodeAt(from - 1));
+  const head: Array<[number, number, number]> = []; // [first group, end group of the card, end group of the token]
+  const tail: Array<[number, number, number]> = []; // the same, found from the end: in reverse order
+  let lo = 0;
+  let hi = starts.length;
+  let fromStart = true;
+  while (lo < hi) {
+    if (fromStart) {
+      const e = cardFrom(text, lo, hi, lo > 0 || glued);
+      if (e > 0) {
+        const shortTail = (before[hi] as number) - (before[e] as number) <= 4;
+        head.push([lo, e, shortTail ? hi : e]);
+        if (shortTail) break;
+        lo = e;
+        continue;
+      }
+      // Every card starting at `lo` was tried: none will, whatever is cut off the end.
+      fromStart = false;
+    }
+    const card = cardTo(text, lo, hi);
+    if (!card) break;
+    tail.push([card[0], card[1], hi]);
+    hi = card[0];
+  }
+  if (head.length === 0 && tail.length === 0) return undefined;
+  let out = '';
+  let at = from;
+  for (const [s, e, t] of [...head, ...tail.reverse()]) {
+    const last = before[e] as number;
+    out += `${text.slice(at, starts[s])}[card •••• ${digits.slice(last - 4, last)}]`;
+    at = ends[t - 1] as number;
+  }
+  return out + text.slice(at, to);
+}
+
+/** A match whose replacement its scanner worked out (it needed the text around the match). */
+interface Replacement extends Span {
+  readonly token: string;
+}
+
+/** Every match in `text`, in order, with its replacement. */
+type Scanner = (text: string) => Replacement[];
+
+/**
+ * The second card pass: every number of 13 digits or more (see {@link nextGroup} for what joins its groups, any
+ * script's digits, whatever stands around it) that holds a card the first pass left, with its cards masked (see
+ * {@link maskNumber}). Only the cards change: the token, with the last four digits in ASCII, takes the place of the
+ * card's digits (and of a CVC or expiry typed right after it); the rest of the number stays as written.
+ *
+ * @remarks One pass: a number is read once, from its first digit, and the search goes on after its last.
+ */
+const scanCards: Scanner = (text) => {
+  const found: Replacement[] = [];
+  for (let i = 0; i < text.length; ) {
+    if (digitAt(text, i) < 0) {
+      i++;
+      continue;
+    }
+    const end = readNumber(text, i);
+    const token = reading.digits.length >= CARD_MIN ? maskNumber(text, i, end) : undefined;
+    if (token !== undefined) found.push({ start: i, end, token });
+    i = end;
+  }
+  return found;
+};
+
+// ---------------------------------------------------------------------------------------------------------------
 // Replacements.
 
 /**
@@ -373,14 +697,18 @@ function redactIban(match: string): string | undefined {
 
 type Replace = RedactionRule['replace'];
 
-/** A built-in rule: a linear scanner, or a global regex `recheck` proves linear (tests/security/redos.test.ts). */
-interface BuiltInRule {
-  readonly name: 'card' | 'iban' | 'email' | 'phone';
-  readonly find: Finder | RegExp;
-  readonly replace: Replace;
-}
+/**
+ * A built-in rule: a linear finder and its replacement, or a global regex `recheck` proves linear
+ * (tests/security/redos.test.ts) and its replacement, or a linear scanner that works out each replacement itself.
+ */
+type BuiltInRule = { readonly name: 'card' | 'iban' | 'email' | 'phone' } & (
+  | { readonly find: Finder | RegExp; readonly replace: Replace }
+  | { readonly scan: Scanner }
+);
 
-// In this order: an IBAN's digits are not taken for a card, a card's for a phone number.
+// In this order: an IBAN's digits are not taken for a card, a card's for a phone number. The second card pass comes
+// last, on what the others left: an e-mail address or a phone number next to a card is masked as before, and the pass
+// changes nothing but the cards it masks.
 const BUILT_IN: readonly BuiltInRule[] = [
   { name: 'iban', find: IBAN, replace: redactIban },
   { name: 'card', find: findCard, replace: redactCard },
@@ -388,7 +716,12 @@ const BUILT_IN: readonly BuiltInRule[] = [
   { name: 'phone', find: findIntlPhone, replace: (m: string) => (inRange(digitsOf(m).length, 8, 15) ? '[phone]' : undefined) },
   { name: 'phone', find: PHONE_FR, replace: '[phone]' },
   { name: 'phone', find: PHONE_US, replace: '[phone]' },
+  { name: 'card', scan: scanCards },
 ];
+
+/** `text` with the rule applied (see {@link replaceMatches} and {@link replaceScanned}). */
+const applyRule = (text: string, rule: BuiltInRule, keep: (candidate: string) => boolean): string =>
+  'scan' in rule ? replaceScanned(text, rule.scan(text), keep) : replaceMatches(text, rule.find, rule.replace, keep);
 
 /**
  * `text` with every match of `find` replaced, as `String.prototype.replace` with a global regex does: `keep` is asked
@@ -409,14 +742,28 @@ function replaceMatches(text: string, find: Finder | RegExp, replace: Replace, k
   return last === 0 ? text : out + text.slice(last);
 }
 
+/** `text` with the scanned replacements made, in order; `keep` is asked about each match first. */
+function replaceScanned(text: string, found: readonly Replacement[], keep: (candidate: string) => boolean): string {
+  let out = '';
+  let last = 0;
+  for (const { start, end, token } of found) {
+    const match = text.slice(start, end);
+    out += text.slice(last, start) + (keep(match) ? match : token);
+    last = end;
+  }
+  return found.length === 0 ? text : out + text.slice(last);
+}
+
 /**
  * Removes personal data from text before it goes into a case, a transcript, a hub or a summary.
  *
- * @remarks Built in: card numbers (13-19 digits, Luhn and issuer checked) -> `[card •••• 4242]`; IBANs (mod-97
- * checked) -> `[IBAN FR76 •••]`; e-mail addresses -> `[email]`; phone numbers (international, French, US) ->
- * `[phone]`. Tracking numbers (UPS `1Z...`, UPU S10 `RR123456789FR`, all-digit carrier numbers) are left alone.
- * The built-in rules run in time linear in the text (one pass each); developer `rules` run after them, as written.
- * Text without digits or `@` is returned at once.
+ * @remarks Built in: card numbers (13-19 digits, Luhn and issuer checked) -> `[card •••• 4242]`, however their
+ * groups are separated (spaces, tabs, no-break spaces, dashes, dots), with letters glued on, in any script's digits
+ * (fullwidth, Arabic-Indic...), after a short number ("qty 2 4242 ..."); IBANs (mod-97 checked) -> `[IBAN FR76 •••]`;
+ * e-mail addresses -> `[email]`; phone numbers (international, French, US) -> `[phone]`. Tracking numbers (UPS
+ * `1Z...`, UPU S10 `RR123456789FR`, all-digit carrier numbers) are left alone. The built-in rules run in time linear
+ * in the text (one pass each); developer `rules` run after them, as written. Text without digits (of any script) or
+ * `@` is returned at once.
  * @example new Redactor().redact('my card is 4242 4242 4242 4242') // 'my card is [card •••• 4242]'
  * @example new Redactor({ disable: ['iban', 'email', 'phone'] }).redact(view) // cards only (agent views)
  */
@@ -435,15 +782,15 @@ export class Redactor {
     this.builtIn = BUILT_IN.filter((r) => !off.has(r.name));
     this.rules = [...(options.rules ?? [])];
     this.keep = options.keep ?? (() => false);
-    // Every built-in match holds a digit, except an e-mail address (an `@`).
-    this.trigger = this.rules.length > 0 ? undefined : this.builtIn.some((r) => r.name === 'email') ? /[\d@]/ : /\d/;
+    // Every built-in match holds a digit (a card's may be of any script), except an e-mail address (an `@`).
+    this.trigger = this.rules.length > 0 ? undefined : this.builtIn.some((r) => r.name === 'email') ? /[\p{Nd}@]/u : /\p{Nd}/u;
   }
 
   /** Returns `text` with every personal datum replaced by a labelled token. */
   redact(text: string): string {
     if (this.trigger && !this.trigger.test(text)) return text;
     let out = text;
-    for (const rule of this.builtIn) out = replaceMatches(out, rule.find, rule.replace, this.keep);
+    for (const rule of this.builtIn) out = applyRule(out, rule, this.keep);
     for (const rule of this.rules) out = replaceMatches(out, rule.pattern, rule.replace, this.keep);
     return out;
   }

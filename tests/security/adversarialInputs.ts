@@ -1,7 +1,8 @@
 /**
  * Adversarial texts for the linear-time tests and `bench/textWorstCase.ts`: the shapes that make backtracking
  * regexes or naive loops super-linear (runs of digits with single separators, long words, nested punctuation,
- * repeated key words with no ending, many `@` or dots...), each repeated to the requested length.
+ * repeated key words with no ending, many `@` or dots, numbers whose groups are joined by " - ", dots, several spaces
+ * or written in fullwidth digits...), each repeated to the requested length.
  */
 
 /** `unit` repeated to exactly `size` UTF-16 code units (a final surrogate pair may be cut: also adversarial). */
@@ -48,6 +49,18 @@ export const ADVERSARIAL_UNITS: Readonly<Record<string, string>> = {
   'phone parentheses': '+1(0)1(1)1-1.1 ',
   'exclamations': '!?',
   'spaces': ' ',
+  // The second card pass (card review): its separators, digits of other scripts, cards in doubt.
+  'digits with spaced dashes': '1 - ',
+  'card groups with spaced dashes': '4242 - ',
+  'dotted card groups': '4242.',
+  'digits with dots': '1.',
+  'fullwidth digits': '４',
+  'fullwidth card groups': '４２４２ ',
+  'arabic-indic card groups': '٤٢٤٢ ',
+  'no-break spaces and tabs': '4242\u00a0\u202f4242\t',
+  'short number before a card': '2 4242 4242 4242 4242 ',
+  'cards glued to letters': 'x4242424242424242',
+  'astral digits': '𝟒𝟐𝟒𝟐 ',
 };
 
 /** The adversarial texts at `size` code units, by name. */

@@ -1,10 +1,15 @@
 /**
  * The regex implementation of the built-in redaction as it shipped before the linear-time rewrite (issue 11), kept
  * as the reference the rewrite must equal: same matches, same tokens, same order of rules. Its CARD and EMAIL
- * regexes are quadratic, so it is only ever run on short strings. The one change made with the rewrite is applied here
- * too, written the simple way (marked "Change made with the linear rewrite"): a card typed right after another card
- * in the same run of digits is masked as well.
+ * regexes are quadratic, so it is only ever run on short strings. The changes made since are applied here too,
+ * written the simple way, each marked:
+ * - "Change made with the linear rewrite": a card typed right after another card in the same run of digits is masked
+ *   as well.
+ * - "Change made with the card review": a second card pass masks the cards the runs of CARD miss (dots, several
+ *   spaces, tabs, no-break spaces, " - " between groups, letters glued on, digits of any script, a short number typed
+ *   before the card), and changes nothing else. `{ secondCardPass: false }` leaves it out: the redaction as it was.
  */
+import { findTrackingNumbers } from '../../dialogs/tracking/carriers';
 import { luhnValid, ibanValid, type RedactionRule, type RedactorOptions } from '../../middleware/handoff/redaction';
 
 // Lengths of the IBANs of the countries customers most often give (SEPA and neighbours).
@@ -59,7 +64,7 @@ export class ReferenceRedactor {
   private readonly keep: (candidate: string) => boolean;
   private readonly onlyBuiltIn: boolean;
 
-  constructor(options: RedactorOptions = {}) {
+  constructor(options: RedactorOptions = {}, { secondCardPass = true }: { secondCardPass?: boolean } = {}) {
     for (const r of options.rules ?? []) {
       if (!r.pattern.global) throw new TypeError(`Redactor: rule "${r.name}" needs a global (g) pattern`);
     }
@@ -71,6 +76,8 @@ export class ReferenceRedactor {
       { name: 'phone', pattern: PHONE_INTL, replace: (m: string) => (inRange(digitsOf(m).length, 8, 15) ? '[phone]' : undefined) },
       { name: 'phone', pattern: PHONE_FR, replace: '[phone]' },
       { name: 'phone', pattern: PHONE_US, replace: '[phone]' },
+      // Change made with the card review: the second card pass, last (see redactNumber).
+      ...(secondCardPass ? [{ name: 'card', pattern: NUMBER, replace: SECOND_CARD_PASS }] : []),
     ];
     const builtIn = all.filter((r) => !off.has(r.name as 'card'));
     this.rules = [...builtIn, ...(options.rules ?? [])];
@@ -80,9 +87,17 @@ export class ReferenceRedactor {
 
   /** Returns `text` with every personal datum replaced by a labelled token. */
   redact(text: string): string {
-    if (this.onlyBuiltIn && !/[\d@]/.test(text)) return text;
+    // Change made with the card review: digits of any script count.
+    if (this.onlyBuiltIn && !/[\p{Nd}@]/u.test(text)) return text;
     let out = text;
     for (const rule of this.rules) {
+      if (rule.replace === SECOND_CARD_PASS) {
+        out = out.replace(rule.pattern, (match: string, offset: number, whole: string) => {
+          const masked = redactNumber(match, offset, whole);
+          return masked === undefined || this.keep(match) ? match : masked;
+        });
+        continue;
+      }
       const once = (t: string): string =>
         t.replace(rule.pattern, (match: string) => {
           if (this.keep(match)) return match;
@@ -141,3 +156,78 @@ function redactIban(match: string): string | undefined {
   return undefined;
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// Change made with the card review: the second card pass, written the simple way.
+
+/** Marks the second card pass in the list of rules (it is applied apart: see `redact`). */
+const SECOND_CARD_PASS = (): undefined => undefined;
+
+const SPACE = '\\t \\u00a0\\u061c\\u2000-\\u200f\\u202a-\\u202f\\u205f\\u2060\\u2066-\\u2069\\u3000\\ufeff';
+const DASH = '\\-\\u2010-\\u2015\\u2212\\ufe63\\uff0d';
+// A number: groups of digits of any script joined by white space, by a dash with white space around it or not, or by
+// a dot. Letters around it do not matter.
+const NUMBER = new RegExp(`\\p{Nd}+(?:(?:[${SPACE}]+|[${SPACE}]*[${DASH}][${SPACE}]*|[.\\uff0e])\\p{Nd}+)*`, 'gu');
+
+/** The ASCII digit of a digit of any script: each script has its ten digits in a row, 0 first. */
+function asciiDigit(ch: string): string {
+  const cp = ch.codePointAt(0) as number;
+  let zero = cp;
+  while (/\p{Nd}/u.test(String.fromCodePoint(zero - 1))) zero--;
+  return String((cp - zero) % 10);
+}
+
+/** A card of a number: its first group, the group after its last, and the group after the token's last. */
+type Card = readonly [number, number, number];
+
+/**
+ * The number `match` (at `offset` in `text`) with its cards masked, or `undefined` when it has none. A card: 13 to 19
+ * digits (issuer, Luhn) in groups of three digits or more but the last. From the number's first group: the longest card
+ * starting there, its tail in the token when at most four digits, then the rest the same way; when no card starts
+ * there, the card ending the number (or followed by at most four digits), shortest first, then what is before it from
+ * its end again. A card that does not start the number, or whose number is glued to a letter or digit, is masked only
+ * when no valid tracking number that findTrackingNumbers finds in the number (written with single spaces, with 5
+ * letters or digits glued on each side) overlaps it and reaches beyond it.
+ */
+function redactNumber(match: string, offset: number, text: string): string | undefined {
+  const groups = [...match.matchAll(/\p{Nd}+/gu)].map((m) => ({ at: m.index ?? 0, end: (m.index ?? 0) + m[0].length }));
+  const g = [...match.matchAll(/\p{Nd}+/gu)].map((m) => [...m[0]].map(asciiDigit).join(''));
+  const digits = (a: number, b: number): string => g.slice(a, b).join('');
+  const glued = /\w/.test(text.charAt(offset - 1));
+  const left = /[A-Za-z0-9]{0,5}$/.exec(text.slice(0, offset))?.[0] ?? '';
+  const right = /^[A-Za-z0-9]{0,5}/.exec(text.slice(offset + match.length))?.[0] ?? '';
+  const hits = findTrackingNumbers(`${left}${g.join(' ')}${right}`).filter((m) => m.valid);
+  // Where each digit of the number is in that text: after `left`, the digits and the spaces before it.
+  const places = g.flatMap((x, k) => [...x].map((_, i) => left.length + digits(0, k).length + k + i));
+  // Groups a to b are part of a tracking number: one overlaps them and reaches beyond them.
+  const inTracking = (a: number, b: number): boolean => {
+    const start = places[digits(0, a).length] as number;
+    const end = (places[digits(0, b).length - 1] as number) + 1;
+    return hits.some((m) => m.index < end && m.index + m.length > start && (m.index < start || m.index + m.length > end));
+  };
+  const isCard = (a: number, b: number): boolean =>
+    g.slice(a, b - 1).every((x) => x.length >= 3) && plausibleCard(digits(a, b));
+  const fromEnd = (lo: number, hi: number): Card[] => {
+    for (let e = hi; e > lo && digits(e, hi).length <= 4; e--) {
+      for (let s = e - 1; s > lo; s--) {
+        if (isCard(s, e) && !inTracking(s, e)) return [...fromEnd(lo, s), [s, e, hi]];
+      }
+    }
+    return [];
+  };
+  const read = (lo: number, hi: number): Card[] => {
+    for (let e = hi; e > lo; e--) {
+      if (!isCard(lo, e) || ((lo > 0 || glued) && inTracking(lo, e))) continue;
+      return digits(e, hi).length <= 4 ? [[lo, e, hi]] : [[lo, e, e], ...read(e, hi)];
+    }
+    return fromEnd(lo, hi);
+  };
+  const cards = read(0, g.length);
+  if (cards.length === 0) return undefined;
+  let out = '';
+  let at = 0;
+  for (const [s, e, t] of cards) {
+    out += `${match.slice(at, groups[s]?.at)}[card •••• ${digits(0, e).slice(-4)}]`;
+    at = groups[t - 1]?.end ?? match.length;
+  }
+  return out + match.slice(at);
+}
