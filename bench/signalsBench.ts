@@ -1,7 +1,11 @@
 /**
  * Signals bench: cost of the built-in detector per message (median and p99), English and French, short and
  * 500-character messages, and RSS growth over the run. Called by `npm run bench` (bench/run.ts); also runs alone:
- * `npx tsx bench/signalsBench.ts`.
+ * `npx tsx bench/signalsBench.ts [iterations]`.
+ *
+ * Budget (issue 12): median < 0.1 ms on short messages and < 0.5 ms at 500 characters, p99 < 2 ms. The figures are
+ * wall-clock: on a shared machine another process taking the core shows as a p99 spike, so each row also gives the
+ * process's CPU time over the wall time of the case (well below 1 means the run was contended; measure again).
  */
 import { performance } from 'node:perf_hooks';
 import { createSignalDetector } from '../middleware/signals/signalDetector';
@@ -43,18 +47,23 @@ interface Case {
   name: string;
   locale: string | undefined;
   texts: string[];
+  /** Budget for the median, ms. */
+  medianBudgetMs: number;
 }
+
+/** Budget for the p99 of every case, ms. */
+const P99_BUDGET_MS = 2;
 
 /** Runs the bench and returns its rows; `iterations` per case (default 20 000). */
 export async function benchSignals(iterations = 20000): Promise<{ title: string; rows: BenchRow[]; summary: Record<string, number> }> {
   const rssStart = process.memoryUsage().rss;
   const detector = createSignalDetector();
   const cases: Case[] = [
-    { name: 'en short', locale: undefined, texts: SHORT_EN },
-    { name: 'fr short', locale: undefined, texts: SHORT_FR },
-    { name: 'en 500 chars', locale: undefined, texts: SHORT_EN.map((_, i) => toLength(SHORT_EN, 500, i)) },
-    { name: 'fr 500 chars', locale: undefined, texts: SHORT_FR.map((_, i) => toLength(SHORT_FR, 500, i)) },
-    { name: 'fr short, locale fr-FR', locale: 'fr-FR', texts: SHORT_FR },
+    { name: 'en short', locale: undefined, texts: SHORT_EN, medianBudgetMs: 0.1 },
+    { name: 'fr short', locale: undefined, texts: SHORT_FR, medianBudgetMs: 0.1 },
+    { name: 'en 500 chars', locale: undefined, texts: SHORT_EN.map((_, i) => toLength(SHORT_EN, 500, i)), medianBudgetMs: 0.5 },
+    { name: 'fr 500 chars', locale: undefined, texts: SHORT_FR.map((_, i) => toLength(SHORT_FR, 500, i)), medianBudgetMs: 0.5 },
+    { name: 'fr short, locale fr-FR', locale: 'fr-FR', texts: SHORT_FR, medianBudgetMs: 0.1 },
   ];
   // Warm up the JIT on every path.
   for (let i = 0; i < 2000; i++) for (const c of cases) detector.detect(c.texts[i % c.texts.length], { locale: c.locale });
@@ -64,6 +73,8 @@ export async function benchSignals(iterations = 20000): Promise<{ title: string;
   let previous = undefined as ReturnType<typeof detector.detect>['trajectory'] | undefined;
   for (const c of cases) {
     const times = new Float64Array(iterations);
+    const cpuStart = process.cpuUsage();
+    const wallStart = performance.now();
     for (let i = 0; i < iterations; i++) {
       const text = c.texts[i % c.texts.length];
       const t0 = performance.now();
@@ -71,6 +82,9 @@ export async function benchSignals(iterations = 20000): Promise<{ title: string;
       times[i] = performance.now() - t0;
       previous = s.trajectory;
     }
+    const wallMs = performance.now() - wallStart;
+    const cpu = process.cpuUsage(cpuStart);
+    const cpuShare = (cpu.user + cpu.system) / 1000 / wallMs;
     const sorted = Array.from(times).sort((a, b) => a - b);
     const median = percentile(sorted, 50);
     const p99 = percentile(sorted, 99);
@@ -81,12 +95,13 @@ export async function benchSignals(iterations = 20000): Promise<{ title: string;
       'median ms': median.toFixed(4),
       'p99 ms': p99.toFixed(4),
       'msgs/s': Math.round(1000 / (sorted.reduce((a, b) => a + b, 0) / sorted.length)).toString(),
-      budget: median < 0.2 && p99 < 1 ? 'ok (median < 0.2, p99 < 1)' : 'OVER BUDGET',
+      'cpu/wall': cpuShare.toFixed(2),
+      budget: `${median < c.medianBudgetMs && p99 < P99_BUDGET_MS ? 'ok' : 'OVER BUDGET'} (median < ${c.medianBudgetMs}, p99 < ${P99_BUDGET_MS})`,
     });
   }
   const growth = (process.memoryUsage().rss - rssStart) / (1024 * 1024);
   summary['rss growth MB'] = growth;
-  rows.push({ case: 'RSS growth', 'median ms': '', 'p99 ms': '', 'msgs/s': '', budget: `${growth.toFixed(1)} MB (budget < 50 MB)` });
+  rows.push({ case: 'RSS growth', 'median ms': '', 'p99 ms': '', 'msgs/s': '', 'cpu/wall': '', budget: `${growth.toFixed(1)} MB (budget < 50 MB)` });
   return { title: 'Signals per message (built-in detector)', rows, summary };
 }
 

@@ -2,7 +2,6 @@ import Sentiment from 'sentiment';
 import type { EmotionLexicon, LanguagePack, PatternRule } from './languagePack';
 import { englishPack } from './lexicons/englishPack';
 import { frenchPack } from './lexicons/frenchPack';
-import { RulePrefilter } from './regexPrefilter';
 import type { EmotionScore, Evidence, IntentHit, LanguageCode, Signals, Trajectory } from './signals';
 import { buildTypoIndex, foldWord, normaliseText, originalSpan, tokenAt, type NormalisedText, type NormaliserLanguage } from './textNormaliser';
 import { nextTrajectory } from './trajectory';
@@ -58,12 +57,6 @@ export interface SignalDetectorOptions {
   readonly distressEmotionThreshold?: number;
   /** Characters analysed; longer messages are cut (bounded cost). Default 4000. */
   readonly maxLength?: number;
-  /**
-   * Skip the rules whose required words are absent from the message (see `regexPrefilter.ts`). Results are the
-   * same either way; `false` exists for equivalence tests and benchmarks. Default true.
-   * @internal
-   */
-  readonly prefilter?: boolean;
 }
 
 /** The built-in, synchronous, pure detector with its extension methods. */
@@ -95,11 +88,7 @@ interface CompiledPack {
   readonly pack: LanguagePack;
   readonly normaliser: NormaliserLanguage;
   readonly rules: CompiledRule[];
-  /** Which of `rules` may match a text (undefined: run them all). */
-  readonly prefilter: RulePrefilter | undefined;
   readonly neutraliser: RegExp | undefined;
-  /** Whether the neutraliser may match a text (undefined: always try it). */
-  readonly neutraliserFilter: RulePrefilter | undefined;
   readonly emotionIndex: Map<string, Array<readonly [string, number]>>;
   readonly negators: Set<string>;
   readonly breakers: Set<string>;
@@ -195,7 +184,7 @@ export function packRegexes(pack: LanguagePack): PackRegex[] {
   return found;
 }
 
-function compilePack(pack: LanguagePack, prefilter: boolean): CompiledPack {
+function compilePack(pack: LanguagePack): CompiledPack {
   const rules = compileRules(pack);
   const emotionIndex = new Map<string, Array<readonly [string, number]>>();
   for (const [emotion, lexicon] of Object.entries(pack.emotionLexicons)) {
@@ -250,10 +239,7 @@ function compilePack(pack: LanguagePack, prefilter: boolean): CompiledPack {
       typos: pack.typoTargets && pack.typoTargets.length > 0 ? buildTypoIndex(pack.typoTargets) : undefined,
     },
     rules,
-    // Built from the compiled regexes (flags included), so custom rules get it too.
-    prefilter: prefilter ? new RulePrefilter(rules.map((r) => r.re)) : undefined,
     neutraliser,
-    neutraliserFilter: prefilter && neutraliser ? new RulePrefilter([neutraliser]) : undefined,
     emotionIndex,
     negators,
     breakers,
@@ -309,7 +295,6 @@ class RuleSignalDetector implements BuiltInSignalDetector {
   private readonly complaintThreshold: number;
   private readonly distressThreshold: number;
   private readonly maxLength: number;
-  private readonly prefilter: boolean;
 
   constructor(options: SignalDetectorOptions) {
     this.defaultLanguage = options.defaultLanguage ?? 'en';
@@ -317,7 +302,6 @@ class RuleSignalDetector implements BuiltInSignalDetector {
     this.complaintThreshold = options.complaintEmotionThreshold ?? 0.35;
     this.distressThreshold = options.distressEmotionThreshold ?? 0.4;
     this.maxLength = options.maxLength ?? 4000;
-    this.prefilter = options.prefilter ?? true;
     for (const [name, v] of Object.entries({
       intentThreshold: this.intentThreshold,
       complaintEmotionThreshold: this.complaintThreshold,
@@ -346,7 +330,7 @@ class RuleSignalDetector implements BuiltInSignalDetector {
     }
     const code = pack.code.toLowerCase();
     const normalised = { ...pack, code };
-    this.packs.set(code, compilePack(normalised, this.prefilter));
+    this.packs.set(code, compilePack(normalised));
     this.sources.set(code, normalised);
     return this;
   }
@@ -492,11 +476,6 @@ class RuleSignalDetector implements BuiltInSignalDetector {
   private neutralise(norm: NormalisedText, cp: CompiledPack): { joined: string; masked: boolean[] } {
     const masked = new Array<boolean>(norm.tokens.length).fill(false);
     if (!cp.neutraliser) return { joined: norm.joined, masked };
-    // Same prefilter as the rules: without any of its required literals the neutraliser cannot match.
-    if (cp.neutraliserFilter && cp.neutraliserFilter.select(norm.joined)[0] === 0) return { joined: norm.joined, masked };
-    cp.neutraliser.lastIndex = 0;
-    if (!cp.neutraliser.test(norm.joined)) return { joined: norm.joined, masked };
-    cp.neutraliser.lastIndex = 0;
     const joined = norm.joined.replace(cp.neutraliser, (m, ...rest) => {
       const at = rest[rest.length - 2] as number;
       const first = tokenAt(norm, at + (m.length - m.trimStart().length));
@@ -515,12 +494,7 @@ class RuleSignalDetector implements BuiltInSignalDetector {
     intents: Map<string, Accumulator>,
     emotions: Map<string, Accumulator>,
   ): void {
-    // A rule the prefilter rules out has none of its required literals in `joined`: its regex cannot match, so
-    // skipping it changes nothing (`unless` is only read after a match).
-    const mayMatch = cp.prefilter?.select(joined);
-    for (let r = 0; r < cp.rules.length; r++) {
-      if (mayMatch && mayMatch[r] === 0) continue;
-      const rule = cp.rules[r];
+    for (const rule of cp.rules) {
       const re = rule.re;
       re.lastIndex = 0;
       let m: RegExpExecArray | null;

@@ -22,11 +22,6 @@ export interface TypoIndex {
   /** Deleted form -> target (a token missing one letter of a target). */
   readonly deletes: ReadonlyMap<string, string>;
   /**
-   * True when no target contains a digit: a token with two digits or more (a tracking, order or phone number) can then
-   * not be one deletion or swap away from a target, and is not looked at.
-   */
-  readonly digitFree?: boolean;
-  /**
    * Length of the longest target: a token two letters longer or more cannot be one letter away from a target, and is
    * not looked at (trying every deletion of a long token would cost its length squared).
    */
@@ -40,29 +35,17 @@ const TYPO_MIN_LENGTH = 5;
 export function buildTypoIndex(targets: Iterable<string>): TypoIndex {
   const set = new Set<string>();
   const deletes = new Map<string, string>();
-  let digitFree = true;
   let longest = 0;
   for (const t of targets) {
     if (t.length < TYPO_MIN_LENGTH) continue;
     set.add(t);
-    if (digitCount(t, 1) > 0) digitFree = false;
     longest = Math.max(longest, t.length);
     for (let i = 0; i < t.length; i++) {
       const d = t.slice(0, i) + t.slice(i + 1);
       if (!deletes.has(d)) deletes.set(d, t);
     }
   }
-  return { targets: set, deletes, digitFree, longest };
-}
-
-/** How many ASCII digits `word` has, counting up to `max`. */
-function digitCount(word: string, max: number): number {
-  let n = 0;
-  for (let i = 0; i < word.length && n < max; i++) {
-    const c = word.charCodeAt(i);
-    if (c >= 48 && c <= 57) n++;
-  }
-  return n;
+  return { targets: set, deletes, longest };
 }
 
 /**
@@ -72,8 +55,6 @@ function digitCount(word: string, max: number): number {
 export function repairTypo(word: string, index: TypoIndex): string | undefined {
   if (word.length < TYPO_MIN_LENGTH - 1) return undefined;
   if (index.longest !== undefined && word.length > index.longest + 1) return undefined;
-  // One deletion or swap leaves at least one of two digits in place: no digit-free target can be reached.
-  if (index.digitFree && digitCount(word, 2) === 2) return undefined;
   const missing = index.deletes.get(word);
   if (missing) return missing;
   for (let i = 0; i < word.length; i++) {
@@ -121,7 +102,6 @@ export interface NormalisedText {
 // Words (letters, digits, apostrophes, inner hyphens are split), emoticons, punctuation runs, pictographs.
 const TOKEN_RE =
   /(?:[:;=]-?[()[\]DPp/\\|]|<3)(?![\p{L}\p{N}])|[\p{L}\p{N}]+(?:['’][\p{L}\p{N}]+)*['’]?|[!?]+|[.,;:]|\p{Extended_Pictographic}/gu;
-const NON_ASCII_RE = /[^ -~\t\n\r]/;
 const DIACRITICS_RE = /\p{M}+/gu;
 const ELONGATION_RE = /(\p{L})\1{2,}/u;
 const ELONGATION_ALL_RE = /(\p{L})\1{2,}/gu;
@@ -132,9 +112,7 @@ const LETTER_RE = /\p{L}/gu;
 
 /** Lower-cases and strips accents (`Décédé` -> `decede`). */
 export function foldWord(word: string): string {
-  const lower = word.toLowerCase();
-  if (!NON_ASCII_RE.test(lower)) return lower;
-  return lower.normalize('NFD').replace(DIACRITICS_RE, '').replace('œ', 'oe').replace('æ', 'ae');
+  return word.toLowerCase().normalize('NFD').replace(DIACRITICS_RE, '').replace('œ', 'oe').replace('æ', 'ae');
 }
 
 const squeeze = (word: string, vocabulary: ReadonlySet<string>): string => {
@@ -152,42 +130,6 @@ const countMatches = (text: string, re: RegExp): number => {
   while (re.exec(text) !== null) n++;
   return n;
 };
-
-/**
- * Letters and capital letters of a text, as `\p{L}` and `\p{Lu}` count them, in one pass: ASCII by code, the rest
- * (accents, other scripts) through the regexes.
- */
-function countLetters(text: string): { letters: number; upper: number } {
-  let letters = 0;
-  let upper = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 128) {
-      // Not ASCII: count the rest exactly with the Unicode regexes (code points, not UTF-16 units).
-      const rest = text.slice(i);
-      return { letters: letters + countMatches(rest, LETTER_RE), upper: upper + countMatches(rest, UPPER_RE) };
-    }
-    if (c >= 65 && c <= 90) {
-      letters++;
-      upper++;
-    } else if (c >= 97 && c <= 122) {
-      letters++;
-    }
-  }
-  return { letters, upper };
-}
-
-/** `ELONGATION_RE.test(word)` (a letter three times in a row), without the regex for plain ASCII words. */
-function hasElongation(word: string): boolean {
-  for (let i = 0; i < word.length; i++) {
-    if (word.charCodeAt(i) >= 128) return ELONGATION_RE.test(word);
-  }
-  for (let i = 0; i + 2 < word.length; i++) {
-    const c = word.charCodeAt(i);
-    if (((c >= 97 && c <= 122) || (c >= 65 && c <= 90)) && word.charCodeAt(i + 1) === c && word.charCodeAt(i + 2) === c) return true;
-  }
-  return false;
-}
 
 // Where normaliseText puts tokens (module-level helpers rather than per-call closures: this runs on every message).
 interface TokenSink {
@@ -298,7 +240,7 @@ export function normaliseText(text: string, language: NormaliserLanguage): Norma
       continue;
     }
     let word = foldWord(raw);
-    if (hasElongation(word) && !language.vocabulary.has(word)) {
+    if (ELONGATION_RE.test(word) && !language.vocabulary.has(word)) {
       elongations++;
       word = squeeze(word, language.vocabulary);
     }
@@ -333,8 +275,8 @@ export function normaliseText(text: string, language: NormaliserLanguage): Norma
     pushWord(out, language, word, start, end);
   }
 
-  const { letters, upper } = countLetters(text);
-  const capsRatio = letters >= 6 ? upper / letters : 0;
+  const letters = countMatches(text, LETTER_RE);
+  const capsRatio = letters >= 6 ? countMatches(text, UPPER_RE) / letters : 0;
 
   const offsets: number[] = new Array<number>(tokens.length);
   let pos = 1;
