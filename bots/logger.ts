@@ -1,3 +1,13 @@
+/**
+ * Warmline's logger: pino, behind the small {@link Logger} interface every piece receives.
+ *
+ * pino writes the lines (levels, JSON, destinations). Hand-written here, and why: the rule for what a line may hold
+ * ({@link createLogger}), run as pino's `formatters.log` on every line, because no library cleans values a client
+ * chose (an id sent as an array, a 100 KB string, a line break or a bidirectional override) down to short, flat,
+ * printable values; pino's `redact` only knows paths named in advance.
+ */
+import pino from 'pino';
+
 /** Log levels, most verbose first. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
@@ -12,22 +22,31 @@ export type LogFields = Readonly<Record<string, string | number | boolean | null
  * prefer lengths.
  */
 export interface Logger {
+  /** Detail for debugging; off unless `LOG_LEVEL=debug`. */
   debug(event: string, fields?: LogFields): void;
+  /** Normal operation (started, stopped, a retry that worked). */
   info(event: string, fields?: LogFields): void;
+  /** Something failed and was handled (a reply not sent, a store read retried). */
   warn(event: string, fields?: LogFields): void;
+  /** Something failed and was not handled (a turn error, a failed start or stop). */
   error(event: string, fields?: LogFields): void;
 }
 
-const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
-
 /** Options for {@link createLogger}. */
 export interface LoggerOptions {
+  /** The least severe level written. Default `info`. */
   level?: LogLevel;
-  /** Where lines go; defaults to stdout for debug/info and stderr for warn/error. */
+  /**
+   * Where lines go (each without its line feed, with its level); defaults to stdout for debug/info and stderr for
+   * warn/error.
+   */
   write?: (line: string, level: Exclude<LogLevel, 'silent'>) => void;
   /** Clock, for tests. */
   now?: () => Date;
 }
+
+type WrittenLevel = Exclude<LogLevel, 'silent'>;
+const LEVELS: readonly WrittenLevel[] = ['debug', 'info', 'warn', 'error'];
 
 /** Longest string value (and event name) written to a log line; longer ones are cut and end with `…`. */
 const MAX_VALUE_CHARS = 200;
@@ -73,7 +92,10 @@ function cleanValue(value: unknown): string | number | boolean | null | undefine
   }
 }
 
-/** The line's fields, cleaned whatever a caller passed (values a client chose included): see {@link createLogger}. */
+/**
+ * The line's fields, cleaned whatever a caller passed (values a client chose included): see {@link createLogger}. pino
+ * calls it (`formatters.log`) with the object the line was logged with.
+ */
 function cleanFields(fields: unknown): Record<string, string | number | boolean | null | undefined> {
   // No prototype: a field named `__proto__` is written like any other instead of changing the object.
   const out = Object.create(null) as Record<string, string | number | boolean | null | undefined>;
@@ -92,9 +114,9 @@ function cleanFields(fields: unknown): Record<string, string | number | boolean 
 }
 
 /**
- * Creates a JSON-lines logger.
+ * Creates a JSON-lines logger on pino.
  *
- * @remarks Every line is `{ t, level, event, ...fields }`, and the logger cleans what it writes itself, so no caller
+ * @remarks Every line is `{ level, t, ...fields, event }`, and the logger cleans what it writes itself, so no caller
  * can put an unbounded or structured value (a client-chosen id sent as an array or a 100 KB string) into a line:
  * string values and the event name are cut to 200 characters (ending with `…`) and stripped of control characters
  * (line breaks, bidirectional overrides...); numbers, booleans and `null` are kept; arrays, objects, functions and
@@ -103,22 +125,53 @@ function cleanFields(fields: unknown): Record<string, string | number | boolean 
  * `level` or `event` is written as `t_`, `level_` or `event_` so it cannot replace the line's own.
  */
 export function createLogger(options: LoggerOptions = {}): Logger {
-  const threshold = ORDER[options.level ?? 'info'];
   const now = options.now ?? (() => new Date());
-  const write =
-    options.write ??
-    ((line: string, level: Exclude<LogLevel, 'silent'>) =>
-      (level === 'warn' || level === 'error' ? process.stderr : process.stdout).write(line + '\n'));
-  const emit = (level: Exclude<LogLevel, 'silent'>) => (event: string, fields?: LogFields) => {
-    if (ORDER[level] < threshold) return;
-    const name = typeof event === 'string' ? cleanString(event, MAX_VALUE_CHARS) : String(cleanValue(event));
-    write(JSON.stringify({ t: now().toISOString(), level, event: name, ...cleanFields(fields) }), level);
-  };
+  const log = pino(
+    {
+      level: options.level ?? 'info',
+      // No pid or hostname: a line holds what its caller logged, and the platform knows where it came from.
+      base: null,
+      messageKey: 'event',
+      // `t`, not pino's `time`: the name lines had before pino, so log queries written for them keep working.
+      timestamp: () => `,"t":"${now().toISOString()}"`,
+      formatters: { level: (label) => ({ level: label }), log: cleanFields },
+    },
+    destination(options.write),
+  );
+  const emit =
+    (level: WrittenLevel) =>
+    (event: string, fields?: LogFields): void => {
+      if (!log.isLevelEnabled(level)) return;
+      const name = typeof event === 'string' ? cleanString(event, MAX_VALUE_CHARS) : String(cleanValue(event));
+      // Always an object first: pino would read a string there as the message and the event as a format argument.
+      log[level](typeof fields === 'object' && fields !== null ? fields : {}, name);
+    };
   return { debug: emit('debug'), info: emit('info'), warn: emit('warn'), error: emit('error') };
 }
 
-/** A logger that drops everything (tests, benchmarks). */
-export const silentLogger: Logger = createLogger({ level: 'silent' });
+/**
+ * Where a logger's lines go: pino's multistream, which with `dedupe` gives each line to the one stream of the highest
+ * level at or below its own (stdout from debug, stderr from warn; or `write`, told the level).
+ */
+function destination(write: LoggerOptions['write']): pino.DestinationStream {
+  if (write) {
+    const streams = LEVELS.map((level) => ({ level, stream: { write: (line: string) => write(line.endsWith('\n') ? line.slice(0, -1) : line, level) } }));
+    return pino.multistream(streams, { dedupe: true });
+  }
+  // Synchronous, as process.stdout is for files and pipes: a line logged just before the process exits is kept.
+  return pino.multistream(
+    [
+      { level: 'debug', stream: pino.destination({ dest: 1, sync: true }) },
+      { level: 'warn', stream: pino.destination({ dest: 2, sync: true }) },
+    ],
+    { dedupe: true },
+  );
+}
+
+const noop = (): void => undefined;
+
+/** A logger that drops everything (tests, benchmarks): no pino instance, no field is read. */
+export const silentLogger: Logger = Object.freeze({ debug: noop, info: noop, warn: noop, error: noop });
 
 /** Describes an error for a log line without its message if that message could echo customer input. */
 export function errorFields(err: unknown): LogFields {

@@ -1,3 +1,16 @@
+/**
+ * Warmline's metrics (turns, signals, handoff, process) and the `GET /metrics` route.
+ *
+ * The series and the Prometheus text format are prom-client's (through bots/metricsRegistry.ts). Hand-written here,
+ * and why:
+ * - The access rule of `/metrics` ({@link checkMetricsAccess}): a bearer token, or loopback clients only. restify has
+ *   no such rule, and an authentication library would bring far more than the few lines it takes.
+ * - The five process metrics ({@link registerProcessMetrics}), one Node call each, instead of prom-client's
+ *   `collectDefaultMetrics`: that one keeps a GC observer and an event-loop monitor per registry that nothing can
+ *   stop (one more per app a process creates), has no `nodejs_heap_used_bytes`, and its
+ *   `nodejs_eventloop_lag_seconds` is one `setImmediate` delay measured after the scrape, not the 99th percentile since
+ *   the previous scrape that Warmline has always exposed (and documents) under that name.
+ */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { IncomingHttpHeaders } from 'node:http';
@@ -7,7 +20,7 @@ import { SIGNALS, type Signals } from '../middleware/signals/signals';
 import { OPEN_STATES } from '../middleware/handoff/handoffCase';
 import type { HandoffService } from '../middleware/handoff/handoffService';
 import type { HandoffEvent } from '../middleware/handoff/hubConnector';
-import { PROMETHEUS_CONTENT_TYPE, type CounterChild, type HistogramChild, type MetricsRegistry } from './metricsRegistry';
+import type { CounterChild, HistogramChild, MetricsRegistry } from './metricsRegistry';
 
 // Every label value below comes from a fixed list: anything else is reported as `other` by the registry.
 
@@ -47,8 +60,9 @@ const isProactive = (ctx: TurnContext): boolean =>
  * duration covers the whole turn (from when the adapter starts the middleware chain, after authentication, until the
  * bot and every middleware returned) and a turn that throws is counted as `outcome="error"` before the adapter's
  * `onTurnError` runs. Proactive turns (`continueConversation`) are not counted. Per turn it reads a clock twice, looks
- * the channel up in a small map, adds to two numbers, loops over at most 12 buckets and over the turn's intent hits:
- * no allocation once each channel's series exist. It reads the signals already in turn state, never detects anything.
+ * the channel up in a small map and updates two series whose handles it took once (prom-client then hashes their label
+ * values, a short string, and walks at most 12 buckets), plus one per intent hit. It reads the signals already in turn
+ * state, never detects anything.
  *
  * Metrics: `warmline_turns_total{channel,outcome}`, `warmline_turn_duration_seconds{channel}`,
  * `warmline_signals_total{intent}`, `warmline_signals_degraded_total`.
@@ -274,6 +288,7 @@ const hasForwardingHeaders = (headers: IncomingHttpHeaders): boolean =>
 
 /** Options of {@link metricsRoute}. */
 export interface MetricsRouteOptions {
+  /** The app's registry, rendered on each authorised scrape. */
   readonly registry: MetricsRegistry;
   /** Bearer token required from scrapers. */
   readonly token?: string;
@@ -310,7 +325,7 @@ export function metricsRoute(options: MetricsRouteOptions): (req: restify.Reques
       return;
     }
     const body = await registry.render();
-    res.writeHead(200, { 'Content-Type': PROMETHEUS_CONTENT_TYPE, 'Cache-Control': 'no-store', 'Content-Length': String(Buffer.byteLength(body)) });
+    res.writeHead(200, { 'Content-Type': registry.prometheus.contentType, 'Cache-Control': 'no-store', 'Content-Length': String(Buffer.byteLength(body)) });
     res.end(body);
   };
 }

@@ -1,19 +1,31 @@
 /**
- * A small metrics registry (counters, gauges, histograms) rendered in the Prometheus text exposition format 0.0.4.
+ * Warmline's metrics registry: prom-client counters, gauges and histograms on a prom-client `Registry` owned by one
+ * app (never prom-client's global registry: one process may run several apps, tests do).
  *
- * @remarks Label values are bounded by construction: every label declares its allowed values, and any other value is
- * reported as `other`. Never put customer text, customer or conversation ids in a label's allowed values.
- * Hot paths take a {@link Counter.child} / {@link Histogram.child} handle once and then only add numbers.
+ * prom-client keeps the series and writes the Prometheus text format. What stays hand-written here, and why:
+ * - Allowed label values. Every label declares its values and anything else is reported as `other`, so customer
+ *   text, customer or conversation ids can never become a series; prom-client takes any value.
+ * - Scrape-time reads (`collect`) bounded by a timeout. With prom-client alone a read that throws fails the whole
+ *   scrape, one that hangs hangs it, and an unlabelled gauge whose read failed still reports 0 (a queue length of 0
+ *   while the store is down). Here the metric has no samples that scrape and {@link COLLECT_ERRORS_METRIC} counts it.
+ * - Concurrent scrapes share one run of the reads (prom-client runs them once per scrape).
+ * - Definition checks prom-client leaves out whose absence breaks a scrape: counters end in `_total`, buckets are
+ *   finite and increasing (1 to {@link MAX_HISTOGRAM_BUCKETS}), no `__` label names, no name that clashes with a
+ *   histogram's `_bucket`/`_sum`/`_count` samples.
  */
+import { Counter as PromCounter, Gauge as PromGauge, Histogram as PromHistogram, Registry } from 'prom-client';
 
 /** Content type of the Prometheus text exposition format, version 0.0.4. */
-export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+export const PROMETHEUS_CONTENT_TYPE: string = Registry.PROMETHEUS_CONTENT_TYPE;
 
 /** The label value every value outside a label's allowed values is reported as. */
 export const OTHER_LABEL_VALUE = 'other';
 
-/** Most finite buckets a histogram may have (observe is a loop over them). */
+/** Most finite buckets a histogram may have (each observation walks them). */
 export const MAX_HISTOGRAM_BUCKETS = 12;
+
+/** Counts failed or timed-out collects, by metric name. */
+export const COLLECT_ERRORS_METRIC = 'warmline_metrics_collect_errors_total';
 
 /** One value per label. */
 export type LabelValues<L extends string> = Readonly<Record<L, string>>;
@@ -61,49 +73,59 @@ export interface HistogramOptions<L extends string> extends MetricOptions<L> {
   readonly buckets: readonly number[];
 }
 
-/** One series of a counter, for hot paths: take it once, then `inc`. */
+/** One series of a counter, for hot paths: take it once (its labels are checked once), then `inc`. */
 export interface CounterChild {
+  /** Adds `value` (default 1, never negative). */
   inc(value?: number): void;
-  readonly value: number;
 }
 
 /** One series of a gauge. */
 export interface GaugeChild {
+  /** Sets the value. */
   set(value: number): void;
+  /** Adds `value` (default 1). */
   inc(value?: number): void;
+  /** Subtracts `value` (default 1). */
   dec(value?: number): void;
-  readonly value: number;
 }
 
 /** One series of a histogram, for hot paths: take it once, then `observe`. */
 export interface HistogramChild {
+  /** Counts `value` (finite) into its bucket, the sum and the count. */
   observe(value: number): void;
-  readonly count: number;
-  readonly sum: number;
 }
 
 /** A monotonically increasing count. */
 export interface Counter<L extends string = never> {
+  /** The metric name. */
   readonly name: string;
   /** Adds `value` (default 1, never negative) to the series of `labels`. */
   inc(...args: IncArgs<L>): void;
-  /** The series of `labels` (created at 0 when new). */
+  /** The series of `labels`. */
   child(labels: LabelValues<L>): CounterChild;
 }
 
 /** A value that goes up and down. */
 export interface Gauge<L extends string = never> {
+  /** The metric name. */
   readonly name: string;
+  /** Sets the series of `labels`. */
   set(...args: ValueArgs<L>): void;
+  /** Adds `value` (default 1) to the series of `labels`. */
   inc(...args: IncArgs<L>): void;
+  /** Subtracts `value` (default 1) from the series of `labels`. */
   dec(...args: IncArgs<L>): void;
+  /** The series of `labels`. */
   child(labels: LabelValues<L>): GaugeChild;
 }
 
 /** Observations counted into buckets, with their sum and count. */
 export interface Histogram<L extends string = never> {
+  /** The metric name. */
   readonly name: string;
+  /** Counts a finite value into the series of `labels`. */
   observe(...args: ValueArgs<L>): void;
+  /** The series of `labels`. */
   child(labels: LabelValues<L>): HistogramChild;
 }
 
@@ -116,422 +138,36 @@ export interface MetricsRegistryOptions {
 }
 
 /**
- * Holds metrics and renders them. One registry per app; a bot developer adds their own metrics to the app's.
+ * Holds one app's metrics and renders them. A bot developer adds their own metrics to the app's.
  *
  * @example
  * const orders = app.metrics.counter({ name: 'shop_orders_total', help: 'Orders placed.', labels: { channel: ['msteams', 'slack'] } });
  * orders.inc({ channel: ctx.activity.channelId });
  */
 export interface MetricsRegistry {
+  /** Declares a counter (its name ends in `_total`). */
   counter<L extends string = never>(options: CounterOptions<L>): Counter<L>;
+  /** Declares a gauge. */
   gauge<L extends string = never>(options: GaugeOptions<L>): Gauge<L>;
+  /** Declares a histogram. */
   histogram<L extends string = never>(options: HistogramOptions<L>): Histogram<L>;
   /** Runs the collects (one run at a time, shared by concurrent scrapes) and renders every metric. */
   render(): Promise<string>;
   /** Names of the registered metrics, in registration order. */
   names(): string[];
-}
-
-/** Counts failed or timed-out collects, by metric name. */
-export const COLLECT_ERRORS_METRIC = 'warmline_metrics_collect_errors_total';
-
-const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
-const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
-
-const escapeLabelValue = (v: string): string => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
-const escapeHelp = (v: string): string => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
-
-/** A sample value as the text format writes it. */
-export function formatSampleValue(v: number): string {
-  if (Number.isNaN(v)) return 'NaN';
-  if (v === Infinity) return '+Inf';
-  if (v === -Infinity) return '-Inf';
-  return String(v);
-}
-
-/** Renders label values (already allowed) into the `a="x",b="y"` key of a series. */
-class LabelSet<L extends string> {
-  readonly names: readonly L[];
-  private readonly allowed: ReadonlyArray<ReadonlySet<string>>;
-
-  constructor(metric: string, spec: LabelAllowList<L> | undefined, reserved: readonly string[]) {
-    this.names = spec ? (Object.keys(spec) as L[]) : [];
-    const allowed: Array<ReadonlySet<string>> = [];
-    for (const name of this.names) {
-      if (!LABEL_NAME.test(name) || name.startsWith('__') || reserved.includes(name)) {
-        throw new TypeError(`metrics: ${metric} has an invalid label name "${name}"`);
-      }
-      const values = (spec as LabelAllowList<L>)[name];
-      if (!Array.isArray(values) || values.some((v) => typeof v !== 'string')) {
-        throw new TypeError(`metrics: label "${name}" of ${metric} needs an array of allowed values`);
-      }
-      allowed.push(new Set(values));
-    }
-    this.allowed = allowed;
-  }
-
-  /** Lets a label take one more value (internal: the collect-errors counter learns each collected metric). */
-  allow(index: number, value: string): void {
-    (this.allowed[index] as Set<string>).add(value);
-  }
-
-  key(values: LabelValues<L> | undefined): string {
-    let key = '';
-    for (let i = 0; i < this.names.length; i++) {
-      const name = this.names[i] as L;
-      const raw = values?.[name];
-      const value = typeof raw === 'string' && (this.allowed[i] as ReadonlySet<string>).has(raw) ? raw : OTHER_LABEL_VALUE;
-      key += `${i ? ',' : ''}${name}="${escapeLabelValue(value)}"`;
-    }
-    return key;
-  }
-}
-
-interface Renderable {
-  readonly name: string;
-  render(out: string[]): void;
-  collect?(): Promise<void>;
-}
-
-type Collect<L extends string> = ((set: CollectSetter<L>) => void | Promise<void>) | undefined;
-
-/** Runs one collect into a fresh map of series key -> value; `undefined` when it failed or timed out. */
-type RunCollect = (metric: string, work: (set: (key: string, value: number) => void) => void | Promise<void>) => Promise<Map<string, number> | undefined>;
-
-/** Splits `(value?)` / `(labels, value?)` arguments. */
-function splitArgs<L extends string>(labelled: boolean, args: readonly unknown[]): [LabelValues<L> | undefined, number | undefined] {
-  if (labelled) return [args[0] as LabelValues<L> | undefined, args[1] as number | undefined];
-  return [undefined, args[0] as number | undefined];
-}
-
-abstract class ScalarMetric<L extends string, S extends { value: number }> implements Renderable {
-  protected series = new Map<string, S>();
-  protected readonly labels: LabelSet<L>;
-
-  constructor(
-    readonly name: string,
-    protected readonly help: string,
-    protected readonly type: 'counter' | 'gauge',
-    spec: LabelAllowList<L> | undefined,
-    private readonly collector: Collect<L>,
-    private readonly runCollect: RunCollect,
-  ) {
-    this.labels = new LabelSet(name, spec, []);
-  }
-
-  /** Call at the end of the subclass constructor: an unlabelled, counted metric has its one series at 0 from the start. */
-  protected init(): void {
-    if (!this.labelled && !this.collector) this.seriesFor(undefined);
-  }
-
-  protected abstract create(key: string): S;
-
-  protected valueOf(series: S): number {
-    return series.value;
-  }
-
-  protected assign(series: S, value: number): void {
-    series.value = value;
-  }
-
-  protected seriesFor(labels: LabelValues<L> | undefined): S {
-    const key = this.labels.key(labels);
-    let s = this.series.get(key);
-    if (!s) {
-      s = this.create(key);
-      this.series.set(key, s);
-    }
-    return s;
-  }
-
-  protected get labelled(): boolean {
-    return this.labels.names.length > 0;
-  }
-
-  async collect(): Promise<void> {
-    const collector = this.collector;
-    if (!collector) return;
-    const labelled = this.labelled;
-    const fresh = await this.runCollect(this.name, (set) =>
-      collector(((...args: unknown[]) => {
-        const [labels, value] = labelled ? [args[0] as LabelValues<L>, args[1] as number] : [undefined, args[0] as number];
-        if (typeof value === 'number') set(this.labels.key(labels), value);
-      }) as CollectSetter<L>),
-    );
-    // Only a successful collect replaces the series; a failed one leaves the metric without samples.
-    const next = new Map<string, S>();
-    for (const [key, value] of fresh ?? []) {
-      const s = this.create(key);
-      this.assign(s, value);
-      next.set(key, s);
-    }
-    this.series = next;
-  }
-
-  render(out: string[]): void {
-    out.push(`# HELP ${this.name} ${escapeHelp(this.help)}`, `# TYPE ${this.name} ${this.type}`);
-    for (const [key, s] of this.series) out.push(`${this.name}${key ? `{${key}}` : ''} ${formatSampleValue(this.valueOf(s))}`);
-  }
-}
-
-class CounterSeries implements CounterChild {
-  value = 0;
-  inc(value = 1): void {
-    if (!(value >= 0) || value === Infinity) throw new RangeError('metrics: a counter only goes up by a finite amount');
-    this.value += value;
-  }
-}
-
-class CounterImpl<L extends string> extends ScalarMetric<L, CounterSeries> implements Counter<L> {
-  constructor(options: CounterOptions<L>, runCollect: RunCollect) {
-    super(options.name, options.help, 'counter', options.labels, options.collect, runCollect);
-    this.init();
-  }
-  protected create(): CounterSeries {
-    return new CounterSeries();
-  }
-  inc(...args: IncArgs<L>): void {
-    const [labels, value] = splitArgs<L>(this.labelled, args);
-    this.seriesFor(labels).inc(value ?? 1);
-  }
-  child(labels: LabelValues<L>): CounterChild {
-    return this.seriesFor(labels);
-  }
-  /** Internal: the label set, so the registry can extend an allow-list. */
-  get labelSet(): LabelSet<L> {
-    return this.labels;
-  }
-}
-
-class GaugeSeries implements GaugeChild {
-  value = 0;
-  set(value: number): void {
-    this.value = value;
-  }
-  inc(value = 1): void {
-    this.value += value;
-  }
-  dec(value = 1): void {
-    this.value -= value;
-  }
-}
-
-class GaugeImpl<L extends string> extends ScalarMetric<L, GaugeSeries> implements Gauge<L> {
-  constructor(options: GaugeOptions<L>, runCollect: RunCollect) {
-    super(options.name, options.help, 'gauge', options.labels, options.collect, runCollect);
-    this.init();
-  }
-  protected create(): GaugeSeries {
-    return new GaugeSeries();
-  }
-  set(...args: ValueArgs<L>): void {
-    const [labels, value] = splitArgs<L>(this.labelled, args);
-    this.seriesFor(labels).set(value as number);
-  }
-  inc(...args: IncArgs<L>): void {
-    const [labels, value] = splitArgs<L>(this.labelled, args);
-    this.seriesFor(labels).inc(value ?? 1);
-  }
-  dec(...args: IncArgs<L>): void {
-    const [labels, value] = splitArgs<L>(this.labelled, args);
-    this.seriesFor(labels).dec(value ?? 1);
-  }
-  child(labels: LabelValues<L>): GaugeChild {
-    return this.seriesFor(labels);
-  }
-}
-
-class HistogramSeries implements HistogramChild {
-  /** Non-cumulative counts per bucket; the last one is `+Inf`. */
-  readonly counts: Float64Array;
-  count = 0;
-  sum = 0;
-  constructor(private readonly bounds: Float64Array) {
-    this.counts = new Float64Array(bounds.length + 1);
-  }
-  observe(value: number): void {
-    if (Number.isNaN(value)) return;
-    const bounds = this.bounds;
-    let i = 0;
-    while (i < bounds.length && value > (bounds[i] as number)) i++;
-    this.counts[i] = (this.counts[i] as number) + 1;
-    this.count++;
-    this.sum += value;
-  }
-}
-
-class HistogramImpl<L extends string> implements Histogram<L>, Renderable {
-  readonly name: string;
-  private readonly help: string;
-  private readonly labels: LabelSet<L>;
-  private readonly bounds: Float64Array;
-  private readonly les: string[];
-  private readonly series = new Map<string, HistogramSeries>();
-
-  constructor(options: HistogramOptions<L>) {
-    this.name = options.name;
-    this.help = options.help;
-    this.labels = new LabelSet(options.name, options.labels, ['le']);
-    const b = options.buckets;
-    if (!Array.isArray(b) || b.length < 1 || b.length > MAX_HISTOGRAM_BUCKETS) {
-      throw new TypeError(`metrics: ${options.name} needs 1 to ${MAX_HISTOGRAM_BUCKETS} buckets`);
-    }
-    for (let i = 0; i < b.length; i++) {
-      if (!Number.isFinite(b[i]) || (i > 0 && !((b[i] as number) > (b[i - 1] as number)))) {
-        throw new TypeError(`metrics: buckets of ${options.name} must be finite and strictly increasing`);
-      }
-    }
-    this.bounds = Float64Array.from(b);
-    this.les = [...b.map((x) => formatSampleValue(x)), '+Inf'];
-    if (!this.labels.names.length) this.seriesFor(undefined);
-  }
-
-  private seriesFor(labels: LabelValues<L> | undefined): HistogramSeries {
-    const key = this.labels.key(labels);
-    let s = this.series.get(key);
-    if (!s) {
-      s = new HistogramSeries(this.bounds);
-      this.series.set(key, s);
-    }
-    return s;
-  }
-
-  observe(...args: ValueArgs<L>): void {
-    const [labels, value] = splitArgs<L>(this.labels.names.length > 0, args);
-    if (typeof value === 'number') this.seriesFor(labels).observe(value);
-  }
-
-  child(labels: LabelValues<L>): HistogramChild {
-    return this.seriesFor(labels);
-  }
-
-  render(out: string[]): void {
-    out.push(`# HELP ${this.name} ${escapeHelp(this.help)}`, `# TYPE ${this.name} histogram`);
-    for (const [key, s] of this.series) {
-      const prefix = key ? `${key},` : '';
-      const braces = key ? `{${key}}` : '';
-      let cumulative = 0;
-      for (let i = 0; i < this.les.length; i++) {
-        cumulative += s.counts[i] as number;
-        out.push(`${this.name}_bucket{${prefix}le="${this.les[i]}"} ${formatSampleValue(cumulative)}`);
-      }
-      out.push(`${this.name}_sum${braces} ${formatSampleValue(s.sum)}`, `${this.name}_count${braces} ${formatSampleValue(s.count)}`);
-    }
-  }
-}
-
-class Registry implements MetricsRegistry {
-  private readonly metrics = new Map<string, Renderable>();
-  private readonly timeoutMs: number;
-  private readonly onCollectError: (metric: string, error: unknown) => void;
-  private readonly collectErrors: CounterImpl<'metric'>;
-  private collecting: Promise<void> | undefined;
-
-  constructor(options: MetricsRegistryOptions = {}) {
-    this.timeoutMs = options.collectTimeoutMs ?? 3000;
-    if (!(this.timeoutMs > 0)) throw new TypeError('metrics: collectTimeoutMs must be positive');
-    this.onCollectError = options.onCollectError ?? (() => undefined);
-    this.collectErrors = new CounterImpl<'metric'>(
-      { name: COLLECT_ERRORS_METRIC, help: 'Scrape-time reads (collects) that failed or timed out, by metric.', labels: { metric: [] } },
-      this.runCollect,
-    );
-    this.metrics.set(COLLECT_ERRORS_METRIC, this.collectErrors);
-  }
-
-  counter<L extends string = never>(options: CounterOptions<L>): Counter<L> {
-    this.check(options);
-    if (!options.name.endsWith('_total')) throw new TypeError(`metrics: counter ${options.name} must end with _total`);
-    return this.add(new CounterImpl<L>(options, this.runCollect), !!options.collect);
-  }
-
-  gauge<L extends string = never>(options: GaugeOptions<L>): Gauge<L> {
-    this.check(options);
-    return this.add(new GaugeImpl<L>(options, this.runCollect), !!options.collect);
-  }
-
-  histogram<L extends string = never>(options: HistogramOptions<L>): Histogram<L> {
-    this.check(options);
-    for (const suffix of ['_bucket', '_sum', '_count']) {
-      if (this.metrics.has(`${options.name}${suffix}`)) throw new TypeError(`metrics: ${options.name}${suffix} is already registered`);
-    }
-    return this.add(new HistogramImpl<L>(options), false);
-  }
-
-  names(): string[] {
-    return [...this.metrics.keys()];
-  }
-
-  async render(): Promise<string> {
-    this.collecting ??= this.collectAll().finally(() => (this.collecting = undefined));
-    await this.collecting;
-    const out: string[] = [];
-    for (const m of this.metrics.values()) m.render(out);
-    return `${out.join('\n')}\n`;
-  }
-
-  private check(options: MetricOptions<string>): void {
-    if (!options || typeof options.name !== 'string' || !METRIC_NAME.test(options.name)) {
-      throw new TypeError(`metrics: invalid metric name ${JSON.stringify(options?.name)}`);
-    }
-    if (typeof options.help !== 'string' || !options.help.trim()) throw new TypeError(`metrics: ${options.name} needs a help text`);
-    if (this.metrics.has(options.name)) throw new TypeError(`metrics: ${options.name} is already registered`);
-    // A histogram's samples use suffixed names: keep them unique too.
-    for (const [name, m] of this.metrics) {
-      if (m instanceof HistogramImpl && [`${name}_bucket`, `${name}_sum`, `${name}_count`].includes(options.name)) {
-        throw new TypeError(`metrics: ${options.name} clashes with histogram ${name}`);
-      }
-    }
-  }
-
-  private add<M extends Renderable>(metric: M, collected: boolean): M {
-    this.metrics.set(metric.name, metric);
-    if (collected) {
-      this.collectErrors.labelSet.allow(0, metric.name);
-      this.collectErrors.child({ metric: metric.name });
-    }
-    return metric;
-  }
-
-  private async collectAll(): Promise<void> {
-    await Promise.all([...this.metrics.values()].map((m) => m.collect?.()));
-  }
-
-  /** Runs one collect into a fresh map, bounded by the timeout; `undefined` when it failed. */
-  private readonly runCollect: RunCollect = async (metric, work) => {
-    const values = new Map<string, number>();
-    let live = true;
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new CollectTimeoutError(metric, this.timeoutMs)), this.timeoutMs);
-        timer.unref?.();
-      });
-      await Promise.race([
-        Promise.resolve().then(() =>
-          work((key, value) => {
-            if (live) values.set(key, value);
-          }),
-        ),
-        timeout,
-      ]);
-      return values;
-    } catch (err) {
-      this.collectErrors.child({ metric }).inc();
-      try {
-        this.onCollectError(metric, err);
-      } catch {
-        // A failing error hook must not fail the scrape.
-      }
-      return undefined;
-    } finally {
-      live = false;
-      if (timer) clearTimeout(timer);
-    }
-  };
+  /**
+   * The prom-client registry behind this one, for prom-client metrics of your own. What you register there directly
+   * skips the allowed label values and the bounded reads: keep customer text out of its labels.
+   */
+  readonly prometheus: Registry;
 }
 
 /** Thrown (to `onCollectError`) when a collect took longer than `collectTimeoutMs`. */
 export class CollectTimeoutError extends Error {
+  /**
+   * @param metric - the metric whose collect timed out
+   * @param timeoutMs - the timeout it exceeded
+   */
   constructor(
     readonly metric: string,
     readonly timeoutMs: number,
@@ -541,7 +177,227 @@ export class CollectTimeoutError extends Error {
   }
 }
 
-/** Creates an empty registry (it holds only {@link COLLECT_ERRORS_METRIC}). */
+type Labels = Record<string, string>;
+type Sample = readonly [labels: Labels, value: number];
+type Collect = (set: (...args: unknown[]) => void) => void | Promise<void>;
+interface AllowList {
+  readonly names: string[];
+  /** Maps any label values onto the allowed ones. */
+  readonly pick: (values: unknown) => Labels;
+}
+
+const HISTOGRAM_SUFFIXES = ['_bucket', '_sum', '_count'] as const;
+
+/** The label names of a metric, and a function that maps any values onto the allowed ones. */
+function allowList(metric: string, spec: LabelAllowList<string> | undefined, histogram: boolean): AllowList {
+  const names = spec ? Object.keys(spec) : [];
+  const allowed = names.map((name) => {
+    // prom-client checks the syntax; `__` names are Prometheus's own, and a histogram's `le` is found too late there.
+    if (name.startsWith('__') || (histogram && name === 'le')) throw new TypeError(`metrics: ${metric} has an invalid label name "${name}"`);
+    const values = (spec as LabelAllowList<string>)[name];
+    if (!Array.isArray(values) || values.some((v) => typeof v !== 'string')) {
+      throw new TypeError(`metrics: label "${name}" of ${metric} needs an array of allowed values`);
+    }
+    return new Set(values);
+  });
+  const pick = (values: unknown): Labels => {
+    const out: Labels = {};
+    names.forEach((name, i) => {
+      const raw = (values as Partial<Record<string, unknown>> | undefined)?.[name];
+      out[name] = typeof raw === 'string' && (allowed[i] as Set<string>).has(raw) ? raw : OTHER_LABEL_VALUE;
+    });
+    return out;
+  };
+  return { names, pick };
+}
+
+/** Splits `(value?)` / `(labels, value?)` arguments. */
+const split = (labelled: boolean, args: readonly unknown[]): [unknown, number | undefined] =>
+  labelled ? [args[0], args[1] as number | undefined] : [undefined, args[0] as number | undefined];
+
+class WarmlineRegistry implements MetricsRegistry {
+  readonly prometheus = new Registry();
+  private readonly timeoutMs: number;
+  private readonly onCollectError: (metric: string, error: unknown) => void;
+  private readonly collectErrors: PromCounter<'metric'>;
+  /** The reads of the collected metrics, run before each render. */
+  private readonly reads: Array<() => Promise<void>> = [];
+  private rendering: Promise<string> | undefined;
+
+  constructor(options: MetricsRegistryOptions) {
+    this.timeoutMs = options.collectTimeoutMs ?? 3000;
+    if (!(this.timeoutMs > 0)) throw new TypeError('metrics: collectTimeoutMs must be positive');
+    this.onCollectError = options.onCollectError ?? (() => undefined);
+    // Its label values are the names of this registry's collected metrics, never anything a client sent.
+    this.collectErrors = new PromCounter({
+      name: COLLECT_ERRORS_METRIC,
+      help: 'Scrape-time reads (collects) that failed or timed out, by metric.',
+      labelNames: ['metric'],
+      registers: [this.prometheus],
+    });
+  }
+
+  counter<L extends string = never>(options: CounterOptions<L>): Counter<L> {
+    this.checkName(options, false);
+    if (!options.name.endsWith('_total')) throw new TypeError(`metrics: counter ${options.name} must end with _total`);
+    const labels = allowList(options.name, options.labels, false);
+    const config = { name: options.name, help: options.help, labelNames: labels.names, registers: [this.prometheus] };
+    const scrape = options.collect && this.scrapeTime(options.name, options.collect as Collect, labels, true);
+    const metric = new PromCounter({ ...config, collect: scrape?.show });
+    if (scrape) this.track(options.name, scrape.read);
+    const labelled = labels.names.length > 0;
+    return {
+      name: options.name,
+      inc: (...args: IncArgs<L>) => {
+        const [values, value] = split(labelled, args);
+        metric.inc(labels.pick(values), value);
+      },
+      child: (values) => metric.labels(labels.pick(values)),
+    };
+  }
+
+  gauge<L extends string = never>(options: GaugeOptions<L>): Gauge<L> {
+    this.checkName(options, false);
+    const labels = allowList(options.name, options.labels, false);
+    const config = { name: options.name, help: options.help, labelNames: labels.names, registers: [this.prometheus] };
+    const scrape = options.collect && this.scrapeTime(options.name, options.collect as Collect, labels, false);
+    const metric = new PromGauge({ ...config, collect: scrape?.show });
+    if (scrape) this.track(options.name, scrape.read);
+    const labelled = labels.names.length > 0;
+    return {
+      name: options.name,
+      set: (...args: ValueArgs<L>) => {
+        const [values, value] = split(labelled, args);
+        metric.set(labels.pick(values), value as number);
+      },
+      inc: (...args: IncArgs<L>) => {
+        const [values, value] = split(labelled, args);
+        metric.inc(labels.pick(values), value ?? 1);
+      },
+      dec: (...args: IncArgs<L>) => {
+        const [values, value] = split(labelled, args);
+        metric.dec(labels.pick(values), value ?? 1);
+      },
+      child: (values) => metric.labels(labels.pick(values)),
+    };
+  }
+
+  histogram<L extends string = never>(options: HistogramOptions<L>): Histogram<L> {
+    this.checkName(options, true);
+    const b = options.buckets;
+    if (!Array.isArray(b) || b.length < 1 || b.length > MAX_HISTOGRAM_BUCKETS) {
+      throw new TypeError(`metrics: ${options.name} needs 1 to ${MAX_HISTOGRAM_BUCKETS} buckets`);
+    }
+    // prom-client takes the bounds as given: unordered ones would render buckets that are not cumulative.
+    if (b.some((x, i) => !Number.isFinite(x) || (i > 0 && !(x > (b[i - 1] as number))))) {
+      throw new TypeError(`metrics: buckets of ${options.name} must be finite and strictly increasing`);
+    }
+    const labels = allowList(options.name, options.labels, true);
+    // A copy: prom-client freezes the array it is given, and the caller's may be a shared constant.
+    const metric = new PromHistogram({ name: options.name, help: options.help, labelNames: labels.names, buckets: [...b], registers: [this.prometheus] });
+    const labelled = labels.names.length > 0;
+    return {
+      name: options.name,
+      observe: (...args: ValueArgs<L>) => {
+        const [values, value] = split(labelled, args);
+        metric.observe(labels.pick(values), value as number);
+      },
+      child: (values) => metric.labels(labels.pick(values)),
+    };
+  }
+
+  names(): string[] {
+    return this.prometheus.getMetricsAsArray().map((m) => m.name);
+  }
+
+  render(): Promise<string> {
+    // Every read first, so the collect-errors counter rendered with them already counts this scrape's failures.
+    this.rendering ??= Promise.all(this.reads.map((read) => read()))
+      .then(() => this.prometheus.metrics())
+      .finally(() => (this.rendering = undefined));
+    return this.rendering;
+  }
+
+  /** The checks prom-client does not make (its own come when the metric is created: syntax, help, duplicates). */
+  private checkName(options: MetricOptions<string>, histogram: boolean): void {
+    const name = options?.name;
+    if (typeof name !== 'string') throw new TypeError(`metrics: invalid metric name ${JSON.stringify(name)}`);
+    const taken = (n: string) => this.prometheus.getSingleMetric(n) !== undefined;
+    if (histogram && HISTOGRAM_SUFFIXES.some((s) => taken(`${name}${s}`))) throw new TypeError(`metrics: ${name} clashes with a registered metric`);
+    for (const s of HISTOGRAM_SUFFIXES) {
+      if (name.endsWith(s) && this.prometheus.getSingleMetric(name.slice(0, -s.length)) instanceof PromHistogram) {
+        throw new TypeError(`metrics: ${name} clashes with histogram ${name.slice(0, -s.length)}`);
+      }
+    }
+  }
+
+  /** Runs `read` before each render, and starts the metric's collect-errors series at 0 (so `increase()` sees the first). */
+  private track(metric: string, read: () => Promise<void>): void {
+    this.reads.push(read);
+    this.collectErrors.inc({ metric }, 0);
+  }
+
+  /**
+   * A metric read at scrape time: `read`, bounded by `collectTimeoutMs`, runs `collect` (a failure is counted in
+   * {@link COLLECT_ERRORS_METRIC} and told to `onCollectError`); `show`, the metric's prom-client `collect`, shows
+   * what the last read set, and nothing when it failed or timed out.
+   */
+  private scrapeTime(
+    metric: string,
+    collect: Collect,
+    labels: AllowList,
+    counter: boolean,
+  ): { read: () => Promise<void>; show: (this: PromCounter<string> | PromGauge<string>) => void } {
+    const labelled = labels.names.length > 0;
+    let samples: Sample[] | undefined;
+    const read = async (): Promise<void> => {
+      const read: Sample[] = [];
+      let live = true;
+      let timer: NodeJS.Timeout | undefined;
+      const set = (...args: unknown[]): void => {
+        const [values, value] = split(labelled, args);
+        if (!live || typeof value !== 'number') return;
+        // prom-client would throw while rendering (and fail the whole scrape): fail this read instead.
+        if (counter && !(value >= 0 && value < Infinity)) throw new RangeError(`metrics: ${metric} read a counter value that is negative or not finite`);
+        read.push([labels.pick(values), value]);
+      };
+      try {
+        const timeout = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new CollectTimeoutError(metric, this.timeoutMs)), this.timeoutMs);
+          timer.unref?.();
+        });
+        await Promise.race([Promise.resolve().then(() => collect(set)), timeout]);
+        samples = read;
+      } catch (err) {
+        samples = undefined;
+        this.collectErrors.inc({ metric });
+        try {
+          this.onCollectError(metric, err);
+        } catch {
+          // A failing error hook must not fail the scrape.
+        }
+      } finally {
+        // A read that outlived its timeout may still call `set`: too late for this scrape, and never for the next.
+        live = false;
+        if (timer) clearTimeout(timer);
+      }
+    };
+    return {
+      read,
+      show() {
+        this.reset();
+        // reset() gives an unlabelled metric its series at 0: a failed read must not report 0 (an empty queue).
+        if (!samples && !labelled) this.remove();
+        for (const [values, value] of samples ?? []) {
+          if (this instanceof PromCounter) this.inc(values, value);
+          else this.set(values, value);
+        }
+      },
+    };
+  }
+}
+
+/** Creates an empty registry on a new prom-client `Registry` (it holds only {@link COLLECT_ERRORS_METRIC}). */
 export function createMetricsRegistry(options: MetricsRegistryOptions = {}): MetricsRegistry {
-  return new Registry(options);
+  return new WarmlineRegistry(options);
 }

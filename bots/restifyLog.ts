@@ -1,38 +1,25 @@
 /**
  * restify's own logger (its `log` option), routed to Warmline's {@link Logger} with safe fields only.
  *
- * Hand-written: restify logs through a bunyan/pino-style object it is given, and by default builds a pino logger that
- * writes whole requests to stdout when it catches an error itself (a failing formatter, for one): headers
- * (`Authorization`, `Cookie`), URL and query string included, past Warmline's logger and `LOG_LEVEL`. No library maps
- * that interface onto ours; this does, in a few lines.
+ * restify 11 takes a pino logger, and by default builds one that writes whole requests to stdout when it catches an
+ * error itself (a failing formatter, for one): headers (`Authorization`, `Cookie`), URL and query string included,
+ * past Warmline's logger and `LOG_LEVEL`. So restify gets a real pino logger (levels, level checks, children: what
+ * restify and its plugins call), whose `logMethod` hook hands every call to Warmline's logger and never to pino's
+ * writer. Not a child of Warmline's pino with serializers: restify's messages interpolate request data (`error in
+ * formatter (%s) formatting response body %s`) and a child cannot replace its message, and Warmline's `Logger` is an
+ * interface (a developer's own, `silentLogger`) that need not be pino at all. Hand-written: only the choice of
+ * fields, below.
  */
+import pino from 'pino';
 import { errorFields, type Logger, type LogFields } from './logger';
 
-/** The levels of restify's logger interface (bunyan's and pino's names). */
-export type RestifyLogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
-
-/** A logging method as restify calls it: with no argument it tells whether the level is on (bunyan's convention). */
-export type RestifyLogMethod = (...args: unknown[]) => boolean;
-
-/** What restify may call on the logger it is given. */
-export type RestifyLog = Readonly<Record<RestifyLogLevel, RestifyLogMethod>> & {
-  /** Returns the same logger: the fields a child would add (request ids, components) are never written anyway. */
-  child(...args: unknown[]): RestifyLog;
-  /** pino's level check. */
-  isLevelEnabled(level: string): boolean;
-};
-
-/** Where each restify level goes; `undefined`: dropped (restify's trace lines narrate its own control flow). */
-const TARGET: Readonly<Record<RestifyLogLevel, keyof Logger | undefined>> = {
-  trace: undefined,
-  debug: 'debug',
-  info: 'info',
-  warn: 'warn',
-  error: 'error',
-  fatal: 'error',
-};
+/** Where each restify level goes (`fatal` has no Warmline level of its own). */
+const TARGET: Readonly<Record<string, keyof Logger>> = { debug: 'debug', info: 'info', warn: 'warn', error: 'error', fatal: 'error' };
 
 const METHOD = /^[A-Z]{1,16}$/;
+
+/** pino needs a destination; the hook never calls the writer, so nothing reaches it. */
+const NOWHERE: pino.DestinationStream = { write: () => undefined };
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
 
@@ -69,36 +56,32 @@ function safeFields(args: readonly unknown[]): LogFields {
 }
 
 /**
- * A logger for `restify.createServer({ log })` that writes restify's own lines through Warmline's `logger`.
+ * A pino logger for `restify.createServer({ log })` that writes restify's own lines through Warmline's `logger`.
  *
- * @remarks Each line is the event `restify.<level>` with the fields {@link safeFields} keeps. `trace` is dropped, and
- * its level check answers `false`; the other levels answer `true` and go to the Warmline logger's matching level
- * (`fatal` to `error`), which applies `LOG_LEVEL`. Logging never throws into restify.
+ * @remarks Each line is the event `restify.<level>` with the fields {@link safeFields} keeps. Its level is `debug`:
+ * `trace` (restify narrating its own control flow) is off, so `log.trace()` is pino's no-op; `debug` to `error` go to
+ * the Warmline logger's matching level and `fatal` to `error`, where `LOG_LEVEL` applies. A call without arguments
+ * (bunyan's level check) writes nothing. Children share the hook, and their bindings are never written. Logging never
+ * throws into restify.
  * @example restify.createServer({ log: restifyLog(logger) as unknown as restify.ServerOptions['log'] })
  */
-export function restifyLog(logger: Logger): RestifyLog {
-  const method =
-    (level: RestifyLogLevel): RestifyLogMethod =>
-    (...args) => {
-      const target = TARGET[level];
-      if (!target) return false;
-      if (args.length === 0) return true;
-      try {
-        logger[target](`restify.${level}`, safeFields(args));
-      } catch {
-        // A log line is never worth failing the request restify is handling.
-      }
-      return true;
-    };
-  const log: RestifyLog = {
-    trace: method('trace'),
-    debug: method('debug'),
-    info: method('info'),
-    warn: method('warn'),
-    error: method('error'),
-    fatal: method('fatal'),
-    child: () => log,
-    isLevelEnabled: (level) => Object.hasOwn(TARGET, level) && TARGET[level as RestifyLogLevel] !== undefined,
-  };
-  return log;
+export function restifyLog(logger: Logger): pino.Logger {
+  return pino(
+    {
+      level: 'debug',
+      base: null,
+      hooks: {
+        logMethod(args, _write, level) {
+          const target = TARGET[pino.levels.labels[level] ?? ''];
+          if (!target || args.length === 0) return;
+          try {
+            logger[target](`restify.${pino.levels.labels[level]}`, safeFields(args));
+          } catch {
+            // A log line is never worth failing the request restify is handling.
+          }
+        },
+      },
+    },
+    NOWHERE,
+  );
 }

@@ -33,8 +33,8 @@ describe('index.ts (the runnable bot)', function () {
     const listening = new Promise<number>((resolve, reject) => {
       const onData = (c: Buffer) => {
         out += c.toString();
-        const m = /"event":"server.listening","port":(\d+)/.exec(out);
-        if (m) resolve(Number(m[1]));
+        const line = out.split('\n').slice(0, -1).find((l) => l.includes('"event":"server.listening"'));
+        if (line) resolve((JSON.parse(line) as { port: number }).port);
       };
       child.stdout!.on('data', onData);
       child.stderr!.on('data', onData);

@@ -1,6 +1,8 @@
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { createLogger, errorFields, type LogFields } from '../../bots/logger';
+import { createLogger, errorFields, silentLogger, type LogFields } from '../../bots/logger';
 
 function capture(): { lines: Array<Record<string, unknown>>; raw: string[]; logger: ReturnType<typeof createLogger> } {
   const raw: string[] = [];
@@ -90,6 +92,39 @@ describe('createLogger', () => {
     expect(Object.getOwnPropertyDescriptor(line, '__proto__')?.value).to.equal('[object]');
     expect(line.a).to.equal(1);
     expect(({} as Record<string, unknown>).polluted).to.equal(undefined);
+  });
+
+  it('writes debug and info to stdout, warn and error to stderr, by default', () => {
+    const logger = path.resolve(__dirname, '../../bots/logger.ts');
+    const script = `const { createLogger } = require(${JSON.stringify(logger)});
+      const log = createLogger({ level: 'debug' });
+      for (const level of ['debug', 'info', 'warn', 'error']) log[level]('probe.' + level, { n: 1 });
+      createLogger().debug('probe.hidden');`;
+    const run = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '--no-deprecation' } });
+    expect(run.status, run.stderr).to.equal(0);
+    const events = (out: string) => out.trim().split('\n').map((l) => (JSON.parse(l) as { event: string; level: string; n: number }));
+    expect(events(run.stdout).map((l) => [l.level, l.event, l.n])).to.deep.equal([['debug', 'probe.debug', 1], ['info', 'probe.info', 1]]);
+    expect(events(run.stderr).map((l) => [l.level, l.event, l.n])).to.deep.equal([['warn', 'probe.warn', 1], ['error', 'probe.error', 1]]);
+  });
+
+  it('a string passed as fields is not read as a message, and level silent writes nothing', () => {
+    const log = capture();
+    log.logger.info('case.created', hostile('%s injected' as unknown as Record<string, unknown>));
+    expect(log.lines).to.have.length(1);
+    expect(log.lines[0]).to.deep.equal({ t: '2026-03-01T10:00:00.000Z', level: 'info', event: 'case.created' });
+    const raw: string[] = [];
+    const silent = createLogger({ level: 'silent', write: (line) => raw.push(line) });
+    silent.error('x');
+    expect(raw).to.deep.equal([]);
+  });
+
+  it('silentLogger reads nothing it is given', () => {
+    const fields = {
+      get secret(): string {
+        throw new Error('read');
+      },
+    };
+    for (const level of ['debug', 'info', 'warn', 'error'] as const) silentLogger[level]('x', fields);
   });
 
   it('errorFields gives the error class and code, never the message', () => {

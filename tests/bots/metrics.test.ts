@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { register, Registry } from 'prom-client';
 import { ConfigError, loadConfig } from '../../config';
 import { COLLECT_ERRORS_METRIC, createMetricsRegistry, MAX_HISTOGRAM_BUCKETS } from '../../bots/metricsRegistry';
 import { checkMetricsAccess, isLoopbackAddress, isLoopbackHost, registerProcessMetrics } from '../../bots/metrics';
@@ -55,19 +56,47 @@ describe('metrics registry (Prometheus text format 0.0.4)', () => {
     expect(text).not.to.contain('customer typed this');
   });
 
-  it('refuses bad definitions: counter names without _total, duplicates, bad names, too many or unordered buckets', () => {
+  it('refuses bad definitions: counter names without _total, duplicates, bad names, too many or unordered buckets', async () => {
     const r = createMetricsRegistry();
     expect(() => r.counter({ name: 'orders', help: 'x' })).to.throw(/_total/);
     r.gauge({ name: 'dup', help: 'x' });
-    expect(() => r.gauge({ name: 'dup', help: 'x' })).to.throw(/already registered/);
-    expect(() => r.gauge({ name: 'bad-name', help: 'x' })).to.throw(/invalid metric name/);
+    expect(() => r.gauge({ name: 'dup', help: 'x' })).to.throw(/already (been )?registered/);
+    expect(() => r.gauge({ name: 'bad-name', help: 'x' })).to.throw(/invalid metric name/i);
     expect(() => r.gauge({ name: 'g2', help: 'x', labels: { __reserved: [] } })).to.throw(/invalid label name/);
     expect(() => r.histogram({ name: 'h1', help: 'x', buckets: Array.from({ length: MAX_HISTOGRAM_BUCKETS + 1 }, (_, i) => i + 1) })).to.throw(/buckets/);
     expect(() => r.histogram({ name: 'h2', help: 'x', buckets: [1, 1] })).to.throw(/increasing/);
     expect(() => r.histogram({ name: 'h3', help: 'x', labels: { le: [] }, buckets: [1] })).to.throw(/invalid label name/);
     r.histogram({ name: 'h4', help: 'x', buckets: [1] });
     expect(() => r.gauge({ name: 'h4_count', help: 'x' })).to.throw(/clashes/);
-    expect(() => r.counter({ name: 'neg_total', help: 'x' }).inc(-1)).to.throw(RangeError);
+    expect(() => r.counter({ name: 'neg_total', help: 'x' }).inc(-1)).to.throw(/decrease/);
+    expect(() => r.gauge({ name: 'dup', help: 'x', collect: (set) => set(1) })).to.throw(/already (been )?registered/);
+    // Nothing half-registered by a refused definition.
+    expect(r.names()).to.deep.equal([COLLECT_ERRORS_METRIC, 'dup', 'h4', 'neg_total']);
+    expect(sampleValue(parseExposition(await r.render()), COLLECT_ERRORS_METRIC, { metric: 'dup' })).to.equal(undefined);
+  });
+
+  it('each registry is a prom-client Registry of its own, never the global one', async () => {
+    const a = createMetricsRegistry();
+    const b = createMetricsRegistry();
+    a.counter({ name: 'same_total', help: 'x' }).inc();
+    b.counter({ name: 'same_total', help: 'x' });
+    expect(a.prometheus).to.be.instanceOf(Registry).and.not.equal(register);
+    expect(sampleValue(parseExposition(await a.render()), 'same_total')).to.equal(1);
+    expect(sampleValue(parseExposition(await b.render()), 'same_total')).to.equal(0);
+    expect(register.getSingleMetric('same_total')).to.equal(undefined);
+  });
+
+  it('a counter read that goes down or is not finite fails that read, not the scrape', async () => {
+    const errors: string[] = [];
+    const r = createMetricsRegistry({ onCollectError: (metric, err) => errors.push(`${metric}:${(err as Error).name}`) });
+    let value = 5;
+    r.counter({ name: 'read_total', help: 'x', collect: (set) => set(value) });
+    expect(sampleValue(parseExposition(await r.render()), 'read_total')).to.equal(5);
+    value = -1;
+    const f = parseExposition(await r.render());
+    expect(f.get('read_total')?.samples).to.deep.equal([]);
+    expect(sampleValue(f, COLLECT_ERRORS_METRIC, { metric: 'read_total' })).to.equal(1);
+    expect(errors).to.deep.equal(['read_total:RangeError']);
   });
 
   it('a failed or slow collect leaves that metric without samples, counts the error and the scrape still answers', async () => {
