@@ -1,17 +1,6 @@
-/** Attempts counted for one key (an account, a client address). */
-export interface FailureCount {
-  /** Attempts counted since the count (re)started (a sign-in attempt is counted before its password is checked). */
-  readonly count: number;
-  /** Epoch ms of the last counted attempt. */
-  readonly lastAt: number;
-}
+import { RateLimiterMemory, type RateLimiterAbstract } from 'rate-limiter-flexible';
 
-/**
- * The lock-out schedule a {@link LockoutStore} applies, atomically, in {@link LockoutStore.attempt}.
- *
- * @remarks After `count` counted attempts the key is locked out for {@link lockoutMs} from the last of them: nothing
- * below `freeFailures`, then `baseLockMs`, doubling with each further attempt, at most `maxLockMs`.
- */
+/** The lock-out schedule of {@link lockoutMs}. */
 export interface LockoutPolicy {
   /** Counted attempts before lock-outs start (the `freeFailures`-th starts the first). */
   readonly freeFailures: number;
@@ -19,46 +8,55 @@ export interface LockoutPolicy {
   readonly baseLockMs: number;
   /** Longest lock-out in ms. */
   readonly maxLockMs: number;
-  /** The count starts again from 1 once the last counted attempt is more than this many ms old. */
-  readonly windowMs: number;
-  /** A counter is kept `max(windowMs, ttlMs)` ms after its last counted attempt. @defaultValue 0 */
-  readonly ttlMs?: number;
-}
-
-/** Outcome of {@link LockoutStore.attempt}. */
-export interface LockoutAttempt extends FailureCount {
-  /** True when the attempt was counted and may go ahead; false when the key was locked out (nothing changed). */
-  readonly admitted: boolean;
 }
 
 /**
- * Counters of sign-in attempts behind the console's lock-outs: in process memory ({@link MemoryLockoutStore}) or in
- * Redis (`RedisLockoutStore`, so attempts spread over several instances add up).
+ * Lock-out in ms after `count` counted attempts, from the last of them: 0 below `freeFailures`, then `baseLockMs`,
+ * doubling with each further attempt, at most `maxLockMs`.
  *
- * @remarks An attempt is counted *before* its password is checked, in one atomic step with the lock-out check, so a
- * burst of simultaneous guesses cannot all slip past the check while the first ones are still being verified. A
- * successful sign-in then takes its count back ({@link refund}) or clears the key ({@link reset}). Times are passed in
- * by the caller (its clock).
+ * @remarks The one piece of the schedule written by hand: rate-limiter-flexible blocks for a duration it is given
+ * (`block`, `blockDuration`, `customDuration`) but has no growing one.
+ */
+export function lockoutMs(count: number, policy: LockoutPolicy): number {
+  const over = count - policy.freeFailures;
+  return over >= 0 ? Math.min(policy.maxLockMs, policy.baseLockMs * 2 ** Math.min(over, 40)) : 0;
+}
+
+/**
+ * Where a `LoginThrottle` keeps its counters: rate-limiter-flexible limiters in process memory
+ * ({@link MemoryLockoutStore}) or in Redis (`RedisLockoutStore`, so attempts spread over several instances add up).
+ *
+ * @remarks Throttles sharing a store share their counts (their keys differ by the throttle's `keyPrefix`).
  */
 export interface LockoutStore {
   /**
-   * Atomically: when `key` is locked out at `now` under `policy`, answers `admitted: false` and changes nothing;
-   * otherwise counts one more attempt at `now` (from 1 again when the previous one is older than `windowMs`) and
-   * answers `admitted: true` with the new count.
+   * The limiter `name` of this store, the same one on every call: `points: 1` (the first `consume` of a period passes,
+   * the next are refused until it ends). The throttle gives every duration per call (`customDuration`, `set`).
    */
-  attempt(key: string, now: number, policy: LockoutPolicy): Promise<LockoutAttempt>;
-  /** The counter of `key`, or `undefined` when there is none (or its time to live is over at `now`). */
-  read(key: string, now: number): Promise<FailureCount | undefined>;
-  /** Takes back one counted attempt of `key` (an attempt that turned out not to be a wrong password). */
-  refund(key: string): Promise<void>;
-  /** Forgets `key` (after a successful sign-in to that account). */
-  reset(key: string): Promise<void>;
+  limiter(name: string): RateLimiterAbstract;
+  /** Told of every key a throttle has just counted, so a bounded store can forget the least recently counted. */
+  counted?(key: string): Promise<void>;
 }
 
-/** Lock-out in ms after `count` counted attempts, from the last of them (0 while attempts are still free). */
-export function lockoutMs(count: number, policy: Pick<LockoutPolicy, 'freeFailures' | 'baseLockMs' | 'maxLockMs'>): number {
-  const over = count - policy.freeFailures;
-  return over >= 0 ? Math.min(policy.maxLockMs, policy.baseLockMs * 2 ** Math.min(over, 40)) : 0;
+/**
+ * Attempts counted for one key.
+ *
+ * @deprecated Nothing returns it since the counters moved to rate-limiter-flexible; kept while `warmline.ts` still
+ * exports it.
+ */
+export interface FailureCount {
+  readonly count: number;
+  readonly lastAt: number;
+}
+
+/**
+ * Outcome of a counted attempt.
+ *
+ * @deprecated Nothing returns it since the counters moved to rate-limiter-flexible; kept while `warmline.ts` still
+ * exports it.
+ */
+export interface LockoutAttempt extends FailureCount {
+  readonly admitted: boolean;
 }
 
 /** Options of {@link MemoryLockoutStore}. */
@@ -67,69 +65,45 @@ export interface MemoryLockoutStoreOptions {
   readonly maxKeys?: number;
 }
 
-interface Entry extends FailureCount {
-  readonly expiresAt: number;
-}
-
 /**
- * A {@link LockoutStore} in process memory (the default): bounded, counters dropped once their time is up.
+ * A {@link LockoutStore} in process memory (the default): rate-limiter-flexible's `RateLimiterMemory`, bounded.
  *
- * @remarks Per process: with several instances each counts on its own, so spreading guesses over instances
- * multiplies the allowance; use `RedisLockoutStore` there (createApp does with `STORAGE=redis`). Every operation
- * reads and writes without yielding, so it is atomic within the process.
+ * @remarks `RateLimiterMemory` drops a key only once its time is up, so a flood of made-up account names or addresses
+ * would grow it without limit: this store remembers the keys in the order they were last counted and, past `maxKeys`,
+ * deletes the least recently counted from every limiter. Per process: with several instances each counts on its own,
+ * so spreading guesses over instances multiplies the allowance; use `RedisLockoutStore` there (createApp does with
+ * `STORAGE=redis`).
  */
 export class MemoryLockoutStore implements LockoutStore {
-  private readonly entries = new Map<string, Entry>();
+  private readonly limiters = new Map<string, RateLimiterMemory>();
+  // Least recently counted first: a Set keeps insertion order, and a counted key is moved to the end.
+  private readonly keys = new Set<string>();
   private readonly maxKeys: number;
 
   constructor(options: MemoryLockoutStoreOptions = {}) {
     this.maxKeys = Math.max(1, options.maxKeys ?? 10_000);
   }
 
-  async attempt(key: string, now: number, policy: LockoutPolicy): Promise<LockoutAttempt> {
-    const previous = this.live(key, now);
-    if (previous && now < previous.lastAt + lockoutMs(previous.count, policy)) {
-      return { admitted: false, count: previous.count, lastAt: previous.lastAt };
+  limiter(name: string): RateLimiterAbstract {
+    let limiter = this.limiters.get(name);
+    if (!limiter) this.limiters.set(name, (limiter = new RateLimiterMemory({ keyPrefix: name, points: 1, duration: 1 })));
+    return limiter;
+  }
+
+  async counted(key: string): Promise<void> {
+    this.keys.delete(key);
+    this.keys.add(key);
+    const dropped: string[] = [];
+    for (const oldest of this.keys) {
+      if (this.keys.size <= this.maxKeys) break;
+      this.keys.delete(oldest);
+      dropped.push(oldest);
     }
-    const count = previous && now - previous.lastAt <= policy.windowMs ? previous.count + 1 : 1;
-    const entry: Entry = { count, lastAt: now, expiresAt: now + Math.max(policy.windowMs, policy.ttlMs ?? 0) };
-    this.entries.delete(key);
-    this.entries.set(key, entry);
-    while (this.entries.size > this.maxKeys) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest === undefined) break;
-      this.entries.delete(oldest);
-    }
-    return { admitted: true, count, lastAt: now };
+    await Promise.all(dropped.flatMap((oldest) => [...this.limiters.values()].map((limiter) => limiter.delete(oldest))));
   }
 
-  async read(key: string, now: number): Promise<FailureCount | undefined> {
-    const entry = this.live(key, now);
-    return entry ? { count: entry.count, lastAt: entry.lastAt } : undefined;
-  }
-
-  async refund(key: string): Promise<void> {
-    const entry = this.entries.get(key);
-    if (!entry) return;
-    if (entry.count <= 1) this.entries.delete(key);
-    else this.entries.set(key, { ...entry, count: entry.count - 1 });
-  }
-
-  async reset(key: string): Promise<void> {
-    this.entries.delete(key);
-  }
-
-  /** Number of keys kept (for tests). */
+  /** Number of keys remembered (for tests). */
   get size(): number {
-    return this.entries.size;
-  }
-
-  private live(key: string, now: number): Entry | undefined {
-    const entry = this.entries.get(key);
-    if (entry && now > entry.expiresAt) {
-      this.entries.delete(key);
-      return undefined;
-    }
-    return entry;
+    return this.keys.size;
   }
 }

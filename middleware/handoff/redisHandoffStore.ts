@@ -1,5 +1,5 @@
-import { luaScript as lua, runLuaScript, type LuaScript } from '../storage/redisScript';
 import { Redis } from 'ioredis';
+import { defineLuaCommands, type LuaCommand } from '../storage/redisCommands';
 import { AGE_SPAN, applyResolve, assertDraft, customerKeyOf, decideClaim, planCaseWrite } from './caseWritePlan';
 import {
   OPEN_STATES,
@@ -54,7 +54,7 @@ export interface RedisHandoffStoreOptions extends MemoryHandoffStoreOptions {
 // KEYS: case, conv, queue, open, msgs, idle, customer, msgids, stateIndex.
 // ARGV: id, json, state, open, queued, score, createdMs, channel, eventsChannel, stateEvent|'', ttlMs, customerCases,
 //       stateIndexed, nowMs, messages...
-const CREATE = lua(`
+const CREATE = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return {'dup'} end
 if ARGV[4] == '1' then
   local existing = redis.call('GET', KEYS[2])
@@ -79,7 +79,7 @@ end
 for _, k in ipairs({KEYS[1], KEYS[5], KEYS[8]}) do redis.call('PEXPIRE', k, ARGV[11]) end
 if ARGV[10] ~= '' then redis.call('PUBLISH', ARGV[9], ARGV[10]) end
 return {'ok'}
-`);
+`;
 
 // Check-and-set of a case and all its indexes in one step.
 // KEYS: case, conv, queue, open, handling, newRoute, oldRoute, idle, oldStateIndex, newStateIndex, oldAgent, newAgent,
@@ -87,7 +87,7 @@ return {'ok'}
 // ARGV: id, expectedVersion, json, state, open, queued, score, handlingMs|'', handlingSamples, hasNewRoute, hasOldRoute,
 //       channel, eventsChannel, stateEvent|'', nowMs, ttlMs, oldStateIndexed, newStateIndexed, oldHolder, newHolder,
 //       retentionMs
-const SAVE = lua(`
+const SAVE = `
 local v = redis.call('HGET', KEYS[1], 'version')
 if not v then return {'missing'} end
 if v ~= ARGV[2] then return {'conflict'} end
@@ -131,17 +131,17 @@ for _, k in ipairs({KEYS[1], KEYS[13], KEYS[14], KEYS[15], KEYS[16]}) do redis.c
 if kind then redis.call('PUBLISH', ARGV[12], cjson.encode({kind = kind, caseId = ARGV[1]})) end
 if ARGV[14] ~= '' then redis.call('PUBLISH', ARGV[13], ARGV[14]) end
 return {'ok'}
-`);
+`;
 
 // KEYS: presence. ARGV: ttl ms, new expiresAt. Extends an existing presence, keeping its status and watch; the JSON is
 // kept byte for byte but for expiresAt (a JSON string value cannot contain an unescaped '"expiresAt":').
-const RENEW_PRESENCE = lua(`
+const RENEW_PRESENCE = `
 local cur = redis.call('GET', KEYS[1])
 if not cur then return {} end
 local out = string.gsub(cur, '"expiresAt":[-0-9.eE+]+', '"expiresAt":' .. ARGV[2], 1)
 redis.call('SET', KEYS[1], out, 'PX', ARGV[1])
 return {out}
-`);
+`;
 
 // Refreshes the time to live of every key of a case after a write beside it (KEYS 1-5: case, msgs, msgids, live,
 // liveids; KEYS[6]: idle). An open case (in `idle`) gets the open TTL and a new idle time; a closed one keeps its TTL.
@@ -158,7 +158,7 @@ end
 
 // KEYS: case, msgs, msgids, live, liveids, idle. ARGV: nowMs, id, ttlMs, message json, max, eventsChannel, at, activityId|'',
 // waiting states... The message and its event in one step; a message whose activity id was kept is not kept again.
-const APPEND = lua(`
+const APPEND = `
 local state = redis.call('HGET', KEYS[1], 'state')
 if not state then return {'missing'} end
 if ARGV[8] ~= '' and redis.call('SISMEMBER', KEYS[3], ARGV[8]) == 1 then return {'dup', redis.call('LLEN', KEYS[2])} end
@@ -172,12 +172,12 @@ if ARGV[8] ~= '' then redis.call('SADD', KEYS[3], ARGV[8]) end
 ${TOUCH}
 redis.call('PUBLISH', ARGV[6], cjson.encode({kind = 'queued_message', caseId = ARGV[2], at = ARGV[7], count = n}))
 return {'ok', n}
-`);
+`;
 
 // KEYS: case, msgs, msgids, live, liveids, idle. ARGV: nowMs, id, ttlMs, line json, max lines, eventsChannel, event|'',
 // line id|''.
 // The line and its event in one step; a line whose id was appended is not appended (nor published) again.
-const APPEND_LIVE = lua(`
+const APPEND_LIVE = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return {'missing'} end
 if ARGV[8] ~= '' and redis.call('SISMEMBER', KEYS[5], ARGV[8]) == 1 then return {'dup', redis.call('LLEN', KEYS[4])} end
 local n = redis.call('RPUSH', KEYS[4], ARGV[4])
@@ -189,11 +189,11 @@ if ARGV[8] ~= '' then redis.call('SADD', KEYS[5], ARGV[8]) end
 ${TOUCH}
 if ARGV[7] ~= '' then redis.call('PUBLISH', ARGV[6], ARGV[7]) end
 return {'ok', n}
-`);
+`;
 
 // KEYS: case, msgs, live. ARGV: '1' to read the live chat too.
 // Returns {json, version, messageCount, messages..., liveLines...} read at one instant.
-const READ = lua(`
+const READ = `
 local h = redis.call('HMGET', KEYS[1], 'json', 'version')
 if not h[1] then return {} end
 local msgs = redis.call('LRANGE', KEYS[2], 0, -1)
@@ -203,10 +203,10 @@ if ARGV[1] == '1' then
   for _, m in ipairs(redis.call('LRANGE', KEYS[3], 0, -1)) do out[#out + 1] = m end
 end
 return out
-`);
+`;
 
 // KEYS: case, queue. The position of a queued case and whether it differs from the one last told; records it.
-const TELL_POSITION = lua(`
+const TELL_POSITION = `
 local rank = redis.call('ZRANK', KEYS[2], ARGV[1])
 if not rank or redis.call('HEXISTS', KEYS[1], 'json') == 0 then return {} end
 local position = rank + 1
@@ -214,12 +214,12 @@ local told = redis.call('HGET', KEYS[1], 'told')
 redis.call('HSET', KEYS[1], 'told', position)
 if told == tostring(position) then return {position, 0} end
 return {position, 1}
-`);
+`;
 
 // KEYS: queue. ARGV: first rank (0-based), count, case key prefix. The cases of that window whose position differs
 // from the one last told, each recorded as told: {id, position, id, position...}, read and written at one instant.
 // A case never told a position yet is left alone: the reply that queues its customer will tell them.
-const POSITION_CHANGES = lua(`
+const POSITION_CHANGES = `
 local ids = redis.call('ZRANGE', KEYS[1], ARGV[1], tonumber(ARGV[1]) + tonumber(ARGV[2]) - 1)
 local out = {}
 for i, id in ipairs(ids) do
@@ -233,12 +233,12 @@ for i, id in ipairs(ids) do
   end
 end
 return out
-`);
+`;
 
 // KEYS: case, msgs, msgids, live, liveids, conv, route, queue, open, idle, stateIndex, agentIndex.
 // ARGV: id, version ('' when the case is already gone), queue-changed channel. Removes an expired case and its index
 // entries, unless it was written meanwhile.
-const DROP = lua(`
+const DROP = `
 if ARGV[2] ~= '' and redis.call('HGET', KEYS[1], 'version') ~= ARGV[2] then return 0 end
 for i = 1, 5 do redis.call('DEL', KEYS[i]) end
 if redis.call('GET', KEYS[6]) == ARGV[1] then redis.call('DEL', KEYS[6]) end
@@ -247,7 +247,22 @@ local queued = redis.call('ZREM', KEYS[8], ARGV[1])
 for i = 9, 12 do redis.call('ZREM', KEYS[i], ARGV[1]) end
 if queued == 1 then redis.call('PUBLISH', ARGV[3], cjson.encode({kind = 'removed', caseId = ARGV[1]})) end
 return 1
-`);
+`;
+
+/** The scripts above as commands of the (possibly shared) client, each called with its number of keys, its keys, then ARGV. */
+const COMMANDS = {
+  warmlineHandoffCreate: { lua: CREATE },
+  warmlineHandoffSave: { lua: SAVE },
+  warmlineHandoffRenewPresence: { lua: RENEW_PRESENCE },
+  warmlineHandoffAppend: { lua: APPEND },
+  warmlineHandoffAppendLive: { lua: APPEND_LIVE },
+  warmlineHandoffRead: { lua: READ },
+  warmlineHandoffTellPosition: { lua: TELL_POSITION },
+  warmlineHandoffPositionChanges: { lua: POSITION_CHANGES },
+  warmlineHandoffDrop: { lua: DROP },
+} as const;
+type HandoffCommand = keyof typeof COMMANDS;
+type HandoffCommands = Record<HandoffCommand, LuaCommand>;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -277,7 +292,7 @@ const CUSTOMER_CASES = 50;
  * @example const store = new RedisHandoffStore({ redis: 'redis://127.0.0.1:6379', keyPrefix: 'shop:handoff:' });
  */
 export class RedisHandoffStore implements HandoffStore {
-  private readonly redis: Redis;
+  private readonly redis: Redis & HandoffCommands;
   private readonly ownsConnection: boolean;
   private readonly prefix: string;
   private readonly channel: string;
@@ -296,7 +311,7 @@ export class RedisHandoffStore implements HandoffStore {
   constructor(options: RedisHandoffStoreOptions) {
     if (!options?.redis) throw new TypeError('RedisHandoffStore: redis (client or URL) is required');
     this.ownsConnection = typeof options.redis === 'string';
-    this.redis = typeof options.redis === 'string' ? new Redis(options.redis, { maxRetriesPerRequest: 3 }) : options.redis;
+    this.redis = defineLuaCommands<HandoffCommands>(typeof options.redis === 'string' ? new Redis(options.redis, { maxRetriesPerRequest: 3 }) : options.redis, COMMANDS);
     this.prefix = options.keyPrefix ?? 'warmline:handoff:';
     this.channel = `${this.prefix}queue-changed`;
     this.eventsChannel = `${this.prefix}case-events`;
@@ -317,7 +332,7 @@ export class RedisHandoffStore implements HandoffStore {
       const plan = planCaseWrite(undefined, proposed);
       const indexed = INDEXED_STATES.includes(plan.next.state);
       const result = await this.run(
-        CREATE,
+        'warmlineHandoffCreate',
         [
           this.caseKey(id),
           this.convKey(draft.conversation.key),
@@ -355,7 +370,7 @@ export class RedisHandoffStore implements HandoffStore {
   }
 
   async get(caseId: string, options: GetCaseOptions = {}): Promise<HandoffCase | undefined> {
-    const out = await this.run(READ, [this.caseKey(caseId), this.msgsKey(caseId), this.liveKey(caseId)], [options.liveChat ? '1' : '0']);
+    const out = await this.run('warmlineHandoffRead', [this.caseKey(caseId), this.msgsKey(caseId), this.liveKey(caseId)], [options.liveChat ? '1' : '0']);
     if (out.length < 3) return undefined;
     const [json, version, count, ...rest] = out.map(String);
     const body = JSON.parse(json as string) as Omit<HandoffCase, 'version' | 'queuedMessages'>;
@@ -412,7 +427,7 @@ export class RedisHandoffStore implements HandoffStore {
   }
 
   async appendCustomerMessage(caseId: string, message: QueuedMessage): Promise<AppendResult> {
-    const [status, value] = await this.run(APPEND, this.caseKeys(caseId), [
+    const [status, value] = await this.run('warmlineHandoffAppend', this.caseKeys(caseId), [
       this.clock(),
       caseId,
       this.ttl(true),
@@ -431,7 +446,7 @@ export class RedisHandoffStore implements HandoffStore {
   }
 
   async appendLiveLine(caseId: string, line: TranscriptEntry, event?: CaseMessageEvent, options: LiveLineOptions = {}): Promise<LiveAppendResult> {
-    const [status, value] = await this.run(APPEND_LIVE, this.caseKeys(caseId), [
+    const [status, value] = await this.run('warmlineHandoffAppendLive', this.caseKeys(caseId), [
       this.clock(),
       caseId,
       this.ttl(true),
@@ -507,7 +522,7 @@ export class RedisHandoffStore implements HandoffStore {
   }
 
   async tellPosition(caseId: string): Promise<{ position: number; changed: boolean } | undefined> {
-    const out = await this.run(TELL_POSITION, [this.caseKey(caseId), this.key('queue')], [caseId]);
+    const out = await this.run('warmlineHandoffTellPosition', [this.caseKey(caseId), this.key('queue')], [caseId]);
     if (out.length < 2) return undefined;
     return { position: Number(out[0]), changed: Number(out[1]) === 1 };
   }
@@ -515,7 +530,7 @@ export class RedisHandoffStore implements HandoffStore {
   async positionChanges(fromPosition: number, count: number): Promise<PositionChange[]> {
     const from = Math.max(1, Math.floor(fromPosition));
     if (!(count > 0)) return [];
-    const flat = (await this.run(POSITION_CHANGES, [this.key('queue')], [from - 1, Math.floor(count), this.caseKey('')])).map(String);
+    const flat = (await this.run('warmlineHandoffPositionChanges', [this.key('queue')], [from - 1, Math.floor(count), this.caseKey('')])).map(String);
     const changes: Array<{ id: string; position: number }> = [];
     for (let i = 0; i + 1 < flat.length; i += 2) changes.push({ id: flat[i] as string, position: Number(flat[i + 1]) });
     const cases = await Promise.all(changes.map((x) => this.get(x.id)));
@@ -559,7 +574,7 @@ export class RedisHandoffStore implements HandoffStore {
 
   async renewPresence(agent: AgentIdentity, ttlMs: number): Promise<AgentStatus | undefined> {
     const ms = Math.max(1, Math.round(ttlMs));
-    const [out] = await this.run(RENEW_PRESENCE, [this.presenceKey(agentKey(agent))], [ms, this.clock() + ms]);
+    const [out] = await this.run('warmlineHandoffRenewPresence', [this.presenceKey(agentKey(agent))], [ms, this.clock() + ms]);
     return typeof out === 'string' ? (JSON.parse(out) as AgentPresence).status : undefined;
   }
 
@@ -657,7 +672,7 @@ export class RedisHandoffStore implements HandoffStore {
     const oldIndexed = INDEXED_STATES.includes(current.state);
     const newIndexed = INDEXED_STATES.includes(plan.next.state);
     const [status] = await this.run(
-      SAVE,
+      'warmlineHandoffSave',
       [
         this.caseKey(id),
         this.convKey(current.conversation.key),
@@ -714,7 +729,7 @@ export class RedisHandoffStore implements HandoffStore {
     for (const state of states) {
       const indexed = INDEXED_STATES.includes(state);
       const result = await this.run(
-        DROP,
+        'warmlineHandoffDrop',
         [
           ...this.caseKeys(id).slice(0, 5),
           c ? this.convKey(c.conversation.key) : this.caseKey(id),
@@ -747,8 +762,8 @@ export class RedisHandoffStore implements HandoffStore {
     return this.retentionMs + (open ? OPEN_MARGIN_MS : 0);
   }
 
-  private async run(script: LuaScript, keys: string[], args: Array<string | number>): Promise<unknown[]> {
-    const result = await runLuaScript(this.redis, script, keys, args);
+  private async run(command: HandoffCommand, keys: string[], args: Array<string | number>): Promise<unknown[]> {
+    const result = await this.redis[command](keys.length, ...keys, ...args);
     return Array.isArray(result) ? (result as unknown[]) : [result];
   }
 

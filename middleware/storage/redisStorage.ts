@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Storage, StoreItems } from 'botbuilder';
 import { Redis } from 'ioredis';
-import { luaScript, runLuaScript } from './redisScript';
+import { defineLuaCommands, type LuaCommand } from './redisCommands';
 
 /** Options of {@link RedisStorage}. */
 export interface RedisStorageOptions {
@@ -23,7 +23,7 @@ export class ETagConflictError extends Error {
 
 // KEYS: items. ARGV: ttlMs, then per item: json, expected eTag ('' or '*' = unconditional), new eTag.
 // All eTags are checked before anything is written, so a batch is written whole or not at all.
-const WRITE = luaScript(`
+const WRITE = `
 local ttl = tonumber(ARGV[1])
 for i = 1, #KEYS do
   local expected = ARGV[(i - 1) * 3 + 3]
@@ -38,7 +38,12 @@ for i = 1, #KEYS do
   if ttl > 0 then redis.call('PEXPIRE', KEYS[i], ttl) else redis.call('PERSIST', KEYS[i]) end
 end
 return {'ok'}
-`);
+`;
+
+/** WRITE as a command of the (possibly shared) client: number of items, their keys, then ARGV as above. */
+interface StorageCommands {
+  warmlineStorageWrite: LuaCommand;
+}
 
 /**
  * A botbuilder `Storage` on Redis, for conversation and user state shared by several bot instances.
@@ -50,7 +55,7 @@ return {'ok'}
  * @example const conversationState = new ConversationState(new RedisStorage({ redis: config.REDIS_URL }));
  */
 export class RedisStorage implements Storage {
-  private readonly redis: Redis;
+  private readonly redis: Redis & StorageCommands;
   private readonly ownsConnection: boolean;
   private readonly prefix: string;
   private readonly ttlMs: number;
@@ -61,7 +66,9 @@ export class RedisStorage implements Storage {
       throw new TypeError('RedisStorage: ttlSeconds must be a positive number');
     }
     this.ownsConnection = typeof options.redis === 'string';
-    this.redis = typeof options.redis === 'string' ? new Redis(options.redis, { maxRetriesPerRequest: 3 }) : options.redis;
+    this.redis = defineLuaCommands<StorageCommands>(typeof options.redis === 'string' ? new Redis(options.redis, { maxRetriesPerRequest: 3 }) : options.redis, {
+      warmlineStorageWrite: { lua: WRITE },
+    });
     this.prefix = options.keyPrefix ?? 'warmline:state:';
     this.ttlMs = options.ttlSeconds ? Math.round(options.ttlSeconds * 1000) : 0;
   }
@@ -99,7 +106,7 @@ export class RedisStorage implements Storage {
       args.push(JSON.stringify(rest), typeof eTag === 'string' ? eTag : '', randomUUID());
     }
     const redisKeys = keys.map((k) => this.prefix + k);
-    const result = await runLuaScript(this.redis, WRITE, redisKeys, args);
+    const result = await this.redis.warmlineStorageWrite(redisKeys.length, ...redisKeys, ...args);
     const [status, index] = Array.isArray(result) ? (result as unknown[]) : [];
     if (status === 'conflict') throw new ETagConflictError(keys[Number(index) - 1] as string);
     if (status !== 'ok') throw new Error('RedisStorage: unexpected answer from Redis');

@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { defineLuaCommands } from '../../storage/redisCommands';
 import type { FailedOutboxItem, NewOutboxItem, Outbox, OutboxItem } from './outbox';
 
 /** Options of {@link RedisOutbox}. */
@@ -70,6 +71,15 @@ redis.call('ZREM', KEYS[3], ARGV[1])
 redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
 return 1`;
 
+/** The scripts above as commands of the (possibly shared) client; arguments as in each script's comment. */
+interface OutboxCommands {
+  warmlineOutboxEnqueue(dueKey: string, itemKey: string, id: string, event: string, body: string, caseId: string, createdAt: number, dueAt: number, failedKey: string, retentionMs: number): Promise<number>;
+  warmlineOutboxLease(dueKey: string, now: number, limit: number, leaseUntil: number, itemPrefix: string): Promise<string[][]>;
+  warmlineOutboxReschedule(dueKey: string, itemKey: string, id: string, dueAt: number, lastError: string): Promise<number>;
+  warmlineOutboxFail(dueKey: string, itemKey: string, failedIndexKey: string, failedKey: string, id: string, reason: string, failedAt: number, retentionMs: number): Promise<number>;
+  warmlineOutboxRetryFailed(dueKey: string, itemKey: string, failedIndexKey: string, failedKey: string, id: string, dueAt: number): Promise<number>;
+}
+
 type Fields = Record<string, string>;
 
 function toItem(f: Fields): OutboxItem {
@@ -98,7 +108,7 @@ const pairs = (flat: string[]): Fields => {
  * @example const outbox = new RedisOutbox({ redis: 'redis://127.0.0.1:6379', keyPrefix: 'warmline:outbox:crm:' });
  */
 export class RedisOutbox implements Outbox {
-  private readonly redis: Redis;
+  private readonly redis: Redis & OutboxCommands;
   private readonly owned: boolean;
   private readonly prefix: string;
   private readonly retentionMs: number;
@@ -106,7 +116,13 @@ export class RedisOutbox implements Outbox {
   constructor(options: RedisOutboxOptions) {
     if (!options?.redis) throw new TypeError('RedisOutbox: redis (client or URL) is required');
     this.owned = typeof options.redis === 'string';
-    this.redis = typeof options.redis === 'string' ? new Redis(options.redis, { maxRetriesPerRequest: 3 }) : options.redis;
+    this.redis = defineLuaCommands<OutboxCommands>(typeof options.redis === 'string' ? new Redis(options.redis, { maxRetriesPerRequest: 3 }) : options.redis, {
+      warmlineOutboxEnqueue: { numberOfKeys: 2, lua: ENQUEUE },
+      warmlineOutboxLease: { numberOfKeys: 1, lua: LEASE },
+      warmlineOutboxReschedule: { numberOfKeys: 2, lua: RESCHEDULE },
+      warmlineOutboxFail: { numberOfKeys: 4, lua: FAIL },
+      warmlineOutboxRetryFailed: { numberOfKeys: 4, lua: RETRY_FAILED },
+    });
     this.prefix = options.keyPrefix ?? 'warmline:outbox:';
     this.retentionMs = Math.round(options.retentionMs ?? 30 * 24 * 3600_000);
     if (!(this.retentionMs > 0)) throw new TypeError('RedisOutbox: retentionMs must be positive');
@@ -127,11 +143,11 @@ export class RedisOutbox implements Outbox {
 
   async enqueue(item: NewOutboxItem, dueAt: number = Date.now()): Promise<void> {
     if (!item.id) throw new TypeError('RedisOutbox.enqueue: id is required');
-    await this.redis.eval(ENQUEUE, 2, this.dueKey, this.itemKey(item.id), item.id, item.event, item.body, item.caseId ?? '', Date.now(), dueAt, this.failedKey(item.id), this.retentionMs);
+    await this.redis.warmlineOutboxEnqueue(this.dueKey, this.itemKey(item.id), item.id, item.event, item.body, item.caseId ?? '', Date.now(), dueAt, this.failedKey(item.id), this.retentionMs);
   }
 
   async lease(now: number, limit: number, leaseMs: number): Promise<OutboxItem[]> {
-    const rows = (await this.redis.eval(LEASE, 1, this.dueKey, now, limit, now + leaseMs, `${this.prefix}item:`)) as string[][];
+    const rows = await this.redis.warmlineOutboxLease(this.dueKey, now, limit, now + leaseMs, `${this.prefix}item:`);
     return rows.map((r) => toItem(pairs(r)));
   }
 
@@ -140,11 +156,11 @@ export class RedisOutbox implements Outbox {
   }
 
   async reschedule(id: string, dueAt: number, lastError: string): Promise<void> {
-    await this.redis.eval(RESCHEDULE, 2, this.dueKey, this.itemKey(id), id, dueAt, lastError);
+    await this.redis.warmlineOutboxReschedule(this.dueKey, this.itemKey(id), id, dueAt, lastError);
   }
 
   async fail(id: string, reason: string, now: number = Date.now()): Promise<void> {
-    await this.redis.eval(FAIL, 4, this.dueKey, this.itemKey(id), this.failedIndexKey, this.failedKey(id), id, reason, now, this.retentionMs);
+    await this.redis.warmlineOutboxFail(this.dueKey, this.itemKey(id), this.failedIndexKey, this.failedKey(id), id, reason, now, this.retentionMs);
   }
 
   async listFailed(limit = 100): Promise<FailedOutboxItem[]> {
@@ -159,7 +175,7 @@ export class RedisOutbox implements Outbox {
   }
 
   async retryFailed(id: string, dueAt: number = Date.now()): Promise<boolean> {
-    return (await this.redis.eval(RETRY_FAILED, 4, this.dueKey, this.itemKey(id), this.failedIndexKey, this.failedKey(id), id, dueAt)) === 1;
+    return (await this.redis.warmlineOutboxRetryFailed(this.dueKey, this.itemKey(id), this.failedIndexKey, this.failedKey(id), id, dueAt)) === 1;
   }
 
   async size(): Promise<number> {

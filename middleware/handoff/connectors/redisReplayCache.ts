@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { defineLuaCommands } from '../../storage/redisCommands';
 import type { ReplayBegin, ReplayCache } from './replayCache';
 
 /** Options of {@link RedisReplayCache}. */
@@ -40,6 +41,13 @@ return 1`;
 const RELEASE = `if redis.call('GET', KEYS[1]) == '${PENDING}:' .. ARGV[1] then redis.call('DEL', KEYS[1]) end
 return 1`;
 
+/** The scripts above as commands of the shared client. */
+interface ReplayCommands {
+  warmlineReplayBegin(key: string, ttlMs: number, owner: string): Promise<string>;
+  warmlineReplayComplete(key: string, keepMs: number | '', owner: string): Promise<number>;
+  warmlineReplayRelease(key: string, owner: string): Promise<number>;
+}
+
 /**
  * A {@link ReplayCache} shared by every instance through Redis: `begin` is one Lua script (`GET`, and when the key is
  * absent `SET key pending PX ttl`), so of two copies of a signed message reaching two instances at once exactly one
@@ -52,28 +60,32 @@ return 1`;
  * @example new RedisReplayCache({ redis, keyPrefix: 'warmline:replay:webhook-status:' })
  */
 export class RedisReplayCache implements ReplayCache {
-  private readonly redis: Redis;
+  private readonly redis: Redis & ReplayCommands;
   private readonly prefix: string;
 
   constructor(options: RedisReplayCacheOptions) {
     if (!options?.redis) throw new TypeError('RedisReplayCache: redis is required');
-    this.redis = options.redis;
+    this.redis = defineLuaCommands<ReplayCommands>(options.redis, {
+      warmlineReplayBegin: { numberOfKeys: 1, lua: BEGIN },
+      warmlineReplayComplete: { numberOfKeys: 1, lua: COMPLETE },
+      warmlineReplayRelease: { numberOfKeys: 1, lua: RELEASE },
+    });
     this.prefix = options.keyPrefix ?? 'warmline:replay:';
   }
 
   async begin(key: string, ttlMs: number, owner?: string): Promise<ReplayBegin> {
-    const found = await this.redis.eval(BEGIN, 1, this.key(key), Math.max(1, Math.ceil(ttlMs)), owner ?? '');
+    const found = await this.redis.warmlineReplayBegin(this.key(key), Math.max(1, Math.ceil(ttlMs)), owner ?? '');
     if (found === 'claimed' || found === PENDING || found === DONE) return found;
     throw new Error('RedisReplayCache: unexpected reply to begin');
   }
 
   async complete(key: string, keepMs?: number, owner?: string): Promise<void> {
-    await this.redis.eval(COMPLETE, 1, this.key(key), keepMs === undefined ? '' : Math.max(1, Math.ceil(keepMs)), owner ?? '');
+    await this.redis.warmlineReplayComplete(this.key(key), keepMs === undefined ? '' : Math.max(1, Math.ceil(keepMs)), owner ?? '');
   }
 
   async release(key: string, owner?: string): Promise<void> {
     if (owner === undefined) await this.redis.del(this.key(key));
-    else await this.redis.eval(RELEASE, 1, this.key(key), owner);
+    else await this.redis.warmlineReplayRelease(this.key(key), owner);
   }
 
   private key(key: string): string {

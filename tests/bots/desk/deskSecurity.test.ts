@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
+import sinon from 'sinon';
 import { hashDeskPassword, isDeskPasswordHash, verifyDeskPassword } from '../../../bots/desk/deskPassword';
 import { parseDeskAgents } from '../../../bots/desk/deskAgents';
 import { LoginThrottle } from '../../../bots/desk/loginThrottle';
@@ -49,6 +50,13 @@ describe('parseDeskAgents', () => {
 });
 
 describe('LoginThrottle', () => {
+  // The default store is rate-limiter-flexible's RateLimiterMemory, which reads Date.now and expires keys by timers.
+  let clock: sinon.SinonFakeTimers;
+  beforeEach(() => {
+    clock = sinon.useFakeTimers({ now: 1_000_000, toFake: ['Date', 'setTimeout', 'clearTimeout'] });
+  });
+  afterEach(() => clock.restore());
+
   // A wrong password: the attempt is counted before the check and stays counted.
   const wrong = async (t: LoginThrottle, key: string): Promise<number> => {
     expect(await t.attempt(key), 'admitted').to.equal(0);
@@ -56,19 +64,18 @@ describe('LoginThrottle', () => {
   };
 
   it('allows 5 failures, then locks with doubling delays, and forgets after a success', async () => {
-    let now = 0;
-    const t = new LoginThrottle({ clock: () => now, baseLockMs: 1000, maxLockMs: 5000 });
+    const t = new LoginThrottle({ baseLockMs: 1000, maxLockMs: 5000 });
     for (let i = 0; i < 4; i++) expect(await wrong(t, 'ana')).to.equal(0);
     expect(await wrong(t, 'ana')).to.equal(1000);
     expect(await t.attempt('ana'), 'refused while locked, not counted').to.equal(1000);
-    now += 400;
+    clock.tick(400);
     expect(await t.attempt('ana')).to.equal(600);
-    now += 600;
+    clock.tick(600);
     expect(await t.lockedFor('ana')).to.equal(0);
     expect(await wrong(t, 'ana')).to.equal(2000);
-    now += 2000;
+    clock.tick(2000);
     expect(await wrong(t, 'ana')).to.equal(4000);
-    now += 4000;
+    clock.tick(4000);
     expect(await wrong(t, 'ana'), 'capped').to.equal(5000);
     expect(await t.lockedFor('ben')).to.equal(0);
     await t.reset('ana');
@@ -77,7 +84,7 @@ describe('LoginThrottle', () => {
   });
 
   it('a refunded attempt (a right password) does not count', async () => {
-    const t = new LoginThrottle({ clock: () => 0, freeFailures: 3 });
+    const t = new LoginThrottle({ freeFailures: 3 });
     for (let i = 0; i < 10; i++) {
       expect(await t.attempt('office')).to.equal(0);
       await t.refund('office');
@@ -88,10 +95,9 @@ describe('LoginThrottle', () => {
   });
 
   it('forgets old failures', async () => {
-    let now = 0;
-    const t = new LoginThrottle({ clock: () => now, forgetAfterMs: 10_000 });
+    const t = new LoginThrottle({ forgetAfterMs: 10_000 });
     for (let i = 0; i < 4; i++) await wrong(t, 'ip');
-    now += 11_000;
+    clock.tick(11_000);
     expect(await wrong(t, 'ip')).to.equal(0);
   });
 });

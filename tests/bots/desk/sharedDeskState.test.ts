@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import { MemoryDeskSessionStore, type DeskSessionStore } from '../../../bots/desk/deskSessions';
-import { MemoryLockoutStore, type LockoutStore } from '../../../bots/desk/lockoutStore';
+import { Redis } from 'ioredis';
+import { MemoryLockoutStore } from '../../../bots/desk/lockoutStore';
+import { RedisLockoutStore } from '../../../bots/desk/redisLockoutStore';
 import { DeskClient, startDeskServer, type DeskTestServer } from './deskTestServer';
 import { FakeDeskBackend } from './fakeDeskBackend';
 import { SseClient } from './sseClient';
@@ -153,8 +155,10 @@ describe('registerDeskConsole when its stores fail', function () {
   it('answers 503 (never 200, never a crash) when sessions or lock-outs cannot be read', async function () {
     const down = (): Promise<never> => Promise.reject(new Error('redis down'));
     const sessionStore: DeskSessionStore = { create: down, touch: down, destroy: down, countOfAgent: down };
-    const lockoutStore: LockoutStore = { attempt: down, read: down, refund: down, reset: down };
-    const t = await startDeskServer({ sessionStore, lockoutStore });
+    // Lock-out counters on a Redis that cannot be reached: every command fails at once.
+    const unreachable = new Redis({ port: 1, lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    unreachable.on('error', () => undefined);
+    const t = await startDeskServer({ sessionStore, lockoutStore: new RedisLockoutStore({ redis: unreachable }) });
     try {
       const c = new DeskClient(t.base);
       expect((await c.login('ana')).status).to.equal(503);
@@ -162,6 +166,7 @@ describe('registerDeskConsole when its stores fail', function () {
       expect(api.status).to.equal(503);
     } finally {
       await t.close();
+      unreachable.disconnect();
     }
   });
 });
