@@ -35,7 +35,6 @@ export const ConfigSchema = z
     ),
     // Replies go straight over HTTP with the SDK's body, headers and credentials (bots/directConnectorSends.ts);
     // false keeps botbuilder's connector pipeline for every send.
-    DIRECT_CONNECTOR_SENDS: z.preprocess(emptyToUndefined, z.enum(['true', 'false']).default('true')),
     MAX_BODY_BYTES: intFrom(256 * 1024, 1024, 16 * 1024 * 1024),
     MAX_TEXT_CHARS: intFrom(4000, 100, 100000),
     DEFAULT_LOCALE: z.preprocess(emptyToUndefined, z.enum(['en-US', 'en-GB', 'fr-FR', 'fr-CA', 'fr-BE', 'fr-CH']).default('en-US')),

@@ -173,14 +173,11 @@ export { MemoryHandoffStore, type MemoryHandoffStoreOptions } from './middleware
 export { RedisHandoffStore, type RedisHandoffStoreOptions } from './middleware/handoff/redisHandoffStore';
 export { estimateWait } from './middleware/handoff/waitEstimate';
 export { RedisStorage, ETagConflictError, type RedisStorageOptions } from './middleware/storage/redisStorage';
-export { JsonChangeConversationState, JsonChangeUserState, stateFingerprint } from './middleware/storage/jsonChangeState';
-export { JsonMemoryStorage, isJsonSnapshotStorage, type JsonSnapshotStorage } from './middleware/storage/jsonMemoryStorage';
 export { WarmlineCloudAdapter, type ActivityHttpResult } from './bots/warmlineCloudAdapter';
 export {
   CachingBotFrameworkAuthentication,
   type CachingBotFrameworkAuthenticationOptions,
 } from './bots/cachingBotFrameworkAuthentication';
-export { withDirectSends, directSendsUnavailable, type DirectSendsOptions } from './bots/directConnectorSends';
 
 // Signals: detector, middleware, extension
 export {
@@ -211,7 +208,6 @@ export type { TranscriptStore } from './middleware/transcript/transcriptStore';
 export { MemoryTranscriptStore, type MemoryTranscriptStoreOptions } from './middleware/transcript/memoryTranscriptStore';
 export { RedisTranscriptStore, type RedisTranscriptStoreOptions } from './middleware/transcript/redisTranscriptStore';
 export { RedactingTranscriptLogger, type RedactingTranscriptLoggerOptions } from './middleware/transcript/redactingTranscriptLogger';
-export { TranscriptMiddleware } from './middleware/transcript/transcriptMiddleware';
 export { markTranscriptRole, TRANSCRIPT_ROLE } from './middleware/transcript/transcriptRole';
 
 // Handoff orchestration, agent desk, hub connectors

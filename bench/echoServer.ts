@@ -22,7 +22,7 @@ class EchoBot extends ActivityHandler {
 }
 
 const auth = new ConfigurationBotFrameworkAuthentication({} as ConfigurationBotFrameworkAuthenticationOptions);
-const adapter = new CloudAdapter(process.argv.includes('--reuse-clients') ? new CachingBotFrameworkAuthentication(auth, { directSends: true }) : auth);
+const adapter = new CloudAdapter(process.argv.includes('--reuse-clients') ? new CachingBotFrameworkAuthentication(auth) : auth);
 const bot = new EchoBot();
 const server = restify.createServer();
 server.use(restify.plugins.bodyParser());

@@ -9,7 +9,6 @@ import {
   type UserTokenClient,
 } from 'botframework-connector';
 import type { Activity } from 'botbuilder';
-import { withDirectSends, type DirectSendsOptions } from './directConnectorSends';
 
 /** A small least-recently-used map: clients are reused, and at most `max` are kept. */
 class Lru<V> {
@@ -52,7 +51,6 @@ class CachingConnectorFactory extends ConnectorFactory {
     private readonly inner: ConnectorFactory,
     private readonly appId: string,
     private readonly cache: Lru<Promise<ConnectorClient>>,
-    private readonly directSends: DirectSendsOptions | undefined,
   ) {
     super();
   }
@@ -61,8 +59,7 @@ class CachingConnectorFactory extends ConnectorFactory {
     const key = JSON.stringify([this.appId, serviceUrl, audience ?? null]);
     const hit = this.cache.get(key);
     if (hit) return hit;
-    const direct = this.directSends;
-    const created = direct ? this.inner.create(serviceUrl, audience).then((client) => withDirectSends(client, direct)) : this.inner.create(serviceUrl, audience);
+    const created = this.inner.create(serviceUrl, audience);
     this.cache.set(key, created);
     // A failed creation (e.g. credentials) is not kept: the next turn tries again.
     created.catch(() => this.cache.deleteIf(key, created));
@@ -74,12 +71,6 @@ class CachingConnectorFactory extends ConnectorFactory {
 export interface CachingBotFrameworkAuthenticationOptions {
   /** Most connector clients kept (one per app id, service URL and audience). Default 256. */
   readonly maxConnectorClients?: number;
-  /**
-   * Send replies and proactive messages straight over HTTP instead of through the connector client's Azure request
-   * pipeline (see {@link withDirectSends}: same body, headers and credentials; answers the SDK would retry go back to
-   * the SDK client, other failures reject with the SDK's error). `true` or options to enable; default off.
-   */
-  readonly directSends?: boolean | DirectSendsOptions;
 }
 
 /**
@@ -97,7 +88,6 @@ export interface CachingBotFrameworkAuthenticationOptions {
 export class CachingBotFrameworkAuthentication extends BotFrameworkAuthentication {
   private readonly connectors: Lru<Promise<ConnectorClient>>;
   private readonly userTokenClients = new Lru<Promise<UserTokenClient>>(64);
-  private readonly directSends: DirectSendsOptions | undefined;
 
   constructor(
     private readonly inner: BotFrameworkAuthentication,
@@ -108,7 +98,6 @@ export class CachingBotFrameworkAuthentication extends BotFrameworkAuthenticatio
     const max = options.maxConnectorClients ?? 256;
     if (!Number.isInteger(max) || max < 1) throw new RangeError('CachingBotFrameworkAuthentication: maxConnectorClients must be a positive integer');
     this.connectors = new Lru(max);
-    this.directSends = options.directSends === true ? {} : options.directSends || undefined;
   }
 
   /** How many connector clients are kept now (for tests and diagnostics). */
@@ -119,7 +108,7 @@ export class CachingBotFrameworkAuthentication extends BotFrameworkAuthenticatio
   async authenticateRequest(activity: Activity, authHeader: string): Promise<AuthenticateRequestResult> {
     const result = await this.inner.authenticateRequest(activity, authHeader);
     return result.connectorFactory
-      ? { ...result, connectorFactory: new CachingConnectorFactory(result.connectorFactory, appIdOf(result.claimsIdentity), this.connectors, this.directSends) }
+      ? { ...result, connectorFactory: new CachingConnectorFactory(result.connectorFactory, appIdOf(result.claimsIdentity), this.connectors) }
       : result;
   }
 
@@ -128,7 +117,7 @@ export class CachingBotFrameworkAuthentication extends BotFrameworkAuthenticatio
   }
 
   createConnectorFactory(claimsIdentity: ClaimsIdentity): ConnectorFactory {
-    return new CachingConnectorFactory(this.inner.createConnectorFactory(claimsIdentity), appIdOf(claimsIdentity), this.connectors, this.directSends);
+    return new CachingConnectorFactory(this.inner.createConnectorFactory(claimsIdentity), appIdOf(claimsIdentity), this.connectors);
   }
 
   createUserTokenClient(claimsIdentity: ClaimsIdentity): Promise<UserTokenClient> {

@@ -24,8 +24,7 @@ import { HttpTrackingProvider } from '../dialogs/tracking/httpTrackingProvider';
 import type { TrackingProvider } from '../dialogs/tracking/trackingProvider';
 import { InputGuardMiddleware } from '../middleware/inputGuardMiddleware';
 import { RedisStorage } from '../middleware/storage/redisStorage';
-import { JsonChangeConversationState, JsonChangeUserState } from '../middleware/storage/jsonChangeState';
-import { JsonMemoryStorage } from '../middleware/storage/jsonMemoryStorage';
+import { ExpiringMemoryStorage } from '../middleware/storage/expiringMemoryStorage';
 import { CachingBotFrameworkAuthentication } from './cachingBotFrameworkAuthentication';
 import { WarmlineCloudAdapter } from './warmlineCloudAdapter';
 import { createWarmlineMiddleware } from '../middleware/createWarmlineMiddleware';
@@ -144,10 +143,9 @@ export function createApp(options: WarmlineAppOptions): WarmlineApp {
     options.storage ??
     (config.STORAGE === 'redis'
       ? new RedisStorage({ redis: sharedRedis(), keyPrefix: `${config.REDIS_KEY_PREFIX}state:`, ttlSeconds: retentionMs / 1000 })
-      : new JsonMemoryStorage({ retentionMs }));
-  // botbuilder's state classes with cheaper change detection (JSON compared, not SHA-256 hashed): same behaviour.
-  const conversationState = new JsonChangeConversationState(storage);
-  const userState = new JsonChangeUserState(storage);
+      : new ExpiringMemoryStorage({ retentionMs }));
+  const conversationState = new ConversationState(storage);
+  const userState = new UserState(storage);
 
   const trackingProvider: TrackingProvider =
     options.trackingProvider ??
@@ -159,14 +157,13 @@ export function createApp(options: WarmlineAppOptions): WarmlineApp {
         })
       : new DemoTrackingProvider(options.now ? { now: options.now } : {}));
 
-  // Every request is still authenticated by botbuilder; the wrapper only reuses the HTTP clients it builds per turn
-  // and, unless DIRECT_CONNECTOR_SENDS=false, sends replies without the Azure request pipeline around them.
+  // Every request is still authenticated by botbuilder; the wrapper only reuses the HTTP clients it builds per turn.
   const auth = new CachingBotFrameworkAuthentication(new ConfigurationBotFrameworkAuthentication({
     MicrosoftAppId: config.MicrosoftAppId ?? '',
     MicrosoftAppPassword: config.MicrosoftAppPassword ?? '',
     MicrosoftAppType: config.MicrosoftAppType,
     MicrosoftAppTenantId: config.MicrosoftAppTenantId ?? '',
-  } as ConfigurationBotFrameworkAuthenticationOptions), { directSends: config.DIRECT_CONNECTOR_SENDS === 'true' ? { logger } : false });
+  } as ConfigurationBotFrameworkAuthenticationOptions));
   const adapter = new WarmlineCloudAdapter(auth);
 
   // Turns that could not keep what they were given: answered 503 with Retry-After so the channel sends the activity
@@ -419,7 +416,7 @@ export function createApp(options: WarmlineAppOptions): WarmlineApp {
       sweeper = setInterval(() => {
         handoff.sweep().catch((err: unknown) => logger.warn('handoff.sweep_failed', errorFields(err)));
         // What lives in this process's memory has a retention too (Redis keys expire by themselves).
-        if (storage instanceof JsonMemoryStorage) storage.purgeExpired();
+        if (storage instanceof ExpiringMemoryStorage) void storage.purgeExpired();
         if (transcripts instanceof MemoryTranscriptStore) transcripts.purgeExpired();
       }, every);
       sweeper.unref();

@@ -4,7 +4,6 @@ import { WarmlineCloudAdapter, type ActivityHttpResult } from './warmlineCloudAd
 import { errorFields, type Logger } from './logger';
 import { checkActivityEnvelope, replaceInvalidTimestamps } from './activityEnvelope';
 import { upgradeRouter } from './upgradeRouter';
-import { DirectLineHttpError, readJsonBody } from './channels/directLine/readJsonBody';
 import { metricsRoute, type MetricsRouteOptions } from './metrics';
 import { isJsonContentType, jsonTextTooDeep, MAX_JSON_DEPTH, valueTooDeep } from '../middleware/json';
 import { restifyLog } from './restifyLog';
@@ -41,8 +40,8 @@ export interface WarmlineServerOptions {
 /**
  * Creates the restify server with the Bot Framework endpoint and health routes.
  *
- * @remarks Routes: `POST /api/messages` (a {@link WarmlineCloudAdapter} runs the turn from the body read here; any
- * other `CloudAdapter` through its own `process`; both enforce Bot Framework JWT authentication whenever an app id is
+ * @remarks Routes: `POST /api/messages` (a {@link WarmlineCloudAdapter} runs the turn from the body restify's parser
+ * read; any other `CloudAdapter` through its own `process`; both enforce Bot Framework JWT authentication whenever an app id is
  * configured), `GET /healthz` (the process answers), `GET /readyz` (503 until every component is warm), and
  * `GET /metrics` when `metrics` is given (Prometheus text; a bearer token, or loopback clients only). Bodies over
  * `maxBodyBytes` get 413, malformed JSON and JSON nested deeper than 64 arrays and objects 400 (on every route), non-JSON
@@ -81,24 +80,16 @@ export function createWarmlineServer(options: WarmlineServerOptions): restify.Se
     }
     return next();
   });
-  // The Bot Framework endpoint reads its JSON body itself (below); restify's body parser serves the other routes.
-  const skipMessages = (handler: restify.RequestHandler): restify.RequestHandler =>
-    function bodyParserOutsideMessages(req, res, next) {
-      if (req.method === 'POST' && req.getPath() === MESSAGES_PATH) return next();
-      return handler(req, res, next);
-    };
   server.use(
-    restify.plugins
-      .bodyParser({
-        maxBodySize: options.maxBodyBytes,
-        mapParams: false,
-        mapFiles: false,
-        keepExtensions: false,
-        rejectUnknown: false,
-      })
-      .map(skipMessages),
+    restify.plugins.bodyParser({
+      maxBodySize: options.maxBodyBytes,
+      mapParams: false,
+      mapFiles: false,
+      keepExtensions: false,
+      rejectUnknown: false,
+    }),
   );
-  server.use(skipMessages(refuseDeepJson));
+  server.use(refuseDeepJson);
 
   server.post(MESSAGES_PATH, async (req, res) => {
     // Channels post JSON. Refusing other types also keeps a web page from posting activities to a local, anonymous
@@ -107,20 +98,8 @@ export function createWarmlineServer(options: WarmlineServerOptions): restify.Se
       res.send(415, { error: 'UnsupportedMediaType', message: 'Send the activity as application/json.' });
       return;
     }
-    let body: unknown;
-    try {
-      body = await readJsonBody(req, options.maxBodyBytes);
-    } catch (err) {
-      if (err instanceof DirectLineHttpError && err.status === 413) {
-        res.send(413, { error: 'PayloadTooLarge', message: `Request body larger than ${options.maxBodyBytes} bytes.` });
-      } else {
-        // Not JSON, nested too deep, or abandoned by the client: each error says which.
-        const message = err instanceof DirectLineHttpError ? err.message : 'The body is not valid JSON.';
-        res.send(400, { error: 'BadRequest', message });
-      }
-      return;
-    }
-    const checked = checkActivityEnvelope(body);
+    // restify's body parser has read the JSON (413 when too large, 400 when malformed or nested too deep).
+    const checked = checkActivityEnvelope(req.body);
     if (!checked.ok) {
       res.send(400, { error: 'BadRequest', message: checked.reason });
       return;

@@ -48,14 +48,15 @@ class AuthenticationUnavailable extends Error {
 }
 
 /**
- * botbuilder's `CloudAdapter`, plus {@link WarmlineCloudAdapter.processActivityBody} for a server that has already
- * read and checked the request body.
+ * botbuilder's `CloudAdapter`, plus {@link WarmlineCloudAdapter.processActivityBody}: authenticate and run the turn of
+ * an activity the server has parsed and checked, and say what to answer for each way that can fail.
  *
- * @remarks `CloudAdapter.process` re-validates the request, the response and the logic function with zod on every
- * request before it authenticates and runs the turn. Warmline's endpoint reads the JSON body itself, so it calls
- * `processActivityBody`: the same authentication (JWT whenever an app id is set) and the same turn, without that
- * per-request validation, and with an answer for each way a request can fail (see the method). Everything else is
- * `CloudAdapter`'s.
+ * @remarks `CloudAdapter.process` answers every failure other than a refused token with 500 (and writes the error to
+ * the console): a turn that could not keep its activity, or a token that could not be checked because the signing
+ * keys were unreachable, would look like a crash to the channel, which would not send the activity again. This method
+ * runs the same authentication (JWT whenever an app id is set) and the same turn, through `CloudAdapterBase`'s own
+ * `processActivity` (its extension point for hosts that read requests themselves), and answers 503 with
+ * `Retry-After` in those two cases. Everything else is `CloudAdapter`'s.
  */
 export class WarmlineCloudAdapter extends CloudAdapter {
   private readonly authenticationTimeoutMs: number;

@@ -1,12 +1,11 @@
-import { telemetryTrackDialogView, type ConversationState, type StatePropertyAccessor, type TurnContext } from 'botbuilder-core';
+import { type ConversationState, type StatePropertyAccessor, type TurnContext } from 'botbuilder-core';
 import {
   ComponentDialog,
   Dialog,
-  DialogSet,
   DialogTurnStatus,
+  runDialog,
   type DialogContext,
   type DialogState,
-  type DialogStateManagerConfiguration,
   type DialogTurnResult,
 } from 'botbuilder-dialogs';
 import { CONVERSATION_FACTS_PROPERTY, emptyFacts, type ConversationFacts } from '../middleware/conversationFacts';
@@ -23,16 +22,9 @@ import { recognizeDay } from './recognizers';
 import { normaliseText } from './requestRecognizer';
 import type { TrackingProvider } from './tracking/trackingProvider';
 import { understandTurn, type TurnUnderstanding } from './understandTurn';
-import { LoadedStateProperty } from './loadedStateProperty';
 
 /** Dialog id of {@link MainDialog}. */
 export const MAIN_DIALOG = 'mainDialog';
-
-// botbuilder-dialogs' own turn-state keys (strings in the library): the memory-scope configuration that every
-// DialogContext's DialogStateManager reads, and the developer hooks that change it.
-const DIALOG_STATE_MANAGER_CONFIGURATION = 'DialogStateManagerConfiguration';
-const TURN_MEMORY_SCOPES = 'memoryScopes';
-const TURN_PATH_RESOLVERS = 'pathResolvers';
 
 /** How many normalised requests {@link ConversationFacts.recentRequests} keeps. */
 const RECENT_REQUESTS = 10;
@@ -54,11 +46,6 @@ export type Interruption = (dc: DialogContext, understanding: TurnUnderstanding)
 export interface MainDialogOptions extends ParcelTrackingDialogOptions {
   /** Checked in order before the built-in help and cancel. Default none. */
   readonly interruptions: readonly Interruption[];
-}
-
-/** A message `MainDialog.run` has already routed to the tracking dialog (its request noted once). */
-class RoutedMessage {
-  constructor(readonly start: ParcelTrackingStart) {}
 }
 
 /** The route answered the message itself: nothing left on the inner stack. */
@@ -84,85 +71,27 @@ export class MainDialog extends ComponentDialog {
   private readonly facts: StatePropertyAccessor<ConversationFacts>;
   private readonly profile: StatePropertyAccessor<ConversationProfile>;
   private readonly tracking: ParcelTrackingDialog;
-  /** The root dialog sets of {@link MainDialog.run}, one per dialog-state accessor (built once, not per turn). */
-  private readonly rootSets = new WeakMap<StatePropertyAccessor<DialogState>, DialogSet>();
-  /** botbuilder-dialogs' memory-scope configuration, computed on the first turn and reused (see `run`). */
-  private stateManagerConfiguration?: DialogStateManagerConfiguration;
 
   constructor(provider: TrackingProvider, conversationState: ConversationState, options: Partial<MainDialogOptions> = {}) {
     super(MAIN_DIALOG);
     if (!conversationState) throw new TypeError('MainDialog: conversationState is required');
     const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<MainDialogOptions>;
     this.options = { ...PARCEL_TRACKING_DEFAULTS, interruptions: [], ...defined };
-    this.facts = new LoadedStateProperty<ConversationFacts>(conversationState, CONVERSATION_FACTS_PROPERTY);
-    this.profile = new LoadedStateProperty<ConversationProfile>(conversationState, CONVERSATION_PROFILE_PROPERTY);
+    this.facts = conversationState.createProperty<ConversationFacts>(CONVERSATION_FACTS_PROPERTY);
+    this.profile = conversationState.createProperty<ConversationProfile>(CONVERSATION_PROFILE_PROPERTY);
     this.tracking = new ParcelTrackingDialog(provider, conversationState, this.options);
     this.addDialog(this.tracking);
     this.initialDialogId = PARCEL_TRACKING_DIALOG;
   }
 
   /**
-   * Runs the dialog for one turn: continues the active dialog, or begins a new route for this message.
+   * Runs the dialog for one turn with botbuilder-dialogs' `runDialog`: continues the active dialog, or begins this
+   * one for a new message.
    *
-   * @remarks The dialog set is built once per accessor, and botbuilder-dialogs' memory-scope configuration once per
-   * dialog (on the first turn that does not set its own `memoryScopes`, `pathResolvers` or configuration in turn
-   * state): component registrations added after that first turn are not seen by this dialog's state managers.
    * @param accessor - Conversation-state property holding the dialog stack.
    */
   async run(ctx: TurnContext, accessor: StatePropertyAccessor<DialogState>): Promise<void> {
-    let set = this.rootSets.get(accessor);
-    if (!set) {
-      set = new DialogSet(accessor).add(this);
-      this.rootSets.set(accessor, set);
-    }
-    // Every DialogContext's state manager otherwise rebuilds the memory scopes and path resolvers on each turn
-    // (a zod parse and a dozen objects). They are stateless, so the configuration of the first turn serves every
-    // turn, unless a turn brings its own configuration, scopes or resolvers: then botbuilder does as usual.
-    const turnOwnsConfiguration =
-      ctx.turnState.has(DIALOG_STATE_MANAGER_CONFIGURATION) || ctx.turnState.has(TURN_MEMORY_SCOPES) || ctx.turnState.has(TURN_PATH_RESOLVERS);
-    if (this.stateManagerConfiguration && !turnOwnsConfiguration) {
-      ctx.turnState.set(DIALOG_STATE_MANAGER_CONFIGURATION, this.stateManagerConfiguration);
-    }
-    const createContext = async (): Promise<DialogContext> => {
-      const dc = await set.createContext(ctx);
-      if (!this.stateManagerConfiguration && !turnOwnsConfiguration) {
-        this.stateManagerConfiguration = ctx.turnState.get<DialogStateManagerConfiguration>(DIALOG_STATE_MANAGER_CONFIGURATION);
-      }
-      return dc;
-    };
-
-    // Most messages begin and end nothing: an answer, or a tracking answer for a number already known. They need
-    // no dialog context (each costs a state manager, memory scopes and several promises); only a message that
-    // leaves a prompt waiting, or one that arrives while a dialog waits, goes through the dialog stack.
-    if (this.routesWithoutDialogContext()) {
-      const state = await accessor.get(ctx, { dialogStack: [] });
-      if (Array.isArray(state.dialogStack) && state.dialogStack.length === 0) {
-        const start = await this.answerOrTrack(ctx);
-        if (start && !start.trackingNumber) {
-          const dc = await createContext();
-          await dc.beginDialog(this.id, new RoutedMessage(start));
-          return;
-        }
-        telemetryTrackDialogView(this.telemetryClient, this.id);
-        if (start?.trackingNumber) await this.tracking.answerKnownNumber(ctx, start.trackingNumber, start);
-        return;
-      }
-    }
-    const dc = await createContext();
-    const result = await dc.continueDialog();
-    if (result.status === DialogTurnStatus.empty) await dc.beginDialog(this.id);
-  }
-
-  /**
-   * True when a message that begins this dialog can be routed without a dialog context: no developer
-   * interruptions (they receive one) and no subclass taking over how the dialog begins.
-   */
-  private routesWithoutDialogContext(): boolean {
-    return (
-      this.options.interruptions.length === 0 &&
-      this.onBeginDialog === MainDialog.prototype.onBeginDialog &&
-      this.beginDialog === ComponentDialog.prototype.beginDialog
-    );
+    await runDialog(this, ctx, accessor);
   }
 
   /** Reads the current message (once per turn). */
@@ -175,9 +104,7 @@ export class MainDialog extends ComponentDialog {
   }
 
   /** Routes the message that begins this dialog (after the interruptions): an answer, or the tracking dialog. */
-  protected override async onBeginDialog(inner: DialogContext, options?: object): Promise<DialogTurnResult> {
-    // Already routed by `run` (the message needs the tracking dialog's prompts): begin it, do not route again.
-    if (options instanceof RoutedMessage) return inner.beginDialog(PARCEL_TRACKING_DIALOG, options.start);
+  protected override async onBeginDialog(inner: DialogContext, _options?: object): Promise<DialogTurnResult> {
     return (await this.interrupt(inner)) ?? this.route(inner);
   }
 
@@ -222,7 +149,7 @@ export class MainDialog extends ComponentDialog {
 
   /**
    * Routes a message that begins the dialog: answers it (help, greeting, thanks, not understood...) and returns
-   * `undefined`, or notes the request and returns how to begin {@link ParcelTrackingDialog}. Needs no dialog context.
+   * `undefined`, or notes the request and returns how to begin {@link ParcelTrackingDialog}.
    */
   private async answerOrTrack(ctx: TurnContext): Promise<ParcelTrackingStart | undefined> {
     const u = await this.understand(ctx);

@@ -25,7 +25,6 @@ import {
   type TrackingResult,
 } from './tracking/trackingProvider';
 import { understandTurn, type TurnUnderstanding } from './understandTurn';
-import { LoadedStateProperty } from './loadedStateProperty';
 
 /** Dialog id of {@link ParcelTrackingDialog}. */
 export const PARCEL_TRACKING_DIALOG = 'parcelTrackingDialog';
@@ -157,8 +156,8 @@ export class ParcelTrackingDialog extends ComponentDialog<ParcelTrackingStart> {
     if (!(this.options.lookupTimeoutMs > 0)) throw new TypeError('ParcelTrackingDialog: lookupTimeoutMs must be > 0');
     if (!(this.options.maxNumberAttempts >= 1)) throw new TypeError('ParcelTrackingDialog: maxNumberAttempts must be >= 1');
     if (!(this.options.maxEmailAttempts >= 1)) throw new TypeError('ParcelTrackingDialog: maxEmailAttempts must be >= 1');
-    this.facts = new LoadedStateProperty<ConversationFacts>(conversationState, CONVERSATION_FACTS_PROPERTY);
-    this.profile = new LoadedStateProperty<ConversationProfile>(conversationState, CONVERSATION_PROFILE_PROPERTY);
+    this.facts = conversationState.createProperty<ConversationFacts>(CONVERSATION_FACTS_PROPERTY);
+    this.profile = conversationState.createProperty<ConversationProfile>(CONVERSATION_PROFILE_PROPERTY);
 
     this.addDialog(new TextPrompt(NUMBER_PROMPT, (pc) => this.numberValidator(pc)))
       .addDialog(new TextPrompt(EMAIL_PROMPT, (pc) => this.emailValidator(pc)))
@@ -174,25 +173,14 @@ export class ParcelTrackingDialog extends ComponentDialog<ParcelTrackingStart> {
 
   /**
    * Begins tracking. With the number already known (given in the message, or earlier in the conversation) the
-   * answer is given at once and the dialog ends in the same call: no inner dialog stack, waterfall or prompt is
-   * built for a one-shot answer. Otherwise the waterfall asks for the number.
+   * answer is given at once and the dialog ends in the same turn; otherwise the waterfall asks for the number.
    */
   override async beginDialog(outer: DialogContext, options?: ParcelTrackingStart): Promise<DialogTurnResult> {
     if (!options?.trackingNumber) return super.beginDialog(outer, options);
-    const outcome = await this.answerKnownNumber(outer.context, options.trackingNumber, options);
-    return outer.endDialog(outcome);
-  }
-
-  /**
-   * Answers about a number already known, as the dialog would when begun with it, without a dialog stack: looks
-   * the parcel up, records the facts and sends the answer.
-   *
-   * @remarks Used by `MainDialog` for messages that need no prompt, and by {@link ParcelTrackingDialog.beginDialog}.
-   */
-  async answerKnownNumber(ctx: TurnContext, trackingNumber: string, start: ParcelTrackingStart): Promise<ParcelTrackingOutcome> {
     telemetryTrackDialogView(this.telemetryClient, this.id);
-    const u = await this.understand(ctx);
-    return this.answer(ctx, u, trackingNumber, start.carrier, start);
+    const u = await this.understand(outer.context);
+    const outcome = await this.answer(outer.context, u, options.trackingNumber, options.carrier, options);
+    return outer.endDialog(outcome);
   }
 
   private understand(ctx: TurnContext): Promise<TurnUnderstanding> {

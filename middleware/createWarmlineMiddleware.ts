@@ -1,13 +1,12 @@
-import { ActivityTypes, MiddlewareSet, type Middleware, type TranscriptLogger, type TurnContext } from 'botbuilder-core';
+import { ActivityTypes, MiddlewareSet, TranscriptLoggerMiddleware, type Middleware, type TranscriptLogger, type TurnContext } from 'botbuilder-core';
 import { HandoffMiddleware } from './handoff/handoffMiddleware';
 import type { SignalDetector } from './signals/signalDetector';
 import { SIGNALS } from './signals/signals';
-import { TranscriptMiddleware } from './transcript/transcriptMiddleware';
 import { writeTurn } from './turnStateKeys';
 
 /** The pieces of the Warmline pipeline, each also usable alone. */
 export interface WarmlineMiddlewareOptions {
-  /** 1. Transcript: a middleware, or a `TranscriptLogger` (wrapped in `TranscriptMiddleware`). */
+  /** 1. Transcript: a middleware, or a `TranscriptLogger` (wrapped in botbuilder's `TranscriptLoggerMiddleware`). */
   readonly transcript: Middleware | TranscriptLogger;
   /**
    * 2. Signals: the `SignalsMiddleware` (preferred: it keeps the trajectory), or a bare `SignalDetector`, wrapped in a
@@ -45,7 +44,7 @@ export function createWarmlineMiddleware(options: WarmlineMiddlewareOptions): Mi
 
   let transcriptPiece: Middleware;
   if (isMiddleware(transcript)) transcriptPiece = transcript;
-  else if (isLogger(transcript)) transcriptPiece = new TranscriptMiddleware(transcript);
+  else if (isLogger(transcript)) transcriptPiece = new TranscriptLoggerMiddleware(transcript);
   else throw new TypeError('createWarmlineMiddleware: transcript must be a middleware or a TranscriptLogger');
 
   let signalsPiece: Middleware;

@@ -52,7 +52,6 @@ describe('loadConfig', () => {
     expect(c.WEBCHAT).to.equal('local');
     expect(c.DEFAULT_LOCALE).to.equal('en-US');
     expect(c.MicrosoftAppId).to.equal(undefined);
-    expect(c.DIRECT_CONNECTOR_SENDS).to.equal('true');
   });
 
   it('treats empty strings as unset (as .env files write them)', () => {
@@ -96,7 +95,6 @@ describe('loadConfig', () => {
     ['a handoff wait under 30 s', { HANDOFF_MAX_WAIT_SECONDS: '5' }, 'HANDOFF_MAX_WAIT_SECONDS'],
     ['an agent presence of zero minutes', { AGENT_PRESENCE_TTL_MINUTES: '0' }, 'AGENT_PRESENCE_TTL_MINUTES'],
     ['an unsupported agent language', { HANDOFF_AGENT_LANGUAGE: 'de' }, 'HANDOFF_AGENT_LANGUAGE'],
-    ['a direct-sends switch that is not true or false', { DIRECT_CONNECTOR_SENDS: 'yes' }, 'DIRECT_CONNECTOR_SENDS'],
     ['a Redis key prefix with spaces', { REDIS_KEY_PREFIX: 'my bot' }, 'REDIS_KEY_PREFIX'],
   ];
   for (const [name, env, key] of bad) {

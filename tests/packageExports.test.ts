@@ -24,7 +24,7 @@ describe("package exports: import { ... } from 'warmline'", function () {
         `const w = require('warmline');
          const names = ['createApp','CustomerBot','MainDialog','ParcelTrackingDialog','loadConfig','DemoTrackingProvider',
            'HttpTrackingProvider','findTrackingNumbers','validateTrackingNumber','registerLocalDirectLine','SIGNALS',
-           'acknowledge','MemoryHandoffStore','RedisHandoffStore','RedisStorage','JsonChangeConversationState','JsonChangeUserState','JsonMemoryStorage','CachingBotFrameworkAuthentication','withDirectSends','WarmlineCloudAdapter','Redactor','createHandoffPolicy',
+           'acknowledge','MemoryHandoffStore','RedisHandoffStore','RedisStorage','CachingBotFrameworkAuthentication','WarmlineCloudAdapter','Redactor','createHandoffPolicy',
            'InputGuardMiddleware','SignalsMiddleware','createSignalDetector','HandoffMiddleware','HandoffService',
            'createWarmlineMiddleware','AgentDesk','BotFrameworkHandoffConnector','WebhookConnector','registerDeskConsole'];
          const missing = names.filter((n) => w[n] === undefined);

@@ -272,7 +272,6 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosReport>
     REDIS_KEY_PREFIX: 'chaos:',
     WEBCHAT: 'off',
     WARMLINE_AGENTS: agents,
-    DIRECT_CONNECTOR_SENDS: 'true',
   };
   const instances = [new Instance('A', root, env), new Instance('B', root, env)];
   let turn = 0;

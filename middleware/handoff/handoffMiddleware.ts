@@ -1,10 +1,9 @@
-import { ActivityTypes, type Attachment, type ConversationState, type Middleware, type TurnContext } from 'botbuilder-core';
+import { ActivityTypes, type Attachment, type ConversationState, type Middleware, type StatePropertyAccessor, type TurnContext } from 'botbuilder-core';
 import { CONVERSATION_FACTS_PROPERTY, emptyFacts, type ConversationFacts } from '../conversationFacts';
 import { SIGNALS, type Signals } from '../signals/signals';
 import { TEXT_SHORTENED } from '../inputGuardMiddleware';
 import type { TranscriptStore } from '../transcript/transcriptStore';
 import { readTurn } from '../turnStateKeys';
-import { withTurnEndSave } from '../withTurnEndSave';
 import { conversationKey, pointerFromActivity } from './conversationPointer';
 import { readContact, readCustomerReply, type CustomerReply } from './customerReply';
 import type { AgentIdentity, HandoffCase, TranscriptEntry } from './handoffCase';
@@ -90,8 +89,7 @@ const languageOf = (code: string | undefined): HandoffLanguage | undefined => {
  *   bot answer then asks "would you like a person?" once (yes queues, no continues); misunderstandings and repeated
  *   requests are re-checked after the bot answered, so the offer comes right after the second failure.
  * - After a close, a 1–5 reply is stored as the satisfaction rating; anything else goes to the bot.
- * Saves conversation state once at the end of the turn (also when the bot throws), unless an outer Warmline piece
- * sharing the same state (the signals middleware) does it; the bot inside then skips its own save (`withTurnEndSave`).
+ * Saves conversation state at the end of the turn (also when the bot throws; botbuilder writes it only if it changed).
  */
 export class HandoffMiddleware implements Middleware {
   private readonly service: HandoffService;
@@ -100,12 +98,16 @@ export class HandoffMiddleware implements Middleware {
   private readonly redactor: Redactor;
   private readonly defaultLanguage: HandoffLanguage;
   private readonly transcriptLines: number;
+  private readonly stateProperty: StatePropertyAccessor<HandoffConversationState>;
+  private readonly factsProperty: StatePropertyAccessor<ConversationFacts>;
 
   constructor(private readonly options: HandoffMiddlewareOptions) {
     if (!options?.service) throw new TypeError('HandoffMiddleware: service is required');
     if (!options.conversationState) throw new TypeError('HandoffMiddleware: conversationState is required');
     this.service = options.service;
     this.conversationState = options.conversationState;
+    this.stateProperty = options.conversationState.createProperty<HandoffConversationState>(HANDOFF_STATE_PROPERTY);
+    this.factsProperty = options.conversationState.createProperty<ConversationFacts>(CONVERSATION_FACTS_PROPERTY);
     this.policy = options.policy ?? defaultHandoffPolicy;
     if (typeof this.policy !== 'function') throw new TypeError('HandoffMiddleware: policy must be a function');
     this.redactor = options.redactor ?? defaultRedactor;
@@ -143,11 +145,13 @@ export class HandoffMiddleware implements Middleware {
       // The agent closed the case while this message was on its way: the customer is back with the bot.
       open = undefined;
     }
-    await withTurnEndSave(ctx, this.conversationState, async () => {
+    try {
       const state = await this.handoffState(ctx);
       if (open) await this.whileWaiting(ctx, open, text, state);
       else await this.withBot(ctx, text, state, next);
-    });
+    } finally {
+      await this.conversationState.saveChanges(ctx, false);
+    }
   }
 
   private async withBot(ctx: TurnContext, text: string, state: HandoffConversationState, next: () => Promise<void>): Promise<void> {
@@ -370,19 +374,12 @@ export class HandoffMiddleware implements Middleware {
   }
 
   private async facts(ctx: TurnContext): Promise<ConversationFacts> {
-    const cached = (await this.conversationState.load(ctx)) as Record<string, unknown>;
-    return (cached[CONVERSATION_FACTS_PROPERTY] as ConversationFacts | undefined) ?? emptyFacts();
+    return (await this.factsProperty.get(ctx)) ?? emptyFacts();
   }
 
-  // The handoff's own record in the turn's cached conversation state (created on first use).
-  private async handoffState(ctx: TurnContext): Promise<HandoffConversationState> {
-    const cached = (await this.conversationState.load(ctx)) as Record<string, unknown>;
-    let state = cached[HANDOFF_STATE_PROPERTY] as HandoffConversationState | undefined;
-    if (state === undefined) {
-      state = emptyHandoffState();
-      cached[HANDOFF_STATE_PROPERTY] = state;
-    }
-    return state;
+  // The handoff's own record in conversation state (created on first use).
+  private handoffState(ctx: TurnContext): Promise<HandoffConversationState> {
+    return this.stateProperty.get(ctx, emptyHandoffState());
   }
 
   private language(ctx: TurnContext, signals: Signals | undefined): HandoffLanguage {

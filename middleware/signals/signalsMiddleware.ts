@@ -3,7 +3,6 @@ import { z } from 'zod';
 import type { SignalDetector } from './signalDetector';
 import { SIGNALS, type Signals, type Trajectory } from './signals';
 import { EMPTY_TRAJECTORY } from './trajectory';
-import { withTurnEndSave } from '../withTurnEndSave';
 
 /** Conversation-state property that holds the {@link Trajectory} when the middleware creates its own accessor. */
 export const TRAJECTORY_PROPERTY = 'warmline.signals.trajectory';
@@ -17,8 +16,7 @@ const SignalsMiddlewareOptionsSchema = z.object({
 export interface SignalsMiddlewareOptions {
   /**
    * Conversation state (preferred). The middleware keeps the trajectory under {@link TRAJECTORY_PROPERTY} and saves
-   * the state once when the turn ends (also when a later piece throws); Warmline pieces inside it that share the same
-   * state (the handoff middleware, `CustomerBot`) then skip their own saves (see `withTurnEndSave`).
+   * the state when the turn ends (also when a later piece throws; botbuilder writes it only if it changed).
    */
   readonly conversationState?: ConversationState;
   /** Or an accessor you own; then your bot saves conversation state (the middleware never does). */
@@ -48,8 +46,8 @@ const primaryLanguage = (locale: string | undefined): string => {
  *
  * @remarks
  * - Only `message` activities with non-empty text are analysed, and only when `shouldAnalyse(ctx)` is true.
- * - State: give `conversationState` (the middleware saves it once at the end of the turn, for every Warmline piece
- *   sharing it), or a `trajectoryAccessor` (your bot saves). With neither, each message starts a fresh trajectory.
+ * - State: give `conversationState` (the middleware saves it at the end of the turn), or a `trajectoryAccessor` (your
+ *   bot saves). With neither, each message starts a fresh trajectory.
  * - Failure policy: a detector error never fails the turn; see `failTowardHuman`. State read/write errors propagate
  *   to the adapter's `onTurnError`.
  * @example
@@ -58,6 +56,7 @@ const primaryLanguage = (locale: string | undefined): string => {
  */
 export class SignalsMiddleware implements Middleware {
   private readonly accessor: StatePropertyAccessor<Trajectory> | undefined;
+  /** The state this middleware saves at the end of the turn (when it was given `conversationState`). */
   private readonly conversationState: ConversationState | undefined;
   private readonly shouldAnalyse: (ctx: TurnContext) => boolean;
   private readonly failTowardHuman: boolean;
@@ -82,7 +81,7 @@ export class SignalsMiddleware implements Middleware {
     this.failTowardHuman = parsed.failTowardHuman;
     this.maxTextLength = parsed.maxTextLength;
     this.conversationState = options.conversationState;
-    this.accessor = options.trajectoryAccessor;
+    this.accessor = options.trajectoryAccessor ?? options.conversationState?.createProperty<Trajectory>(TRAJECTORY_PROPERTY);
     this.shouldAnalyse = options.shouldAnalyse ?? (() => true);
     this.logger = options.logger ?? console;
   }
@@ -94,23 +93,16 @@ export class SignalsMiddleware implements Middleware {
       await next();
       return;
     }
-    const state = this.conversationState;
-    if (!state) {
-      // An accessor the bot owns (the bot saves), or none (each message starts a fresh trajectory).
-      const previous = this.accessor ? await this.accessor.get(ctx, EMPTY_TRAJECTORY) : undefined;
-      const signals = await this.read(text, activity.locale, previous);
-      ctx.turnState.set(SIGNALS, signals);
-      if (this.accessor) await this.accessor.set(ctx, { ...signals.trajectory });
-      await next();
-      return;
-    }
-    // Our own state: read the cached object directly (one load for the whole turn, no accessor round trips).
-    const cached = (await state.load(ctx)) as Record<string, unknown>;
-    const previous = (cached[TRAJECTORY_PROPERTY] as Trajectory | undefined) ?? EMPTY_TRAJECTORY;
+    const previous = this.accessor ? await this.accessor.get(ctx, EMPTY_TRAJECTORY) : undefined;
     const signals = await this.read(text, activity.locale, previous);
     ctx.turnState.set(SIGNALS, signals);
-    cached[TRAJECTORY_PROPERTY] = { ...signals.trajectory };
-    await withTurnEndSave(ctx, state, next);
+    if (this.accessor) await this.accessor.set(ctx, { ...signals.trajectory });
+    if (!this.conversationState) return next();
+    try {
+      await next();
+    } finally {
+      await this.conversationState.saveChanges(ctx, false);
+    }
   }
 
   private async read(full: string, locale: string | undefined, previous: Trajectory | undefined): Promise<Signals> {

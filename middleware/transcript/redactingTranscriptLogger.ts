@@ -20,8 +20,8 @@ export interface RedactingTranscriptLoggerOptions {
 /**
  * A botbuilder `TranscriptLogger` that keeps REDACTED message lines per conversation in a {@link TranscriptStore}.
  *
- * @remarks Use it with `TranscriptLoggerMiddleware` (or Warmline's `TranscriptMiddleware`, which also records the
- * full text of messages the input guard shortened). Only message activities with text or attachments are kept;
+ * @remarks Use it with botbuilder's `TranscriptLoggerMiddleware`, after the input guard (a message the guard shortened
+ * is recorded as the bot saw it). Only message activities with text or attachments are kept;
  * incoming messages are `customer` lines, outgoing ones `bot` lines unless marked with `markTranscriptRole`.
  * Personal data never reaches the store: the text is redacted before the write.
  * @example adapter.use(new TranscriptLoggerMiddleware(new RedactingTranscriptLogger(new MemoryTranscriptStore())));
@@ -39,31 +39,13 @@ export class RedactingTranscriptLogger implements TranscriptLogger {
     this.maxTextChars = options.maxTextChars ?? 4000;
   }
 
+  /** Stores the activity's redacted line, if it has one; a failure goes to `onError`, never to the turn. */
   async logActivity(activity: Activity): Promise<void> {
-    const entry = this.safeEntry(activity);
-    if (entry) await this.appendEntries(conversationKey(activity), [entry]);
-  }
-
-  /**
-   * Appends lines made by {@link RedactingTranscriptLogger.toEntry} to a conversation's transcript in one write;
-   * a failure goes to `onError`, never to the caller.
-   */
-  async appendEntries(key: string, entries: readonly TranscriptEntry[]): Promise<void> {
-    if (entries.length === 0) return;
     try {
-      await this.store.append(key, entries);
+      const entry = this.toEntry(activity);
+      if (entry) await this.store.append(conversationKey(activity), [entry]);
     } catch (err) {
       this.options.onError?.(err);
-    }
-  }
-
-  /** {@link RedactingTranscriptLogger.toEntry}, with an error (e.g. from a custom redactor) reported to `onError` as `undefined`. */
-  safeEntry(activity: Partial<Activity>): TranscriptEntry | undefined {
-    try {
-      return this.toEntry(activity);
-    } catch (err) {
-      this.options.onError?.(err);
-      return undefined;
     }
   }
 

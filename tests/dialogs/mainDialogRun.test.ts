@@ -1,29 +1,18 @@
 import { expect } from 'chai';
 import sinon from 'sinon';
-import { NullTelemetryClient, type Middleware, type TurnContext } from 'botbuilder';
+import { NullTelemetryClient } from 'botbuilder';
 import { DialogTurnStatus, type DialogContext, type DialogTurnResult } from 'botbuilder-dialogs';
 import { BotTestClient, check } from './botTestClient';
 import { DemoTrackingProvider, DEMO_PARCELS } from '../../dialogs/tracking/demoTrackingProvider';
 import { MainDialog, type Interruption } from '../../dialogs/mainDialog';
 import { DIALOG_STATE_PROPERTY } from '../../bots/customerBot';
 
-// How MainDialog.run gets through a turn (fast routing without a dialog context, the reused memory-scope
-// configuration, the lookup deadline) must not change what the customer sees or what is kept.
+// How MainDialog.run gets through a turn (botbuilder-dialogs' runDialog, developer interruptions, subclasses,
+// telemetry, the lookup deadline): what the customer sees and what is kept.
 
 const NOW = new Date('2025-06-03T10:00:00Z');
 const demo = (latencyMs = 0) => new DemoTrackingProvider({ now: () => NOW, latencyMs });
 const UPS = DEMO_PARCELS.find((p) => p.carrier === 'ups')!.trackingNumber;
-const DSM_CONFIGURATION = 'DialogStateManagerConfiguration';
-
-/** Records what a turn left in turn state under botbuilder-dialogs' configuration key. */
-const recordConfiguration = (seen: unknown[], before?: (ctx: TurnContext) => void): Middleware => ({
-  async onTurn(ctx, next) {
-    before?.(ctx);
-    await next();
-    seen.push(ctx.turnState.get(DSM_CONFIGURATION));
-  },
-});
-
 describe('MainDialog.run', () => {
   it('a one-shot answer keeps the same conversation state shape: an empty dialog stack is stored', async () => {
     const c = new BotTestClient(demo(), { channelId: 'webchat' });
@@ -83,28 +72,6 @@ describe('MainDialog.run', () => {
     c.bot.dialog.telemetryClient = telemetry;
     await c.send(`where is my parcel ${UPS}`);
     expect(views.getCalls().map((call) => call.args[0].name)).to.deep.equal(['mainDialog', 'parcelTrackingDialog']);
-  });
-
-  it('reuses one memory-scope configuration across turns', async () => {
-    const seen: unknown[] = [];
-    const c = new BotTestClient(demo(), { channelId: 'webchat', middleware: [recordConfiguration(seen)] });
-    await c.send('where is my parcel?');
-    await c.send(UPS);
-    await c.send('where is my parcel?');
-    expect(seen[0], 'built on the first turn that needs dialogs').to.be.an('object');
-    expect(seen[1]).to.equal(seen[0]);
-    expect(seen[2]).to.equal(seen[0]);
-  });
-
-  it('lets botbuilder build the configuration when a turn brings its own memory scopes', async () => {
-    const seen: unknown[] = [];
-    const ownScopes = recordConfiguration(seen, (ctx) => ctx.turnState.set('memoryScopes', []));
-    const c = new BotTestClient(demo(), { channelId: 'webchat', middleware: [ownScopes] });
-    await c.send('where is my parcel?');
-    await c.send(UPS);
-    expect(seen[0]).to.be.an('object');
-    expect(seen[1]).to.be.an('object');
-    expect(seen[1], 'a fresh configuration each turn').to.not.equal(seen[0]);
   });
 
   describe('lookup deadline', () => {

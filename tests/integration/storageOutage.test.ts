@@ -4,8 +4,8 @@ import { directLineMessage, teamsMessage, type WireActivity } from '../helpers/c
 import { TcpProxy } from '../helpers/tcpProxy';
 import { connectTestRedis, deleteKeys, skipRedis, uniquePrefix } from '../middleware/handoff/testRedis';
 import { startApp, type RunningApp } from './appHarness';
-import type { StoreItem, StoreItems } from 'botbuilder';
-import { JsonMemoryStorage } from '../../middleware/storage/jsonMemoryStorage';
+import type { StoreItems } from 'botbuilder';
+import { ExpiringMemoryStorage } from '../../middleware/storage/expiringMemoryStorage';
 import { createLogger } from '../../bots/logger';
 
 const ALICE = { userId: '29:agent-alice-0001', userName: 'Alice Martin', conversationId: 'a:alice-watch-outage' };
@@ -100,7 +100,7 @@ describe('a turn that answered before its state could be saved', function () {
   this.timeout(20000);
 
   it('is answered 200 (a retry would answer twice), counts as handled, and logs the lost state change', async () => {
-    class FailingOnce extends JsonMemoryStorage {
+    class FailingOnce extends ExpiringMemoryStorage {
       fail = false;
       private failure(): Promise<void> | undefined {
         if (!this.fail) return undefined;
@@ -110,11 +110,8 @@ describe('a turn that answered before its state could be saved', function () {
       override write(changes: StoreItems): Promise<void> {
         return this.failure() ?? super.write(changes);
       }
-      override writeSnapshot(key: string, item: StoreItem, json: string): Promise<void> {
-        return this.failure() ?? super.writeSnapshot(key, item, json);
-      }
     }
-    const storage = new FailingOnce();
+    const storage = new FailingOnce({ retentionMs: 3_600_000 });
     const lines: string[] = [];
     const run = await startApp({}, { storage, logger: createLogger({ level: 'warn', write: (line) => void lines.push(line) }) });
     try {

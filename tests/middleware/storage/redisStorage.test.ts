@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { ConversationState, MemoryStorage, TestAdapter, type Storage } from 'botbuilder';
 import type { Redis } from 'ioredis';
 import { ETagConflictError, RedisStorage } from '../../../middleware/storage/redisStorage';
-import { JsonMemoryStorage } from '../../../middleware/storage/jsonMemoryStorage';
+import { ExpiringMemoryStorage } from '../../../middleware/storage/expiringMemoryStorage';
 import { connectTestRedis, deleteKeys, skipRedis, uniquePrefix } from '../handoff/testRedis';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -91,7 +91,7 @@ function eTagSuite(name: string, make: () => Promise<{ storage: Storage; cleanup
 }
 
 eTagSuite('MemoryStorage (reference)', async () => ({ storage: new MemoryStorage(), cleanup: async () => undefined }));
-eTagSuite('JsonMemoryStorage', async () => ({ storage: new JsonMemoryStorage(), cleanup: async () => undefined }));
+eTagSuite('ExpiringMemoryStorage', async () => ({ storage: new ExpiringMemoryStorage({ retentionMs: 3_600_000 }), cleanup: async () => undefined }));
 
 if (skipRedis()) {
   describe('RedisStorage', function () {

@@ -1,12 +1,11 @@
 import { expect } from 'chai';
-import { ActivityTypes, TestAdapter, TranscriptLoggerMiddleware, type Activity, type Middleware } from 'botbuilder';
+import { ActivityTypes, TestAdapter, TranscriptLoggerMiddleware, type Activity } from 'botbuilder';
 import type { Redis } from 'ioredis';
 import type { TranscriptEntry } from '../../../middleware/handoff/handoffCase';
 import { InputGuardMiddleware } from '../../../middleware/inputGuardMiddleware';
 import { MemoryTranscriptStore } from '../../../middleware/transcript/memoryTranscriptStore';
 import { RedactingTranscriptLogger } from '../../../middleware/transcript/redactingTranscriptLogger';
 import { RedisTranscriptStore } from '../../../middleware/transcript/redisTranscriptStore';
-import { TranscriptMiddleware } from '../../../middleware/transcript/transcriptMiddleware';
 import { markTranscriptRole } from '../../../middleware/transcript/transcriptRole';
 import { connectTestRedis, deleteKeys, skipRedis, uniquePrefix } from '../handoff/testRedis';
 
@@ -120,7 +119,7 @@ describe('RedactingTranscriptLogger', () => {
   });
 });
 
-describe('TranscriptMiddleware', () => {
+describe("RedactingTranscriptLogger in botbuilder's TranscriptLoggerMiddleware", () => {
   it('records a message the input guard shortened as shortened (redacted), like the bot sees it; replies are bot lines', async () => {
     const store = new MemoryTranscriptStore();
     const seen: string[] = [];
@@ -130,7 +129,7 @@ describe('TranscriptMiddleware', () => {
       await ctx.sendActivity(markTranscriptRole({ type: ActivityTypes.Message, text: 'from the agent' }, 'agent'));
     })
       .use(new InputGuardMiddleware({ maxTextChars: 100 }))
-      .use(new TranscriptMiddleware(new RedactingTranscriptLogger(store)));
+      .use(new TranscriptLoggerMiddleware(new RedactingTranscriptLogger(store)));
     const long = `${'word '.repeat(10)}call me at +33 6 12 34 56 78 please ${'word '.repeat(30)}`;
     await adapter.send(long).assertReply((a) => expect(a.text).to.match(/long message/)).assertReply('ok').assertReply('from the agent').startTest();
     await sleep(20);
@@ -144,11 +143,8 @@ describe('TranscriptMiddleware', () => {
     expect(lines.filter((l) => l.role === 'agent').map((l) => l.text)).to.deep.equal(['from the agent']);
   });
 
-  // The lighter path (lines made as messages pass, one append per turn) must store what botbuilder's middleware would.
-  const conversationLines = async (transcript: (logger: RedactingTranscriptLogger) => Middleware) => {
+  it('stores redacted customer, bot and agent lines in order, cards as [card], typing left out', async () => {
     const store = new MemoryTranscriptStore();
-    let appends = 0;
-    const counting = { append: async (k: string, e: readonly TranscriptEntry[]) => ((appends += 1), store.append(k, e)), read: store.read.bind(store), clear: store.clear.bind(store) };
     const adapter = new TestAdapter(async (ctx) => {
       await ctx.sendActivity(`got ${ctx.activity.text}, mail me at jo@example.com`);
       await ctx.sendActivity({ type: ActivityTypes.Typing });
@@ -156,50 +152,24 @@ describe('TranscriptMiddleware', () => {
         { type: ActivityTypes.Message, attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: {} }] },
         markTranscriptRole({ type: ActivityTypes.Message, text: 'agent here' }, 'agent'),
       ]);
-    }).use(new InputGuardMiddleware({ maxTextChars: 40 })).use(transcript(new RedactingTranscriptLogger(counting)));
+    }).use(new InputGuardMiddleware({ maxTextChars: 40 })).use(new TranscriptLoggerMiddleware(new RedactingTranscriptLogger(store)));
     await adapter.send('hello').assertReply((a) => expect(a.text).to.match(/got hello/)).assertReply((a) => expect(a.type).to.equal('typing')).assertReply(() => undefined).assertReply('agent here').startTest();
     await adapter
       .send(`my card 4242 4242 4242 4242 ${'and more words '.repeat(5)}`)
       .assertReply((a) => expect(a.text).to.match(/long message/))
       .assertReply((a) => expect(a.text).to.match(/^got /)).assertReply(() => undefined).assertReply(() => undefined).assertReply(() => undefined).startTest();
     await sleep(20);
-    return { lines: (await store.read('test/Convo1')).map((l) => `${l.role}: ${l.text}`), appends };
-  };
-
-  it('stores the same redacted lines as botbuilder\'s TranscriptLoggerMiddleware, in one write per turn', async () => {
-    const light = await conversationLines((logger) => new TranscriptMiddleware(logger));
-    const original = await conversationLines((logger) => new TranscriptLoggerMiddleware(logger));
-    expect(light.lines).to.deep.equal(original.lines);
-    expect(light.lines).to.deep.equal([
+    const lines = (await store.read('test/Convo1')).map((l) => `${l.role}: ${l.text}`);
+    expect(lines).to.deep.equal([
       'customer: hello',
       'bot: got hello, mail me at [email]',
       'bot: [card]',
       'agent: agent here',
       'customer: my card [card •••• 4242] and more',
-      light.lines[5],
+      lines[5],
       'bot: [card]',
       'agent: agent here',
     ]);
-    expect(light.lines[5]).to.match(/^bot: got my card \[card •••• 4242\]/);
-    expect(light.appends).to.equal(2);
-    expect(original.appends).to.equal(8);
-  });
-
-  it('leaves a logger that overrides logActivity on botbuilder\'s path (every activity reaches it)', async () => {
-    const seen: string[] = [];
-    class Custom extends RedactingTranscriptLogger {
-      override async logActivity(activity: Activity): Promise<void> {
-        seen.push(activity.type);
-      }
-    }
-    const adapter = new TestAdapter(async (ctx) => {
-      await ctx.sendActivity('ok');
-    }).use(new TranscriptMiddleware(new Custom(new MemoryTranscriptStore())));
-    await adapter.send('hi').assertReply('ok').startTest();
-    expect(seen).to.deep.equal(['message', 'message']);
-  });
-
-  it('requires a logger', () => {
-    expect(() => new TranscriptMiddleware(undefined as unknown as RedactingTranscriptLogger)).to.throw(TypeError, /logger/);
+    expect(lines[5]).to.match(/^bot: got my card \[card •••• 4242\]/);
   });
 });
