@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseDeskAgents } from './bots/desk/deskAgents';
+import { parseDeskAgents } from './bots/console/deskAgents';
 
 const emptyToUndefined = (v: unknown): unknown => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const optionalString = z.preprocess(emptyToUndefined, z.string().optional());

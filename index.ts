@@ -1,10 +1,10 @@
 // Composition root: the only file that reads process.env. Builds the bot from validated configuration and runs it.
 import { ConfigError, loadConfig, type Config } from './config';
-import { createApp } from './bots/createApp';
+import { createApp } from './bots/app/createApp';
 import { randomBytes } from 'node:crypto';
-import { createLogger, errorFields } from './bots/logger';
-import { isLoopbackHost } from './bots/metrics';
-import { hashDeskPassword } from './bots/desk/deskPassword';
+import { createLogger, errorFields } from './middleware/shared/logger';
+import { isLoopbackHost } from './bots/app/metrics';
+import { hashDeskPassword } from './bots/console/deskPassword';
 
 function readConfig(): Config {
   try {

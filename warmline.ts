@@ -9,9 +9,9 @@
 
 // Configuration and composition
 export { ConfigSchema, ConfigError, loadConfig, type Config } from './config';
-export { createApp, type WarmlineApp, type WarmlineAppOptions } from './bots/createApp';
-export { createWarmlineServer, listen, type WarmlineServerOptions, type Readiness, type TurnHandler } from './bots/server';
-export { createLogger, silentLogger, errorFields, type Logger, type LoggerOptions, type LogLevel, type LogFields } from './bots/logger';
+export { createApp, type WarmlineApp, type WarmlineAppOptions } from './bots/app/createApp';
+export { createWarmlineServer, listen, type WarmlineServerOptions, type Readiness, type TurnHandler } from './bots/app/server';
+export { createLogger, silentLogger, errorFields, type Logger, type LoggerOptions, type LogLevel, type LogFields } from './middleware/shared/logger';
 
 // Metrics (Prometheus text format at GET /metrics)
 export {
@@ -38,7 +38,7 @@ export {
   type CollectSetter,
   type IncArgs,
   type ValueArgs,
-} from './bots/metricsRegistry';
+} from './bots/app/metricsRegistry';
 export {
   turnMetricsMiddleware,
   instrumentHandoff,
@@ -54,14 +54,14 @@ export {
   TURN_DURATION_BUCKETS,
   type MetricsRequestInfo,
   type MetricsRouteOptions,
-} from './bots/metrics';
+} from './bots/app/metrics';
 
 // Turn state and shared conversation facts
 export { turnKey, readTurn, writeTurn, type TurnKey } from './middleware/turnStateKeys';
-export { CONVERSATION_FACTS_PROPERTY, emptyFacts, type ConversationFacts } from './middleware/conversationFacts';
+export { CONVERSATION_FACTS_PROPERTY, emptyFacts, type ConversationFacts } from './middleware/handoff/conversationFacts';
 export { InputGuardMiddleware, type InputGuardOptions } from './middleware/inputGuardMiddleware';
 export { ActivityDedupMiddleware, DUPLICATE_ACTIVITY, type ActivityDedupOptions } from './middleware/activityDedupMiddleware';
-export { RetryLaterError, isRetryLater } from './middleware/retryLater';
+export { RetryLaterError, isRetryLater } from './middleware/shared/retryLater';
 
 // Signals: types, key and tone helper
 export {
@@ -92,9 +92,9 @@ export { warmRecognizers } from './dialogs/recognizers';
 export { MESSAGES, messagesFor, type DialogMessages, type DialogLanguage, type Tone } from './dialogs/messages';
 export { understandTurn, UNDERSTANDING, type TurnUnderstanding } from './dialogs/understandTurn';
 export { recognizeRequest, type RequestIntent, type RequestRecognition } from './dialogs/requestRecognizer';
-export { renderTrackingReply, trackingSummary, ADAPTIVE_CARD_CONTENT_TYPE, type TrackingView } from './bots/channels/renderTrackingReply';
-export { renderMode, type RenderMode } from './bots/channels/renderMode';
-export { trackingCard, CARD_VERSION, type AdaptiveCardJson } from './bots/channels/cards/trackingCard';
+export { renderTrackingReply, trackingSummary, ADAPTIVE_CARD_CONTENT_TYPE, type TrackingView } from './dialogs/rendering/renderTrackingReply';
+export { renderMode, type RenderMode } from './dialogs/rendering/renderMode';
+export { trackingCard, CARD_VERSION, type AdaptiveCardJson } from './dialogs/rendering/trackingCard';
 
 // Parcel tracking domain
 export {
@@ -120,9 +120,9 @@ export { DemoTrackingProvider, DEMO_PARCELS, type DemoParcel, type DemoTrackingP
 export { HttpTrackingProvider, type HttpTrackingProviderOptions } from './dialogs/tracking/httpTrackingProvider';
 
 // Local web channel
-export { registerLocalDirectLine, type LocalDirectLine, type LocalDirectLineOptions } from './bots/channels/directLine/registerLocalDirectLine';
-export { registerWebChatPage, type WebChatPageOptions } from './bots/channels/static/registerWebChatPage';
-export { registerAzureTokenRoute, type AzureTokenRouteOptions } from './bots/channels/directLine/registerAzureTokenRoute';
+export { registerLocalDirectLine, type LocalDirectLine, type LocalDirectLineOptions } from './bots/webchat/registerLocalDirectLine';
+export { registerWebChatPage, type WebChatPageOptions } from './bots/webchat/registerWebChatPage';
+export { registerAzureTokenRoute, type AzureTokenRouteOptions } from './bots/webchat/registerAzureTokenRoute';
 
 // Handoff domain and storage
 export {
@@ -168,16 +168,16 @@ export {
   type LiveAppendResult,
   type GetCaseOptions,
   type UpdateOptions,
-} from './middleware/handoff/handoffStore';
-export { MemoryHandoffStore, type MemoryHandoffStoreOptions } from './middleware/handoff/memoryHandoffStore';
-export { RedisHandoffStore, type RedisHandoffStoreOptions } from './middleware/handoff/redisHandoffStore';
+} from './middleware/handoff/stores/handoffStore';
+export { MemoryHandoffStore, type MemoryHandoffStoreOptions } from './middleware/handoff/stores/memoryHandoffStore';
+export { RedisHandoffStore, type RedisHandoffStoreOptions } from './middleware/handoff/stores/redisHandoffStore';
 export { estimateWait } from './middleware/handoff/waitEstimate';
 export { RedisStorage, ETagConflictError, type RedisStorageOptions } from './middleware/storage/redisStorage';
-export { WarmlineCloudAdapter, type ActivityHttpResult } from './bots/warmlineCloudAdapter';
+export { WarmlineCloudAdapter, type ActivityHttpResult } from './bots/app/warmlineCloudAdapter';
 export {
   CachingBotFrameworkAuthentication,
   type CachingBotFrameworkAuthenticationOptions,
-} from './bots/cachingBotFrameworkAuthentication';
+} from './bots/app/cachingBotFrameworkAuthentication';
 
 // Signals: detector, middleware, extension
 export {
@@ -189,7 +189,7 @@ export {
   type IntentDefinition,
   type LexiconDefinition,
 } from './middleware/signals/signalDetector';
-export { SignalsMiddleware, TRAJECTORY_PROPERTY, type SignalsMiddlewareOptions } from './middleware/signals/signalsMiddleware';
+export { SignalsMiddleware, TRAJECTORY_PROPERTY, type SignalsMiddlewareOptions } from './middleware/signalsMiddleware';
 export {
   composeSignalDetectors,
   type CustomSignalDetector,
@@ -204,11 +204,11 @@ export { EMPTY_TRAJECTORY, nextTrajectory } from './middleware/signals/trajector
 
 // The middleware set (transcript -> signals -> handoff) and transcripts
 export { createWarmlineMiddleware, type WarmlineMiddlewareOptions } from './middleware/createWarmlineMiddleware';
-export type { TranscriptStore } from './middleware/transcript/transcriptStore';
-export { MemoryTranscriptStore, type MemoryTranscriptStoreOptions } from './middleware/transcript/memoryTranscriptStore';
-export { RedisTranscriptStore, type RedisTranscriptStoreOptions } from './middleware/transcript/redisTranscriptStore';
-export { RedactingTranscriptLogger, type RedactingTranscriptLoggerOptions } from './middleware/transcript/redactingTranscriptLogger';
-export { markTranscriptRole, TRANSCRIPT_ROLE } from './middleware/transcript/transcriptRole';
+export type { TranscriptStore } from './middleware/handoff/transcripts/transcriptStore';
+export { MemoryTranscriptStore, type MemoryTranscriptStoreOptions } from './middleware/handoff/transcripts/memoryTranscriptStore';
+export { RedisTranscriptStore, type RedisTranscriptStoreOptions } from './middleware/handoff/transcripts/redisTranscriptStore';
+export { RedactingTranscriptLogger, type RedactingTranscriptLoggerOptions } from './middleware/redactingTranscriptLogger';
+export { markTranscriptRole, TRANSCRIPT_ROLE } from './middleware/transcriptRole';
 
 // Handoff orchestration, agent desk, hub connectors
 export {
@@ -218,26 +218,26 @@ export {
   type OpenedCase,
   type AgentActionResult,
 } from './middleware/handoff/handoffService';
-export { HandoffMiddleware, type HandoffMiddlewareOptions, type AgentTurnHandler } from './middleware/handoff/handoffMiddleware';
-export type { HubConnector, HandoffEvent, AgentDelivery } from './middleware/handoff/hubConnector';
-export { adapterMessenger, type ProactiveMessenger } from './middleware/handoff/proactiveMessenger';
+export { HandoffMiddleware, type HandoffMiddlewareOptions, type AgentTurnHandler } from './middleware/handoffMiddleware';
+export type { HubConnector, HandoffEvent, AgentDelivery } from './middleware/handoff/hubs/hubConnector';
+export { adapterMessenger, type ProactiveMessenger } from './middleware/adapterMessenger';
 export { AgentDirectory } from './middleware/handoff/agentDirectory';
 export { handoffMessages, type HandoffMessages, type CallbackPreference } from './middleware/handoff/handoffMessages';
 export { readCustomerReply, readContact, type CustomerReply, type ContactDetail } from './middleware/handoff/customerReply';
 export { conversationKey, pointerFromActivity } from './middleware/handoff/conversationPointer';
 export { HANDOFF_STATE_PROPERTY } from './middleware/handoff/handoffConversationState';
-export { AgentDesk, type AgentDeskOptions } from './bots/agentDesk';
-export { caseCard, caseText } from './bots/channels/agentCards';
-export { caseBlocks, SLACK_ACCEPT_ACTION } from './bots/channels/slackCaseBlocks';
-export { SlackWebApi, slackChannelOf, type SlackWebApiOptions } from './bots/channels/slackWebApi';
-export { BotFrameworkHandoffConnector, type BotFrameworkHandoffConnectorOptions } from './middleware/handoff/connectors/botFrameworkHandoffConnector';
+export { AgentDesk, type AgentDeskOptions } from './bots/agentDesk/agentDesk';
+export { caseCard, caseText } from './bots/agentDesk/agentCards';
+export { caseBlocks, SLACK_ACCEPT_ACTION } from './bots/agentDesk/slackCaseBlocks';
+export { SlackWebApi, slackChannelOf, type SlackWebApiOptions } from './bots/agentDesk/slackWebApi';
+export { BotFrameworkHandoffConnector, type BotFrameworkHandoffConnectorOptions } from './middleware/handoffProtocol/botFrameworkHandoffConnector';
 export {
   createHandoffInitiate,
   buildHandoffContext,
   parseHandoffStatus,
   HandoffChannelError,
   type HandoffInitiateValue,
-} from './middleware/handoff/connectors/handoffProtocol';
+} from './middleware/handoffProtocol/handoffProtocol';
 export {
   signHandoffStatus,
   computeHandoffStatusSignature,
@@ -246,25 +246,25 @@ export {
   type HandoffStatusVerifierOptions,
   type HandoffStatusClaim,
   type SignedHandoffStatusFields,
-} from './middleware/handoff/connectors/handoffStatusVerifier';
+} from './middleware/handoff/hubs/handoffStatusVerifier';
 export {
   applyHubStatus,
   applyHubStatusWithService,
   HUB_STATUS_OPERATIONS,
   type HubStatusUpdate,
-} from './middleware/handoff/connectors/hubStatus';
-export { WebhookConnector, type WebhookConnectorOptions } from './middleware/handoff/connectors/webhookConnector';
-export { registerWebhookStatusRoute, type WebhookStatusRouteOptions } from './middleware/handoff/connectors/registerWebhookStatusRoute';
-export { signWebhook, verifyWebhookSignature, SIGNATURE_HEADER, TIMESTAMP_HEADER, DELIVERY_HEADER, EVENT_HEADER } from './middleware/handoff/connectors/webhookSigning';
-export type { WebhookPayload } from './middleware/handoff/connectors/webhookPayload';
-export type { Outbox } from './middleware/handoff/connectors/outbox';
-export { MemoryOutbox } from './middleware/handoff/connectors/memoryOutbox';
-export { RedisOutbox, type RedisOutboxOptions } from './middleware/handoff/connectors/redisOutbox';
+} from './middleware/handoff/hubs/hubStatus';
+export { WebhookConnector, type WebhookConnectorOptions } from './middleware/handoff/hubs/webhookConnector';
+export { registerWebhookStatusRoute, type WebhookStatusRouteOptions } from './bots/hubs/registerWebhookStatusRoute';
+export { signWebhook, verifyWebhookSignature, SIGNATURE_HEADER, TIMESTAMP_HEADER, DELIVERY_HEADER, EVENT_HEADER } from './middleware/handoff/hubs/webhookSigning';
+export type { WebhookPayload } from './middleware/handoff/hubs/webhookPayload';
+export type { Outbox } from './middleware/handoff/hubs/outbox';
+export { MemoryOutbox } from './middleware/handoff/hubs/memoryOutbox';
+export { RedisOutbox, type RedisOutboxOptions } from './middleware/handoff/hubs/redisOutbox';
 
 // Web agent console
-export { registerDeskConsole, type DeskConsole, type DeskConsoleOptions } from './bots/desk/registerDeskConsole';
-export { MemoryDeskSessionStore, deskCredentialDigest, type DeskSession, type DeskSessionStore, type DeskSessionStoreOptions } from './bots/desk/deskSessions';
-export { RedisDeskSessionStore, type RedisDeskSessionStoreOptions } from './bots/desk/redisDeskSessionStore';
+export { registerDeskConsole, type DeskConsole, type DeskConsoleOptions } from './bots/console/registerDeskConsole';
+export { MemoryDeskSessionStore, deskCredentialDigest, type DeskSession, type DeskSessionStore, type DeskSessionStoreOptions } from './bots/console/deskSessions';
+export { RedisDeskSessionStore, type RedisDeskSessionStoreOptions } from './bots/console/redisDeskSessionStore';
 export {
   MemoryLockoutStore,
   lockoutMs,
@@ -273,11 +273,11 @@ export {
   type LockoutAttempt,
   type FailureCount,
   type MemoryLockoutStoreOptions,
-} from './bots/desk/lockoutStore';
-export { RedisLockoutStore, type RedisLockoutStoreOptions } from './bots/desk/redisLockoutStore';
-export { MemoryReplayCache, type ReplayCache, type ReplayBegin, type MemoryReplayCacheOptions } from './middleware/handoff/connectors/replayCache';
-export { RedisReplayCache, type RedisReplayCacheOptions } from './middleware/handoff/connectors/redisReplayCache';
-export type { DeskBackend, DeskEvent, DeskActionResult } from './bots/desk/deskBackend';
-export { HandoffDeskBackend, caseEventToDesk } from './bots/desk/handoffDeskBackend';
-export { hashDeskPassword, verifyDeskPassword } from './bots/desk/deskPassword';
-export { parseDeskAgents, type DeskAgent } from './bots/desk/deskAgents';
+} from './bots/console/lockoutStore';
+export { RedisLockoutStore, type RedisLockoutStoreOptions } from './bots/console/redisLockoutStore';
+export { MemoryReplayCache, type ReplayCache, type ReplayBegin, type MemoryReplayCacheOptions } from './middleware/shared/replayCache';
+export { RedisReplayCache, type RedisReplayCacheOptions } from './middleware/shared/redisReplayCache';
+export type { DeskBackend, DeskEvent, DeskActionResult } from './bots/console/deskBackend';
+export { HandoffDeskBackend, caseEventToDesk } from './bots/console/handoffDeskBackend';
+export { hashDeskPassword, verifyDeskPassword } from './bots/console/deskPassword';
+export { parseDeskAgents, type DeskAgent } from './bots/console/deskAgents';

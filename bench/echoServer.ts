@@ -9,7 +9,7 @@ import {
   ConfigurationBotFrameworkAuthentication,
   type ConfigurationBotFrameworkAuthenticationOptions,
 } from 'botbuilder';
-import { CachingBotFrameworkAuthentication } from '../bots/cachingBotFrameworkAuthentication';
+import { CachingBotFrameworkAuthentication } from '../bots/app/cachingBotFrameworkAuthentication';
 
 class EchoBot extends ActivityHandler {
   constructor() {

@@ -2,7 +2,7 @@
 // waiting for an agent and while an agent holds the case. Budget: < 50 ms end to end for a 256 KB body.
 import { performance } from 'node:perf_hooks';
 import { loadConfig } from '../config';
-import { createApp } from '../bots/createApp';
+import { createApp } from '../bots/app/createApp';
 import { FakeConnector } from '../tests/helpers/fakeConnector';
 import { directLineMessage } from '../tests/helpers/channelActivities';
 import { runStandalone, type BenchOutput } from './benchParts';

@@ -3,7 +3,7 @@
 import { performance } from 'node:perf_hooks';
 import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../config';
-import { createApp, type WarmlineApp } from '../bots/createApp';
+import { createApp, type WarmlineApp } from '../bots/app/createApp';
 import { FakeConnector } from '../tests/helpers/fakeConnector';
 import { directLineMessage } from '../tests/helpers/channelActivities';
 import type { OpenCaseInput } from '../middleware/handoff/handoffService';

@@ -2,7 +2,7 @@
 import { performance } from 'node:perf_hooks';
 import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../config';
-import { createApp } from '../bots/createApp';
+import { createApp } from '../bots/app/createApp';
 import { FakeConnector } from '../tests/helpers/fakeConnector';
 import { directLineMessage, teamsMessage } from '../tests/helpers/channelActivities';
 import { deleteRedisPrefix, redisAnswers, runStandalone } from './benchParts';

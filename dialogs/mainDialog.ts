@@ -8,7 +8,7 @@ import {
   type DialogState,
   type DialogTurnResult,
 } from 'botbuilder-dialogs';
-import { CONVERSATION_FACTS_PROPERTY, emptyFacts, type ConversationFacts } from '../middleware/conversationFacts';
+import { CONVERSATION_FACTS_PROPERTY, emptyFacts, type ConversationFacts } from '../middleware/handoff/conversationFacts';
 import { CONVERSATION_PROFILE_PROPERTY, type ConversationProfile } from './conversationProfile';
 import { messagesFor } from './messages';
 import {

@@ -9,9 +9,9 @@ import {
   type PromptValidatorContext,
   type WaterfallStepContext,
 } from 'botbuilder-dialogs';
-import { errorFields, silentLogger, type Logger } from '../bots/logger';
-import { renderTrackingReply, type TrackingView } from '../bots/channels/renderTrackingReply';
-import { CONVERSATION_FACTS_PROPERTY, emptyFacts, type ConversationFacts } from '../middleware/conversationFacts';
+import { errorFields, silentLogger, type Logger } from '../middleware/shared/logger';
+import { renderTrackingReply, type TrackingView } from './rendering/renderTrackingReply';
+import { CONVERSATION_FACTS_PROPERTY, emptyFacts, type ConversationFacts } from '../middleware/handoff/conversationFacts';
 import { turnKey, readTurn, writeTurn } from '../middleware/turnStateKeys';
 import { CONVERSATION_PROFILE_PROPERTY, type ConversationProfile } from './conversationProfile';
 import { formatWhen } from './formatWhen';

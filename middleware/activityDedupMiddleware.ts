@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { ActivityTypes, type Middleware, type TurnContext } from 'botbuilder-core';
-import type { ReplayCache } from './handoff/connectors/replayCache';
-import { RetryLaterError } from './retryLater';
+import type { ReplayCache } from './shared/replayCache';
+import { RetryLaterError } from './shared/retryLater';
 import { turnKey, writeTurn } from './turnStateKeys';
 
 /** Options of {@link ActivityDedupMiddleware}. */

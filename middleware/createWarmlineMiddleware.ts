@@ -1,5 +1,5 @@
 import { ActivityTypes, MiddlewareSet, TranscriptLoggerMiddleware, type Middleware, type TranscriptLogger, type TurnContext } from 'botbuilder-core';
-import { HandoffMiddleware } from './handoff/handoffMiddleware';
+import { HandoffMiddleware } from './handoffMiddleware';
 import type { SignalDetector } from './signals/signalDetector';
 import { SIGNALS } from './signals/signals';
 import { writeTurn } from './turnStateKeys';

@@ -5,8 +5,8 @@
  * The password is read from standard input (typed without echo on a terminal, or piped: `printf %s "$PW" | ...`);
  * it is never taken from the command line, where it would end up in the shell history.
  */
-import { hashDeskPassword } from '../bots/desk/deskPassword';
-import { parseDeskAgents } from '../bots/desk/deskAgents';
+import { hashDeskPassword } from '../bots/console/deskPassword';
+import { parseDeskAgents } from '../bots/console/deskAgents';
 
 function readPassword(): Promise<string> {
   const stdin = process.stdin;

@@ -4,7 +4,7 @@
 import * as http from 'node:http';
 import * as net from 'node:net';
 import WebSocket from 'ws';
-import { signWebhook } from '../../middleware/handoff/connectors/webhookSigning';
+import { signWebhook } from '../../middleware/handoff/hubs/webhookSigning';
 import {
   resolveTemplate,
   resolveValue,

@@ -1,4 +1,4 @@
-import { hashDeskPassword } from '../../bots/desk/deskPassword';
+import { hashDeskPassword } from '../../bots/console/deskPassword';
 import type { FuzzSecrets } from './fuzzRoute';
 import type { FuzzSinks } from './fuzzSinks';
 

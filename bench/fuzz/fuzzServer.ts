@@ -2,8 +2,8 @@
 // app from `createApp`, configured by the parent over IPC (no environment is read here). A crash is this process
 // exiting; heap figures are this process's alone.
 import { loadConfig } from '../../config';
-import { createApp, type WarmlineApp } from '../../bots/createApp';
-import { createLogger, type LogLevel } from '../../bots/logger';
+import { createApp, type WarmlineApp } from '../../bots/app/createApp';
+import { createLogger, type LogLevel } from '../../middleware/shared/logger';
 
 /** Messages the parent sends to the fuzz server. */
 export type ToFuzzServer = { type: 'start'; env: Record<string, string> } | { type: 'heap' } | { type: 'stop' };

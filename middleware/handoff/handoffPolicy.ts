@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ConversationFacts } from '../conversationFacts';
+import type { ConversationFacts } from './conversationFacts';
 import type { EmotionScore, Evidence, IntentHit, Signals } from '../signals/signals';
 import { priorityRank, type CasePriority, type HandoffReason } from './handoffCase';
 

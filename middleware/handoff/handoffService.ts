@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ActivityTypes, type ConversationState, type TurnContext } from 'botbuilder-core';
 import type { Signals } from '../signals/signals';
-import { markTranscriptRole } from '../transcript/transcriptRole';
+import { markTranscriptRole } from '../transcriptRole';
 import { summarizeCase, type SummaryLanguage } from './caseSummary';
 import {
   CLAIMABLE_STATES,
@@ -19,11 +19,11 @@ import {
   type TranscriptEntry,
 } from './handoffCase';
 import { handoffMessages, type CallbackPreference } from './handoffMessages';
-import { OpenCaseExistsError, type AgentPresence, type AgentStatus, type ClaimResult, type HandoffStore } from './handoffStore';
-import { MemoryReplayCache, type ReplayCache } from './connectors/replayCache';
-import { RetryLaterError } from '../retryLater';
-import type { AgentDelivery, HandoffEvent, HubConnector } from './hubConnector';
-import type { ProactiveMessenger } from './proactiveMessenger';
+import { OpenCaseExistsError, type AgentPresence, type AgentStatus, type ClaimResult, type HandoffStore } from './stores/handoffStore';
+import { MemoryReplayCache, type ReplayCache } from '../shared/replayCache';
+import { RetryLaterError } from '../shared/retryLater';
+import type { AgentDelivery, HandoffEvent, HubConnector } from './hubs/hubConnector';
+import type { ProactiveMessenger } from '../adapterMessenger';
 import { defaultRedactor, Redactor } from './redaction';
 import { estimateWait } from './waitEstimate';
 import type { EmotionScore, Evidence, IntentHit } from '../signals/signals';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Storage, StoreItems } from 'botbuilder';
 import { Redis } from 'ioredis';
-import { defineLuaCommands, type LuaCommand } from './redisCommands';
+import { defineLuaCommands, type LuaCommand } from '../shared/redisCommands';
 
 /** Options of {@link RedisStorage}. */
 export interface RedisStorageOptions {

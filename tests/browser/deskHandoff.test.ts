@@ -1,12 +1,12 @@
 import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
 import { chromiumInstalled, launchChromium } from '../helpers/chromium';
-import { createApp, type WarmlineApp } from '../../bots/createApp';
+import { createApp, type WarmlineApp } from '../../bots/app/createApp';
 import { loadConfig } from '../../config';
-import { hashDeskPassword } from '../../bots/desk/deskPassword';
-import { sendWebChatMessage, webChatBubble } from '../bots/channels/directLine/localChannelHarness';
-import { MemoryDeskSessionStore } from '../../bots/desk/deskSessions';
-import { DeskClient, startDeskServer, type DeskTestServer } from '../bots/desk/deskTestServer';
+import { hashDeskPassword } from '../../bots/console/deskPassword';
+import { sendWebChatMessage, webChatBubble } from '../bots/webchat/localChannelHarness';
+import { MemoryDeskSessionStore } from '../../bots/console/deskSessions';
+import { DeskClient, startDeskServer, type DeskTestServer } from '../bots/console/deskTestServer';
 
 const FRAUD = "someone stole my card and made payments I don't recognise";
 

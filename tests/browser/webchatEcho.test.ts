@@ -6,7 +6,7 @@ import {
   startLocalChannel,
   webChatBubble as bubble,
   type LocalChannel,
-} from '../bots/channels/directLine/localChannelHarness';
+} from '../bots/webchat/localChannelHarness';
 
 
 describe('web chat page in Chromium (local Direct Line, echo bot)', function () {

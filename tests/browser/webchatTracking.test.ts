@@ -2,9 +2,9 @@ import { expect } from 'chai';
 import type { Browser } from 'playwright-core';
 import { chromiumInstalled, launchChromium } from '../helpers/chromium';
 import { loadConfig } from '../../config';
-import { createApp, type WarmlineApp } from '../../bots/createApp';
+import { createApp, type WarmlineApp } from '../../bots/app/createApp';
 import { DEMO_PARCELS, DemoTrackingProvider } from '../../dialogs/tracking/demoTrackingProvider';
-import { sendWebChatMessage, webChatBubble, webChatBubbles } from '../bots/channels/directLine/localChannelHarness';
+import { sendWebChatMessage, webChatBubble, webChatBubbles } from '../bots/webchat/localChannelHarness';
 
 
 describe('customer web chat in Chromium: parcel tracking end to end (real app)', function () {

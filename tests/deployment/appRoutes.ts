@@ -1,8 +1,8 @@
 // The routes the real server registers, read from a fully configured app (console, Azure web chat, webhook status
 // route): nothing listens, nothing is called.
 import { loadConfig } from '../../config';
-import { createApp } from '../../bots/createApp';
-import { hashDeskPassword } from '../../bots/desk/deskPassword';
+import { createApp } from '../../bots/app/createApp';
+import { hashDeskPassword } from '../../bots/console/deskPassword';
 
 export interface Route {
   method: string;

@@ -3,7 +3,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { loadConfig } from '../../config';
-import { createApp } from '../../bots/createApp';
+import { createApp } from '../../bots/app/createApp';
 import { routeMatches, servedRoutes } from './appRoutes';
 import {
   appShutdownTimeoutMs,

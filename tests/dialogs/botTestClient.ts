@@ -11,7 +11,7 @@ import {
 } from 'botbuilder';
 import type { DialogState } from 'botbuilder-dialogs';
 import { CustomerBot, DIALOG_STATE_PROPERTY, type CustomerBotOptions } from '../../bots/customerBot';
-import { CONVERSATION_FACTS_PROPERTY, emptyFacts, type ConversationFacts } from '../../middleware/conversationFacts';
+import { CONVERSATION_FACTS_PROPERTY, emptyFacts, type ConversationFacts } from '../../middleware/handoff/conversationFacts';
 import type { TrackingProvider } from '../../dialogs/tracking/trackingProvider';
 
 /** What a reply must look like: exact text, a pattern on the text, or a check on the whole activity. */

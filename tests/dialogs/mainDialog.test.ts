@@ -10,7 +10,7 @@ import {
   type TrackingProvider,
   type TrackingResult,
 } from '../../dialogs/tracking/trackingProvider';
-import { ADAPTIVE_CARD_CONTENT_TYPE } from '../../bots/channels/renderTrackingReply';
+import { ADAPTIVE_CARD_CONTENT_TYPE } from '../../dialogs/rendering/renderTrackingReply';
 import { SIGNALS, type Signals } from '../../middleware/signals/signals';
 import { writeTurn } from '../../middleware/turnStateKeys';
 import type { Interruption } from '../../dialogs/mainDialog';

@@ -1,6 +1,6 @@
 import { loadConfig } from '../../config';
-import { createLogger } from '../../bots/logger';
-import { createApp, type WarmlineApp, type WarmlineAppOptions } from '../../bots/createApp';
+import { createLogger } from '../../middleware/shared/logger';
+import { createApp, type WarmlineApp, type WarmlineAppOptions } from '../../bots/app/createApp';
 import { FakeConnector } from '../helpers/fakeConnector';
 import type { WireActivity } from '../helpers/channelActivities';
 

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import type { Redis } from 'ioredis';
-import { hashDeskPassword } from '../../bots/desk/deskPassword';
-import { DeskClient } from '../bots/desk/deskTestServer';
-import { SseClient, type SseEvent } from '../bots/desk/sseClient';
+import { hashDeskPassword } from '../../bots/console/deskPassword';
+import { DeskClient } from '../bots/console/deskTestServer';
+import { SseClient, type SseEvent } from '../bots/console/sseClient';
 import { directLineMessage } from '../helpers/channelActivities';
 import { connectTestRedis, deleteKeys, skipRedis, uniquePrefix } from '../middleware/handoff/testRedis';
 import { startApp, type RunningApp } from './appHarness';

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { createLogger } from '../../bots/logger';
-import { hashDeskPassword } from '../../bots/desk/deskPassword';
+import { createLogger } from '../../middleware/shared/logger';
+import { hashDeskPassword } from '../../bots/console/deskPassword';
 import { directLineMessage, slackMessage, teamsMessage } from '../helpers/channelActivities';
 import { startApp, type RunningApp } from './appHarness';
 

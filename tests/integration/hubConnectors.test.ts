@@ -10,16 +10,16 @@ import {
   type ConfigurationBotFrameworkAuthenticationOptions,
 } from 'botbuilder';
 import type * as restify from 'restify';
-import { createWarmlineServer, listen } from '../../bots/server';
-import { silentLogger } from '../../bots/logger';
-import { BotFrameworkHandoffConnector } from '../../middleware/handoff/connectors/botFrameworkHandoffConnector';
-import type { HandoffInitiateValue } from '../../middleware/handoff/connectors/handoffProtocol';
-import { signHandoffStatus } from '../../middleware/handoff/connectors/handoffStatusVerifier';
-import { HandoffMiddleware } from '../../middleware/handoff/handoffMiddleware';
+import { createWarmlineServer, listen } from '../../bots/app/server';
+import { silentLogger } from '../../middleware/shared/logger';
+import { BotFrameworkHandoffConnector } from '../../middleware/handoffProtocol/botFrameworkHandoffConnector';
+import type { HandoffInitiateValue } from '../../middleware/handoffProtocol/handoffProtocol';
+import { signHandoffStatus } from '../../middleware/handoff/hubs/handoffStatusVerifier';
+import { HandoffMiddleware } from '../../middleware/handoffMiddleware';
 import { HandoffService } from '../../middleware/handoff/handoffService';
 import type { HandoffPolicy } from '../../middleware/handoff/handoffPolicy';
-import { MemoryHandoffStore } from '../../middleware/handoff/memoryHandoffStore';
-import { adapterMessenger } from '../../middleware/handoff/proactiveMessenger';
+import { MemoryHandoffStore } from '../../middleware/handoff/stores/memoryHandoffStore';
+import { adapterMessenger } from '../../middleware/adapterMessenger';
 import { directLineMessage, teamsMessage } from '../helpers/channelActivities';
 import { FakeConnector, type ConnectorCall } from '../helpers/fakeConnector';
 

@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { HandoffInitiateValue } from '../../middleware/handoff/connectors/handoffProtocol';
-import { signHandoffStatus } from '../../middleware/handoff/connectors/handoffStatusVerifier';
-import { signWebhook, SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyWebhookSignature } from '../../middleware/handoff/connectors/webhookSigning';
-import type { WebhookPayload } from '../../middleware/handoff/connectors/webhookPayload';
+import type { HandoffInitiateValue } from '../../middleware/handoffProtocol/handoffProtocol';
+import { signHandoffStatus } from '../../middleware/handoff/hubs/handoffStatusVerifier';
+import { signWebhook, SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyWebhookSignature } from '../../middleware/handoff/hubs/webhookSigning';
+import type { WebhookPayload } from '../../middleware/handoff/hubs/webhookPayload';
 import { directLineMessage, teamsMessage } from '../helpers/channelActivities';
 import { startApp, type RunningApp } from './appHarness';
 

@@ -2,10 +2,10 @@ import { expect } from 'chai';
 import type { Middleware } from 'botbuilder';
 import { directLineMessage, teamsMessage } from '../helpers/channelActivities';
 import { parseExposition, sampleValue, type Family } from '../helpers/prometheusText';
-import { MemoryHandoffStore } from '../../middleware/handoff/memoryHandoffStore';
+import { MemoryHandoffStore } from '../../middleware/handoff/stores/memoryHandoffStore';
 import type { HandoffCase } from '../../middleware/handoff/handoffCase';
-import type { StateCounts } from '../../middleware/handoff/handoffStore';
-import { COLLECT_ERRORS_METRIC, PROMETHEUS_CONTENT_TYPE } from '../../bots/metricsRegistry';
+import type { StateCounts } from '../../middleware/handoff/stores/handoffStore';
+import { COLLECT_ERRORS_METRIC, PROMETHEUS_CONTENT_TYPE } from '../../bots/app/metricsRegistry';
 import { useTestRedis } from '../middleware/handoff/testRedis';
 import { startApp, type RunningApp } from './appHarness';
 

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { directLineMessage, teamsMessage, type WireActivity } from '../helpers/channelActivities';
 import { connectTestRedis, deleteKeys, skipRedis, uniquePrefix } from '../middleware/handoff/testRedis';
 import { startApp, type RunningApp } from './appHarness';
-import { signWebhook } from '../../middleware/handoff/connectors/webhookSigning';
+import { signWebhook } from '../../middleware/handoff/hubs/webhookSigning';
 
 const ALICE = { userId: '29:agent-alice-0001', userName: 'Alice Martin', conversationId: 'a:alice-watch-personal' };
 const CUSTOMER = 'DL-pii-at-rest';

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { hashDeskPassword } from '../../bots/desk/deskPassword';
-import { DeskClient } from '../bots/desk/deskTestServer';
-import { SseClient } from '../bots/desk/sseClient';
+import { hashDeskPassword } from '../../bots/console/deskPassword';
+import { DeskClient } from '../bots/console/deskTestServer';
+import { SseClient } from '../bots/console/sseClient';
 import { startApp } from './appHarness';
 
 describe('graceful stop with open long-lived connections (createApp)', function () {

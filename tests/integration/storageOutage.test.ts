@@ -6,7 +6,7 @@ import { connectTestRedis, deleteKeys, skipRedis, uniquePrefix } from '../middle
 import { startApp, type RunningApp } from './appHarness';
 import type { StoreItems } from 'botbuilder';
 import { ExpiringMemoryStorage } from '../../middleware/storage/expiringMemoryStorage';
-import { createLogger } from '../../bots/logger';
+import { createLogger } from '../../middleware/shared/logger';
 
 const ALICE = { userId: '29:agent-alice-0001', userName: 'Alice Martin', conversationId: 'a:alice-watch-outage' };
 const CUSTOMER = 'DL-outage';

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { TestAdapter, type Activity, type TurnContext } from 'botbuilder';
 import { ActivityDedupMiddleware, DUPLICATE_ACTIVITY } from '../../middleware/activityDedupMiddleware';
-import { MemoryReplayCache } from '../../middleware/handoff/connectors/replayCache';
-import { RedisReplayCache } from '../../middleware/handoff/connectors/redisReplayCache';
+import { MemoryReplayCache } from '../../middleware/shared/replayCache';
+import { RedisReplayCache } from '../../middleware/shared/redisReplayCache';
 import { readTurn } from '../../middleware/turnStateKeys';
 import { useTestRedis } from './handoff/testRedis';
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { jsonTextTooDeep, MAX_JSON_DEPTH, valueTooDeep } from '../../middleware/json';
+import { jsonTextTooDeep, MAX_JSON_DEPTH, valueTooDeep } from '../../middleware/shared/json';
 
 const arrays = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
 const objects = (depth: number) => `${'{"a":'.repeat(depth - 1)}{}${'}'.repeat(depth - 1)}`;

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import type { CasePriority } from '../../../middleware/handoff/handoffCase';
 import { HandoffService, type OpenCaseInput } from '../../../middleware/handoff/handoffService';
-import { MemoryHandoffStore } from '../../../middleware/handoff/memoryHandoffStore';
-import { MemoryReplayCache } from '../../../middleware/handoff/connectors/replayCache';
+import { MemoryHandoffStore } from '../../../middleware/handoff/stores/memoryHandoffStore';
+import { MemoryReplayCache } from '../../../middleware/shared/replayCache';
 import { RecordingMessenger, queuedCase } from './handoffTestKit';
 
 const input = (key: string, priority: CasePriority): OpenCaseInput => ({

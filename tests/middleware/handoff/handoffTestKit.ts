@@ -1,7 +1,7 @@
 import { TestAdapter, type TurnContext } from 'botbuilder';
 import { draftCase, transition, type CasePriority, type HandoffCase } from '../../../middleware/handoff/handoffCase';
-import type { HandoffStore } from '../../../middleware/handoff/handoffStore';
-import type { ProactiveMessenger } from '../../../middleware/handoff/proactiveMessenger';
+import type { HandoffStore } from '../../../middleware/handoff/stores/handoffStore';
+import type { ProactiveMessenger } from '../../../middleware/adapterMessenger';
 
 /** A messenger that records proactive sends instead of calling a channel; `failFor` keys throw like a dead conversation. */
 export class RecordingMessenger implements ProactiveMessenger {

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import * as sinon from 'sinon';
 import { ActivityTypes, ConversationState, MemoryStorage, TestAdapter, type TurnContext } from 'botbuilder';
 import { createSignalDetector, type SignalDetector } from '../../../middleware/signals/signalDetector';
-import { SignalsMiddleware, TRAJECTORY_PROPERTY } from '../../../middleware/signals/signalsMiddleware';
+import { SignalsMiddleware, TRAJECTORY_PROPERTY } from '../../../middleware/signalsMiddleware';
 import { hasIntent, SIGNALS, type Signals, type Trajectory } from '../../../middleware/signals/signals';
 import { readTurn } from '../../../middleware/turnStateKeys';
 

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { Command } from 'ioredis';
 import sinon from 'sinon';
-import { defineLuaCommands, type LuaCommand } from '../../../middleware/storage/redisCommands';
+import { defineLuaCommands, type LuaCommand } from '../../../middleware/shared/redisCommands';
 import { connectTestRedis, useTestRedis } from '../handoff/testRedis';
 
 interface TestCommands {

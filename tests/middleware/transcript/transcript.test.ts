@@ -3,10 +3,10 @@ import { ActivityTypes, TestAdapter, TranscriptLoggerMiddleware, type Activity }
 import type { Redis } from 'ioredis';
 import type { TranscriptEntry } from '../../../middleware/handoff/handoffCase';
 import { InputGuardMiddleware } from '../../../middleware/inputGuardMiddleware';
-import { MemoryTranscriptStore } from '../../../middleware/transcript/memoryTranscriptStore';
-import { RedactingTranscriptLogger } from '../../../middleware/transcript/redactingTranscriptLogger';
-import { RedisTranscriptStore } from '../../../middleware/transcript/redisTranscriptStore';
-import { markTranscriptRole } from '../../../middleware/transcript/transcriptRole';
+import { MemoryTranscriptStore } from '../../../middleware/handoff/transcripts/memoryTranscriptStore';
+import { RedactingTranscriptLogger } from '../../../middleware/redactingTranscriptLogger';
+import { RedisTranscriptStore } from '../../../middleware/handoff/transcripts/redisTranscriptStore';
+import { markTranscriptRole } from '../../../middleware/transcriptRole';
 import { connectTestRedis, deleteKeys, skipRedis, uniquePrefix } from '../handoff/testRedis';
 
 const entry = (text: string, role: TranscriptEntry['role'] = 'customer'): TranscriptEntry => ({ role, text, at: '2026-01-01T00:00:00.000Z' });

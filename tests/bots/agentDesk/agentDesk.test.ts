@@ -1,0 +1,117 @@
+import { expect } from 'chai';
+import * as sinon from 'sinon';
+import { ActivityTypes, TestAdapter, type TurnContext } from 'botbuilder';
+import { AgentDesk, readClick, readAgentInputForTest } from '../../../bots/agentDesk/agentDesk';
+import { AgentDirectory } from '../../../middleware/handoff/agentDirectory';
+import type { AgentIdentity, HandoffCase } from '../../../middleware/handoff/handoffCase';
+import { HandoffService } from '../../../middleware/handoff/handoffService';
+import { MemoryHandoffStore } from '../../../middleware/handoff/stores/memoryHandoffStore';
+import { RecordingMessenger, queuedCase } from '../../middleware/handoff/handoffTestKit';
+
+const AGENT: AgentIdentity = { id: 'agent-1', channel: 'test', name: 'Alice' };
+
+async function deskWithCase() {
+  const store = new MemoryHandoffStore();
+  const messenger = new RecordingMessenger();
+  const service = new HandoffService({ store, messenger });
+  const desk = new AgentDesk({ service, agents: AgentDirectory.parse('test:agent-1'), messenger });
+  const c = await queuedCase(store, 'test/customer-1', new Date());
+  const adapter = new TestAdapter(async (ctx) => desk.handle(ctx, AGENT));
+  const say = (text: string) => adapter.send({ type: ActivityTypes.Message, text, from: { id: AGENT.id, name: 'Alice' } }).startTest();
+  await say(`accept ${c.id}`);
+  expect((await store.get(c.id))?.state).to.equal('assigned');
+  return { store, messenger, service, desk, adapter, say, c, replies: () => adapter.activeQueue.splice(0).map((a) => a.text ?? '') };
+}
+
+describe('AgentDesk commands while an agent holds a case', () => {
+  it('a sentence starting with "close" / "fermer" / "clore" reaches the customer and does not close the case', async () => {
+    const s = await deskWithCase();
+    for (const text of ['Close the old account first, then open the new one', 'fermer le compte prendra deux jours', 'clore ce dossier demande une signature']) {
+      await s.say(text);
+    }
+    expect((await s.store.get(s.c.id))?.state).to.equal('assigned');
+    expect(s.messenger.textsTo('test/customer-1').slice(-3)).to.deep.equal([
+      'Close the old account first, then open the new one',
+      'fermer le compte prendra deux jours',
+      'clore ce dossier demande une signature',
+    ]);
+  });
+
+  it('"/close <note>" closes with an internal note: kept on the case (redacted), never sent to the customer', async () => {
+    const s = await deskWithCase();
+    await s.say('/close internal: suspected account takeover, card 4242 4242 4242 4242 flagged to fraud team');
+    const closed = (await s.store.get(s.c.id)) as HandoffCase;
+    expect([closed.state, closed.agentNotes[0]?.text]).to.deep.equal(['resolved', 'internal: suspected account takeover, card [card •••• 4242] flagged to fraud team']);
+    expect(closed.history.at(-1)?.note).to.equal(closed.agentNotes[0]?.text);
+    const toCustomer = s.messenger.textsTo('test/customer-1');
+    expect(toCustomer.at(-1)).to.equal("Alice has closed this conversation. Thank you for your patience. You're back with the assistant; ask me about a parcel anytime.");
+    expect(toCustomer.join('\n')).to.not.match(/internal|takeover|fraud team|4242/);
+  });
+
+  it('bare "close" and "/fermer <note>" close too', async () => {
+    const s = await deskWithCase();
+    await s.say('close');
+    expect((await s.store.get(s.c.id))?.state).to.equal('resolved');
+    const t = await deskWithCase();
+    await t.say('/fermer merci, bonne journée');
+    expect((await t.store.get(t.c.id))?.agentNotes[0]?.text).to.equal('merci, bonne journée');
+  });
+
+  it('the help text explains how to close with a note ("close: note")', async () => {
+    const s = await deskWithCase();
+    s.replies();
+    await s.say('help');
+    expect(s.replies().pop())
+      .to.match(/close: \[note\] or \/close \[note\] \(fermer: \[note\]\)/)
+      .and.match(/internal note for the team \(never sent to the customer\)/)
+      .and.match(/Close the old account first/);
+  });
+});
+
+describe('AgentDesk presence while relaying', () => {
+  it('a relayed message renews the agent presence, at most once per tenth of the TTL', async () => {
+    const s = await deskWithCase();
+    const setPresence = sinon.spy(s.store, 'setPresence');
+    const clock = sinon.useFakeTimers({ now: Date.now() + s.service.presenceTtlMs / 5, toFake: ['Date'] });
+    try {
+      await s.say('hello, I am looking at your parcel');
+      await s.say('one moment please');
+      expect(setPresence.callCount).to.equal(1);
+      expect(setPresence.firstCall.args.slice(0, 3)).to.deep.equal([AGENT, 'online', s.service.presenceTtlMs]);
+      clock.tick(s.service.presenceTtlMs / 10 + 1);
+      await s.say('found it');
+      expect(setPresence.callCount).to.equal(2);
+    } finally {
+      clock.restore();
+    }
+  });
+});
+
+describe('AgentDesk: malformed clicks from agents never crash the turn', () => {
+  it('ignores Slack payloads and card submits of the wrong shape', () => {
+    for (const activity of [
+      { value: null },
+      { value: 'accept' },
+      { value: { warmline: 'accept', caseId: 42 } },
+      { value: { warmline: 'accept', caseId: 'not a case' } },
+      { channelData: { Payload: { type: 'block_actions', actions: 'nope' } } },
+      { channelData: { Payload: { type: 'block_actions', actions: [null, 7, { action_id: 'warmline_accept' }] } } },
+      { channelData: { Payload: null } },
+      { channelData: 'x' },
+    ]) {
+      expect(readClick({ activity } as unknown as Pick<TurnContext, 'activity'>), JSON.stringify(activity)).to.equal(undefined);
+    }
+    const good = { channelData: { Payload: { type: 'block_actions', actions: [{ action_id: 'warmline_accept', value: 'C-7K3P' }] } } };
+    expect(readClick({ activity: good } as unknown as Pick<TurnContext, 'activity'>)).to.equal('C-7K3P');
+    expect(readClick({ activity: { value: { warmline: 'accept', caseId: 'C-7K3P' } } } as unknown as Pick<TurnContext, 'activity'>)).to.equal('C-7K3P');
+  });
+});
+
+describe('AgentDesk: closing forms an agent can type', () => {
+  it('"close: note" closes with a note on every channel (Slack keeps "/" for its own commands)', () => {
+    expect(readAgentInputForTest('close: card blocked, refund requested', true)).to.deep.equal({ kind: 'command', command: 'close', arg: 'card blocked, refund requested' });
+    expect(readAgentInputForTest('Fermer : compte clôturé', true)).to.deep.equal({ kind: 'command', command: 'close', arg: 'compte clôturé' });
+    expect(readAgentInputForTest('close the old account first, then we can talk', true)).to.deep.equal({ kind: 'text', text: 'close the old account first, then we can talk' });
+    expect(readAgentInputForTest('close', true)).to.deep.equal({ kind: 'command', command: 'close', arg: '' });
+  });
+});
