@@ -1,4 +1,4 @@
-import type { TrackingView } from './renderTrackingReply';
+import type { TrackingView } from './trackingView';
 
 /** An Adaptive Card as JSON. */
 export interface AdaptiveCardJson {
