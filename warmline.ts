@@ -60,12 +60,12 @@ export {
 export { turnKey, readTurn, writeTurn, type TurnKey } from './middleware/turnStateKeys';
 export { CONVERSATION_FACTS_PROPERTY, emptyFacts, type ConversationFacts } from './middleware/handoff/conversationFacts';
 export { InputGuardMiddleware, type InputGuardOptions } from './middleware/inputGuardMiddleware';
-export { ActivityDedupMiddleware, DUPLICATE_ACTIVITY, type ActivityDedupOptions } from './middleware/activityDedupMiddleware';
+export { ActivityDedupMiddleware, type ActivityDedupOptions } from './middleware/activityDedupMiddleware';
 export { RetryLaterError, isRetryLater } from './middleware/shared/retryLater';
 
 // Signals: types, key and tone helper
+export { warmlineTurn, type WarmlineTurn } from './middleware/warmlineTurn';
 export {
-  SIGNALS,
   hasIntent,
   type Signals,
   type IntentHit,

@@ -6,8 +6,7 @@ import {
   type UserState,
 } from 'botbuilder';
 import type { DialogState } from 'botbuilder-dialogs';
-import { readTurn } from '../middleware/turnStateKeys';
-import { SIGNALS } from '../middleware/signals/signals';
+import { warmlineTurn } from '../middleware/warmlineTurn';
 import { acknowledge } from '../middleware/signals/tone';
 import { CONVERSATION_PROFILE_PROPERTY, type ConversationProfile } from '../dialogs/conversationProfile';
 import { resolveCustomerLocale } from '../dialogs/customerLocale';
@@ -70,7 +69,7 @@ export class CustomerBot extends ActivityHandler {
       const conversation = await this.conversationProfile.get(ctx, {});
       // Someone who writes first (Slack, Teams chats) has been greeted by their own message: no welcome later.
       conversation.welcomed = true;
-      const ack = acknowledge(readTurn(ctx, SIGNALS));
+      const ack = acknowledge(warmlineTurn(ctx).signals);
       if (ack) await ctx.sendActivity(ack);
       await this.dialog.run(ctx, this.dialogState);
       const understood = await this.dialog.understand(ctx);

@@ -1,7 +1,7 @@
 import type { StatePropertyAccessor, TurnContext } from 'botbuilder-core';
-import { SIGNALS } from '../middleware/signals/signals';
 import { isUpset } from '../middleware/signals/tone';
 import { readTurn, turnKey, writeTurn } from '../middleware/turnStateKeys';
+import { warmlineTurn } from '../middleware/warmlineTurn';
 import type { ConversationProfile } from './conversationProfile';
 import { resolveCustomerLocale, type CustomerLocale } from './customerLocale';
 import type { Tone } from './messages';
@@ -47,7 +47,7 @@ export async function understandTurn(ctx: TurnContext, options: UnderstandTurnOp
   const raw = typeof ctx.activity.text === 'string' ? ctx.activity.text.trim() : '';
   const text = raw.length > MAX_TEXT ? raw.slice(0, MAX_TEXT) : raw;
   const recognition = recognizeRequest(text);
-  const signals = readTurn(ctx, SIGNALS);
+  const { signals } = warmlineTurn(ctx);
   const profile = await options.profile.get(ctx, {});
   const customer = resolveCustomerLocale(ctx.activity, {
     signals,

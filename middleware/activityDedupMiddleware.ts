@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { ActivityTypes, type Middleware, type TurnContext } from 'botbuilder-core';
 import type { ReplayCache } from './shared/replayCache';
 import { RetryLaterError } from './shared/retryLater';
-import { turnKey, writeTurn } from './turnStateKeys';
+import { recordTurn, type TurnFields, type TurnRecorder } from './warmlineTurn';
 
 /** Options of {@link ActivityDedupMiddleware}. */
 export interface ActivityDedupOptions {
@@ -16,9 +16,6 @@ export interface ActivityDedupOptions {
   /** How long a handled activity is remembered. @defaultValue 24 h */
   readonly keepMs?: number;
 }
-
-/** Turn-state key set to `true` on a turn that was skipped as a retry of an activity already handled. */
-export const DUPLICATE_ACTIVITY = turnKey<boolean>('warmline.duplicateActivity');
 
 /**
  * Handles each incoming message once, whatever the channel or a load balancer retries: exactly-once turns on the
@@ -34,7 +31,10 @@ export const DUPLICATE_ACTIVITY = turnKey<boolean>('warmline.duplicateActivity')
  * Put it first, before anything that stores or sends.
  * @example adapter.use(new ActivityDedupMiddleware({ ledger: new RedisReplayCache({ redis, keyPrefix: 'warmline:activity:' }) }));
  */
-export class ActivityDedupMiddleware implements Middleware {
+export class ActivityDedupMiddleware implements Middleware, TurnRecorder {
+  /** Writes `duplicate` in the turn record. */
+  readonly turnFields: TurnFields = { writes: ['duplicate'], reads: [] };
+
   private readonly ledger: ReplayCache;
   private readonly leaseMs: number;
   private readonly keepMs: number;
@@ -62,7 +62,7 @@ export class ActivityDedupMiddleware implements Middleware {
       throw err;
     }
     if (state === 'done') {
-      writeTurn(ctx, DUPLICATE_ACTIVITY, true);
+      recordTurn(ctx, 'duplicate', true);
       return;
     }
     if (state === 'pending') throw new RetryLaterError('this activity is being handled right now', { retryAfterSeconds: 2, reason: 'busy' });

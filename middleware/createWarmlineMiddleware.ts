@@ -1,11 +1,16 @@
 import { ActivityTypes, MiddlewareSet, TranscriptLoggerMiddleware, type Middleware, type TranscriptLogger, type TurnContext } from 'botbuilder-core';
+import type { ActivityDedupMiddleware } from './activityDedupMiddleware';
 import { HandoffMiddleware } from './handoffMiddleware';
+import type { InputGuardMiddleware } from './inputGuardMiddleware';
 import type { SignalDetector } from './signals/signalDetector';
-import { SIGNALS } from './signals/signals';
-import { writeTurn } from './turnStateKeys';
+import { checkTurnOrder, recordTurn, type TurnRecorder } from './warmlineTurn';
 
-/** The pieces of the Warmline pipeline, each also usable alone. */
+/** The pieces of the Warmline pipeline, in the order they run, each also usable alone. */
 export interface WarmlineMiddlewareOptions {
+  /** First, optional: each activity handled once (`ActivityDedupMiddleware`); writes `duplicate`. */
+  readonly dedup?: ActivityDedupMiddleware;
+  /** Optional: the length limit on a message's text (`InputGuardMiddleware`); writes `textShortened`. */
+  readonly inputGuard?: InputGuardMiddleware;
   /** 1. Transcript: a middleware, or a `TranscriptLogger` (wrapped in botbuilder's `TranscriptLoggerMiddleware`). */
   readonly transcript: Middleware | TranscriptLogger;
   /**
@@ -13,7 +18,7 @@ export interface WarmlineMiddlewareOptions {
    * minimal middleware that stores each message's signals without a trajectory.
    */
   readonly signals: Middleware | SignalDetector;
-  /** 3. Handoff. */
+  /** 3. Handoff; reads `textShortened` and `signals`. */
   readonly handoff: HandoffMiddleware;
   /** With a bare detector: messages for which no signals are computed (agents'). Default none skipped. */
   readonly skipSignals?: (ctx: TurnContext) => boolean;
@@ -25,10 +30,11 @@ const isLogger = (x: unknown): x is TranscriptLogger => typeof x === 'object' &&
 const isDetector = (x: unknown): x is SignalDetector => typeof x === 'object' && x !== null && typeof (x as SignalDetector).detect === 'function';
 
 /**
- * Builds Warmline's middleware in the documented order: transcript -> signals -> handoff, as one botbuilder
- * `MiddlewareSet`, checking at build time (not mid-conversation) that every piece is there.
+ * Builds Warmline's middleware in the documented order: dedup -> input guard -> transcript -> signals -> handoff, as
+ * one botbuilder `MiddlewareSet`, checking at build time (not mid-conversation) that every piece is there and that no
+ * piece reads a field of the turn record (`WarmlineTurn`) before the piece that writes it.
  *
- * @throws `TypeError` naming the missing or wrong piece.
+ * @throws `TypeError` naming the missing or wrong piece, or the field read too early.
  * @example
  * adapter.use(new InputGuardMiddleware()).use(
  *   createWarmlineMiddleware({ transcript: new RedactingTranscriptLogger(transcripts), signals: signalsMiddleware, handoff }),
@@ -52,17 +58,26 @@ export function createWarmlineMiddleware(options: WarmlineMiddlewareOptions): Mi
   else if (isDetector(signals)) signalsPiece = detectorMiddleware(signals, options.skipSignals ?? (() => false));
   else throw new TypeError('createWarmlineMiddleware: signals must be a middleware or a SignalDetector');
 
-  return new MiddlewareSet(transcriptPiece, signalsPiece, handoff);
+  const pieces = [
+    ...(options.dedup ? [{ name: 'dedup', piece: options.dedup }] : []),
+    ...(options.inputGuard ? [{ name: 'inputGuard', piece: options.inputGuard }] : []),
+    { name: 'transcript', piece: transcriptPiece },
+    { name: 'signals', piece: signalsPiece },
+    { name: 'handoff', piece: handoff },
+  ];
+  checkTurnOrder(pieces);
+  return new MiddlewareSet(...pieces.map((p) => p.piece as Middleware));
 }
 
 // Signals of each customer message, nothing more (no trajectory, fail open): for when only a detector is at hand.
-function detectorMiddleware(detector: SignalDetector, skip: (ctx: TurnContext) => boolean): Middleware {
+function detectorMiddleware(detector: SignalDetector, skip: (ctx: TurnContext) => boolean): Middleware & TurnRecorder {
   return {
+    turnFields: { writes: ['signals'], reads: [] },
     async onTurn(ctx, next) {
       const text = ctx.activity.text;
       if (ctx.activity.type === ActivityTypes.Message && typeof text === 'string' && text.trim() && !skip(ctx)) {
         try {
-          writeTurn(ctx, SIGNALS, Object.freeze(await detector.detect(text, { locale: ctx.activity.locale })));
+          recordTurn(ctx, 'signals', Object.freeze(await detector.detect(text, { locale: ctx.activity.locale })));
         } catch {
           // Fail open: without signals the policy lets the bot answer (use SignalsMiddleware for its failure policy).
         }

@@ -1,9 +1,8 @@
 import { ActivityTypes, type Attachment, type ConversationState, type Middleware, type StatePropertyAccessor, type TurnContext } from 'botbuilder-core';
 import { CONVERSATION_FACTS_PROPERTY, emptyFacts, type ConversationFacts } from './handoff/conversationFacts';
-import { SIGNALS, type Signals } from './signals/signals';
-import { TEXT_SHORTENED } from './inputGuardMiddleware';
+import type { Signals } from './signals/signals';
 import type { TranscriptStore } from './handoff/transcripts/transcriptStore';
-import { readTurn } from './turnStateKeys';
+import { warmlineTurn, type TurnFields, type TurnRecorder } from './warmlineTurn';
 import { conversationKey, pointerFromActivity } from './handoff/conversationPointer';
 import { readContact, readCustomerReply, type CustomerReply } from './handoff/customerReply';
 import type { AgentIdentity, HandoffCase, TranscriptEntry } from './handoff/handoffCase';
@@ -91,7 +90,10 @@ const languageOf = (code: string | undefined): HandoffLanguage | undefined => {
  * - After a close, a 1–5 reply is stored as the satisfaction rating; anything else goes to the bot.
  * Saves conversation state at the end of the turn (also when the bot throws; botbuilder writes it only if it changed).
  */
-export class HandoffMiddleware implements Middleware {
+export class HandoffMiddleware implements Middleware, TurnRecorder {
+  /** Reads `textShortened` and `signals` from the turn record. */
+  readonly turnFields: TurnFields = { writes: [], reads: ['textShortened', 'signals'] };
+
   private readonly service: HandoffService;
   private readonly conversationState: ConversationState;
   private readonly policy: HandoffPolicy;
@@ -134,7 +136,7 @@ export class HandoffMiddleware implements Middleware {
       const files = attachmentLabels(ctx.activity.attachments, this.redactor);
       const relayed = withAttachments(text, files);
       const m = handoffMessages(open.language);
-      const shortened = readTurn(ctx, TEXT_SHORTENED) === true;
+      const shortened = warmlineTurn(ctx).textShortened === true;
       const result = relayed ? await this.service.customerMessage(open, relayed, ctx.activity.id, { shortened }) : undefined;
       if (result !== 'closed') {
         if (result === 'saved') await ctx.sendActivity(m.relaySaved);
@@ -155,7 +157,7 @@ export class HandoffMiddleware implements Middleware {
   }
 
   private async withBot(ctx: TurnContext, text: string, state: HandoffConversationState, next: () => Promise<void>): Promise<void> {
-    const signals = readTurn(ctx, SIGNALS);
+    const { signals } = warmlineTurn(ctx);
     const language = this.language(ctx, signals);
     const m = handoffMessages(language);
     // Short replies (a rating, yes or no) matter only after a handover or an offer: read them only then.
@@ -301,7 +303,7 @@ export class HandoffMiddleware implements Middleware {
     const files = attachmentLabels(ctx.activity.attachments, this.redactor);
     const message = withAttachments(text, files);
     if (!message) return;
-    const kept = await this.service.customerMessage(open, message, ctx.activity.id, { shortened: readTurn(ctx, TEXT_SHORTENED) === true });
+    const kept = await this.service.customerMessage(open, message, ctx.activity.id, { shortened: warmlineTurn(ctx).textShortened === true });
     if (kept === 'relayed') {
       if (files.length) await ctx.sendActivity(m.attachmentNoted(files));
       return;

@@ -1,8 +1,5 @@
 import { ActivityTypes, type Middleware, type TurnContext } from 'botbuilder-core';
-import { turnKey, writeTurn } from './turnStateKeys';
-
-/** Turn-state key set to `true` when the input guard cut the message's text (the agent is told it was shortened). */
-export const TEXT_SHORTENED = turnKey<boolean>('warmline.textShortened');
+import { recordTurn, type TurnFields, type TurnRecorder } from './warmlineTurn';
 
 /** Options for {@link InputGuardMiddleware}. */
 export interface InputGuardOptions {
@@ -32,7 +29,10 @@ const DEFAULT_NOTICE: InputGuardOptions['notice'] = (language, max) =>
  * answers other bad invokes) and goes no further. The envelope (ids, names, `serviceUrl`, `channelId`) is checked
  * before any turn, by the server.
  */
-export class InputGuardMiddleware implements Middleware {
+export class InputGuardMiddleware implements Middleware, TurnRecorder {
+  /** Writes `textShortened` in the turn record. */
+  readonly turnFields: TurnFields = { writes: ['textShortened'], reads: [] };
+
   private readonly options: InputGuardOptions;
 
   constructor(options: Partial<InputGuardOptions> = {}) {
@@ -59,7 +59,7 @@ export class InputGuardMiddleware implements Middleware {
     if (activity.membersAdded !== undefined) activity.membersAdded = objectsOnly(activity.membersAdded);
     if (activity.type === ActivityTypes.Message && typeof activity.text === 'string' && activity.text.length > this.options.maxTextChars) {
       activity.text = shorten(activity.text, this.options.maxTextChars);
-      writeTurn(ctx, TEXT_SHORTENED, true);
+      recordTurn(ctx, 'textShortened', true);
       const language = /^fr\b/i.test(activity.locale ?? '') ? 'fr' : 'en';
       await ctx.sendActivity(this.options.notice(language, this.options.maxTextChars));
     }

@@ -1,7 +1,8 @@
 import { ActivityTypes, type ConversationState, type Middleware, type StatePropertyAccessor, type TurnContext } from 'botbuilder-core';
 import { z } from 'zod';
 import type { SignalDetector } from './signals/signalDetector';
-import { SIGNALS, type Signals, type Trajectory } from './signals/signals';
+import type { Signals, Trajectory } from './signals/signals';
+import { recordTurn, type TurnFields, type TurnRecorder } from './warmlineTurn';
 import { EMPTY_TRAJECTORY } from './signals/trajectory';
 
 /** Conversation-state property that holds the {@link Trajectory} when the middleware creates its own accessor. */
@@ -52,9 +53,12 @@ const primaryLanguage = (locale: string | undefined): string => {
  *   to the adapter's `onTurnError`.
  * @example
  * adapter.use(new SignalsMiddleware(createSignalDetector(), { conversationState }));
- * // later, in a dialog: const signals = readTurn(ctx, SIGNALS);
+ * // later, in a dialog: const { signals } = warmlineTurn(ctx);
  */
-export class SignalsMiddleware implements Middleware {
+export class SignalsMiddleware implements Middleware, TurnRecorder {
+  /** Writes `signals` in the turn record. */
+  readonly turnFields: TurnFields = { writes: ['signals'], reads: [] };
+
   private readonly accessor: StatePropertyAccessor<Trajectory> | undefined;
   /** The state this middleware saves at the end of the turn (when it was given `conversationState`). */
   private readonly conversationState: ConversationState | undefined;
@@ -95,7 +99,7 @@ export class SignalsMiddleware implements Middleware {
     }
     const previous = this.accessor ? await this.accessor.get(ctx, EMPTY_TRAJECTORY) : undefined;
     const signals = await this.read(text, activity.locale, previous);
-    ctx.turnState.set(SIGNALS, signals);
+    recordTurn(ctx, 'signals', signals);
     if (this.accessor) await this.accessor.set(ctx, { ...signals.trajectory });
     if (!this.conversationState) return next();
     try {

@@ -16,7 +16,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Middleware, TurnContext } from 'botbuilder';
 import type * as restify from 'restify';
-import { SIGNALS, type Signals } from '../../middleware/signals/signals';
+import { warmlineTurn } from '../../middleware/warmlineTurn';
 import { OPEN_STATES } from '../../middleware/handoff/handoffCase';
 import type { HandoffService } from '../../middleware/handoff/handoffService';
 import type { HandoffEvent } from '../../middleware/handoff/hubs/hubConnector';
@@ -107,7 +107,7 @@ export function turnMetricsMiddleware(registry: MetricsRegistry): Middleware {
     (timing[i] ??= duration.child({ channel })).observe(seconds);
     if (error) (failed[i] ??= turns.child({ channel, outcome: 'error' })).inc();
     else (ok[i] ??= turns.child({ channel, outcome: 'ok' })).inc();
-    const s = ctx.turnState.get(SIGNALS) as Signals | undefined;
+    const s = warmlineTurn(ctx).signals;
     if (!s) return;
     for (const hit of s.intents) (intents.get(hit.name) ?? otherIntent).inc();
     if (s.degraded) degraded.inc();

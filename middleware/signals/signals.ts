@@ -1,4 +1,3 @@
-import { turnKey } from '../turnStateKeys';
 
 /**
  * Language code of a message. `en` and `fr` are built in; developers may register more.
@@ -68,9 +67,6 @@ export interface Signals {
    */
   readonly degraded?: boolean;
 }
-
-/** Turn-state key under which `SignalsMiddleware` stores the current message's signals. */
-export const SIGNALS = turnKey<Signals>('warmline.signals');
 
 /** True when `signals` holds the named intent. */
 export const hasIntent = (signals: Signals | undefined, name: IntentName): boolean =>

@@ -47,7 +47,7 @@ const ackKind = (signals: Signals): AckKind | undefined => {
  * @remarks Order of precedence: grief/bereavement, fraud worry, distress/anxiety, anger, frustration/complaint.
  * Languages other than `en` and `fr` fall back to English. Sentences never carry an exclamation mark.
  * @example
- * const ack = acknowledge(readTurn(ctx, SIGNALS));
+ * const ack = acknowledge(warmlineTurn(ctx).signals);
  * if (ack) await ctx.sendActivity(ack);
  */
 export function acknowledge(signals: Signals | undefined): string | undefined {

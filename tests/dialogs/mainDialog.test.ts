@@ -11,9 +11,9 @@ import {
   type TrackingResult,
 } from '../../dialogs/tracking/trackingProvider';
 import { ADAPTIVE_CARD_CONTENT_TYPE } from '../../dialogs/rendering/renderTrackingReply';
-import { SIGNALS, type Signals } from '../../middleware/signals/signals';
-import { writeTurn } from '../../middleware/turnStateKeys';
+import { type Signals } from '../../middleware/signals/signals';
 import type { Interruption } from '../../dialogs/mainDialog';
+import { recordTurn } from '../../middleware/warmlineTurn';
 
 // Tuesday 3 June 2025, 10:00 UTC (12:00 in Paris).
 const NOW = new Date('2025-06-03T10:00:00Z');
@@ -428,7 +428,7 @@ describe('CustomerBot -> MainDialog -> ParcelTrackingDialog', () => {
       };
       const signals: Middleware = {
         onTurn: async (ctx: TurnContext, next) => {
-          if (ctx.activity.type === 'message') writeTurn(ctx, SIGNALS, upset);
+          if (ctx.activity.type === 'message') recordTurn(ctx, 'signals', upset);
           await next();
         },
       };

@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import { TestAdapter, type Activity, type TurnContext } from 'botbuilder';
-import { ActivityDedupMiddleware, DUPLICATE_ACTIVITY } from '../../middleware/activityDedupMiddleware';
+import { ActivityDedupMiddleware } from '../../middleware/activityDedupMiddleware';
 import { MemoryReplayCache } from '../../middleware/shared/replayCache';
 import { RedisReplayCache } from '../../middleware/shared/redisReplayCache';
-import { readTurn } from '../../middleware/turnStateKeys';
 import { useTestRedis } from './handoff/testRedis';
+import { warmlineTurn } from '../../middleware/warmlineTurn';
 
 const message = (id: string | undefined, text = 'hello', conversation = 'c1'): Partial<Activity> => ({
   type: 'message',
@@ -27,7 +27,7 @@ async function run(mw: ActivityDedupMiddleware, activities: Array<Partial<Activi
   adapter.use({
     onTurn: async (ctx, next) => {
       await next();
-      if (readTurn(ctx, DUPLICATE_ACTIVITY)) duplicates.push(String(ctx.activity.id));
+      if (warmlineTurn(ctx).duplicate) duplicates.push(String(ctx.activity.id));
     },
   });
   adapter.use(mw);

@@ -11,10 +11,10 @@ import type { HandoffDecision, HandoffPolicy } from '../../middleware/handoff/ha
 import { HandoffService } from '../../middleware/handoff/handoffService';
 import type { HubConnector } from '../../middleware/handoff/hubs/hubConnector';
 import { MemoryHandoffStore } from '../../middleware/handoff/stores/memoryHandoffStore';
-import { SIGNALS, type Signals } from '../../middleware/signals/signals';
+import { type Signals } from '../../middleware/signals/signals';
 import { MemoryTranscriptStore } from '../../middleware/handoff/transcripts/memoryTranscriptStore';
 import { RedactingTranscriptLogger } from '../../middleware/redactingTranscriptLogger';
-import { readTurn } from '../../middleware/turnStateKeys';
+import { warmlineTurn } from '../../middleware/warmlineTurn';
 
 const CONTINUE: HandoffDecision = { action: 'continue', explanation: 'nothing' };
 const immediate = (reason: string, priority: 'high' | 'normal' = 'high'): HandoffDecision => ({
@@ -265,7 +265,7 @@ describe('createWarmlineMiddleware', () => {
       handoff: handoffFor(),
       skipSignals: (ctx) => ctx.activity.from.id === 'agent',
     });
-    const adapter = new TestAdapter(async (ctx) => void seen.push(readTurn(ctx, SIGNALS))).use(set);
+    const adapter = new TestAdapter(async (ctx) => void seen.push(warmlineTurn(ctx).signals)).use(set);
     await adapter.send('hello').startTest();
     expect(detect.callCount).to.equal(1);
     expect(seen[0]).to.deep.equal(signals);

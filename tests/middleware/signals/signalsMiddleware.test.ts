@@ -3,8 +3,8 @@ import * as sinon from 'sinon';
 import { ActivityTypes, ConversationState, MemoryStorage, TestAdapter, type TurnContext } from 'botbuilder';
 import { createSignalDetector, type SignalDetector } from '../../../middleware/signals/signalDetector';
 import { SignalsMiddleware, TRAJECTORY_PROPERTY } from '../../../middleware/signalsMiddleware';
-import { hasIntent, SIGNALS, type Signals, type Trajectory } from '../../../middleware/signals/signals';
-import { readTurn } from '../../../middleware/turnStateKeys';
+import { hasIntent, type Signals, type Trajectory } from '../../../middleware/signals/signals';
+import { warmlineTurn } from '../../../middleware/warmlineTurn';
 
 describe('SignalsMiddleware', () => {
   const quietLogger = () => ({ warn: sinon.spy() });
@@ -14,7 +14,7 @@ describe('SignalsMiddleware', () => {
     let calls = 0;
     const adapter = new TestAdapter(async (ctx) => {
       calls++;
-      seen.push(readTurn(ctx, SIGNALS));
+      seen.push(warmlineTurn(ctx).signals);
       await ctx.sendActivity('ok');
     }).use(new SignalsMiddleware(createSignalDetector()));
     await adapter.send('my wallet was stolen').assertReply('ok').startTest();
@@ -27,7 +27,7 @@ describe('SignalsMiddleware', () => {
   it('uses activity.locale first', async () => {
     let signals: Signals | undefined;
     const adapter = new TestAdapter(async (ctx) => {
-      signals = readTurn(ctx, SIGNALS);
+      signals = warmlineTurn(ctx).signals;
     }).use(new SignalsMiddleware(createSignalDetector()));
     await adapter.send({ type: ActivityTypes.Message, text: 'ok', locale: 'fr-FR' }).startTest();
     expect(signals?.language).to.equal('fr');
@@ -39,7 +39,7 @@ describe('SignalsMiddleware', () => {
     const next: string[] = [];
     const adapter = new TestAdapter(async (ctx) => {
       next.push(ctx.activity.type);
-      expect(readTurn(ctx, SIGNALS)).to.equal(undefined);
+      expect(warmlineTurn(ctx).signals).to.equal(undefined);
     }).use(new SignalsMiddleware(detector, { shouldAnalyse: (ctx: TurnContext) => ctx.activity.from?.id !== 'agent-1' }));
     await adapter
       .send({ type: ActivityTypes.Typing })
@@ -55,7 +55,7 @@ describe('SignalsMiddleware', () => {
     const conversationState = new ConversationState(storage);
     const trajectories: Trajectory[] = [];
     const adapter = new TestAdapter(async (ctx) => {
-      trajectories.push(readTurn(ctx, SIGNALS)!.trajectory);
+      trajectories.push(warmlineTurn(ctx).signals!.trajectory);
       await ctx.sendActivity('noted');
     }).use(new SignalsMiddleware(createSignalDetector(), { conversationState }));
     await adapter
@@ -103,7 +103,7 @@ describe('SignalsMiddleware', () => {
     const asyncDetector: SignalDetector = { detect: async (t, o) => real.detect(t, o) };
     let signals: Signals | undefined;
     const adapter = new TestAdapter(async (ctx) => {
-      signals = readTurn(ctx, SIGNALS);
+      signals = warmlineTurn(ctx).signals;
     }).use(new SignalsMiddleware(asyncDetector));
     await adapter.send('je veux parler à un conseiller').startTest();
     expect(hasIntent(signals, 'human_request')).to.equal(true);
@@ -116,7 +116,7 @@ describe('SignalsMiddleware', () => {
     let calls = 0;
     const adapter = new TestAdapter(async (ctx) => {
       calls++;
-      signals = readTurn(ctx, SIGNALS);
+      signals = warmlineTurn(ctx).signals;
     }).use(new SignalsMiddleware(detector, { logger }));
     await adapter.send('my secret card number is 4111 1111 1111 1111').startTest();
     expect(calls).to.equal(1);
@@ -132,7 +132,7 @@ describe('SignalsMiddleware', () => {
     const detector = { detect: sinon.stub().rejects(new Error('down')) };
     let signals: Signals | undefined;
     const adapter = new TestAdapter(async (ctx) => {
-      signals = readTurn(ctx, SIGNALS);
+      signals = warmlineTurn(ctx).signals;
     }).use(new SignalsMiddleware(detector, { failTowardHuman: false, logger: quietLogger() }));
     await adapter.send('hello').startTest();
     expect(signals?.degraded).to.equal(true);
@@ -143,7 +143,7 @@ describe('SignalsMiddleware', () => {
     const detector = { detect: () => ({ nope: true }) as unknown as Signals };
     let signals: Signals | undefined;
     const adapter = new TestAdapter(async (ctx) => {
-      signals = readTurn(ctx, SIGNALS);
+      signals = warmlineTurn(ctx).signals;
     }).use(new SignalsMiddleware(detector, { logger: quietLogger() }));
     await adapter.send('hello').startTest();
     expect(signals?.degraded).to.equal(true);
