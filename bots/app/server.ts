@@ -3,7 +3,7 @@ import type { CloudAdapter, TurnContext } from 'botbuilder';
 import { WarmlineCloudAdapter, type ActivityHttpResult } from './warmlineCloudAdapter';
 import { errorFields, type Logger } from '../../middleware/shared/logger';
 import { checkActivityEnvelope, replaceInvalidTimestamps } from './activityEnvelope';
-import { upgradeRouter } from './upgradeRouter';
+import { upgradeRouter } from '../upgradeRouter';
 import { metricsRoute, type MetricsRouteOptions } from './metrics';
 import { isJsonContentType, jsonTextTooDeep, MAX_JSON_DEPTH, valueTooDeep } from '../../middleware/shared/json';
 import { restifyLog } from './restifyLog';

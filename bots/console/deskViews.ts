@@ -44,6 +44,10 @@ export interface DeskCaseView extends DeskCaseItem {
   readonly resolved?: string;
 }
 
+/** An agent as the console's answers and events name them: id and display name (the id when there is none). */
+export const toDeskAgentRef = (a: AgentIdentity | undefined): { readonly id: string; readonly name: string } | undefined =>
+  a ? { id: a.id, name: a.name ?? a.id } : undefined;
+
 const agentView = (a: AgentIdentity | undefined): DeskCaseItem['agent'] =>
   a ? { id: a.id, channel: a.channel, ...(a.name ? { name: a.name } : {}) } : undefined;
 

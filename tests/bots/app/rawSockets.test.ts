@@ -4,7 +4,7 @@ import { ConfigurationBotFrameworkAuthentication, type ConfigurationBotFramework
 import * as restify from 'restify';
 import { createWarmlineServer, listen } from '../../../bots/app/server';
 import { silentLogger } from '../../../middleware/shared/logger';
-import { upgradeRouter } from '../../../bots/app/upgradeRouter';
+import { upgradeRouter } from '../../../bots/upgradeRouter';
 import { WarmlineCloudAdapter } from '../../../bots/app/warmlineCloudAdapter';
 import { registerLocalDirectLine, type LocalDirectLine } from '../../../bots/webchat/registerLocalDirectLine';
 import { startLocalChannel, type LocalChannel } from '../webchat/localChannelHarness';

@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { errorFields, silentLogger, type Logger } from '../../middleware/shared/logger';
+import { errorFields, silentLogger, type Logger } from '../middleware/shared/logger';
 
 /**
  * Takes over an upgrade request a route matched. From then on the handler owns the socket: it hands it to a WebSocket
