@@ -3,10 +3,11 @@ import { CONVERSATION_FACTS_PROPERTY, emptyFacts, type ConversationFacts } from 
 import type { Signals } from './signals/signals';
 import type { TranscriptStore } from './handoff/transcripts/transcriptStore';
 import { warmlineTurn, type TurnFields, type TurnRecorder } from './warmlineTurn';
-import { conversationKey, pointerFromActivity } from './handoff/conversationPointer';
+import { conversationKey } from './handoff/conversationPointer';
+import { pointerFromActivity } from './conversationReference';
 import { readContact, readCustomerReply, type CustomerReply } from './handoff/customerReply';
 import type { AgentIdentity, HandoffCase, TranscriptEntry } from './handoff/handoffCase';
-import { HANDOFF_STATE_PROPERTY, emptyHandoffState, type HandoffConversationState, type PendingOffer } from './handoff/handoffConversationState';
+import { HANDOFF_STATE_PROPERTY, emptyHandoffState, type HandoffConversationState, type PendingOffer } from './handoffConversationState';
 import { handoffMessages, type HandoffLanguage } from './handoff/handoffMessages';
 import { defaultHandoffPolicy, type HandoffPolicy } from './handoff/handoffPolicy';
 import type { HandoffService } from './handoff/handoffService';
@@ -130,17 +131,17 @@ export class HandoffMiddleware implements Middleware, TurnRecorder {
       return;
     }
     const text = typeof ctx.activity.text === 'string' ? ctx.activity.text : '';
-    let open = await this.service.findOpenCase(conversationKey(ctx.activity));
+    let open = await this.service.customers.findOpenCase(conversationKey(ctx.activity));
     if (open?.state === 'assigned') {
       // The hot path while a human owns the conversation: one lookup, one relay, no bot.
       const files = attachmentLabels(ctx.activity.attachments, this.redactor);
       const relayed = withAttachments(text, files);
       const m = handoffMessages(open.language);
       const shortened = warmlineTurn(ctx).textShortened === true;
-      const result = relayed ? await this.service.customerMessage(open, relayed, ctx.activity.id, { shortened }) : undefined;
+      const result = relayed ? await this.service.customers.receive(open, relayed, ctx.activity.id, { shortened }) : undefined;
       if (result !== 'closed') {
         if (result === 'saved') await ctx.sendActivity(m.relaySaved);
-        else if (result === 'requeued') await ctx.sendActivity(m.requeued((await this.service.tellPosition(open.id)).position));
+        else if (result === 'requeued') await ctx.sendActivity(m.requeued((await this.service.queue.tellPosition(open.id)).position));
         else if (files.length) await ctx.sendActivity(m.attachmentNoted(files));
         return;
       }
@@ -169,8 +170,8 @@ export class HandoffMiddleware implements Middleware, TurnRecorder {
       // close asked for a rating. The marker goes either way, so later turns cost nothing.
       delete state.recentCase;
       delete state.awaitingRating;
-      if (reply.kind === 'rating' && (await this.service.awaitingRating(recent))) {
-        await this.service.rate(recent, reply.value);
+      if (reply.kind === 'rating' && (await this.service.customers.awaitingRating(recent))) {
+        await this.service.customers.rate(recent, reply.value);
         await ctx.sendActivity(m.rated);
         return;
       }
@@ -229,7 +230,7 @@ export class HandoffMiddleware implements Middleware, TurnRecorder {
     const earlier = this.options.transcripts ? await this.options.transcripts.read(key, this.transcriptLines) : [];
     const current: TranscriptEntry = { role: 'customer', text: this.redactor.redact(text), at: new Date().toISOString() };
     const facts = await this.facts(ctx);
-    const opened = await this.service.openCase({
+    const opened = await this.service.customers.openCase({
       conversation: pointerFromActivity(activity),
       customer: { id: activity.from?.id ?? 'unknown', channel: activity.channelId ?? 'unknown', ...(activity.from?.name ? { name: activity.from.name } : {}) },
       reason: decision.reason,
@@ -244,7 +245,7 @@ export class HandoffMiddleware implements Middleware, TurnRecorder {
     });
     // Purpose data (an order e-mail) now lives on the case, shown to its agent and erased at the close: not in the
     // conversation's state any more.
-    for (const key of Object.keys(facts.collected)) if (this.service.isPurposeField(key)) delete facts.collected[key];
+    for (const key of Object.keys(facts.collected)) if (this.service.customers.isPurposeField(key)) delete facts.collected[key];
     if (this.options.dialogStateProperty) {
       // Leave whatever dialog was running: after the agent closes, the customer starts afresh with the bot.
       await this.conversationState.createProperty(this.options.dialogStateProperty).delete(ctx);
@@ -263,7 +264,7 @@ export class HandoffMiddleware implements Middleware, TurnRecorder {
     const m = handoffMessages(open.language);
     const reply = readCustomerReply(text);
     if (reply.kind === 'cancel') {
-      await this.service.cancelByCustomer(open.id);
+      await this.service.customers.cancel(open.id);
       delete state.recentCase;
       await ctx.sendActivity(m.cancelled);
       return;
@@ -283,7 +284,7 @@ export class HandoffMiddleware implements Middleware, TurnRecorder {
       ((open.state === 'queued' || open.state === 'callback_requested') && reply.kind === 'callback' && reply.explicit && !!reply.contact);
     if (choosing) {
       if (reply.kind === 'callback') {
-        await this.service.requestCallback(open.id, reply.preference, reply.contact);
+        await this.service.customers.requestCallback(open.id, reply.preference, reply.contact);
         if ((reply.preference === 'phone' || reply.preference === 'email') && !reply.contact) {
           // "phone" alone: a callback nobody can make. Ask for the number (or address) and read the next reply as it.
           state.awaitingContact = { caseId: open.id, preference: reply.preference };
@@ -294,8 +295,8 @@ export class HandoffMiddleware implements Middleware, TurnRecorder {
         return;
       }
       if (reply.kind === 'wait' && open.state === 'timed_out') {
-        await this.service.keepWaiting(open.id);
-        const { position } = await this.service.tellPosition(open.id);
+        await this.service.customers.keepWaiting(open.id);
+        const { position } = await this.service.queue.tellPosition(open.id);
         await ctx.sendActivity(m.keepWaiting(position));
         return;
       }
@@ -303,7 +304,7 @@ export class HandoffMiddleware implements Middleware, TurnRecorder {
     const files = attachmentLabels(ctx.activity.attachments, this.redactor);
     const message = withAttachments(text, files);
     if (!message) return;
-    const kept = await this.service.customerMessage(open, message, ctx.activity.id, { shortened: warmlineTurn(ctx).textShortened === true });
+    const kept = await this.service.customers.receive(open, message, ctx.activity.id, { shortened: warmlineTurn(ctx).textShortened === true });
     if (kept === 'relayed') {
       if (files.length) await ctx.sendActivity(m.attachmentNoted(files));
       return;
@@ -313,7 +314,7 @@ export class HandoffMiddleware implements Middleware, TurnRecorder {
       return;
     }
     if (kept === 'requeued') {
-      await ctx.sendActivity(m.requeued((await this.service.tellPosition(open.id)).position));
+      await ctx.sendActivity(m.requeued((await this.service.queue.tellPosition(open.id)).position));
       return;
     }
     // Say the truth: only a message that was really added is "added to your case".
@@ -334,7 +335,7 @@ export class HandoffMiddleware implements Middleware, TurnRecorder {
       return;
     }
     // The store knows the position the customer last heard (in a reply or a proactive update): say it only if it moved.
-    const { position, changed } = open.state === 'queued' ? await this.service.tellPosition(open.id) : {};
+    const { position, changed } = open.state === 'queued' ? await this.service.queue.tellPosition(open.id) : {};
     if (changed || state.notedCase !== open.id) {
       // Say it once per case, then only when the position changes: no reply to every message.
       state.notedCase = open.id;
@@ -358,19 +359,19 @@ export class HandoffMiddleware implements Middleware, TurnRecorder {
     if (contact) {
       delete state.awaitingContact;
       // The contact is personal data: it goes on the case's callback, not into the waiting messages.
-      await this.service.requestCallback(open.id, contact.kind, contact.value);
+      await this.service.customers.requestCallback(open.id, contact.kind, contact.value);
       await ctx.sendActivity(m.callbackConfirmed(contact.kind, open.id));
       return true;
     }
     if (!text.trim()) return false;
     if (!pending.askedAgain) {
       state.awaitingContact = { ...pending, askedAgain: true };
-      await this.service.customerMessage(open, text, ctx.activity.id);
+      await this.service.customers.receive(open, text, ctx.activity.id);
       await ctx.sendActivity(m.askContactAgain(pending.preference));
       return true;
     }
     delete state.awaitingContact;
-    await this.service.customerMessage(open, text, ctx.activity.id);
+    await this.service.customers.receive(open, text, ctx.activity.id);
     await ctx.sendActivity(m.contactMissing(open.id));
     return true;
   }

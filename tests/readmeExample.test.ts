@@ -19,7 +19,7 @@ describe('README example: the Warmline middleware in a developer\'s own bot', ()
     const store = new MemoryHandoffStore();
     const transcripts = new MemoryTranscriptStore();
     // The messenger only needs an adapter with continueConversationAsync; this test never sends proactively.
-    const handoff = new HandoffService({ store, messenger: adapterMessenger({} as CloudAdapter, ''), conversationState });
+    const handoff = new HandoffService({ store, messenger: adapterMessenger({} as CloudAdapter, '') });
 
     const bot = new ActivityHandler();
     const botSaw: string[] = [];
@@ -50,14 +50,14 @@ describe('README example: the Warmline middleware in a developer\'s own bot', ()
       .startTest();
     expect(replies[0]).to.match(/sorry for your loss/i);
     expect(botSaw).to.deep.equal(['hello']); // no bot attempt on a bereavement message
-    const open = await handoff.findOpenCase(`${adapter.conversation.channelId}/${adapter.conversation.conversation.id}`);
+    const open = await handoff.customers.findOpenCase(`${adapter.conversation.channelId}/${adapter.conversation.conversation.id}`);
     expect(open?.reason).to.equal('bereavement');
     expect(open?.priority).to.equal('high');
   });
 
   it('refuses to build a pipeline with a piece missing (checked at build time, not per request)', () => {
     const conversationState = new ConversationState(new MemoryStorage());
-    const handoff = new HandoffService({ store: new MemoryHandoffStore(), messenger: adapterMessenger({} as CloudAdapter, ''), conversationState });
+    const handoff = new HandoffService({ store: new MemoryHandoffStore(), messenger: adapterMessenger({} as CloudAdapter, '') });
     expect(() =>
       createWarmlineMiddleware({
         transcript: new RedactingTranscriptLogger(new MemoryTranscriptStore()),

@@ -1,12 +1,15 @@
-import { ActivityTypes, CardFactory, TurnContext, type Activity } from 'botbuilder';
+import { CardFactory, TurnContext, type Activity } from 'botbuilder';
 import { AgentDirectory } from '../../middleware/handoff/agentDirectory';
-import { extrasOf, pointerFromActivity, slackApiToken } from '../../middleware/handoff/conversationPointer';
+import { extrasOf, pointerFromActivity, slackApiToken } from '../../middleware/conversationReference';
 import { CASE_ID_PATTERN, type AgentIdentity, type ConversationPointer, type HandoffCase } from '../../middleware/handoff/handoffCase';
 import type { AgentTurnHandler } from '../../middleware/handoffMiddleware';
-import { CustomerUnreachableError, type HandoffLogger, type HandoffService } from '../../middleware/handoff/handoffService';
+import { CustomerUnreachableError, type AgentActionResult } from '../../middleware/handoff/agentSide';
+import type { HandoffService } from '../../middleware/handoff/handoffService';
+import type { Messenger, OutgoingMessage } from '../../middleware/handoff/messenger';
 import type { AgentStatus } from '../../middleware/handoff/stores/handoffStore';
 import type { AgentDelivery, HandoffEvent, HubConnector } from '../../middleware/handoff/hubs/hubConnector';
-import type { ProactiveMessenger } from '../../middleware/adapterMessenger';
+import { silentLogger, type Logger } from '../../middleware/shared/logger';
+import { messageActivity } from '../../middleware/adapterMessenger';
 import { caseCard, caseText, reasonLabel, type AcceptActionData, type CaseCardOptions } from './agentCards';
 import { SLACK_ACCEPT_ACTION, caseBlocks } from './slackCaseBlocks';
 import { SlackWebApi, slackChannelOf } from './slackWebApi';
@@ -16,11 +19,12 @@ export interface AgentDeskOptions {
   readonly service: HandoffService;
   /** Who is an agent (allow-list per channel). */
   readonly agents: AgentDirectory;
-  /** Proactive sends to agents' watch and work conversations. */
-  readonly messenger: ProactiveMessenger;
+  /** Proactive sends to agents' watch and work conversations (see `adapterMessenger`). */
+  readonly messenger: Messenger;
   /** Slack Web API client (cards with buttons on Slack). Default: `https://slack.com`. */
   readonly slack?: SlackWebApi;
-  readonly logger?: HandoffLogger;
+  /** Default: silent. */
+  readonly logger?: Logger;
 }
 
 type Command = 'queue' | 'accept' | 'close' | 'help' | 'online' | 'away';
@@ -79,9 +83,9 @@ export class AgentDesk implements AgentTurnHandler, HubConnector {
   readonly name = 'desk';
   private readonly service: HandoffService;
   private readonly agents: AgentDirectory;
-  private readonly messenger: ProactiveMessenger;
+  private readonly messenger: Messenger;
   private readonly slack: SlackWebApi;
-  private readonly logger: HandoffLogger;
+  private readonly logger: Logger;
   /** When this instance last renewed each agent's presence (epoch ms): saves a store write per relayed message. */
   private readonly renewedAt = new Map<string, number>();
 
@@ -93,7 +97,7 @@ export class AgentDesk implements AgentTurnHandler, HubConnector {
     this.agents = options.agents;
     this.messenger = options.messenger;
     this.slack = options.slack ?? new SlackWebApi();
-    this.logger = options.logger ?? { warn: () => undefined };
+    this.logger = options.logger ?? silentLogger;
   }
 
   identify(ctx: TurnContext): AgentIdentity | undefined {
@@ -131,7 +135,7 @@ export class AgentDesk implements AgentTurnHandler, HubConnector {
         return;
       case 'online':
       case 'away':
-        await this.service.setPresence(agent, input.command, here);
+        await this.service.presence.set(agent, input.command, here);
         if (input.command === 'away') {
           await ctx.sendActivity('You are away: no new-case notifications until you type "online".');
           return;
@@ -148,7 +152,7 @@ export class AgentDesk implements AgentTurnHandler, HubConnector {
           await ctx.sendActivity(`"${id.slice(0, 20)}" is not a case id (they look like C-7K3P).`);
           return;
         }
-        const target = id ? id.toUpperCase() : (await this.service.listClaimable(1))[0]?.id;
+        const target = id ? id.toUpperCase() : (await this.service.agents.listClaimable(1))[0]?.id;
         if (!target) {
           await ctx.sendActivity('No case is waiting.');
           return;
@@ -168,24 +172,15 @@ export class AgentDesk implements AgentTurnHandler, HubConnector {
     const target = c.agentConversation;
     if (!target || !c.agent || c.agent.channel === 'console' || c.agent.channel.startsWith('hub:')) return false;
     const who = c.customer.name?.trim().split(/\s+/)[0] || 'Customer';
-    await this.messenger.continueConversation(target, async (ctx) => {
-      const onSent = message.onSent;
-      if (onSent) {
-        ctx.onSendActivities(async (_ctx, _activities, next) => {
-          const responses = await next();
-          await onSent();
-          return responses;
-        });
-      }
-      await ctx.sendActivity({ type: ActivityTypes.Message, textFormat: 'plain', text: `[${c.id}] ${who}: ${message.text}` });
-    });
+    const relayed: OutgoingMessage = { text: `[${c.id}] ${who}: ${message.text}`, textFormat: 'plain', role: 'bot' };
+    await this.messenger.send(target, [relayed], message.onSent ? { onSent: message.onSent } : undefined);
     return true;
   }
 
   /** Announces a case in every online agent's watch conversation. */
   async announce(c: HandoffCase): Promise<void> {
-    const presences = (await this.service.listPresence()).filter((p) => p.status === 'online' && p.watch);
-    const position = (await this.service.positionOf(c.id)).position;
+    const presences = (await this.service.presence.list()).filter((p) => p.status === 'online' && p.watch);
+    const position = (await this.service.queue.positionOf(c.id)).position;
     await Promise.all(
       presences.map(async (p) => {
         try {
@@ -199,9 +194,9 @@ export class AgentDesk implements AgentTurnHandler, HubConnector {
 
   private async relay(ctx: TurnContext, agent: AgentIdentity, c: HandoffCase, text: string, activityId: string | undefined): Promise<void> {
     // Idempotent on the agent's activity id: a channel's retry of the same message reaches the customer once.
-    let result: Awaited<ReturnType<HandoffService['sendToCustomer']>>;
+    let result: AgentActionResult;
     try {
-      result = await this.service.sendToCustomer(c.id, agent, text, typeof activityId === 'string' && activityId ? activityId.slice(0, 200) : undefined);
+      result = await this.service.agents.sendToCustomer(c.id, agent, text, typeof activityId === 'string' && activityId ? activityId.slice(0, 200) : undefined);
     } catch (err) {
       if (!(err instanceof CustomerUnreachableError)) throw err;
       this.logger.warn('desk.customer_unreachable', { caseId: c.id, error: err.name });
@@ -223,7 +218,7 @@ export class AgentDesk implements AgentTurnHandler, HubConnector {
       await ctx.sendActivity(`You are working on ${busy.id} here. Close it first ("close" or "close: [note]").`);
       return;
     }
-    const result = await this.service.accept(caseId.toUpperCase(), agent, here);
+    const result = await this.service.agents.accept(caseId.toUpperCase(), agent, here);
     if (result.ok) {
       await this.showCase(here, result.case, { mode: 'full' }, ctx);
       return;
@@ -251,7 +246,7 @@ export class AgentDesk implements AgentTurnHandler, HubConnector {
       await ctx.sendActivity('You have no case open here.');
       return;
     }
-    const result = await this.service.close(current.id, agent, note.trim() ? note.trim().slice(0, 500) : undefined);
+    const result = await this.service.agents.close(current.id, agent, note.trim() ? note.trim().slice(0, 500) : undefined);
     if (result.ok) {
       await ctx.sendActivity(`${current.id} is closed; the customer is back with the bot.`);
       return;
@@ -273,16 +268,16 @@ export class AgentDesk implements AgentTurnHandler, HubConnector {
         this.logger.warn('desk.slack_post_failed', { caseId: c.id, error: posted.error });
       }
     }
-    const activity =
+    const message: OutgoingMessage =
       where.channel === 'msteams'
-        ? { type: ActivityTypes.Message, attachments: [CardFactory.adaptiveCard(caseCard(c, options))], summary: `${c.id} ${reasonLabel(c.reason)}` }
-        : { type: ActivityTypes.Message, text: caseText(c, options) };
-    if (ctx) await ctx.sendActivity(activity);
-    else await this.messenger.continueConversation(where, async (proactive) => void (await proactive.sendActivity(activity)));
+        ? { attachments: [CardFactory.adaptiveCard(caseCard(c, options))], summary: `${c.id} ${reasonLabel(c.reason)}`, role: 'bot' }
+        : { text: caseText(c, options), role: 'bot' };
+    if (ctx) await ctx.sendActivity(messageActivity(message));
+    else await this.messenger.send(where, [message]);
   }
 
   private async queueText(): Promise<string> {
-    const cases = await this.service.listClaimable(20);
+    const cases = await this.service.agents.listClaimable(20);
     if (!cases.length) return 'No case is waiting.';
     const now = Date.now();
     const lines = cases.map((c) => {
@@ -296,7 +291,7 @@ export class AgentDesk implements AgentTurnHandler, HubConnector {
   /** {@link AgentDesk.touchPresence}, unless this instance renewed it within a tenth of the presence TTL. */
   private async renewPresence(agent: AgentIdentity, here: ConversationPointer): Promise<void> {
     const last = this.renewedAt.get(`${agent.channel}:${agent.id}`);
-    if (last !== undefined && Date.now() - last < this.service.presenceTtlMs / 10) return;
+    if (last !== undefined && Date.now() - last < this.service.presence.ttlMs / 10) return;
     await this.touchPresence(agent, here);
   }
 
@@ -304,9 +299,9 @@ export class AgentDesk implements AgentTurnHandler, HubConnector {
   private async touchPresence(agent: AgentIdentity, here: ConversationPointer): Promise<void> {
     this.renewedAt.set(`${agent.channel}:${agent.id}`, Date.now());
     if (this.renewedAt.size > 10_000) this.renewedAt.clear();
-    const mine = (await this.service.listPresence()).find((p) => p.agent.id === agent.id && p.agent.channel === agent.channel);
+    const mine = (await this.service.presence.list()).find((p) => p.agent.id === agent.id && p.agent.channel === agent.channel);
     const status: AgentStatus = mine?.status ?? 'online';
-    await this.service.setPresence(agent, status, here);
+    await this.service.presence.set(agent, status, here);
   }
 }
 

@@ -30,7 +30,7 @@ export function caseEventToDesk(event: CaseEvent): DeskEvent[] {
 /**
  * The web console's {@link DeskBackend} on the handoff orchestration (`HandoffService`).
  *
- * @remarks Agents' messages reach customers through `HandoffService.sendToCustomer` (a proactive
+ * @remarks Agents' messages reach customers through `HandoffService.agents.sendToCustomer` (a proactive
  * `continueConversationAsync`). State changes, live chat lines and messages written while a case waits reach the
  * console through the store's `onCaseEvent` (the store publishes each in the same write), so a console connected to
  * any instance sees every message once, in order; queue changes through `onQueueChanged`. Register
@@ -52,11 +52,11 @@ export class HandoffDeskBackend implements DeskBackend {
   }
 
   listQueue(): Promise<HandoffCase[]> {
-    return this.service.listClaimable(100);
+    return this.service.agents.listClaimable(100);
   }
 
   listAssigned(agent: AgentIdentity): Promise<HandoffCase[]> {
-    return this.service.listAssigned(agent);
+    return this.service.agents.listAssigned(agent);
   }
 
   getCase(caseId: string): Promise<HandoffCase | undefined> {
@@ -72,31 +72,31 @@ export class HandoffDeskBackend implements DeskBackend {
   }
 
   accept(caseId: string, agent: AgentIdentity): Promise<ClaimResult> {
-    return this.service.accept(caseId, agent);
+    return this.service.agents.accept(caseId, agent);
   }
 
   send(caseId: string, agent: AgentIdentity, text: string, messageId?: string): Promise<DeskActionResult> {
-    return this.service.sendToCustomer(caseId, agent, text, messageId);
+    return this.service.agents.sendToCustomer(caseId, agent, text, messageId);
   }
 
   close(caseId: string, agent: AgentIdentity, note?: string): Promise<DeskActionResult> {
-    return this.service.close(caseId, agent, note);
+    return this.service.agents.close(caseId, agent, note);
   }
 
   setPresence(agent: AgentIdentity, status: AgentStatus, ttlMs: number): Promise<void> {
-    return this.service.setPresence(agent, status, undefined, ttlMs);
+    return this.service.presence.set(agent, status, undefined, ttlMs);
   }
 
   async getPresence(agent: AgentIdentity): Promise<AgentStatus | undefined> {
-    return (await this.service.getPresence(agent))?.status;
+    return (await this.service.presence.get(agent))?.status;
   }
 
   renewPresence(agent: AgentIdentity, ttlMs: number): Promise<AgentStatus | undefined> {
-    return this.service.renewPresence(agent, ttlMs);
+    return this.service.presence.renew(agent, ttlMs);
   }
 
   clearPresence(agent: AgentIdentity): Promise<void> {
-    return this.service.clearPresence(agent);
+    return this.service.presence.clear(agent);
   }
 
   async subscribe(listener: (event: DeskEvent) => void): Promise<() => void> {

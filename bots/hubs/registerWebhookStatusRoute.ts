@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type * as restify from 'restify';
 import { z } from 'zod';
-import type { Logger } from '../../middleware/shared/logger';
+import { silentLogger, type Logger } from '../../middleware/shared/logger';
 import { isJsonContentType, jsonTextTooDeep, MAX_JSON_DEPTH } from '../../middleware/shared/json';
 import { isTransientStorageError } from '../../middleware/shared/transientError';
 import { MemoryReplayCache, REPLAY_CACHE_MAX_ENTRIES, replayTtlMs, type ReplayBegin, type ReplayCache } from '../../middleware/shared/replayCache';
@@ -26,7 +26,8 @@ export interface WebhookStatusRouteOptions {
   readonly toleranceSeconds?: number;
   /** Largest body read when no body parser ran. Default 64 KiB. */
   readonly maxBodyBytes?: number;
-  readonly logger?: Pick<Logger, 'info' | 'warn'>;
+  /** Default: silent. */
+  readonly logger?: Logger;
   /** Clock in epoch ms. Default `Date.now`. */
   readonly now?: () => number;
   /**
@@ -115,11 +116,11 @@ export function registerWebhookStatusRoute(server: restify.Server, options: Webh
   const tolerance = options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
   const maxBytes = options.maxBodyBytes ?? 64 * 1024;
   const now = options.now ?? Date.now;
-  const logger = options.logger;
+  const logger = options.logger ?? silentLogger;
   // Requests accepted recently (pending while applied, then done): an exact replay inside the window is never applied twice.
   const seen: ReplayCache = options.replayCache ?? new MemoryReplayCache({ maxEntries: REPLAY_CACHE_MAX_ENTRIES, now });
   const forget = (key: string, owner: string): Promise<void> =>
-    seen.release(key, owner).catch((err: unknown) => logger?.warn('webhook.status.replay_cache_failed', { path: options.path, error: err instanceof Error ? err.name : typeof err }));
+    seen.release(key, owner).catch((err: unknown) => logger.warn('webhook.status.replay_cache_failed', { path: options.path, error: err instanceof Error ? err.name : typeof err }));
 
   /** The body's exact bytes, or `undefined` once the request is answered (413, 415, 400, 500). */
   const readBody = async (req: restify.Request, res: restify.Response): Promise<Buffer | undefined> => {
@@ -135,7 +136,7 @@ export function registerWebhookStatusRoute(server: restify.Server, options: Webh
     } catch (err) {
       if (err instanceof BodyTooLargeError) return void tooLarge();
       if (err instanceof RawBodyUnavailableError) {
-        logger?.warn('webhook.status.raw_body_unavailable', { path: options.path });
+        logger.warn('webhook.status.raw_body_unavailable', { path: options.path });
         return void res.send(500, { error: 'RawBodyUnavailable', message: 'The server parsed the body without keeping its bytes; the signature cannot be checked.' });
       }
       return void res.send(400, { error: 'BadRequest', message: 'The body could not be read.' });
@@ -159,7 +160,7 @@ export function registerWebhookStatusRoute(server: restify.Server, options: Webh
       now,
     });
     if (!verdict.ok) {
-      logger?.warn('webhook.status.unauthorized', { path: options.path, reason: verdict.reason });
+      logger.warn('webhook.status.unauthorized', { path: options.path, reason: verdict.reason });
       return void res.send(401, { error: 'Unauthorized', message: `Signature check failed: ${verdict.reason}.` });
     }
     // No status nests deeper than three levels; refused before parsing, so nothing later meets a stack-deep value.
@@ -195,7 +196,7 @@ export function registerWebhookStatusRoute(server: restify.Server, options: Webh
     try {
       found = await seen.begin(replayKey, replayTtlMs(verdict.timestamp, tolerance, now()), owner);
     } catch (err) {
-      logger?.warn('webhook.status.replay_cache_failed', { path: options.path, error: err instanceof Error ? err.name : typeof err });
+      logger.warn('webhook.status.replay_cache_failed', { path: options.path, error: err instanceof Error ? err.name : typeof err });
       return void res.send(503, { error: 'ServiceUnavailable', message: 'The status could not be checked for replays; retry later.' });
     }
     if (found === 'done') return void res.send(200, { ok: true, duplicate: true });
@@ -208,7 +209,7 @@ export function registerWebhookStatusRoute(server: restify.Server, options: Webh
     try {
       result = await options.onStatus(update);
     } catch (err) {
-      logger?.warn('webhook.status.failed', { path: options.path, caseId: update.caseId, error: err instanceof Error ? err.name : typeof err });
+      logger.warn('webhook.status.failed', { path: options.path, caseId: update.caseId, error: err instanceof Error ? err.name : typeof err });
       await forget(replayKey, owner);
       if (isTransientStorageError(err)) {
         // Storage did not answer: not applied, and the hub's resend will be (it is not remembered as done).
@@ -227,8 +228,8 @@ export function registerWebhookStatusRoute(server: restify.Server, options: Webh
     }
     // Applied: copies are duplicates from now on. Should the cache fail here, the entry stays pending until its TTL
     // (copies get 503 "in progress", never applied twice) and the answer is still 200.
-    await seen.complete(replayKey, undefined, owner).catch((err: unknown) => logger?.warn('webhook.status.replay_cache_failed', { path: options.path, error: err instanceof Error ? err.name : typeof err }));
-    logger?.info('webhook.status.applied', { path: options.path, caseId: update.caseId, state: update.state });
+    await seen.complete(replayKey, undefined, owner).catch((err: unknown) => logger.warn('webhook.status.replay_cache_failed', { path: options.path, error: err instanceof Error ? err.name : typeof err }));
+    logger.info('webhook.status.applied', { path: options.path, caseId: update.caseId, state: update.state });
     res.send(200, { ok: true, ...(result ? { caseState: result.case.state } : {}) });
   });
 }

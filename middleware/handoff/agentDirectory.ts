@@ -1,5 +1,10 @@
-import type { Activity } from 'botbuilder-core';
 import type { AgentIdentity } from './handoffCase';
+
+/** The fields of an incoming activity that say who sent it, on which channel (any host's activity has them). */
+export interface ActivitySender {
+  readonly channelId?: string;
+  readonly from?: { readonly id?: string; readonly name?: string; readonly aadObjectId?: string };
+}
 
 /**
  * The allow-list of agents per channel: who may use the agent desk.
@@ -44,11 +49,11 @@ export class AgentDirectory {
   }
 
   /** The agent who sent an incoming activity, or `undefined` for anyone else. */
-  identify(activity: Partial<Activity>): AgentIdentity | undefined {
+  identify(activity: ActivitySender): AgentIdentity | undefined {
     const channel = activity.channelId;
     const from = activity.from;
     if (!channel || !from?.id) return undefined;
-    const aad = (from as { aadObjectId?: unknown }).aadObjectId;
+    const aad: unknown = from.aadObjectId;
     const allowed = this.has(channel, from.id) || (typeof aad === 'string' && aad !== '' && this.has(channel, aad));
     if (!allowed) return undefined;
     return { id: from.id, channel, ...(from.name ? { name: from.name } : {}) };

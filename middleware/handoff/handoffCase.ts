@@ -34,8 +34,8 @@ export type JsonObject = { [key: string]: JsonValue };
 /**
  * A conversation the handoff must reach again later, proactively.
  *
- * @remarks `reference` is opaque to the domain: the botbuilder wiring stores botbuilder's
- * `ConversationReference` there (an Agents SDK port would store its own). `key` identifies the conversation
+ * @remarks `reference` is opaque to the domain: the host stores its own conversation reference there (the Bot
+ * Framework host a `ConversationReference`, see `middleware/conversationReference.ts`; an Agents SDK host its own). `key` identifies the conversation
  * across instances, conventionally `` `${channelId}/${conversationId}` ``.
  */
 export interface ConversationPointer {

@@ -13,9 +13,9 @@
  * nothing word-like around), so what it masked and left stays as it was. The second ({@link scanCards}) finds the cards
  * those runs miss (dots, several spaces, tabs, no-break spaces, " - ", letters glued on, digits of any script, a short
  * number typed before the card) and changes nothing else. Tracking numbers stay as written: where a card could be a
- * piece of a longer token, `dialogs/tracking` (the bot's own tracking-number finder) is asked, not a copy of its rules.
+ * piece of a longer token, the tracking-number finder the wiring gives ({@link RedactorOptions.trackingNumbers}: the
+ * bot's own, `dialogs/tracking`) is asked, not a copy of its rules.
  */
-import { findTrackingNumbers } from '../../dialogs/tracking/carriers';
 
 /**
  * A redaction rule a developer adds: a global regular expression and what to put instead.
@@ -33,6 +33,18 @@ export interface RedactionRule {
   readonly replace: string | ((match: string) => string | undefined);
 }
 
+/** Where a tracking number is in a text: its first character and its length. */
+export interface TrackingNumberSpan {
+  readonly index: number;
+  readonly length: number;
+}
+
+/**
+ * Finds the valid tracking numbers (a known carrier's format, check digit holding) in a text, in order. It must run in
+ * time linear in the text.
+ */
+export type TrackingNumberFinder = (text: string) => readonly TrackingNumberSpan[];
+
 /** Options of a {@link Redactor}. */
 export interface RedactorOptions {
   /** Extra rules, applied after the built-in ones (see {@link RedactionRule} about their cost). */
@@ -43,8 +55,19 @@ export interface RedactorOptions {
    */
   readonly keep?: (candidate: string) => boolean;
   /** Built-in rules to turn off. */
-  readonly disable?: ReadonlyArray<'card' | 'iban' | 'email' | 'phone'>;
+  readonly disable?: ReadonlyArray<BuiltInRuleName>;
+  /**
+   * The tracking numbers of the carriers the bot knows, so that a card-sized piece of a longer number is not masked
+   * when it is part of one (see the second card pass). Asked only about a number holding a card in doubt, with the
+   * number's groups joined by single spaces and the letters and digits glued to it (`1Z`, `JJD`). Default: none, so
+   * every card in doubt is masked.
+   * @example new Redactor({ trackingNumbers: (text) => findTrackingNumbers(text).filter((m) => m.valid) })
+   */
+  readonly trackingNumbers?: TrackingNumberFinder;
 }
+
+/** Names of the built-in rules. */
+export type BuiltInRuleName = 'card' | 'iban' | 'email' | 'phone';
 
 /** Luhn (mod 10) check of a digit string. */
 export function luhnValid(digits: string): boolean {
@@ -396,7 +419,7 @@ function nextGroup(text: string, at: number): number {
   return j > at && digitAt(text, j) >= 0 ? j : -1;
 }
 
-/** Where the tracking numbers of the number being read are, in the number as `dialogs/tracking` reads it. */
+/** Where the tracking numbers of the number being read are, in the number as the tracking finder reads it. */
 interface NumberTracking {
   /** How many letters and digits glued to the number come first. */
   readonly glue: number;
@@ -415,6 +438,8 @@ const reading = {
   ends: [] as number[],
   before: [] as number[],
   tracking: undefined as NumberTracking | undefined,
+  /** The tracking finder of the redactor reading (see {@link RedactorOptions.trackingNumbers}). */
+  finder: undefined as TrackingNumberFinder | undefined,
 };
 
 /** Reads the number whose first digit is at `from` into {@link reading}; returns the index after its last digit. */
@@ -458,7 +483,7 @@ const TRACKING_GLUE = 5;
 
 /**
  * True when groups `s` to `e` (excluded) of {@link reading}, a card in doubt, are part of a tracking number: one that
- * `dialogs/tracking` finds in the number, written with single spaces between its groups (as a customer types it for
+ * the tracking finder finds in the number, written with single spaces between its groups (as a customer types it for
  * the tracking dialog) and with the letters and digits glued to it (`1Z`, `JJD`), whose check digit holds, and that
  * overlaps the card and reaches beyond it. A tracking number inside the card, or the card itself, does not count: a
  * 19-digit card may hold a FedEx number, and a whole number that is both is taken for a card, as the first pass does.
@@ -489,8 +514,9 @@ function inTrackingNumber(text: string, s: number, e: number): boolean {
 
 /** The tracking numbers of {@link reading}, read from `text` (see {@link inTrackingNumber}). */
 function trackingOf(text: string): NumberTracking {
-  const { digits, starts, ends, before } = reading;
+  const { digits, starts, ends, before, finder } = reading;
   const first = starts[0] as number;
+  if (!finder) return { glue: 0, spans: [] };
   const last = ends[ends.length - 1] as number;
   let a = first;
   while (a > first - TRACKING_GLUE && isAsciiAlnum(text.charCodeAt(a - 1))) a--;
@@ -499,9 +525,7 @@ function trackingOf(text: string): NumberTracking {
   let spaced = text.slice(a, first);
   for (let g = 0; g < starts.length; g++) spaced += (g > 0 ? ' ' : '') + digits.slice(before[g], before[g + 1]);
   spaced += text.slice(last, b);
-  const spans = findTrackingNumbers(spaced)
-    .filter((m) => m.valid)
-    .map((m) => ({ start: m.index, end: m.index + m.length }));
+  const spans = finder(spaced).map((m) => ({ start: m.index, end: m.index + m.length }));
   return { glue: first - a, spans };
 }
 
@@ -598,7 +622,7 @@ interface Replacement extends Span {
 }
 
 /** Every match in `text`, in order, with its replacement. */
-type Scanner = (text: string) => Replacement[];
+type Scanner = (text: string, trackingNumbers: TrackingNumberFinder | undefined) => Replacement[];
 
 /**
  * The second card pass: every number of 13 digits or more (see {@link nextGroup} for what joins its groups, any
@@ -608,8 +632,9 @@ type Scanner = (text: string) => Replacement[];
  *
  * @remarks One pass: a number is read once, from its first digit, and the search goes on after its last.
  */
-const scanCards: Scanner = (text) => {
+const scanCards: Scanner = (text, trackingNumbers) => {
   const found: Replacement[] = [];
+  reading.finder = trackingNumbers;
   for (let i = 0; i < text.length; ) {
     if (digitAt(text, i) < 0) {
       i++;
@@ -701,7 +726,7 @@ type Replace = RedactionRule['replace'];
  * A built-in rule: a linear finder and its replacement, or a global regex `recheck` proves linear
  * (tests/security/redos.test.ts) and its replacement, or a linear scanner that works out each replacement itself.
  */
-type BuiltInRule = { readonly name: 'card' | 'iban' | 'email' | 'phone' } & (
+type BuiltInRule = { readonly name: BuiltInRuleName } & (
   | { readonly find: Finder | RegExp; readonly replace: Replace }
   | { readonly scan: Scanner }
 );
@@ -720,8 +745,8 @@ const BUILT_IN: readonly BuiltInRule[] = [
 ];
 
 /** `text` with the rule applied (see {@link replaceMatches} and {@link replaceScanned}). */
-const applyRule = (text: string, rule: BuiltInRule, keep: (candidate: string) => boolean): string =>
-  'scan' in rule ? replaceScanned(text, rule.scan(text), keep) : replaceMatches(text, rule.find, rule.replace, keep);
+const applyRule = (text: string, rule: BuiltInRule, keep: (candidate: string) => boolean, tracking: TrackingNumberFinder | undefined): string =>
+  'scan' in rule ? replaceScanned(text, rule.scan(text, tracking), keep) : replaceMatches(text, rule.find, rule.replace, keep);
 
 /**
  * `text` with every match of `find` replaced, as `String.prototype.replace` with a global regex does: `keep` is asked
@@ -761,7 +786,8 @@ function replaceScanned(text: string, found: readonly Replacement[], keep: (cand
  * groups are separated (spaces, tabs, no-break spaces, dashes, dots), with letters glued on, in any script's digits
  * (fullwidth, Arabic-Indic...), after a short number ("qty 2 4242 ..."); IBANs (mod-97 checked) -> `[IBAN FR76 •••]`;
  * e-mail addresses -> `[email]`; phone numbers (international, French, US) -> `[phone]`. Tracking numbers (UPS
- * `1Z...`, UPU S10 `RR123456789FR`, all-digit carrier numbers) are left alone. The built-in rules run in time linear
+ * `1Z...`, UPU S10 `RR123456789FR`, all-digit carrier numbers) are left alone, those holding a card-sized piece when
+ * the {@link RedactorOptions.trackingNumbers} finder knows them. The built-in rules run in time linear
  * in the text (one pass each); developer `rules` run after them, as written. Text without digits (of any script) or
  * `@` is returned at once.
  * @example new Redactor().redact('my card is 4242 4242 4242 4242') // 'my card is [card •••• 4242]'
@@ -771,6 +797,7 @@ export class Redactor {
   private readonly builtIn: readonly BuiltInRule[];
   private readonly rules: readonly RedactionRule[];
   private readonly keep: (candidate: string) => boolean;
+  private readonly trackingNumbers: TrackingNumberFinder | undefined;
   /** What a text must hold for some rule to match, when only built-in rules run. */
   private readonly trigger: RegExp | undefined;
 
@@ -782,6 +809,7 @@ export class Redactor {
     this.builtIn = BUILT_IN.filter((r) => !off.has(r.name));
     this.rules = [...(options.rules ?? [])];
     this.keep = options.keep ?? (() => false);
+    this.trackingNumbers = options.trackingNumbers;
     // Every built-in match holds a digit (a card's may be of any script), except an e-mail address (an `@`).
     this.trigger = this.rules.length > 0 ? undefined : this.builtIn.some((r) => r.name === 'email') ? /[\p{Nd}@]/u : /\p{Nd}/u;
   }
@@ -790,11 +818,27 @@ export class Redactor {
   redact(text: string): string {
     if (this.trigger && !this.trigger.test(text)) return text;
     let out = text;
-    for (const rule of this.builtIn) out = applyRule(out, rule, this.keep);
+    for (const rule of this.builtIn) out = applyRule(out, rule, this.keep, this.trackingNumbers);
     for (const rule of this.rules) out = replaceMatches(out, rule.pattern, rule.replace, this.keep);
     return out;
   }
+
+  /**
+   * A redactor with only the built-in rules named, and this one's tracking-number finder (no developer rules, no
+   * `keep`).
+   *
+   * @example redactor.restrictTo(['card']) // what an agent may read live: card numbers masked, the rest as written
+   */
+  restrictTo(names: readonly BuiltInRuleName[]): Redactor {
+    const on = new Set(names);
+    return new Redactor({
+      disable: BUILT_IN_NAMES.filter((n) => !on.has(n)),
+      ...(this.trackingNumbers ? { trackingNumbers: this.trackingNumbers } : {}),
+    });
+  }
 }
+
+const BUILT_IN_NAMES: readonly BuiltInRuleName[] = ['card', 'iban', 'email', 'phone'];
 
 /** The built-in redactor with default options. */
 export const defaultRedactor = new Redactor();

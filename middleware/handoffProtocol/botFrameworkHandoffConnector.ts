@@ -1,9 +1,8 @@
 import type { Middleware, TurnContext } from 'botbuilder-core';
-import type { Logger } from '../shared/logger';
+import { silentLogger, type Logger } from '../shared/logger';
 import { conversationKey } from '../handoff/conversationPointer';
 import type { HandoffCase } from '../handoff/handoffCase';
 import type { HandoffStore } from '../handoff/stores/handoffStore';
-import type { HandoffService } from '../handoff/handoffService';
 import type { AgentDelivery, HandoffEvent, HubConnector } from '../handoff/hubs/hubConnector';
 import type { ProactiveMessenger } from '../adapterMessenger';
 import type { Redactor } from '../handoff/redaction';
@@ -16,7 +15,7 @@ import {
 } from './handoffProtocol';
 import { HandoffStatusVerifier, type HandoffStatusClaim } from '../handoff/hubs/handoffStatusVerifier';
 import type { ReplayCache } from '../shared/replayCache';
-import { applyHubStatusWithService, type ApplyHubStatusResult, type HubStatusUpdate } from '../handoff/hubs/hubStatus';
+import { applyHubStatusWithService, type ApplyHubStatusResult, type HubCaseActions, type HubStatusUpdate } from '../handoff/hubs/hubStatus';
 
 /** Options of {@link BotFrameworkHandoffConnector}. */
 export interface BotFrameworkHandoffConnectorOptions {
@@ -43,11 +42,12 @@ export interface BotFrameworkHandoffConnectorOptions {
   /** Clock for the signature window, in milliseconds. Default `Date.now`. */
   readonly now?: () => number;
   /**
-   * The handoff service. When given, `accepted` goes through `service.accept` and `completed` / `transferBack` /
-   * `endOfConversation` of a case the hub holds through `service.close`, so the customer is told (agent joined,
-   * back with the bot) and the other connectors get the events. Without it the store is changed directly.
+   * The handoff service's agent side (`service.agents`). When given, `accepted` goes through its `accept` and
+   * `completed` / `transferBack` / `endOfConversation` of a case the hub holds through its `close`, so the customer is
+   * told (agent joined, back with the bot) and the other connectors get the events. Without it the store is changed
+   * directly.
    */
-  readonly service?: Pick<HandoffService, 'accept' | 'close'>;
+  readonly service?: HubCaseActions;
   /** Connector name (also the agent channel `hub:<name>`). Default `botframework-handoff`. */
   readonly name?: string;
   /** Cases wait for this hub when no desk agent is online ({@link HubConnector.staffed}). @defaultValue true (engagement hubs bring their own agents) */
@@ -61,8 +61,10 @@ export interface BotFrameworkHandoffConnectorOptions {
    * Default: every channel that accepts handoff events (all but Teams).
    */
   readonly channels?: readonly string[];
+  /** Redacts the case sent to the hub and the hub's messages stored on the case. Default: the built-in redactor. */
   readonly redactor?: Redactor;
-  readonly logger?: Pick<Logger, 'info' | 'warn' | 'debug'>;
+  /** Default: silent. */
+  readonly logger?: Logger;
   /**
    * Called after a status changed a case (not for ignored or refused ones), in the hub's turn: tell the customer an
    * agent joined or that they are back with the bot, and let the handoff service emit its events.
@@ -92,8 +94,6 @@ type StatusDecision =
   | { readonly outcome: 'unchanged' | 'no_case' | 'case_mismatch' | 'not_applicable' }
   | { readonly outcome: 'applied'; readonly result: Extract<ApplyHubStatusResult, { ok: true }>; readonly update: HubStatusUpdate };
 
-const noopLogger = { info: () => undefined, warn: () => undefined, debug: () => undefined };
-
 /**
  * Hub connector for engagement hubs that speak the Bot Framework handoff protocol (Dynamics 365 Omnichannel,
  * Genesys or any hub adapter written for Copilot Studio's generic handoff), reached through Direct Line.
@@ -118,7 +118,7 @@ export class BotFrameworkHandoffConnector implements HubConnector {
   /** Connector name. */
   readonly name: string;
   readonly staffed: boolean;
-  private readonly logger: Pick<Logger, 'info' | 'warn' | 'debug'>;
+  private readonly logger: Logger;
   private readonly agentChannel: string;
   private readonly verifier: HandoffStatusVerifier | undefined;
 
@@ -132,7 +132,7 @@ export class BotFrameworkHandoffConnector implements HubConnector {
     this.name = options.name ?? 'botframework-handoff';
     this.staffed = options.staffed ?? true;
     this.agentChannel = `hub:${this.name}`;
-    this.logger = options.logger ?? noopLogger;
+    this.logger = options.logger ?? silentLogger;
     this.verifier =
       v === 'none'
         ? undefined
@@ -301,6 +301,9 @@ export class BotFrameworkHandoffConnector implements HubConnector {
 
   // Through the service when it is there (customer told, events emitted), else straight on the store.
   private apply(update: HubStatusUpdate): Promise<ApplyHubStatusResult> {
-    return applyHubStatusWithService(this.options.service, this.options.store, update, { agentChannel: this.agentChannel });
+    return applyHubStatusWithService(this.options.service, this.options.store, update, {
+      agentChannel: this.agentChannel,
+      ...(this.options.redactor ? { redactor: this.options.redactor } : {}),
+    });
   }
 }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { HandoffCase } from '../handoff/handoffCase';
 import { defaultRedactor, type Redactor } from '../handoff/redaction';
 import { HubAgentSchema, HubStateSchema, type HubStatusState } from '../handoff/hubs/hubStatus';
+import { caseEmotions, redactEvidence, redactRecord, type HubEmotion } from '../handoff/hubs/hubCaseView';
 
 /** Name of the event that asks an engagement hub to take a conversation. */
 export const HANDOFF_INITIATE = 'handoff.initiate';
@@ -27,14 +28,6 @@ export class HandoffChannelError extends Error {
 /** True when `channelId` accepts handoff events (everything but Teams). */
 export const handoffChannelAllowed = (channelId: string | undefined): boolean =>
   !!channelId && !HANDOFF_REFUSED_CHANNELS.includes(channelId.toLowerCase());
-
-/** An emotion with the evidence that shows it, as sent to hubs. */
-export interface HubEmotion {
-  readonly name: string;
-  readonly score: number;
-  /** Rule ids and the (redacted) words that matched. */
-  readonly evidence: readonly { readonly rule: string; readonly matched: readonly string[] }[];
-}
 
 /**
  * The `value` of a `handoff.initiate` event: Copilot Studio's generic-handoff fields (so hub adapters written for it
@@ -91,31 +84,12 @@ export interface HandoffProtocolOptions {
   readonly maxTranscriptActivities?: number;
 }
 
-const redactEvidence = (evidence: readonly { rule: string; matched: readonly string[] }[], r: Redactor) =>
-  evidence.map((e) => ({ rule: e.rule, matched: e.matched.map((m) => r.redact(m)) }));
-
-/** Redacts every value of a string map. */
-export const redactRecord = (record: Readonly<Record<string, string>>, r: Redactor): Record<string, string> =>
-  Object.fromEntries(Object.entries(record).map(([k, v]) => [k, r.redact(v)]));
-
 /** The customer's phrases of a case, oldest first, redacted: transcript lines then messages sent while queued. */
 export function customerPhrases(c: HandoffCase, redactor: Redactor = defaultRedactor): string[] {
   return [
     ...c.transcript.filter((t) => t.role === 'customer').map((t) => t.text),
     ...c.queuedMessages.map((m) => m.text),
   ].map((t) => redactor.redact(t));
-}
-
-/** The emotions of a case with their evidence (trigger first, then the triggering signals), redacted. */
-export function caseEmotions(c: HandoffCase, redactor: Redactor = defaultRedactor): HubEmotion[] {
-  const seen = new Set<string>();
-  const out: HubEmotion[] = [];
-  for (const e of [...c.trigger.emotions, ...(c.trigger.signals?.emotions ?? [])]) {
-    if (seen.has(e.name)) continue;
-    seen.add(e.name);
-    out.push({ name: e.name, score: e.score, evidence: redactEvidence(e.evidence, redactor) });
-  }
-  return out;
 }
 
 /**

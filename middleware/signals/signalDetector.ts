@@ -601,7 +601,7 @@ class RuleSignalDetector implements BuiltInSignalDetector {
 /**
  * Creates the built-in signal detector (English and French, rules and lexicons compiled once).
  *
- * @remarks Pure and synchronous: no I/O, no botbuilder types. Defaults: `defaultLanguage` `en`,
+ * @remarks Pure and synchronous: no I/O, no Bot Framework types. Defaults: `defaultLanguage` `en`,
  * `intentThreshold` 0.5, `complaintEmotionThreshold` 0.35, `distressEmotionThreshold` 0.4, `maxLength` 4000.
  * @example
  * const detector = createSignalDetector();

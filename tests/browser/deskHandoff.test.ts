@@ -101,12 +101,12 @@ describe('warm handoff to the web agent console, end to end in Chromium (createA
 
       // The agent closes with a note; the customer is told and is back with the bot.
       const [conversationId] = app!.directLine!.conversationIds();
-      expect((await app!.handoff.findOpenCase(`webchat/${conversationId}`))?.state).to.equal('assigned');
+      expect((await app!.handoff.customers.findOpenCase(`webchat/${conversationId}`))?.state).to.equal('assigned');
       await agent.locator('#close-note').fill('Card blocked, refund requested.');
       await agent.getByRole('button', { name: 'Close case' }).click();
       await agent.locator('#case-empty').waitFor();
       seen = await nextBotBubbles(customer, seen);
-      expect(await app!.handoff.findOpenCase(`webchat/${conversationId}`)).to.equal(undefined);
+      expect(await app!.handoff.customers.findOpenCase(`webchat/${conversationId}`)).to.equal(undefined);
       const relayedBefore = await agent.locator('#log .msg.customer').count();
       // Let the close message and the rating question arrive before counting, then ask the bot about a parcel.
       await customer.waitForTimeout(500);
@@ -123,7 +123,7 @@ describe('warm handoff to the web agent console, end to end in Chromium (createA
       );
       // Back with the bot: nothing more was relayed to the agent, and no case is open.
       expect(await agent.locator('#log .msg.customer').count()).to.equal(relayedBefore);
-      expect(await app!.handoff.findOpenCase(`webchat/${conversationId}`)).to.equal(undefined);
+      expect(await app!.handoff.customers.findOpenCase(`webchat/${conversationId}`)).to.equal(undefined);
       expect(pageErrors).to.deep.equal([]);
     } finally {
       await agentContext.close();

@@ -58,8 +58,8 @@ describe('integration: a fake engagement hub over the Bot Framework handoff prot
     // No app id: anonymous, as in local development.
     const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication({ MicrosoftAppId: '', MicrosoftAppPassword: '' } as ConfigurationBotFrameworkAuthenticationOptions));
     const messenger = adapterMessenger(adapter, '');
-    service = new HandoffService({ store, messenger, conversationState });
-    hub = new BotFrameworkHandoffConnector({ store, messenger, service, statusVerification: { secret: SECRET }, botName: 'Warmline test' });
+    service = new HandoffService({ store, messenger });
+    hub = new BotFrameworkHandoffConnector({ store, messenger, service: service.agents, statusVerification: { secret: SECRET }, botName: 'Warmline test' });
     service.addConnector(hub);
     adapter.use({
       onTurn: async (ctx, next) => {

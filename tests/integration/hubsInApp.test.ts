@@ -116,14 +116,14 @@ describe('engagement hubs wired by createApp (handoff protocol + signed webhook 
     expect(JSON.stringify(initiate.activity)).not.to.contain(STATUS_SECRET);
     expect((await statusWith({ ...value, state: 'completed', agent: { id: 'me', name: 'Fake agent' } })).status).to.equal(200);
     expect((await statusWith({ ...value, state: 'accepted', timestamp: Math.floor(Date.now() / 1000), signature: 'AAAA' })).status).to.equal(200);
-    expect((await run.app.handoff.findOpenCase(`directline/${conversationId}`))?.state).to.equal('queued');
+    expect((await run.app.handoff.customers.findOpenCase(`directline/${conversationId}`))?.state).to.equal('queued');
 
     // The hub's agent accepts (through the Bot Framework channel, as Omnichannel does), then completes, each status signed.
     const status = (state: string) => statusWith(signHandoffStatus(STATUS_SECRET, { caseId: value.caseId, state }));
     expect((await status('accepted')).status).to.equal(200);
-    expect((await run.app.handoff.findOpenCase(`directline/${conversationId}`))?.state).to.equal('assigned');
+    expect((await run.app.handoff.customers.findOpenCase(`directline/${conversationId}`))?.state).to.equal('assigned');
     expect((await status('completed')).status).to.equal(200);
-    expect(await run.app.handoff.findOpenCase(`directline/${conversationId}`)).to.equal(undefined);
+    expect(await run.app.handoff.customers.findOpenCase(`directline/${conversationId}`)).to.equal(undefined);
 
     // Back with the bot: tracking works again.
     const before = run.connector.activities(conversationId).length;
@@ -135,7 +135,7 @@ describe('engagement hubs wired by createApp (handoff protocol + signed webhook 
     const teamsConversation = 'a:1teams-no-hub-kXyZ';
     expect((await run.post(teamsMessage(FRAUD, { serviceUrl: run.connector.url, conversationId: teamsConversation }))).status).to.equal(200);
     await until('Teams reply', () => run.connector.activities(teamsConversation).some((a) => /get back to you/i.test(a.text ?? '')));
-    const teamsCase = await run.app.handoff.findOpenCase(`msteams/${teamsConversation}`);
+    const teamsCase = await run.app.handoff.customers.findOpenCase(`msteams/${teamsConversation}`);
     expect(teamsCase?.state).to.equal('timed_out');
     const teamsTexts = run.connector.activities(teamsConversation).map((a) => a.text ?? '').join('\n');
     expect(teamsTexts).to.contain('No one from the team is available right now');
@@ -145,7 +145,7 @@ describe('engagement hubs wired by createApp (handoff protocol + signed webhook 
     const dlConversation = 'dl-hub-waits';
     expect((await run.post(directLineMessage(FRAUD, { serviceUrl: run.connector.url, conversationId: dlConversation }))).status).to.equal(200);
     await run.connector.waitFor((c) => c.conversationId === dlConversation && c.activity.name === 'handoff.initiate');
-    expect((await run.app.handoff.findOpenCase(`directline/${dlConversation}`))?.state).to.equal('queued');
+    expect((await run.app.handoff.customers.findOpenCase(`directline/${dlConversation}`))?.state).to.equal('queued');
     expect(run.connector.activities(dlConversation).map((a) => a.text ?? '').join('\n')).not.to.contain('No one from the team is available');
   });
 

@@ -110,7 +110,7 @@ describe('GET /metrics over the real HTTP server', function () {
 
     it('with an agent online: a bereavement case is queued (gauges read the store), relays are counted, and no customer text appears', async () => {
       const marker = `zyxquorble${process.pid}${Date.now()}`;
-      await run.app.handoff.setPresence(AGENT, 'online');
+      await run.app.handoff.presence.set(AGENT, 'online');
       const cust = conv('bereave');
       await customer(run, cust, `hello ${marker}, can you help me`);
       await customer(run, cust, `My mother passed away last week and I need to close her account ${marker}`);
@@ -125,10 +125,10 @@ describe('GET /metrics over the real HTTP server', function () {
       expect(value(f, 'warmline_agents_online')).to.equal(1);
 
       // The agent takes the case; one message each way.
-      const c = (await run.app.handoff.findOpenCase(`directline/${cust}`)) as HandoffCase;
-      expect((await run.app.handoff.accept(c.id, AGENT)).ok).to.equal(true);
+      const c = (await run.app.handoff.customers.findOpenCase(`directline/${cust}`)) as HandoffCase;
+      expect((await run.app.handoff.agents.accept(c.id, AGENT)).ok).to.equal(true);
       await customer(run, cust, `are you there? ${marker}`);
-      expect((await run.app.handoff.sendToCustomer(c.id, AGENT, `Yes, I am here ${marker}`)).ok).to.equal(true);
+      expect((await run.app.handoff.agents.sendToCustomer(c.id, AGENT, `Yes, I am here ${marker}`)).ok).to.equal(true);
       await run.app.handoff.idle();
 
       ({ f, text } = await families(run));
@@ -227,7 +227,7 @@ describe('GET /metrics over the real HTTP server', function () {
       const prefix = redis.prefix('metrics');
       const run = await startApp({ STORAGE: 'redis', REDIS_URL: 'redis://127.0.0.1:6379', REDIS_KEY_PREFIX: prefix });
       try {
-        await run.app.handoff.setPresence(AGENT, 'online');
+        await run.app.handoff.presence.set(AGENT, 'online');
         await customer(run, conv('redis-a'), 'My father died yesterday and I have to close his account');
         await customer(run, conv('redis-b'), 'I want to speak to a human please');
         await run.app.handoff.idle();

@@ -75,7 +75,7 @@ describe('personal data at rest: a whole handoff on real Redis leaves no card nu
   it('after messages in every phase and a close note carrying all three, no key or value holds any of them, and every data key expires', async () => {
     await alice('online');
     await customer('Someone stole my card 4242 4242 4242 4242 and made payments I do not recognise');
-    const opened = await run.app.handoff.findOpenCase(`directline/${CUSTOMER}`);
+    const opened = await run.app.handoff.customers.findOpenCase(`directline/${CUSTOMER}`);
     expect(opened?.state).to.equal('queued');
     await customer('you can write to sam.customer@example.com or call +33 6 12 34 56 78, card 4242-4242-4242-4242');
     await alice(`accept ${opened?.id}`);
@@ -121,7 +121,7 @@ describe('personal data at rest: a whole handoff on real Redis leaves no card nu
     await say("I don't have the tracking number");
     await say('sam.customer@example.com');
     await say('I want to speak to a human please');
-    const c = await run.app.handoff.findOpenCase(`directline/${conversationId}`);
+    const c = await run.app.handoff.customers.findOpenCase(`directline/${conversationId}`);
     expect(c?.collected.orderEmail, 'the order e-mail reached the case for its agent').to.equal('sam.customer@example.com');
     expect(c?.purposeKeys).to.deep.equal(['orderEmail']);
     expect(c?.customer.name).to.equal('[email]');

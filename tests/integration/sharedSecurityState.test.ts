@@ -80,13 +80,13 @@ describe('security state shared by two instances on one Redis (createApp x2)', f
   async function fraudCase(run: RunningApp, conversationId: string): Promise<string> {
     const res = await run.post(directLineMessage(FRAUD, { serviceUrl: run.connector.url, conversationId }));
     expect(res.status).to.equal(200);
-    const c = await run.app.handoff.findOpenCase(`directline/${conversationId}`);
+    const c = await run.app.handoff.customers.findOpenCase(`directline/${conversationId}`);
     expect(c?.state).to.equal('queued');
     return c!.id;
   }
 
   /** State of the open case of a Direct Line conversation, as instance `run` reads it. */
-  const stateOf = async (run: RunningApp, conversationId: string) => (await run.app.handoff.findOpenCase(`directline/${conversationId}`))?.state;
+  const stateOf = async (run: RunningApp, conversationId: string) => (await run.app.handoff.customers.findOpenCase(`directline/${conversationId}`))?.state;
 
   describe('the agent console', function () {
     it('a session signed in on instance A works on instance B, and signing out on A ends it on B', async function () {

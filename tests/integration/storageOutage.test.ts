@@ -54,7 +54,7 @@ describe('nothing acknowledged that was not kept: Redis unreachable during a rel
   it('answers 503 with Retry-After while Redis is down, tells nobody the other side\'s error, and relays each retried message once after', async () => {
     await ok(fromAlice('online'));
     await ok(fromCustomer('I want to speak to a human'));
-    const c = await run.app.handoff.findOpenCase(`directline/${CUSTOMER}`);
+    const c = await run.app.handoff.customers.findOpenCase(`directline/${CUSTOMER}`);
     await ok(fromAlice(`accept ${c?.id}`));
     const customerBefore = texts(CUSTOMER).length;
     const agentBefore = texts(ALICE.conversationId).length;

@@ -9,6 +9,7 @@ import { HandoffService } from '../../middleware/handoff/handoffService';
 import type { HubConnector } from '../../middleware/handoff/hubs/hubConnector';
 import { MemoryHandoffStore } from '../../middleware/handoff/stores/memoryHandoffStore';
 import { RecordingMessenger } from './handoff/handoffTestKit';
+import { silentLogger } from '../../middleware/shared/logger';
 
 const human: HandoffDecision = { action: 'immediate', reason: 'human_request', priority: 'normal', explanation: 'asked', intents: [], emotions: [] };
 
@@ -21,9 +22,8 @@ function setup(options: { online?: boolean; connectors?: HubConnector[]; store?:
   const service = new HandoffService({
     store,
     messenger,
-    conversationState,
     connectors: options.connectors ?? [],
-    logger: { warn: (event, fields) => void warnings.push({ event, ...(fields ? { fields } : {}) }) },
+    logger: { ...silentLogger, warn: (event, fields) => void warnings.push({ event, ...(fields ? { fields } : {}) }) },
   });
   let decide: HandoffDecision = human;
   const handoff = new HandoffMiddleware({ service, conversationState, policy: options.policy ?? (() => decide) });
@@ -117,10 +117,10 @@ describe('HandoffMiddleware: the closing rating survives a concurrent state writ
     await s.say('I want a human');
     s.setDecision({ action: 'continue', explanation: 'x' });
     const c = await s.caseNow();
-    await s.service.accept(c.id, alice);
+    await s.service.agents.accept(c.id, alice);
     const storage = (s.conversationState as unknown as { storage: MemoryStorage }).storage;
     const before = (await storage.read([KEY]))[KEY] as Record<string, unknown>;
-    expect((await s.service.close(c.id, alice, 'done')).ok).to.equal(true);
+    expect((await s.service.agents.close(c.id, alice, 'done')).ok).to.equal(true);
     if (overwriteStateAfterClose) {
       // Another instance's customer turn that read the state before the close saves it now (botbuilder: eTag '*').
       await storage.write({ [KEY]: { ...before, eTag: '*' } });
@@ -159,8 +159,8 @@ describe('HandoffMiddleware: the closing rating survives a concurrent state writ
     s.setDecision({ action: 'continue', explanation: 'x' });
     const c = await s.caseNow();
     const noQuestion = new HandoffService({ store, messenger: new RecordingMessenger(), ratingQuestion: false });
-    await noQuestion.accept(c.id, alice);
-    await noQuestion.close(c.id, alice);
+    await noQuestion.agents.accept(c.id, alice);
+    await noQuestion.agents.close(c.id, alice);
     expect(await s.say('5')).to.deep.equal(['bot answer']);
     expect((await store.get(c.id))?.satisfaction).to.equal(undefined);
   });
@@ -213,7 +213,7 @@ describe('HandoffMiddleware: attachment-only customer messages', () => {
     const s = setup({ connectors: [{ name: 'rec', deliverToAgent: async (_c, m) => (delivered.push(m.text), true) }] });
     await s.store.setPresence(alice, 'online', 60_000);
     await s.say('I want a human');
-    await s.service.accept((await s.caseNow()).id, alice);
+    await s.service.agents.accept((await s.caseNow()).id, alice);
     s.setDecision({ action: 'continue', explanation: 'x' });
     expect((await s.say('', photo))[0]).to.match(/you sent a file \(damaged-parcel\.jpg\)/);
     const mixed = { attachments: [{ contentType: 'text/html', content: '<p>look</p>' }, { contentType: 'application/pdf' }] };
@@ -232,7 +232,7 @@ describe('HandoffMiddleware: an unreachable agent conversation', () => {
     await s.store.setPresence(alice, 'online', 60_000);
     await s.say('I want a human');
     const id = (await s.caseNow()).id;
-    await s.service.accept(id, alice);
+    await s.service.agents.accept(id, alice);
     s.setDecision({ action: 'continue', explanation: 'x' });
     return { s, id };
   }

@@ -15,6 +15,7 @@ import { type Signals } from '../../middleware/signals/signals';
 import { MemoryTranscriptStore } from '../../middleware/handoff/transcripts/memoryTranscriptStore';
 import { RedactingTranscriptLogger } from '../../middleware/redactingTranscriptLogger';
 import { warmlineTurn } from '../../middleware/warmlineTurn';
+import { silentLogger } from '../../middleware/shared/logger';
 
 const CONTINUE: HandoffDecision = { action: 'continue', explanation: 'nothing' };
 const immediate = (reason: string, priority: 'high' | 'normal' = 'high'): HandoffDecision => ({
@@ -31,7 +32,7 @@ function setup(policy: HandoffPolicy, options: { agents?: AgentTurnHandler; conn
   const conversationState = new ConversationState(storage);
   const store = new MemoryHandoffStore();
   const messenger = new RecordingMessenger();
-  const service = new HandoffService({ store, messenger, conversationState, connectors: options.connectors ?? [] });
+  const service = new HandoffService({ store, messenger, connectors: options.connectors ?? [] });
   const transcripts = new MemoryTranscriptStore();
   const handoff = new HandoffMiddleware({
     service,
@@ -86,7 +87,7 @@ describe('HandoffMiddleware wiring (TestAdapter)', () => {
     await s.store.setPresence({ id: 'a1', channel: 'msteams' }, 'online', 60_000);
     await s.adapter.send('I want a human').assertReply((a) => expect(a.text).to.match(/Of course/)).startTest();
     const c = (await s.store.findOpenByConversation('test/Convo1')) as HandoffCase;
-    const claim = await s.service.accept(c.id, { id: 'a1', channel: 'msteams', name: 'Alice' });
+    const claim = await s.service.agents.accept(c.id, { id: 'a1', channel: 'msteams', name: 'Alice' });
     expect(claim.ok).to.equal(true);
     expect(s.messenger.sent.map((m) => m.text)).to.deep.equal(['Alice from our team has joined and has your whole conversation. They\'ll reply here.']);
     await s.adapter.send('first').send('second').startTest();
@@ -194,12 +195,12 @@ describe('HandoffService', () => {
     const c = await newCase(store, 'test/c', new Date());
     const alice = { id: 'alice', channel: 'msteams', name: 'Alice' };
     const bob = { id: 'bob', channel: 'slack' };
-    expect(await service.sendToCustomer(c.id, alice, 'hi')).to.deep.equal({ ok: false, reason: 'not_assigned', state: 'queued' });
-    await service.accept(c.id, alice);
-    expect(await service.sendToCustomer(c.id, bob, 'hi')).to.deep.include({ ok: false, reason: 'not_yours' });
-    expect(await service.close(c.id, bob)).to.deep.include({ ok: false, reason: 'not_yours' });
-    expect(await service.sendToCustomer('C-NONE', alice, 'hi')).to.deep.equal({ ok: false, reason: 'not_found' });
-    expect((await service.close(c.id, alice, 'done')).ok).to.equal(true);
+    expect(await service.agents.sendToCustomer(c.id, alice, 'hi')).to.deep.equal({ ok: false, reason: 'not_assigned', state: 'queued' });
+    await service.agents.accept(c.id, alice);
+    expect(await service.agents.sendToCustomer(c.id, bob, 'hi')).to.deep.include({ ok: false, reason: 'not_yours' });
+    expect(await service.agents.close(c.id, bob)).to.deep.include({ ok: false, reason: 'not_yours' });
+    expect(await service.agents.sendToCustomer('C-NONE', alice, 'hi')).to.deep.equal({ ok: false, reason: 'not_found' });
+    expect((await service.agents.close(c.id, alice, 'done')).ok).to.equal(true);
   });
 
   it('a failing connector never breaks the caller', async () => {
@@ -209,10 +210,10 @@ describe('HandoffService', () => {
       store,
       messenger: new RecordingMessenger(),
       connectors: [{ name: 'broken', onEvent: async () => Promise.reject(new Error('hub down')) }],
-      logger: { warn: (e) => void warnings.push(e) },
+      logger: { ...silentLogger, warn: (e) => void warnings.push(e) },
     });
     await store.setPresence({ id: 'a', channel: 'msteams' }, 'online', 60_000);
-    const opened = await service.openCase({
+    const opened = await service.customers.openCase({
       conversation: { key: 'test/x', channel: 'test', reference: {} },
       customer: { id: 'x', channel: 'test' },
       reason: 'fraud',

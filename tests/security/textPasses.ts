@@ -4,7 +4,7 @@
  */
 import { summarizeCase, type SummarySource } from '../../middleware/handoff/caseSummary';
 import { readContact, readCustomerReply } from '../../middleware/handoff/customerReply';
-import { Redactor, redact } from '../../middleware/handoff/redaction';
+import { trackingAwareRedactor } from '../../bots/app/trackingAwareRedactor';
 import type { LanguagePack } from '../../middleware/signals/languagePack';
 import { englishPack } from '../../middleware/signals/lexicons/englishPack';
 import { frenchPack } from '../../middleware/signals/lexicons/frenchPack';
@@ -54,14 +54,15 @@ const caseWith = (text: string): SummarySource => ({
 
 /** The passes, built once (detectors compile their packs here, not in the timed calls). */
 export function textPasses(): TextPass[] {
-  const cardsOnly = new Redactor({ disable: ['iban', 'email', 'phone'] });
+  // The app's redactors: with the bot's tracking-number finder, asked about cards in doubt.
+  const cardsOnly = trackingAwareRedactor.restrictTo(['card']);
   const detector = createSignalDetector();
   const uncut = createSignalDetector({ maxLength: Number.MAX_SAFE_INTEGER });
   const en = normaliserOf(englishPack);
   const fr = normaliserOf(frenchPack);
   const now = new Date('2026-03-02T09:00:00Z');
   return [
-    { name: 'redact', run: (t) => redact(t) },
+    { name: 'redact', run: (t) => trackingAwareRedactor.redact(t) },
     { name: 'redact (cards only)', run: (t) => cardsOnly.redact(t) },
     { name: 'signals normaliseText en', run: (t) => normaliseSignalsText(t, en) },
     { name: 'signals normaliseText fr', run: (t) => normaliseSignalsText(t, fr) },

@@ -57,7 +57,7 @@ export interface AgentDelivery {
  * const logOnly: HubConnector = { name: 'audit', async onEvent(e) { audit.write(e.type, e.case.id); } };
  */
 export interface HubConnector {
-  /** Short name for logs, e.g. `desk`, `botframework-handoff`, `webhook`. */
+  /** Short name for logs, e.g. `desk`, `webhook`, the handoff-protocol connector's. */
   readonly name: string;
   /**
    * True when the hub brings its own agents (an engagement hub, a ticketing system): a new case then waits for it

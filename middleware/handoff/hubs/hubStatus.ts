@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import type { AgentIdentity, HandoffCase } from '../handoffCase';
-import type { HandoffStore } from '../stores/handoffStore';
-import type { HandoffService } from '../handoffService';
+import type { ClaimResult, HandoffStore } from '../stores/handoffStore';
 import { defaultRedactor, type Redactor } from '../redaction';
 
 /**
@@ -35,7 +34,7 @@ export const HUB_STATUS_OPERATIONS: Readonly<Record<HubStatusState, HubCaseOpera
 
 /** A status update from a hub, already validated. */
 export interface HubStatusUpdate {
-  /** Name of the connector / hub that sent it (e.g. `botframework-handoff`, `webhook`). */
+  /** Name of the connector / hub that sent it (e.g. `webhook`, or the handoff-protocol connector's name). */
   readonly hub: string;
   readonly caseId: string;
   readonly state: HubStatusState;
@@ -163,13 +162,23 @@ export async function applyHubStatus(store: HandoffStore, update: HubStatusUpdat
 }
 
 /**
- * Applies a hub's status through the handoff service when one is given, so the customer is told (an agent joined,
- * they are back with the bot) and the service emits its events; falls back to {@link applyHubStatus} on the store.
+ * The agent actions a hub status goes through (the handoff service's agent side, `service.agents`), so the customer
+ * is told and the events are emitted.
+ */
+export interface HubCaseActions {
+  accept(caseId: string, agent: AgentIdentity): Promise<ClaimResult>;
+  close(caseId: string, agent: AgentIdentity): Promise<{ readonly ok: true; readonly case: HandoffCase } | { readonly ok: false; readonly reason: string }>;
+}
+
+/**
+ * Applies a hub's status through the handoff service's agent side when one is given, so the customer is told (an
+ * agent joined, they are back with the bot) and the service emits its events; falls back to {@link applyHubStatus}
+ * on the store.
  *
  * @remarks Used by the Bot Framework handoff-protocol connector and by the webhook status route alike.
  */
 export async function applyHubStatusWithService(
-  service: Pick<HandoffService, 'accept' | 'close'> | undefined,
+  service: HubCaseActions | undefined,
   store: HandoffStore,
   update: HubStatusUpdate,
   options: ApplyHubStatusOptions = {},

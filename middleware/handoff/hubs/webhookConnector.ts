@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import type { Logger } from '../../shared/logger';
+import { silentLogger, type Logger } from '../../shared/logger';
 import type { HandoffCase, QueuedMessage, StateChange } from '../handoffCase';
 import type { AgentDelivery, HandoffEvent, HubConnector } from './hubConnector';
 import { defaultRedactor, type Redactor } from '../redaction';
@@ -37,7 +37,8 @@ export interface WebhookConnectorOptions {
   /** Extra request headers (e.g. an `Authorization` the receiver wants). */
   readonly headers?: Readonly<Record<string, string>>;
   readonly redactor?: Redactor;
-  readonly logger?: Pick<Logger, 'info' | 'warn' | 'debug'>;
+  /** Default: silent. */
+  readonly logger?: Logger;
   /** HTTP client. Default the global `fetch`. */
   readonly fetch?: typeof fetch;
   /** Clock in epoch ms. Default `Date.now`. */
@@ -65,8 +66,6 @@ const OptionsSchema = z.object({
 /** What happened to one delivery attempt. */
 export type DeliveryOutcome = 'delivered' | 'retry' | 'failed';
 
-const noopLogger = { info: () => undefined, warn: () => undefined, debug: () => undefined };
-
 /** Tries to keep a delivery in the outbox through a storage blip (about 10 s in all). */
 const ENQUEUE_ATTEMPTS = 8;
 
@@ -93,7 +92,7 @@ export class WebhookConnector implements HubConnector {
   private readonly secrets: readonly string[];
   private readonly outbox: Outbox;
   private readonly redactor: Redactor;
-  private readonly logger: Pick<Logger, 'info' | 'warn' | 'debug'>;
+  private readonly logger: Logger;
   private readonly fetchImpl: typeof fetch;
   private readonly now: () => number;
   private readonly random: () => number;
@@ -114,7 +113,7 @@ export class WebhookConnector implements HubConnector {
     this.secrets = typeof options.secret === 'string' ? [options.secret] : [...options.secret];
     this.outbox = options.outbox;
     this.redactor = options.redactor ?? defaultRedactor;
-    this.logger = options.logger ?? noopLogger;
+    this.logger = options.logger ?? silentLogger;
     this.fetchImpl = options.fetch ?? fetch;
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;

@@ -1,6 +1,6 @@
 import type { HandoffCase, QueuedMessage, StateChange } from '../handoffCase';
 import { defaultRedactor, type Redactor } from '../redaction';
-import { caseEmotions, redactRecord, type HubEmotion } from '../../handoffProtocol/handoffProtocol';
+import { caseEmotions, redactRecord, type HubEmotion } from './hubCaseView';
 
 /** Events a webhook receives. */
 export type WebhookEvent = 'case.created' | 'case.updated' | 'case.message';

@@ -7,6 +7,7 @@ import type { AgentIdentity, HandoffCase } from '../../../middleware/handoff/han
 import { HandoffService } from '../../../middleware/handoff/handoffService';
 import { MemoryHandoffStore } from '../../../middleware/handoff/stores/memoryHandoffStore';
 import { RecordingMessenger, queuedCase } from '../../middleware/handoff/handoffTestKit';
+import { handoffMessages } from '../../../middleware/handoff/handoffMessages';
 
 const AGENT: AgentIdentity = { id: 'agent-1', channel: 'test', name: 'Alice' };
 
@@ -44,7 +45,11 @@ describe('AgentDesk commands while an agent holds a case', () => {
     expect([closed.state, closed.agentNotes[0]?.text]).to.deep.equal(['resolved', 'internal: suspected account takeover, card [card •••• 4242] flagged to fraud team']);
     expect(closed.history.at(-1)?.note).to.equal(closed.agentNotes[0]?.text);
     const toCustomer = s.messenger.textsTo('test/customer-1');
-    expect(toCustomer.at(-1)).to.equal("Alice has closed this conversation. Thank you for your patience. You're back with the assistant; ask me about a parcel anytime.");
+    // The closing sentence, then the rating question (asked by default).
+    expect(toCustomer.slice(-2)).to.deep.equal([
+      "Alice has closed this conversation. Thank you for your patience. You're back with the assistant; ask me about a parcel anytime.",
+      handoffMessages('en').rateQuestion,
+    ]);
     expect(toCustomer.join('\n')).to.not.match(/internal|takeover|fraud team|4242/);
   });
 
@@ -72,13 +77,13 @@ describe('AgentDesk presence while relaying', () => {
   it('a relayed message renews the agent presence, at most once per tenth of the TTL', async () => {
     const s = await deskWithCase();
     const setPresence = sinon.spy(s.store, 'setPresence');
-    const clock = sinon.useFakeTimers({ now: Date.now() + s.service.presenceTtlMs / 5, toFake: ['Date'] });
+    const clock = sinon.useFakeTimers({ now: Date.now() + s.service.presence.ttlMs / 5, toFake: ['Date'] });
     try {
       await s.say('hello, I am looking at your parcel');
       await s.say('one moment please');
       expect(setPresence.callCount).to.equal(1);
-      expect(setPresence.firstCall.args.slice(0, 3)).to.deep.equal([AGENT, 'online', s.service.presenceTtlMs]);
-      clock.tick(s.service.presenceTtlMs / 10 + 1);
+      expect(setPresence.firstCall.args.slice(0, 3)).to.deep.equal([AGENT, 'online', s.service.presence.ttlMs]);
+      clock.tick(s.service.presence.ttlMs / 10 + 1);
       await s.say('found it');
       expect(setPresence.callCount).to.equal(2);
     } finally {

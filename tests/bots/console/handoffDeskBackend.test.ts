@@ -8,6 +8,7 @@ import { HandoffService } from '../../../middleware/handoff/handoffService';
 import { RecordingMessenger, queuedCase } from '../../middleware/handoff/handoffTestKit';
 import { DeskClient, startDeskServer } from './deskTestServer';
 import { SseClient } from './sseClient';
+import { handoffMessages } from '../../../middleware/handoff/handoffMessages';
 
 const ana = { id: 'ana', name: 'Ana', channel: 'console' };
 const teams = { id: '29:x', name: 'Tom', channel: 'msteams' };
@@ -51,10 +52,10 @@ describe('HandoffDeskBackend live chat (service + memory store)', () => {
       expect((await backend.accept(c.id, ana)).ok).to.equal(true);
       const assigned = (await store.get(c.id)) as HandoffCase;
       for (let i = 0; i < 5; i++) {
-        expect(await service.customerMessage(assigned, `question ${i}`)).to.equal('relayed');
+        expect(await service.customers.receive(assigned, `question ${i}`)).to.equal('relayed');
         expect((await backend.send(c.id, ana, `answer ${i}`)).ok).to.equal(true);
       }
-      await service.customerMessage(assigned, 'my card is 4111 1111 1111 1111, mail sam@example.com or call +33 6 12 34 56 78');
+      await service.customers.receive(assigned, 'my card is 4111 1111 1111 1111, mail sam@example.com or call +33 6 12 34 56 78');
       await sleep(20);
       const messages = events.filter((e): e is Extract<DeskEvent, { type: 'message' }> => e.type === 'message');
       expect(messages.map((m) => `${m.from}:${m.text}`)).to.deep.equal([
@@ -93,7 +94,8 @@ describe('HandoffDeskBackend live chat (service + memory store)', () => {
     const toCustomer = messenger.textsTo('webchat/close-1');
     expect(toCustomer.filter((t) => t === 'I have blocked the card')).to.have.length(1);
     expect(toCustomer.join('\n')).to.not.match(/fraud confirmed|internal|4111/);
-    expect(toCustomer.at(-1)).to.match(/has closed this conversation\. Thank you for your patience\./);
+    expect(toCustomer.at(-2)).to.match(/has closed this conversation\. Thank you for your patience\./);
+    expect(toCustomer.at(-1)).to.equal(handoffMessages('en').rateQuestion);
     const closed = (await store.get(c.id)) as HandoffCase;
     expect(closed.agentNotes.map((n) => n.text)).to.deep.equal(['internal: fraud confirmed, card [card •••• 1111] blocked']);
     await store.dispose();
@@ -107,9 +109,9 @@ describe('HandoffDeskBackend live chat (service + memory store)', () => {
     const off = await backend.subscribe((e) => events.push(e));
     try {
       const c = await queuedCase(store, 'webchat/live-2', new Date());
-      await service.accept(c.id, teams);
-      await service.customerMessage((await store.get(c.id)) as HandoffCase, 'hello Tom');
-      await service.sendToCustomer(c.id, teams, 'hello there');
+      await service.agents.accept(c.id, teams);
+      await service.customers.receive((await store.get(c.id)) as HandoffCase, 'hello Tom');
+      await service.agents.sendToCustomer(c.id, teams, 'hello there');
       await sleep(20);
       expect(events.some((e) => e.type === 'message')).to.equal(false);
       expect(((await store.get(c.id, { liveChat: true })) as HandoffCase).liveChat?.map((l) => `${l.role}:${l.text}`)).to.deep.equal([
@@ -128,8 +130,8 @@ describe('HandoffDeskBackend live chat (service + memory store)', () => {
     const backend = new HandoffDeskBackend(service);
     try {
       const c = await queuedCase(store, 'webchat/live-3', new Date());
-      await service.accept(c.id, teams);
-      await service.customerMessage((await store.get(c.id)) as HandoffCase, 'hello Tom');
+      await service.agents.accept(c.id, teams);
+      await service.customers.receive((await store.get(c.id)) as HandoffCase, 'hello Tom');
       expect((await store.get(c.id))?.liveChat).to.equal(undefined);
       expect((await backend.getCase(c.id))?.liveChat?.map((l) => l.text)).to.deep.equal(['hello Tom']);
       expect((await backend.listAssigned(teams))[0]?.liveChat).to.equal(undefined);
@@ -148,7 +150,7 @@ describe('HandoffDeskBackend live chat (service + memory store)', () => {
       const c = await queuedCase(store, 'webchat/wait-1', new Date());
       await sleep(20);
       events.length = 0;
-      expect(await service.customerMessage(c, 'are you there?')).to.equal('kept');
+      expect(await service.customers.receive(c, 'are you there?')).to.equal('kept');
       // Written straight to the store (as another instance's service would): consoles hear it too.
       await store.appendCustomerMessage(c.id, { text: 'hello?', at: new Date().toISOString() });
       await sleep(20);
@@ -180,7 +182,7 @@ describe('console event stream over HandoffDeskBackend (real HTTP, memory store)
       await events.waitFor((e) => e.event === 'ready');
       const onTeams = await queuedCase(store, 'webchat/sse-teams', new Date());
       const waiting = await queuedCase(store, 'webchat/sse-waiting', new Date());
-      expect((await service.accept(onTeams.id, teams)).ok).to.equal(true);
+      expect((await service.agents.accept(onTeams.id, teams)).ok).to.equal(true);
       await events.waitFor((e) => e.event === 'case' && e.data.caseId === onTeams.id && e.data.state === 'assigned');
       await sleep(50);
       const refreshes = () => events.events.filter((e) => e.event === 'queue' || e.event === 'case').length;
@@ -189,10 +191,10 @@ describe('console event stream over HandoffDeskBackend (real HTTP, memory store)
       const assigned = (await store.get(onTeams.id)) as HandoffCase;
       const n = 10;
       for (let i = 0; i < n; i++) {
-        expect(await service.customerMessage(assigned, `question ${i}`)).to.equal('relayed');
-        expect((await service.sendToCustomer(onTeams.id, teams, `answer ${i}`)).ok).to.equal(true);
+        expect(await service.customers.receive(assigned, `question ${i}`)).to.equal('relayed');
+        expect((await service.agents.sendToCustomer(onTeams.id, teams, `answer ${i}`)).ok).to.equal(true);
       }
-      expect(await service.customerMessage(waiting, 'still waiting, my card is 4111 1111 1111 1111')).to.equal('kept');
+      expect(await service.customers.receive(waiting, 'still waiting, my card is 4111 1111 1111 1111')).to.equal('kept');
       const lines = (caseId: string) => events.events.filter((e) => e.event === 'lines' && e.data.caseId === caseId);
       await events.waitFor(() => lines(onTeams.id).length === 2 * n && lines(waiting.id).length === 1);
       await sleep(100); // anything more would have arrived by now

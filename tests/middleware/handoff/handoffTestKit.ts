@@ -1,36 +1,24 @@
-import { TestAdapter, type TurnContext } from 'botbuilder';
-import { draftCase, transition, type CasePriority, type HandoffCase } from '../../../middleware/handoff/handoffCase';
+import { draftCase, transition, type CasePriority, type ConversationPointer, type HandoffCase } from '../../../middleware/handoff/handoffCase';
+import type { Messenger, OutgoingMessage, SendOptions, SentMessage } from '../../../middleware/handoff/messenger';
 import type { HandoffStore } from '../../../middleware/handoff/stores/handoffStore';
-import type { ProactiveMessenger } from '../../../middleware/adapterMessenger';
 
 /** A messenger that records proactive sends instead of calling a channel; `failFor` keys throw like a dead conversation. */
-export class RecordingMessenger implements ProactiveMessenger {
+export class RecordingMessenger implements Messenger {
   readonly sent: Array<{ key: string; text?: string }> = [];
+  /** Every message as sent, with its conversation. */
+  readonly messages: Array<{ key: string; message: OutgoingMessage }> = [];
   readonly failFor = new Set<string>();
-  async continueConversation(pointer: { key: string }, logic: (ctx: TurnContext) => Promise<void>): Promise<void> {
-    if (this.failFor.has(pointer.key)) throw new Error('conversation not found');
-    const adapter = new TestAdapter(async () => undefined);
-    // Send hooks run around the send, as botbuilder's do (each calls next, the last one sends).
-    const hooks: Array<(ctx: TurnContext, activities: unknown[], next: () => Promise<unknown>) => Promise<unknown>> = [];
-    const ctx = {
-      sendActivity: async (a: string | { text?: string }) => {
-        const send = async () => {
-          this.sent.push({ key: pointer.key, text: typeof a === 'string' ? a : a.text });
-          return [{ id: 'x' }];
-        };
-        const run = (i: number): Promise<unknown> => (i < hooks.length ? (hooks[i] as (typeof hooks)[number])(ctx, [a], () => run(i + 1)) : send());
-        await run(0);
-        return { id: 'x' };
-      },
-      onSendActivities: (hook: (typeof hooks)[number]) => {
-        hooks.push(hook);
-        return ctx;
-      },
-      activity: { type: 'event', channelId: 'test', conversation: { id: pointer.key } },
-      adapter,
-      turnState: new Map(),
-    } as unknown as TurnContext;
-    await logic(ctx);
+  /** Keys whose sends are taken by the channel, then fail (the host's work after the send). */
+  readonly failAfterSendFor = new Set<string>();
+  async send(to: ConversationPointer, messages: readonly OutgoingMessage[], options?: SendOptions): Promise<SentMessage[]> {
+    if (this.failFor.has(to.key)) throw new Error('conversation not found');
+    for (const message of messages) {
+      this.sent.push({ key: to.key, text: message.text });
+      this.messages.push({ key: to.key, message });
+    }
+    await options?.onSent?.();
+    if (this.failAfterSendFor.has(to.key)) throw new Error('after-send work failed');
+    return messages.map(() => ({ id: 'x' }));
   }
   textsTo(key: string): string[] {
     return this.sent.filter((s) => s.key === key).map((s) => s.text ?? '');

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { findTrackingNumbers } from '../../../dialogs/tracking/carriers';
 import { Redactor, ibanValid, luhnValid, redact } from '../../../middleware/handoff/redaction';
 
 describe('redaction', function () {
@@ -105,7 +106,10 @@ describe('redaction', function () {
   // Every row holds for `redact` and for the cards-only redactor of agent views (their outputs differ only where a
   // phone number or an e-mail address is masked: `cardsOnly` when given).
   describe('cards however they are typed (card review)', function () {
-    const cardsOnly = new Redactor({ disable: ['iban', 'email', 'phone'] });
+    // The app's redactor: the bot's tracking-number finder keeps tracking numbers that hold a card-sized piece.
+    const trackingNumbers = (text: string) => findTrackingNumbers(text).filter((m) => m.valid);
+    const app = new Redactor({ trackingNumbers });
+    const cardsOnly = new Redactor({ disable: ['iban', 'email', 'phone'], trackingNumbers });
     const fullwidth = (s: string): string => s.replace(/[0-9]/g, (d) => String.fromCodePoint(0xff10 + Number(d)));
     const arabicIndic = (s: string): string => s.replace(/[0-9]/g, (d) => String.fromCodePoint(0x660 + Number(d)));
     const extendedArabicIndic = (s: string): string => s.replace(/[0-9]/g, (d) => String.fromCodePoint(0x6f0 + Number(d)));
@@ -160,7 +164,7 @@ describe('redaction', function () {
     ];
     for (const row of rows) {
       it(`masks: ${row.name}`, function () {
-        expect(redact(row.input)).to.equal(row.expected);
+        expect(app.redact(row.input)).to.equal(row.expected);
         expect(cardsOnly.redact(row.input)).to.equal(row.cardsOnly ?? row.expected);
       });
     }
@@ -200,16 +204,22 @@ describe('redaction', function () {
     ];
     for (const row of kept) {
       it(`keeps: ${row.name}`, function () {
-        expect(redact(row.input)).to.equal(row.expected ?? row.input);
+        expect(app.redact(row.input)).to.equal(row.expected ?? row.input);
         expect(cardsOnly.redact(row.input)).to.equal(row.cardsOnly ?? row.expected ?? row.input);
       });
     }
 
+    it('without a tracking-number finder, masks a card-sized piece of any longer number (the safe default)', function () {
+      expect(redact('colis 1Z4000000000000051 merci')).to.equal('colis 1Z[card •••• 0051] merci');
+      expect(redact('1005 4242 4242 4242 4242')).to.equal('1005 [card •••• 4242]');
+      expect(app.restrictTo(['card']).redact('colis 1Z4000000000000051 merci')).to.equal('colis 1Z4000000000000051 merci');
+    });
+
     it('takes a number dialogs/tracking reads as a tracking number for one, even where it could be a number and a card', function () {
       // 20 digits a USPS number may have: by design they stay (about 3 in 10 four-digit numbers before a card do this).
-      expect(redact('1005 4242 4242 4242 4242')).to.equal('1005 4242 4242 4242 4242');
+      expect(app.redact('1005 4242 4242 4242 4242')).to.equal('1005 4242 4242 4242 4242');
       // Not a tracking number for dialogs/tracking (a slice of a longer number): the card-like tail is masked.
-      expect(redact('qty 2 6383 3687 0683 8076 0943')).to.equal('qty 2 6383 [card •••• 0943]');
+      expect(app.redact('qty 2 6383 3687 0683 8076 0943')).to.equal('qty 2 6383 [card •••• 0943]');
     });
 
     it('asks keep about the whole number, and keeps it when told to', function () {

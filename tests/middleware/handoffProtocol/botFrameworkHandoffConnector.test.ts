@@ -10,6 +10,7 @@ import { MemoryHandoffStore } from '../../../middleware/handoff/stores/memoryHan
 import type { ProactiveMessenger } from '../../../middleware/adapterMessenger';
 import { useTestRedis } from '../handoff/testRedis';
 import { createFraudCase, directLinePointer, fraudDraft } from '../handoff/hubs/caseFixture';
+import { silentLogger } from '../../../middleware/shared/logger';
 
 const SECRET = 'hub-status-secret-0123456789';
 const NOW_MS = 1_767_225_600_000;
@@ -120,7 +121,7 @@ describe('BotFrameworkHandoffConnector', function () {
 
     it('trusts unsigned statuses only when told so explicitly, and warns', async function () {
       const warnings: string[] = [];
-      const logger = { info: () => undefined, debug: () => undefined, warn: (event: string) => void warnings.push(event) };
+      const logger = { ...silentLogger, warn: (event: string) => void warnings.push(event) };
       const open = new BotFrameworkHandoffConnector({ store, messenger, statusVerification: 'none', logger });
       expect(warnings).to.deep.equal(['handoff_protocol.status_unverified']);
       expect(await open.handleStatus(statusTurn('conv-42', { state: 'accepted' }))).to.deep.equal({ handled: true, outcome: 'applied' });
@@ -164,7 +165,7 @@ function statusReleaseSuite(name: string, makeCache: () => ReplayCache): void {
     beforeEach(async function () {
       store = new MemoryHandoffStore();
       warnings = [];
-      const logger = { info: () => undefined, debug: () => undefined, warn: (event: string, fields: Record<string, unknown> = {}) => void warnings.push({ event, fields }) };
+      const logger = { ...silentLogger, warn: (event: string, fields: Record<string, unknown> = {}) => void warnings.push({ event, fields }) };
       hub = new BotFrameworkHandoffConnector({
         store,
         messenger: recordingMessenger(),

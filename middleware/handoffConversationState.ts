@@ -1,5 +1,5 @@
-import type { EmotionScore, IntentHit } from '../signals/signals';
-import type { CasePriority, HandoffReason } from './handoffCase';
+import type { EmotionScore, IntentHit } from './signals/signals';
+import type { CasePriority, HandoffReason } from './handoff/handoffCase';
 
 /** An offer of a human waiting for the customer's yes or no. */
 export interface PendingOffer {
