@@ -33,8 +33,7 @@ export const ConfigSchema = z
       emptyToUndefined,
       z.string().min(16, 'at least 16 characters').regex(/^[\x21-\x7E]+$/, 'printable ASCII without spaces').optional(),
     ),
-    // Replies go straight over HTTP with the SDK's body, headers and credentials (bots/directConnectorSends.ts);
-    // false keeps botbuilder's connector pipeline for every send.
+    // Largest request body accepted on /api/messages and the Direct Line routes (answered 413 above it).
     MAX_BODY_BYTES: intFrom(256 * 1024, 1024, 16 * 1024 * 1024),
     MAX_TEXT_CHARS: intFrom(4000, 100, 100000),
     DEFAULT_LOCALE: z.preprocess(emptyToUndefined, z.enum(['en-US', 'en-GB', 'fr-FR', 'fr-CA', 'fr-BE', 'fr-CH']).default('en-US')),

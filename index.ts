@@ -1,10 +1,9 @@
 // Composition root: the only file that reads process.env. Builds the bot from validated configuration and runs it.
 import { ConfigError, loadConfig, type Config } from './config';
 import { createApp } from './bots/app/createApp';
-import { randomBytes } from 'node:crypto';
 import { createLogger, errorFields } from './middleware/shared/logger';
 import { isLoopbackHost } from './bots/app/metrics';
-import { hashDeskPassword } from './bots/console/deskPassword';
+import { wireDemoAgent } from './bots/app/wireDemoAgent';
 
 function readConfig(): Config {
   try {
@@ -19,15 +18,12 @@ function readConfig(): Config {
 }
 
 async function main(): Promise<void> {
-  let config = readConfig();
-  const logger = createLogger({ level: config.LOG_LEVEL });
+  const settings = readConfig();
+  const logger = createLogger({ level: settings.LOG_LEVEL });
   // Local development with no agents configured: a demo console agent with a one-off password, so a person can play
   // both sides (customer in web chat, agent at /desk). Never in production (an app id or no local web chat).
-  let demoPassword: string | undefined;
-  if (!config.DESK_AGENTS && !config.MicrosoftAppId && config.WEBCHAT === 'local') {
-    demoPassword = randomBytes(9).toString('base64url');
-    config = { ...config, DESK_AGENTS: `demo:Demo agent:${await hashDeskPassword(demoPassword)}` };
-  }
+  const { config, demoAgent } = settings.WEBCHAT === 'local' ? await wireDemoAgent(settings) : { config: settings };
+  const demoPassword = demoAgent?.password;
   const app = createApp({ config, logger });
   const { port } = await app.start();
   const base = config.PUBLIC_URL ?? `http://localhost:${port}`;

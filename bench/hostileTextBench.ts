@@ -47,7 +47,7 @@ export async function benchHostileText(options: { bodyBytes?: number; repeats?: 
   // The recognizers warm in the background (~2 s): wait, as /readyz does, so the first French parse is not timed.
   for (let i = 0; i < 200 && !app.readiness().ready; i++) await new Promise((r) => setTimeout(r, 50));
   const agent = { id: 'bench-agent', name: 'Bench', channel: 'console' };
-  await app.handoff.setPresence(agent, 'online', undefined, 3_600_000);
+  await app.handoff.presence.set(agent, 'online', undefined, 3_600_000);
   const post = async (body: string): Promise<{ ms: number; status: number }> => {
     const t0 = performance.now();
     const res = await fetch(`${url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
@@ -78,8 +78,8 @@ export async function benchHostileText(options: { bodyBytes?: number; repeats?: 
           if (path !== 'bot') {
             await post(say('I want to speak to a human'));
             if (path === 'assigned') {
-              const c = await app.handoff.findOpenCase(`directline/${conversationId}`);
-              if (c) await app.handoff.accept(c.id, agent);
+              const c = await app.handoff.customers.findOpenCase(`directline/${conversationId}`);
+              if (c) await app.handoff.agents.accept(c.id, agent);
             }
           }
           const body = say(text);

@@ -46,7 +46,7 @@ function waitingInput(n: number, serviceUrl: string): OpenCaseInput {
 
 async function fill(app: WarmlineApp, from: number, to: number, serviceUrl: string): Promise<void> {
   for (let n = from; n < to; n += 100) {
-    await Promise.all(Array.from({ length: Math.min(100, to - n) }, (_, i) => app.handoff.openCase(waitingInput(n + i, serviceUrl))));
+    await Promise.all(Array.from({ length: Math.min(100, to - n) }, (_, i) => app.handoff.customers.openCase(waitingInput(n + i, serviceUrl))));
   }
 }
 
@@ -76,7 +76,7 @@ async function measure(label: string, env: Record<string, string>, sizes: readon
   let rssAtLargest = NaN;
   try {
     // An agent is online (a console agent: no card is posted per case), so cases wait in the queue.
-    await app.handoff.setPresence(AGENT, 'online', undefined, 3_600_000);
+    await app.handoff.presence.set(AGENT, 'online', undefined, 3_600_000);
     // Warm-up: the first requests of a process pay for JIT compilation and connection set-up.
     for (let i = 0; i < 50; i++) {
       const conversationId = `bench-q-warm-${i}`;

@@ -1,0 +1,63 @@
+import type { ConversationState, Middleware } from 'botbuilder';
+import { errorFields } from '../../middleware/shared/logger';
+import { ActivityDedupMiddleware } from '../../middleware/activityDedupMiddleware';
+import { createWarmlineMiddleware } from '../../middleware/createWarmlineMiddleware';
+import { HandoffMiddleware } from '../../middleware/handoffMiddleware';
+import { InputGuardMiddleware } from '../../middleware/inputGuardMiddleware';
+import { RedactingTranscriptLogger } from '../../middleware/redactingTranscriptLogger';
+import { createSignalDetector, type SignalDetector } from '../../middleware/signals/signalDetector';
+import { SignalsMiddleware } from '../../middleware/signalsMiddleware';
+import type { HandoffWiring } from './wireHandoff';
+import type { HubsWiring } from './wireHubs';
+import { trackingAwareRedactor } from './trackingAwareRedactor';
+import type { WiringContext } from './wiringContext';
+
+/** What {@link wireTurnPipeline} puts in the middleware chain besides the handoff domain. */
+export interface TurnPipelineInput {
+  /** The bot's conversation state: the SAME instance its dialogs use. */
+  readonly conversationState: ConversationState;
+  /** The signals piece: a middleware or a bare detector. @defaultValue `SignalsMiddleware` on the built-in detector */
+  readonly signals?: Middleware | SignalDetector;
+  /** Conversation-state property of the bot's dialog stack, emptied when a customer is handed to a person. */
+  readonly dialogStateProperty?: string;
+}
+
+/**
+ * Warmline's turn middleware, in order: dedup (each activity handled once) -> input guard (`MAX_TEXT_CHARS`) -> the
+ * hub protocol's status events (when on) -> transcript (redacted) -> signals -> handoff.
+ *
+ * @remarks Agents' messages (the agent desk's allow-list) are neither analysed nor kept as customer transcripts.
+ */
+export function wireTurnPipeline(wiring: WiringContext, wired: HandoffWiring, hubs: HubsWiring, input: TurnPipelineInput): Middleware[] {
+  const { config, stores, logger } = wiring;
+  const { agents, agentDesk, handoff, transcripts, ledger } = wired;
+  const { conversationState } = input;
+  const toAgent = (a: { channelId?: string; recipient?: { id?: string } }) => !!a.channelId && !!a.recipient?.id && agents.has(a.channelId, a.recipient.id);
+  const warm = createWarmlineMiddleware({
+    transcript: new RedactingTranscriptLogger(transcripts, {
+      redactor: trackingAwareRedactor,
+      // Agents' own conversations are not customer transcripts.
+      skip: (a) => !!agents.identify(a) || toAgent(a),
+      onError: (err) => logger.warn('transcript.write_failed', errorFields(err)),
+    }),
+    signals:
+      input.signals ??
+      new SignalsMiddleware(createSignalDetector(), { conversationState, shouldAnalyse: (ctx) => !agents.identify(ctx.activity) }),
+    skipSignals: (ctx) => !!agents.identify(ctx.activity),
+    handoff: new HandoffMiddleware({
+      service: handoff,
+      conversationState,
+      agents: agentDesk,
+      transcripts,
+      redactor: trackingAwareRedactor,
+      ...(input.dialogStateProperty ? { dialogStateProperty: input.dialogStateProperty } : {}),
+      defaultLanguage: config.DEFAULT_LOCALE.startsWith('fr') ? 'fr' : 'en',
+    }),
+  });
+  return [
+    new ActivityDedupMiddleware({ ledger, keepMs: Math.min(24 * 3600_000, stores.retentionMs) }),
+    new InputGuardMiddleware({ maxTextChars: config.MAX_TEXT_CHARS }),
+    ...(hubs.statusMiddleware ? [hubs.statusMiddleware] : []),
+    warm,
+  ];
+}
