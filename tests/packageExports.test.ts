@@ -22,18 +22,20 @@ describe("package exports: import { ... } from 'warmline'", function () {
       [
         '-e',
         `const w = require('warmline');
-         const names = ['createApp','CustomerBot','MainDialog','ParcelTrackingDialog','loadConfig','DemoTrackingProvider',
-           'HttpTrackingProvider','findTrackingNumbers','validateTrackingNumber','registerLocalDirectLine','SIGNALS',
-           'acknowledge','MemoryHandoffStore','RedisHandoffStore','RedisStorage','CachingBotFrameworkAuthentication','WarmlineCloudAdapter','Redactor','createHandoffPolicy',
-           'InputGuardMiddleware','SignalsMiddleware','createSignalDetector','HandoffMiddleware','HandoffService',
-           'createWarmlineMiddleware','AgentDesk','BotFrameworkHandoffConnector','WebhookConnector','registerDeskConsole'];
+         const names = ['createApp','createWarmlinePlugin','CustomerBot','MainDialog','ParcelTrackingDialog','loadConfig',
+           'DemoTrackingProvider','HttpTrackingProvider','findTrackingNumbers','registerLocalDirectLine','warmlineTurn',
+           'acknowledge','MemoryHandoffStore','RedisHandoffStore','RedisStorage','ExpiringMemoryStorage','WarmlineCloudAdapter',
+           'Redactor','createHandoffPolicy','InputGuardMiddleware','SignalsMiddleware','createSignalDetector',
+           'HandoffMiddleware','HandoffService','createWarmlineMiddleware','AgentDesk','BotFrameworkHandoffConnector',
+           'WebhookConnector','registerDeskConsole'];
          const missing = names.filter((n) => w[n] === undefined);
-         process.stdout.write(JSON.stringify({ missing, resolved: require.resolve('warmline') }));`,
+         process.stdout.write(JSON.stringify({ missing, count: Object.keys(w).length, resolved: require.resolve('warmline') }));`,
       ],
       { cwd: root, encoding: 'utf8' },
     );
-    const { missing, resolved } = JSON.parse(out) as { missing: string[]; resolved: string };
+    const { missing, count, resolved } = JSON.parse(out) as { missing: string[]; count: number; resolved: string };
     expect(missing).to.deep.equal([]);
+    expect(count, 'value exports of dist/warmline.js').to.be.at.most(60);
     expect(path.relative(root, resolved)).to.equal(path.join('dist', 'warmline.js'));
   });
 
