@@ -17,4 +17,16 @@ export default tseslint.config(
     files: ['scripts/**/*.ts', 'bench/**/*.ts', 'index.ts', 'tests/**/*.ts'],
     rules: { 'no-console': 'off' },
   },
+  {
+    // Tool configuration in CommonJS (.dependency-cruiser.cjs).
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'readonly', require: 'readonly', __dirname: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
+    // The example bots are plain Node.js programs that print where they listen, as Microsoft's samples do.
+    files: ['examples/**/*.js'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+    rules: { 'no-console': 'off' },
+  },
 );
