@@ -1,15 +1,17 @@
-// A bare botbuilder echo bot on restify, as in Microsoft's samples: the baseline of `npm run bench`.
-// With --reuse-clients it uses Warmline's connector (CachingBotFrameworkAuthentication: clients reused across turns,
-// replies sent directly): an informative second baseline that separates that saving from the cost of Warmline's own
-// pipeline.
+// The stock botbuilder echo bot on restify, as in Microsoft's samples (CloudAdapter over
+// ConfigurationBotFrameworkAuthentication): the baseline of `npm run bench`. With --with-warmline the same bot adds
+// Warmline as examples/minimal-bot does (createWarmlinePlugin's middleware on its adapter, embedded defaults), to
+// show what Warmline's middleware alone adds to a developer's bot.
 import * as restify from 'restify';
 import {
   ActivityHandler,
   CloudAdapter,
   ConfigurationBotFrameworkAuthentication,
+  ConversationState,
+  MemoryStorage,
   type ConfigurationBotFrameworkAuthenticationOptions,
 } from 'botbuilder';
-import { CachingBotFrameworkAuthentication } from '../bots/app/cachingBotFrameworkAuthentication';
+import { createWarmlinePlugin } from '../bots/app/createWarmlinePlugin';
 
 class EchoBot extends ActivityHandler {
   constructor() {
@@ -21,15 +23,24 @@ class EchoBot extends ActivityHandler {
   }
 }
 
-const auth = new ConfigurationBotFrameworkAuthentication({} as ConfigurationBotFrameworkAuthenticationOptions);
-const adapter = new CloudAdapter(process.argv.includes('--reuse-clients') ? new CachingBotFrameworkAuthentication(auth) : auth);
-const bot = new EchoBot();
-const server = restify.createServer();
-server.use(restify.plugins.bodyParser());
-server.post('/api/messages', async (req, res) => {
-  await adapter.process(req, res, (context) => bot.run(context));
-});
-server.listen(0, '127.0.0.1', () => {
-  const address = server.address();
-  process.stdout.write(`READY ${typeof address === 'object' && address ? address.port : 0}\n`);
-});
+async function main(): Promise<void> {
+  const auth = new ConfigurationBotFrameworkAuthentication({} as ConfigurationBotFrameworkAuthenticationOptions);
+  const adapter = new CloudAdapter(auth);
+  if (process.argv.includes('--with-warmline')) {
+    const conversationState = new ConversationState(new MemoryStorage());
+    const warmline = await createWarmlinePlugin({ adapter, conversationState, demoAgent: false });
+    adapter.use(warmline.middleware);
+  }
+  const bot = new EchoBot();
+  const server = restify.createServer();
+  server.use(restify.plugins.bodyParser());
+  server.post('/api/messages', async (req, res) => {
+    await adapter.process(req, res, (context) => bot.run(context));
+  });
+  server.listen(0, '127.0.0.1', () => {
+    const address = server.address();
+    process.stdout.write(`READY ${typeof address === 'object' && address ? address.port : 0}\n`);
+  });
+}
+
+void main();

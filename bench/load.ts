@@ -1,6 +1,7 @@
 import * as http from 'node:http';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 
 /** Options for {@link runLoad}. */
 export interface LoadOptions {
@@ -103,54 +104,109 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   };
 }
 
-/** Resolves once `GET base + readyPath` answers 2xx (polled every 50 ms, up to 30 s); at once without a path. */
-export async function waitReady(base: string, readyPath?: string): Promise<void> {
+/** Resolves once `GET base + readyPath` answers 2xx (polled every `pollMs`, up to 30 s); at once without a path. */
+export async function waitReady(base: string, readyPath?: string, pollMs = 50): Promise<void> {
   if (!readyPath) return;
-  for (let i = 0; i < 600; i++) {
-    const ok = await fetch(`${base}${readyPath}`).then((r) => r.ok, () => false);
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const ok = await fetch(`${base}${readyPath}`).then(
+      async (r) => {
+        await r.arrayBuffer();
+        return r.ok;
+      },
+      () => false,
+    );
     if (ok) return;
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, pollMs));
   }
   throw new Error(`${base}${readyPath} never became ready`);
 }
 
-/** CPU seconds (user + system) a process has used so far, from /proc (clock ticks of 10 ms on Linux). */
+/** CPU seconds (user + system, all threads) a process has used so far, from /proc (clock ticks of 10 ms on Linux). */
 export function cpuSeconds(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
+/** Resident set size of a process in MB, from /proc. */
+export function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN) / 1024;
+}
+
+/** The port of Warmline's `server.listening` log line (pino JSON, one object per line), else undefined. */
+export function warmlineListeningPort(line: string): number | undefined {
+  if (!line.startsWith('{')) return undefined;
+  try {
+    const entry = JSON.parse(line) as { event?: unknown; port?: unknown };
+    return entry.event === 'server.listening' && typeof entry.port === 'number' ? entry.port : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The port of the echo server's `READY <port>` line, else undefined. */
+export function echoReadyPort(line: string): number | undefined {
+  const m = /^READY (\d+)$/.exec(line.trim());
+  return m ? Number(m[1]) : undefined;
+}
+
+/** How {@link startServer} runs a server. */
+export interface ServerSpec {
+  /** Working directory (the package root). */
+  readonly cwd: string;
+  /** Arguments after `node` (script first). */
+  readonly args: readonly string[];
+  /** The whole environment besides PATH and HOME. */
+  readonly env: Readonly<Record<string, string>>;
+  /** Reads the bound port from one line of output (stdout or stderr). */
+  readonly portOf: (line: string) => number | undefined;
+  /** Waits for this path to answer 2xx before resolving. */
+  readonly readyPath?: string;
+  /** Interval of the readiness polls. Default 50 ms. */
+  readonly pollMs?: number;
+}
+
 /** A server started by {@link startServer}. */
 export interface StartedServer {
-  child: ChildProcess;
+  readonly child: ChildProcess;
+  readonly pid: number;
+  /** `http://127.0.0.1:<port>`. */
+  readonly base: string;
   /** Its `/api/messages` URL. */
-  url: string;
+  readonly url: string;
+  /** From the spawn until it printed its port and (with `readyPath`) answered there, ms. */
+  readonly readyAfterMs: number;
 }
 
 /**
- * Starts a compiled server under plain `node` (as in production) in `cwd`, and resolves once it has printed its port
- * (the first group of `portPattern`, on stdout or stderr) and, with `readyPath`, answers there. A server that exits
- * first or never becomes ready rejects, and is stopped.
+ * Starts a server under plain `node` (as in production), and resolves once it has printed its port and, with
+ * `readyPath`, answers there. A server that exits first or never becomes ready rejects, and is stopped.
  */
-export function startServer(cwd: string, args: string[], env: Record<string, string>, portPattern: RegExp, readyPath?: string): Promise<StartedServer> {
+export function startServer(spec: ServerSpec): Promise<StartedServer> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--disable-warning=DEP0111', ...args], {
-      cwd,
+    const t0 = performance.now();
+    const child = spawn(process.execPath, ['--disable-warning=DEP0111', ...spec.args], {
+      cwd: spec.cwd,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...spec.env },
     });
-    let out = '';
+    let tail = '';
+    let pending = '';
     let listening = false;
     const onData = (chunk: Buffer) => {
       if (listening) return;
-      out += chunk.toString();
-      const m = portPattern.exec(out);
-      if (!m) return;
+      const text = pending + chunk.toString();
+      tail = (tail + chunk.toString()).slice(-2000);
+      const lines = text.split('\n');
+      pending = lines.pop() ?? '';
+      const port = lines.map(spec.portOf).find((p) => p !== undefined);
+      if (port === undefined) return;
       listening = true;
-      const base = `http://127.0.0.1:${m[1]}`;
-      waitReady(base, readyPath).then(
-        () => resolve({ child, url: `${base}/api/messages` }),
+      const base = `http://127.0.0.1:${port}`;
+      waitReady(base, spec.readyPath, spec.pollMs).then(
+        () => resolve({ child, pid: child.pid as number, base, url: `${base}/api/messages`, readyAfterMs: performance.now() - t0 }),
         (err: unknown) => {
           child.kill('SIGTERM');
           reject(err);
@@ -160,7 +216,21 @@ export function startServer(cwd: string, args: string[], env: Record<string, str
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
     child.on('exit', (code) => {
-      if (!listening) reject(new Error(`${args.join(' ')} exited with ${code}: ${out.slice(-2000)}`));
+      if (!listening) reject(new Error(`${spec.args.join(' ')} exited with ${code}: ${tail}`));
     });
+  });
+}
+
+/** Stops a started server (SIGTERM, then SIGKILL after 5 s) and resolves once it has exited. */
+export function stopServer(server: StartedServer): Promise<void> {
+  const { child } = server;
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const kill = setTimeout(() => child.kill('SIGKILL'), 5000);
+    child.once('exit', () => {
+      clearTimeout(kill);
+      resolve();
+    });
+    child.kill('SIGTERM');
   });
 }

@@ -1,110 +1,81 @@
-// Customer -> agent (and agent -> customer) relay latency through the real HTTP endpoint, with Redis on loopback.
+// Customer <-> agent relay latency through the production server on Redis (loopback): a Direct Line customer and a
+// Teams agent who accepted the case, each message timed from its POST until it reaches the other side's connector.
 import { performance } from 'node:perf_hooks';
 import { randomUUID } from 'node:crypto';
-import { loadConfig } from '../config';
-import { createApp } from '../bots/app/createApp';
-import { FakeConnector } from '../tests/helpers/fakeConnector';
-import { directLineMessage, teamsMessage } from '../tests/helpers/channelActivities';
-import { deleteRedisPrefix, redisAnswers, runStandalone } from './benchParts';
+import { percentile } from './load';
+import { runStandalone, type BenchOutput } from './benchParts';
+import { TEAMS_AGENT, startHandoffServer, type HandoffBenchServer } from './handoffServer';
 
-/** One row of the bench table. */
-export type RelayBenchRow = Record<string, string>;
+const CASE_ID = /"caseId":"(C-[0-9A-Z]+)"/;
 
 /** Options of {@link benchRelay}. */
 export interface RelayBenchOptions {
-  /** Messages timed each way (after 50 warm-up messages). Default 500. */
+  /** Messages timed each way (after `warmup` untimed ones). Default 500. */
   readonly messages?: number;
-  /** Redis URL. Default `redis://127.0.0.1:6379`. */
-  readonly redisUrl?: string;
+  /** Default 50. */
+  readonly warmup?: number;
+  /** A running server (the caller stops it); default: one started and stopped here. */
+  readonly server?: HandoffBenchServer;
 }
 
-const AGENT = { userId: '29:bench-agent', userName: 'Bench Agent', conversationId: 'a:bench-agent-watch' };
-
-const quantile = (sorted: number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
-
 /**
- * Measures relay latency: from the customer's POST to /api/messages until the fake connector holds the message in the
- * agent's conversation (and back), on a case assigned to an agent, with Redis state and handoff store on loopback.
+ * Opens a case, has the Teams agent accept it, then alternates a customer message and an agent reply, one at a time.
  *
- * @returns table rows (median, p99 per direction) and a summary with `relayP99Ms` (budget: < 50 ms).
+ * @returns rows per direction and a summary with `relayP99Ms` (customer -> agent), `relayBackP99Ms` (agent ->
+ * customer); budget: p99 < 20 ms each way.
  */
-export async function benchRelay(options: RelayBenchOptions = {}): Promise<{ title: string; rows: RelayBenchRow[]; summary: Record<string, number> }> {
+export async function benchRelay(options: RelayBenchOptions = {}): Promise<BenchOutput> {
   const messages = options.messages ?? 500;
-  const redisUrl = options.redisUrl ?? 'redis://127.0.0.1:6379';
-  const prefix = `warmline-bench:${process.pid}:${randomUUID().slice(0, 8)}:`;
-  if (!(await redisAnswers(redisUrl))) return { title: `Handoff relay: skipped, Redis does not answer at ${redisUrl}`, rows: [], summary: {} };
-  const connector = new FakeConnector();
-  const serviceUrl = await connector.start();
-  const app = createApp({
-    config: loadConfig({
-      PORT: '0',
-      HOST: '127.0.0.1',
-      WEBCHAT: 'off',
-      LOG_LEVEL: 'silent',
-      STORAGE: 'redis',
-      REDIS_URL: redisUrl,
-      REDIS_KEY_PREFIX: prefix,
-      WARMLINE_AGENTS: `msteams:${AGENT.userId}`,
-    }),
-    warmRecognizers: false,
-  });
-  const { url } = await app.start();
-  const post = async (body: unknown) => {
-    const res = await fetch(`${url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    await res.arrayBuffer();
-    if (res.status !== 200) throw new Error(`relay bench: HTTP ${res.status}`);
-  };
+  const warmup = options.warmup ?? 50;
+  const s = options.server ?? (await startHandoffServer());
   const customerConv = `bench-relay-${randomUUID().slice(0, 8)}`;
-  const customer = (text: string) => post(directLineMessage(text, { serviceUrl, conversationId: customerConv, userId: 'bench-customer' }));
-  const agent = (text: string) => post(teamsMessage(text, { serviceUrl, ...AGENT }));
+  const toAgent: number[] = [];
+  const toCustomer: number[] = [];
 
   const timeOne = async (send: () => Promise<void>, conversationId: string, text: string): Promise<number> => {
     const t0 = performance.now();
-    const arrived = connector.waitFor((c) => c.conversationId === conversationId && (c.activity.text ?? '').endsWith(text), 10_000);
+    const arrived = s.connector.waitFor((c) => c.conversationId === conversationId && (c.activity.text ?? '').endsWith(text), 10_000);
     await send();
     await arrived;
     return performance.now() - t0;
   };
 
-  const toAgent: number[] = [];
-  const toCustomer: number[] = [];
   try {
-    await agent('online');
-    await customer('I want to speak to a human');
-    const c = await app.handoff.store.findOpenByConversation(`directline/${customerConv}`);
-    if (!c) throw new Error('relay bench: no case was opened');
-    await agent(`accept ${c.id}`);
-    for (let i = 0; i < 50 + messages; i++) {
-      const a = await timeOne(() => customer(`message ${i} from the customer`), AGENT.conversationId, `message ${i} from the customer`);
-      const b = await timeOne(() => agent(`reply ${i} from the agent`), customerConv, `reply ${i} from the agent`);
-      if (i >= 50) {
+    s.connector.clear();
+    await s.customer(customerConv, 'I want to speak to a human');
+    // The case's card in the agent's chat carries its id (the queue holds no other case).
+    const card = await s.connector.waitFor((c) => c.conversationId === TEAMS_AGENT.conversationId && CASE_ID.test(JSON.stringify(c.activity)), 10_000);
+    await s.teamsAgent(`accept ${CASE_ID.exec(JSON.stringify(card.activity))?.[1] ?? ''}`);
+    for (let i = 0; i < warmup + messages; i++) {
+      s.connector.clear();
+      const a = await timeOne(() => s.customer(customerConv, `message ${i} from the customer`), TEAMS_AGENT.conversationId, `message ${i} from the customer`);
+      const b = await timeOne(() => s.teamsAgent(`reply ${i} from the agent`), customerConv, `reply ${i} from the agent`);
+      if (i >= warmup) {
         toAgent.push(a);
         toCustomer.push(b);
       }
-      connector.clear();
     }
+    await s.teamsAgent('close');
   } finally {
-    await app.handoff.idle();
-    await app.stop();
-    await connector.stop();
-    await deleteRedisPrefix(redisUrl, prefix);
+    if (!options.server) await s.stop();
   }
   toAgent.sort((x, y) => x - y);
   toCustomer.sort((x, y) => x - y);
-  const row = (name: string, xs: number[]): RelayBenchRow => ({
-    direction: name,
+  const row = (direction: string, xs: number[]) => ({
+    direction,
     messages: String(xs.length),
-    'median ms': quantile(xs, 0.5).toFixed(2),
-    'p99 ms': quantile(xs, 0.99).toFixed(2),
+    'median ms': percentile(xs, 50).toFixed(2),
+    'p99 ms': percentile(xs, 99).toFixed(2),
     'max ms': (xs[xs.length - 1] ?? NaN).toFixed(2),
   });
   return {
-    title: 'Handoff relay over HTTP with Redis on loopback (POST /api/messages -> activity at the other side\'s connector; budget p99 < 50 ms)',
-    rows: [row('customer -> agent', toAgent), row('agent -> customer', toCustomer)],
+    title: "Handoff relay, Redis on loopback (POST /api/messages -> the message at the other side's connector; budget p99 < 20 ms)",
+    rows: [row('customer -> agent (Teams)', toAgent), row('agent (Teams) -> customer', toCustomer)],
     summary: {
-      relayMedianMs: Number(quantile(toAgent, 0.5).toFixed(2)),
-      relayP99Ms: Number(quantile(toAgent, 0.99).toFixed(2)),
-      relayBackP99Ms: Number(quantile(toCustomer, 0.99).toFixed(2)),
+      relayMedianMs: Number(percentile(toAgent, 50).toFixed(2)),
+      relayP99Ms: Number(percentile(toAgent, 99).toFixed(2)),
+      relayBackMedianMs: Number(percentile(toCustomer, 50).toFixed(2)),
+      relayBackP99Ms: Number(percentile(toCustomer, 99).toFixed(2)),
     },
   };
 }

@@ -1,230 +1,206 @@
-// `npm run bench`: Warmline's full pipeline against a bare botbuilder echo bot measured in the same run, plus the
-// per-message costs of the pieces. Servers run in child processes; the load generator and fake connector here.
-import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
-
-const ROOT = path.resolve(__dirname, '..');
-import { FakeConnector } from '../tests/helpers/fakeConnector';
-import { directLineMessage } from '../tests/helpers/channelActivities';
-import { DEMO_PARCELS } from '../dialogs/tracking/demoTrackingProvider';
-import { cpuSeconds, percentile, runLoad, startServer, type LoadResult, type StartedServer } from './load';
+// `npm run bench` (`-- --quick` for a short check): the design's budgets (what users feel), each with its
+// figure and a pass/fail mark, then a one-line JSON summary. Servers run in child processes from the built output
+// (dist/, dist-bench/); load generators, fake channels and the smaller benches run here.
+import { benchCpu, type CpuBenchResult, type DeliveryMode } from './cpuBench';
+import { startHandoffServer } from './handoffServer';
+import { benchCaseToAgent } from './caseToAgentBench';
+import { benchRelay } from './relayBench';
+import { benchStartup } from './startupBench';
+import { benchSignals } from './signalsBench';
+import { benchQueue } from './queueBench';
+import { benchHostileText } from './hostileTextBench';
+import { benchTextWorstCase } from './textWorstCase';
+import { redisAnswers, type BenchOutput } from './benchParts';
+import { loadavg } from 'node:os';
 
 const quick = process.argv.includes('--quick');
-// Each server is measured ROUNDS times, the rounds interleaved (echo, Warmline, echo, ...) with the order rotated,
-// so a drift of the shared machine affects every server alike; throughput is the median round.
-const ROUNDS = quick ? 1 : 3;
-const DURATION_MS = quick ? 2000 : 3000;
-const WARMUP_MS = quick ? 800 : 1000;
-const CONCURRENCY = 16;
-
-function rssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
-  return kb / 1024;
-}
-
-const trackingBody = (serviceUrl: string, expectReplies: boolean) => (w: number, n: number) => {
-  const parcel = DEMO_PARCELS[n % DEMO_PARCELS.length];
-  return JSON.stringify(
-    directLineMessage(`where is my parcel ${parcel.trackingNumber}?`, {
-      serviceUrl,
-      conversationId: `bench-${w}-${n % 25}`,
-      userId: `bench-user-${w}`,
-      ...(expectReplies ? { deliveryMode: 'expectReplies' as const } : {}),
-    }),
-  );
-};
-const echoBody = (serviceUrl: string, expectReplies: boolean) => (w: number, n: number) =>
-  JSON.stringify(
-    directLineMessage(`where is my parcel ${DEMO_PARCELS[n % DEMO_PARCELS.length].trackingNumber}?`, {
-      serviceUrl,
-      conversationId: `bench-${w}-${n % 25}`,
-      userId: `bench-user-${w}`,
-      ...(expectReplies ? { deliveryMode: 'expectReplies' as const } : {}),
-    }),
-  );
-
-/** `BENCH_STORAGE=redis BENCH_REDIS_URL=redis://127.0.0.1:6379 npm run bench` measures Warmline on Redis. */
-function benchStorage(): Record<string, string> {
-  return process.env.BENCH_STORAGE === 'redis'
-    ? { STORAGE: 'redis', REDIS_URL: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379', REDIS_KEY_PREFIX: `bench${process.pid}:` }
-    : {};
-}
+const REDIS_URL = 'redis://127.0.0.1:6379';
 
 const fmt = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
 
-function table(rows: Array<Record<string, string>>): string {
-  const keys = Object.keys(rows[0]);
-  const width = keys.map((k) => Math.max(k.length, ...rows.map((r) => r[k].length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(width[i])).join('  ');
-  return [line(keys), line(width.map((w) => '-'.repeat(w))), ...rows.map((r) => line(keys.map((k) => r[k])))].join('\n');
+function table(rows: ReadonlyArray<Record<string, string>>): string {
+  const keys = Object.keys(rows[0] ?? {});
+  const width = keys.map((k) => Math.max(k.length, ...rows.map((r) => (r[k] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(width[i] ?? 0)).join('  ').trimEnd();
+  return [line(keys), line(width.map((w) => '-'.repeat(w))), ...rows.map((r) => line(keys.map((k) => r[k] ?? '')))].join('\n');
 }
 
-interface OptionalBench {
-  file: string;
-  exportName: string;
+function printBench(out: BenchOutput): void {
+  console.log(`\n${out.title}\n`);
+  if (out.rows.length) console.log(table(out.rows));
 }
 
-/** Benches contributed by other modules (signals, relay); run when present. */
-const EXTRA: OptionalBench[] = [
-  { file: './signalsBench', exportName: 'benchSignals' },
-  { file: './relayBench', exportName: 'benchRelay' },
-  { file: './queueBench', exportName: 'benchQueue' },
-  { file: './hostileTextBench', exportName: 'benchHostileText' },
-  { file: './textWorstCase', exportName: 'benchTextWorstCase' },
-];
+/** One budget: a figure against a limit (`max` inclusive, `below` strict). */
+interface Budget {
+  readonly key: string;
+  readonly label: string;
+  readonly value: number;
+  readonly unit: string;
+  readonly limit: number;
+  readonly rule: 'max' | 'below';
+}
 
-async function main(): Promise<void> {
-  const connector = new FakeConnector();
-  const serviceUrl = await connector.start();
-  type Measured = LoadResult & { serverCpuMsPerRequest: number };
-  const results: Record<string, { echo: Measured; echoReusing: Measured; warmline: Measured }> = {};
-  const rss: Record<string, number> = {};
+const passes = (b: Budget) => Number.isFinite(b.value) && (b.rule === 'max' ? b.value <= b.limit : b.value < b.limit);
 
-  // Both servers run compiled, under plain node: the echo baseline from dist-bench, Warmline from its production
-  // entry dist/index.js with embedded defaults (in-memory storage, demo tracking, recognizers warmed before load).
-  const echo = await startServer(ROOT, ['dist-bench/bench/echoServer.js'], {}, /READY (\d+)/);
-  const echoReusing = await startServer(ROOT, ['dist-bench/bench/echoServer.js', '--reuse-clients'], {}, /READY (\d+)/);
-  const warmline = await startServer(
-    ROOT,
-    ['dist/index.js'],
-    { PORT: '0', HOST: '127.0.0.1', WEBCHAT: 'off', LOG_LEVEL: 'info', ...benchStorage() },
-    /"event":"server.listening","port":(\d+)/,
-    '/readyz',
-  );
-  rss.warmlineWarm = rssMb(warmline.child.pid!);
-  try {
-    for (const mode of ['connector', 'expectReplies'] as const) {
-      const expectReplies = mode === 'expectReplies';
-      const check = expectReplies ? (_s: number, body: string) => body.includes('"activities"') : undefined;
-      // Clear the recorded calls between runs so the fake connector's memory stays flat.
-      const measureOnce = async (server: StartedServer, body: (w: number, n: number) => string) => {
-        let cpu0 = 0;
-        let cpu = 0;
-        connector.clear();
-        const r = await runLoad({
-          url: server.url,
-          body,
-          concurrency: CONCURRENCY,
-          durationMs: DURATION_MS,
-          warmupMs: WARMUP_MS,
-          check,
-          onMeasure: (phase) => {
-            if (phase === 'start') cpu0 = cpuSeconds(server.child.pid!);
-            else cpu = cpuSeconds(server.child.pid!) - cpu0;
-          },
-        });
-        return { ...r, cpuSeconds: cpu };
-      };
-      const servers = [
-        { name: 'echo', server: echo, body: echoBody(serviceUrl, expectReplies) },
-        { name: 'echoReusing', server: echoReusing, body: echoBody(serviceUrl, expectReplies) },
-        { name: 'warmline', server: warmline, body: trackingBody(serviceUrl, expectReplies) },
-      ] as const;
-      const runs = new Map<string, Array<LoadResult & { cpuSeconds: number }>>(servers.map((x) => [x.name, []]));
-      for (let round = 0; round < ROUNDS; round++) {
-        for (let i = 0; i < servers.length; i++) {
-          const x = servers[(i + round) % servers.length];
-          runs.get(x.name)!.push(await measureOnce(x.server, x.body));
-        }
-      }
-      const combine = (name: string): Measured => {
-        const rs = runs.get(name)!;
-        const byRps = [...rs].sort((a, b) => a.rps - b.rps);
-        const latencies = rs.flatMap((r) => r.latencies).sort((a, b) => a - b);
-        const requests = rs.reduce((n, r) => n + r.requests, 0);
-        const cpu = rs.reduce((n, r) => n + r.cpuSeconds, 0);
-        return {
-          requests,
-          errors: rs.reduce((n, r) => n + r.errors, 0),
-          rps: byRps[Math.floor(byRps.length / 2)].rps,
-          medianMs: percentile(latencies, 50),
-          p99Ms: percentile(latencies, 99),
-          latencies: [],
-          serverCpuMsPerRequest: requests ? (cpu * 1000) / requests : NaN,
-        };
-      };
-      const e = combine('echo');
-      const er = combine('echoReusing');
-      const w = combine('warmline');
-      connector.clear();
-      results[mode] = { echo: e, echoReusing: er, warmline: w };
-    }
-    rss.warmlineAfterLoad = rssMb(warmline.child.pid!);
-    rss.echoAfterLoad = rssMb(echo.child.pid!);
-  } finally {
-    echo.child.kill('SIGTERM');
-    echoReusing.child.kill('SIGTERM');
-    warmline.child.kill('SIGTERM');
-    await connector.stop();
-  }
-
+function printCpu(cpu: CpuBenchResult): void {
+  const label = { echo: 'stock echo bot', echoWithWarmline: "echo bot + Warmline's middleware", warmline: 'Warmline tracking flow' } as const;
   const rows: Array<Record<string, string>> = [];
-  for (const [mode, r] of Object.entries(results)) {
-    for (const [name, x] of Object.entries(r)) {
-      const label = { echo: 'bare echo bot', echoReusing: "echo bot, Warmline's connector", warmline: 'warmline tracking flow' }[name];
+  for (const mode of ['connector', 'expectReplies'] as const) {
+    for (const name of ['echo', 'echoWithWarmline', 'warmline'] as const) {
+      const x = cpu.figures[mode][name];
       rows.push({
-        scenario: `${label} (${mode})`,
+        server: label[name],
+        replies: mode === 'connector' ? 'to the connector' : 'expectReplies',
+        'server CPU ms/turn': fmt(x.cpuMsPerTurn, 3),
+        'each round': x.cpuMsPerTurnByRound.map((v) => fmt(v, 3)).join(' '),
         'req/s': fmt(x.rps, 0),
         'median ms': fmt(x.medianMs),
         'p99 ms': fmt(x.p99Ms),
         errors: String(x.errors),
-        'server CPU ms/req': fmt(x.serverCpuMsPerRequest, 3),
-        'ratio to echo': name === 'echo' ? '1.00' : fmt(x.rps / r.echo.rps),
-        'CPU-cost ratio': name === 'echo' ? '1.00' : fmt(r.echo.serverCpuMsPerRequest / x.serverCpuMsPerRequest),
       });
     }
   }
   console.log(
-    `\nHTTP /api/messages, ${CONCURRENCY} concurrent clients; each server ${ROUNDS} x ${DURATION_MS / 1000} s (after ${WARMUP_MS / 1000} s warm-up), ` +
-      'rounds interleaved; req/s is the median round, latencies and CPU over all rounds\n',
+    `\nServer CPU per turn, POST /api/messages with ${cpu.concurrency} concurrent clients. Each server warmed first ` +
+      `(${cpu.prewarmMs.warmline / 1000} s of load on Warmline, ${cpu.prewarmMs.echo / 1000} s on the stock echo bot; a third of that ` +
+      `before the second mode), then ${cpu.rounds} rounds of ${cpu.durationMs / 1000} s (after ${cpu.warmupMs / 1000} s unmeasured), ` +
+      'interleaved with the order rotated. CPU (user + system, /proc) over all rounds / turns answered; req/s is the median ' +
+      'round (for information: the load generator shares the machine)\n',
   );
   console.log(table(rows));
+  const mw = (mode: DeliveryMode) => cpu.figures[mode].echoWithWarmline.cpuMsPerTurn - cpu.figures[mode].echo.cpuMsPerTurn;
   console.log(
-    '\n"ratio to echo" is throughput; "CPU-cost ratio" is echo\'s server CPU per request divided by Warmline\'s (the same\n' +
-      'figure without the load generator, which shares this machine, in the way). Both compare with the bare echo bot,\n' +
-      'the budget\'s baseline. botbuilder\'s CloudAdapter builds a new connector client (an HTTP pipeline) on every turn\n' +
-      'and sends each reply through it; Warmline reuses the clients and sends replies directly\n' +
-      '(CachingBotFrameworkAuthentication with directSends). "echo bot, Warmline\'s connector" is the echo bot with the\n' +
-      'same connector: Warmline\'s ratio to it is the cost of Warmline\'s own pipeline alone.',
+    `\nWarmline's middleware alone (the echo bot with createWarmlinePlugin, as examples/minimal-bot) adds ${fmt(mw('connector'), 3)} ms ` +
+      `of server CPU per turn with replies to the connector, ${fmt(mw('expectReplies'), 3)} ms with expectReplies.`,
   );
-  for (const [mode, r] of Object.entries(results)) {
-    console.log(`warmline / echo bot with Warmline's connector (${mode}): throughput ${fmt(r.warmline.rps / r.echoReusing.rps)}, CPU-cost ${fmt(r.echoReusing.serverCpuMsPerRequest / r.warmline.serverCpuMsPerRequest)}`);
-  }
-  console.log(`\nRSS: warmline warmed ${fmt(rss.warmlineWarm, 0)} MB, after load ${fmt(rss.warmlineAfterLoad, 0)} MB; echo after load ${fmt(rss.echoAfterLoad, 0)} MB`);
+  console.log('\nOne client at a time (replies to the connector), what a customer waits when the server is not busy:\n');
+  console.log(
+    table(
+      (['echo', 'echoWithWarmline', 'warmline'] as const).map((name) => ({
+        server: label[name],
+        turns: String(cpu.lightLoad[name].requests),
+        'median ms': fmt(cpu.lightLoad[name].medianMs),
+        'p99 ms': fmt(cpu.lightLoad[name].p99Ms),
+      })),
+    ),
+  );
+}
 
-  const summary: Record<string, unknown> = {
-    throughputRatioConnector: Number(fmt(results.connector.warmline.rps / results.connector.echo.rps)),
-    throughputRatioExpectReplies: Number(fmt(results.expectReplies.warmline.rps / results.expectReplies.echo.rps)),
-    cpuCostRatioConnector: Number(fmt(results.connector.echo.serverCpuMsPerRequest / results.connector.warmline.serverCpuMsPerRequest)),
-    cpuCostRatioExpectReplies: Number(fmt(results.expectReplies.echo.serverCpuMsPerRequest / results.expectReplies.warmline.serverCpuMsPerRequest)),
-    throughputRatioToReusingEchoConnector: Number(fmt(results.connector.warmline.rps / results.connector.echoReusing.rps)),
-    throughputRatioToReusingEchoExpectReplies: Number(fmt(results.expectReplies.warmline.rps / results.expectReplies.echoReusing.rps)),
-    warmlineRssMb: Math.round(rss.warmlineAfterLoad),
+const addedCpu = (cpu: CpuBenchResult, mode: DeliveryMode) => cpu.figures[mode].warmline.cpuMsPerTurn - cpu.figures[mode].echo.cpuMsPerTurn;
+
+// Other work on the machine shows as CPU and latency here: each run says how busy the machine was.
+const load = () => loadavg().map((x) => x.toFixed(1)).join(' ');
+
+/** Everything measured, for the budget table and the summary line. */
+interface Measured {
+  readonly cpu: CpuBenchResult;
+  readonly handoffRssMb: number;
+  /** The benches' summaries, merged. */
+  readonly figures: Readonly<Record<string, number>>;
+}
+
+async function measureAll(): Promise<Measured> {
+  const figures: Record<string, number> = {};
+  const note = async (pending: Promise<BenchOutput>) => {
+    const out = await pending;
+    printBench(out);
+    Object.assign(figures, out.summary);
   };
+  // The CPU comparison first, on a machine not yet warmed by the other benches.
+  const cpu = await benchCpu(quick ? { rounds: 1, durationMs: 2000, prewarmMs: { warmline: 4000, echo: 2000 } } : {});
+  printCpu(cpu);
 
-  for (const extra of EXTRA) {
-    let mod: Record<string, unknown>;
+  // Case and relay share one server on Redis, with a Teams agent and a console agent online; without Redis their
+  // budgets show n/a and fail.
+  let handoffRssMb = NaN;
+  if (await redisAnswers(REDIS_URL)) {
+    const handoff = await startHandoffServer({ redisUrl: REDIS_URL });
     try {
-      mod = (await import(extra.file)) as Record<string, unknown>;
-    } catch {
-      continue; // that piece is not built
+      await note(benchCaseToAgent({ server: handoff, cases: quick ? 50 : 200, warmup: quick ? 10 : 20 }));
+      await note(benchRelay({ server: handoff, messages: quick ? 100 : 500, warmup: quick ? 20 : 50 }));
+      handoffRssMb = handoff.rssMb();
+    } finally {
+      await handoff.stop();
     }
-    const fn = mod[extra.exportName];
-    if (typeof fn !== 'function') continue;
-    const out = (await (fn as () => Promise<unknown>)()) as { title?: string; rows?: Array<Record<string, string>>; summary?: Record<string, unknown> };
-    if (out?.rows?.length) {
-      console.log(`\n${out.title ?? extra.exportName}\n`);
-      console.log(table(out.rows));
-    }
-    if (out?.summary) Object.assign(summary, out.summary);
+  } else {
+    console.log(`\nCase and relay benches skipped: Redis does not answer at ${REDIS_URL}`);
   }
-  console.log(`\n${JSON.stringify(summary)}`);
+  await note(benchStartup(quick ? 1 : 3));
+  await note(benchSignals(quick ? 5000 : 20000));
+  await note(benchQueue(quick ? { sizes: [100, 1000], samples: 30 } : {}));
+  await note(benchHostileText(quick ? { repeats: 1 } : {}));
+  await note(benchTextWorstCase(quick ? { size: 64 * 1024 } : {}));
+  return { cpu, handoffRssMb, figures };
+}
+
+function budgetsOf({ cpu, figures }: Measured): Budget[] {
+  const f = (key: string) => figures[key] ?? NaN;
+  return [
+    { key: 'addedCpuMsPerTurn', label: "1. Warmline's added server CPU per tracking turn vs stock echo bot (replies to the connector)", value: addedCpu(cpu, 'connector'), unit: 'ms', limit: 0.5, rule: 'max' },
+    { key: 'addedCpuMsPerTurnExpectReplies', label: '   the same with expectReplies', value: addedCpu(cpu, 'expectReplies'), unit: 'ms', limit: 0.5, rule: 'max' },
+    { key: 'caseToTeamsP99Ms', label: "2. sensitive message -> case card at the Teams agent's connector, p99 (Redis)", value: f('caseToTeamsP99Ms'), unit: 'ms', limit: 100, rule: 'below' },
+    { key: 'caseToConsoleP99Ms', label: "   sensitive message -> case in the console agent's queue, p99 (Redis)", value: f('caseToConsoleP99Ms'), unit: 'ms', limit: 100, rule: 'below' },
+    { key: 'relayP99Ms', label: '3. relay customer -> agent, p99 (Redis)', value: f('relayP99Ms'), unit: 'ms', limit: 20, rule: 'below' },
+    { key: 'relayBackP99Ms', label: '   relay agent -> customer, p99 (Redis)', value: f('relayBackP99Ms'), unit: 'ms', limit: 20, rule: 'below' },
+    { key: 'signalsShortMedianMs', label: '4. signals, short message, median (the worst of the EN/FR cases)', value: f('signalsShortMedianMs'), unit: 'ms', limit: 0.1, rule: 'below' },
+    { key: 'signals500MedianMs', label: '   signals, 500 characters, median', value: f('signals500MedianMs'), unit: 'ms', limit: 0.5, rule: 'below' },
+    { key: 'signalsP99Ms', label: '   signals, p99 (every case)', value: f('signalsP99Ms'), unit: 'ms', limit: 2, rule: 'below' },
+    { key: 'startToReadyS', label: `5. start to /readyz, median of ${quick ? 1 : 3} starts`, value: f('startToReadyMs') / 1000, unit: 's', limit: 10, rule: 'below' },
+    { key: 'warmlineRssMb', label: '6. Warmline server RSS, warmed (models loaded, then the first warm-up load)', value: cpu.warmlineRssWarmedMb, unit: 'MB', limit: 300, rule: 'below' },
+  ];
+}
+
+function printBudgets(m: Measured, budgets: readonly Budget[], loadAtStart: string): void {
+  const { cpu } = m;
+  const rows = budgets.map((b) => ({
+    budget: b.label,
+    figure: `${fmt(b.value, b.unit === 'MB' ? 0 : b.value < 1 ? 3 : 2)} ${b.unit}`,
+    limit: `${b.rule === 'max' ? '<=' : '<'} ${b.limit} ${b.unit}`,
+    mark: passes(b) ? 'PASS' : 'FAIL',
+  }));
+  console.log(
+    `\nWarmline server memory: RSS ${fmt(cpu.warmlineRssReadyMb, 0)} MB when ready, ${fmt(cpu.warmlineRssWarmedMb, 0)} MB warmed, ${fmt(cpu.warmlineRssAfterLoadMb, 0)} MB after every CPU round ` +
+      `(V8 heap in use then ${fmt(cpu.warmlineHeapUsedAfterLoadMb, 0)} MB); ${fmt(m.handoffRssMb, 0)} MB after the case and relay benches on Redis`,
+  );
+  console.log(`\nBudgets${quick ? ' (--quick: fewer rounds and samples)' : ''}; load average (1, 5, 15 min) at the start ${loadAtStart}, now ${load()}\n`);
+  console.log(table(rows));
+}
+
+function summaryLine(m: Measured, budgets: readonly Budget[]): string {
+  const { cpu } = m;
+  const failed = budgets.filter((b) => !passes(b)).map((b) => b.key);
+  const round = (n: number) => Number(fmt(n, 3));
+  return JSON.stringify({
+    pass: failed.length === 0,
+    failed,
+    ...Object.fromEntries(budgets.map((b) => [b.key, b.unit === 'MB' ? Math.round(b.value) : round(b.value)])),
+    echoCpuMsPerTurn: round(cpu.figures.connector.echo.cpuMsPerTurn),
+    echoWithWarmlineCpuMsPerTurn: round(cpu.figures.connector.echoWithWarmline.cpuMsPerTurn),
+    echoWithWarmlineCpuMsPerTurnExpectReplies: round(cpu.figures.expectReplies.echoWithWarmline.cpuMsPerTurn),
+    lightLoadMedianMs: Object.fromEntries(Object.entries(cpu.lightLoad).map(([k, v]) => [k, round(v.medianMs)])),
+    warmlineCpuMsPerTurn: round(cpu.figures.connector.warmline.cpuMsPerTurn),
+    echoCpuMsPerTurnExpectReplies: round(cpu.figures.expectReplies.echo.cpuMsPerTurn),
+    warmlineCpuMsPerTurnExpectReplies: round(cpu.figures.expectReplies.warmline.cpuMsPerTurn),
+    warmlineRssReadyMb: Math.round(cpu.warmlineRssReadyMb),
+    warmlineRssAfterLoadMb: Math.round(cpu.warmlineRssAfterLoadMb),
+    warmlineHeapUsedAfterLoadMb: Math.round(cpu.warmlineHeapUsedAfterLoadMb),
+    handoffServerRssMb: Math.round(m.handoffRssMb),
+    ...m.figures,
+    quick,
+  });
+}
+
+async function main(): Promise<void> {
+  const loadAtStart = load();
+  const measured = await measureAll();
+  const budgets = budgetsOf(measured);
+  printBudgets(measured, budgets, loadAtStart);
+  console.log(`\n${summaryLine(measured, budgets)}`);
 }
 
 main().then(
   () => process.exit(0),
-  (err) => {
+  (err: unknown) => {
     console.error(err);
     process.exit(1);
   },

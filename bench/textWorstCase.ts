@@ -51,10 +51,11 @@ export function textWorstCase(options: TextWorstCaseOptions = {}): WorstCaseRow[
  * {@link textWorstCase} as a table for `npm run bench`. Each pass is timed on the whole 256 KB: in the server every
  * pass reads the `MAX_TEXT_CHARS` cut (4,000 characters) instead, so these are bounds, not what a turn costs.
  */
-export async function benchTextWorstCase(): Promise<BenchOutput> {
-  const rows = textWorstCase();
+export async function benchTextWorstCase(options: Pick<TextWorstCaseOptions, 'size'> = {}): Promise<BenchOutput> {
+  const size = options.size ?? ADVERSARIAL_SIZE;
+  const rows = textWorstCase({ size });
   return {
-    title: 'Each text pass on 256 KB adversarial inputs, the slowest input (the server runs them on the 4,000-character cut)',
+    title: `Each text pass on ${Math.round(size / 1024)} KB adversarial inputs, the slowest input (the server runs them on the 4,000-character cut)`,
     rows: rows.map((r) => ({ pass: r.name, 'worst ms': r.ms.toFixed(1) })),
     summary: { textPassWorstMs: Math.max(...rows.map((r) => r.ms)) },
   };

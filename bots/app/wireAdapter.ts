@@ -4,7 +4,6 @@ import { errorFields, type Logger } from '../../middleware/shared/logger';
 import type { AgentDirectory } from '../../middleware/handoff/agentDirectory';
 import { RetryLaterError, isRetryLater } from '../../middleware/shared/retryLater';
 import { isTransientStorageError } from '../../middleware/shared/transientError';
-import { CachingBotFrameworkAuthentication } from './cachingBotFrameworkAuthentication';
 import { WarmlineCloudAdapter } from './warmlineCloudAdapter';
 import type { WiringContext } from './wiringContext';
 
@@ -12,17 +11,16 @@ import type { WiringContext } from './wiringContext';
 const FINAL_AFTER_ATTEMPTS = 3;
 
 /**
- * The Bot Framework adapter: botbuilder's authentication from the app id settings (anonymous without one), with
- * reused HTTP clients, and {@link turnErrorHandler} as its `onTurnError`.
+ * The Bot Framework adapter: botbuilder's own authentication from the app id settings (anonymous without one), and
+ * {@link turnErrorHandler} as its `onTurnError`.
  */
 export function wireAdapter({ config, logger }: WiringContext, agents: AgentDirectory): WarmlineCloudAdapter {
-  // Every request is still authenticated by botbuilder; the wrapper only reuses the HTTP clients it builds per turn.
-  const auth = new CachingBotFrameworkAuthentication(new ConfigurationBotFrameworkAuthentication({
+  const auth = new ConfigurationBotFrameworkAuthentication({
     MicrosoftAppId: config.MicrosoftAppId ?? '',
     MicrosoftAppPassword: config.MicrosoftAppPassword ?? '',
     MicrosoftAppType: config.MicrosoftAppType,
     MicrosoftAppTenantId: config.MicrosoftAppTenantId ?? '',
-  } as ConfigurationBotFrameworkAuthenticationOptions));
+  } as ConfigurationBotFrameworkAuthenticationOptions);
   const adapter = new WarmlineCloudAdapter(auth);
   adapter.onTurnError = turnErrorHandler(config, agents, logger);
   return adapter;

@@ -10,7 +10,6 @@ import {
 import type { Server } from 'restify';
 import { createWarmlineServer, listen, type Readiness } from '../../../bots/app/server';
 import { WarmlineCloudAdapter } from '../../../bots/app/warmlineCloudAdapter';
-import { CachingBotFrameworkAuthentication } from '../../../bots/app/cachingBotFrameworkAuthentication';
 import { silentLogger } from '../../../middleware/shared/logger';
 import { FakeConnector } from '../../helpers/fakeConnector';
 import { directLineMessage, slackMessage, teamsMessage } from '../../helpers/channelActivities';
@@ -37,13 +36,11 @@ class EchoBot extends ActivityHandler {
 // both must behave the same from the outside.
 for (const kind of ['WarmlineCloudAdapter', 'CloudAdapter'] as const) {
   function anonymousAdapter(appId = ''): CloudAdapter {
-    const auth = new CachingBotFrameworkAuthentication(
-      new ConfigurationBotFrameworkAuthentication({
-        MicrosoftAppId: appId,
-        MicrosoftAppPassword: appId ? 'secret' : '',
-        MicrosoftAppType: 'MultiTenant',
-      } as ConfigurationBotFrameworkAuthenticationOptions),
-    );
+    const auth = new ConfigurationBotFrameworkAuthentication({
+      MicrosoftAppId: appId,
+      MicrosoftAppPassword: appId ? 'secret' : '',
+      MicrosoftAppType: 'MultiTenant',
+    } as ConfigurationBotFrameworkAuthenticationOptions);
     return kind === 'WarmlineCloudAdapter' ? new WarmlineCloudAdapter(auth) : new CloudAdapter(auth);
   }
 
