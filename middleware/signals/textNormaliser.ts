@@ -112,8 +112,13 @@ const LETTER_RE = /\p{L}/gu;
 
 /** Lower-cases and strips accents (`Décédé` -> `decede`). */
 export function foldWord(word: string): string {
-  return word.toLowerCase().normalize('NFD').replace(DIACRITICS_RE, '').replace('œ', 'oe').replace('æ', 'ae');
+  const lower = word.toLowerCase();
+  // Most words are ASCII once lower-cased: decomposing them changes nothing, so it is skipped (the same result).
+  if (!NON_ASCII_RE.test(lower)) return lower;
+  return lower.normalize('NFD').replace(DIACRITICS_RE, '').replace('œ', 'oe').replace('æ', 'ae');
 }
+
+const NON_ASCII_RE = /[^\x00-\x7f]/;
 
 const squeeze = (word: string, vocabulary: ReadonlySet<string>): string => {
   if (!ELONGATION_RE.test(word)) return word;
