@@ -118,7 +118,7 @@ export function foldWord(word: string): string {
   return lower.normalize('NFD').replace(DIACRITICS_RE, '').replace('œ', 'oe').replace('æ', 'ae');
 }
 
-const NON_ASCII_RE = /[^\x00-\x7f]/;
+const NON_ASCII_RE = /[^\u0020-\u007e]/;
 
 const squeeze = (word: string, vocabulary: ReadonlySet<string>): string => {
   if (!ELONGATION_RE.test(word)) return word;
