@@ -6,11 +6,8 @@ import { startHandoffServer } from './handoffServer';
 import { benchCaseToAgent } from './caseToAgentBench';
 import { benchRelay } from './relayBench';
 import { benchStartup } from './startupBench';
-import { benchSignals } from './signalsBench';
-import { benchQueue } from './queueBench';
-import { benchHostileText } from './hostileTextBench';
-import { benchTextWorstCase } from './textWorstCase';
 import { redisAnswers, type BenchOutput } from './benchParts';
+import { inChildProcess } from './childBench';
 import { loadavg } from 'node:os';
 
 const quick = process.argv.includes('--quick');
@@ -126,10 +123,11 @@ async function measureAll(): Promise<Measured> {
     console.log(`\nCase and relay benches skipped: Redis does not answer at ${REDIS_URL}`);
   }
   await note(benchStartup(quick ? 1 : 3));
-  await note(benchSignals(quick ? 5000 : 20000));
-  await note(benchQueue(quick ? { sizes: [100, 1000], samples: 30 } : {}));
-  await note(benchHostileText(quick ? { repeats: 1 } : {}));
-  await note(benchTextWorstCase(quick ? { size: 64 * 1024 } : {}));
+  // Each in its own process: tails and RSS are then the bench's own, not the garbage of the benches before it.
+  await note(inChildProcess('signals', { iterations: quick ? 5000 : 20000 }));
+  await note(inChildProcess('queue', quick ? { sizes: [100, 1000], samples: 30 } : {}));
+  await note(inChildProcess('hostileText', quick ? { repeats: 1 } : {}));
+  await note(inChildProcess('textWorstCase', quick ? { size: 64 * 1024 } : {}));
   return { cpu, handoffRssMb, figures };
 }
 
