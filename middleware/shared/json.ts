@@ -23,34 +23,13 @@ const CLOSE_OBJECT = 0x7d;
  * or on the decoded text. Text that is not JSON gives some answer; `JSON.parse` refuses it afterwards anyway.
  */
 export function jsonTextTooDeep(raw: Buffer | string, maxDepth: number = MAX_JSON_DEPTH): boolean {
-  // Two loops rather than one over an accessor closure: a call per character made a 256 KB body cost about 4 ms.
-  return typeof raw === 'string' ? textTooDeep(raw, maxDepth) : bytesTooDeep(raw, maxDepth);
-}
-
-function textTooDeep(raw: string, maxDepth: number): boolean {
+  // Bytes read as latin1 map one to one onto characters, so quotes, backslashes and brackets keep their places; one
+  // loop over charCodeAt (an accessor closure per character made a 256 KB body cost about 4 ms).
+  const text = typeof raw === 'string' ? raw : raw.toString('latin1');
   let depth = 0;
   let inString = false;
-  for (let i = 0; i < raw.length; i++) {
-    const c = raw.charCodeAt(i);
-    if (inString) {
-      if (c === BACKSLASH) i++;
-      else if (c === QUOTE) inString = false;
-    } else if (c === QUOTE) {
-      inString = true;
-    } else if (c === OPEN_ARRAY || c === OPEN_OBJECT) {
-      if (++depth > maxDepth) return true;
-    } else if (c === CLOSE_ARRAY || c === CLOSE_OBJECT) {
-      depth--;
-    }
-  }
-  return false;
-}
-
-function bytesTooDeep(raw: Buffer, maxDepth: number): boolean {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < raw.length; i++) {
-    const c = raw[i];
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
     if (inString) {
       if (c === BACKSLASH) i++;
       else if (c === QUOTE) inString = false;
