@@ -34,7 +34,7 @@ function lineOf(child: ChildProcess, pattern: RegExp, output: { text: string }):
 }
 
 describe('examples/minimal-bot: a plain botbuilder bot with Warmline installed from the packed tarball', function () {
-  // npm pack (a build when dist is stale) and npm install from the local cache: about 30 s on a loaded machine.
+  // npm pack (a build from scratch) and npm install from the local cache: about 30 s on a loaded machine.
   this.timeout(180_000);
   let dir = '';
   let child: ChildProcess | undefined;

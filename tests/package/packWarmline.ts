@@ -24,9 +24,9 @@ let packed: Promise<PackedWarmline> | undefined;
 let dir: string | undefined;
 
 /**
- * Packs this checkout as a developer or a registry would get it, once per test run: `npm pack` runs `prepack` (stale
- * files out of `dist`) and `prepare` (the build, skipped when `dist` is up to date), then writes the tarball to a
- * temporary folder, removed when the process exits.
+ * Packs this checkout as a developer or a registry would get it, once per test run: `npm pack` runs `prepack` (removes
+ * `dist` and the build's incremental state, so no file of a moved or deleted source can ship) and `prepare` (a build
+ * from scratch), then writes the tarball to a temporary folder, removed when the process exits.
  */
 export function packWarmline(): Promise<PackedWarmline> {
   packed ??= (async () => {
