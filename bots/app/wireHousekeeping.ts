@@ -29,7 +29,7 @@ export function wireHousekeeping(wiring: WiringContext, input: HousekeepingInput
   lifecycle.onStart(() => {
     sweeper = setInterval(() => {
       handoff.sweep().catch((err: unknown) => logger.warn('handoff.sweep_failed', errorFields(err)));
-      if (storage instanceof ExpiringMemoryStorage) void storage.purgeExpired();
+      if (storage instanceof ExpiringMemoryStorage) storage.purgeExpired().catch((err: unknown) => logger.warn('storage.purge_failed', errorFields(err)));
       if (transcripts instanceof MemoryTranscriptStore) transcripts.purgeExpired();
     }, every);
     sweeper.unref();
