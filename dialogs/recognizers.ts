@@ -18,11 +18,16 @@ const DATE_WORD =
   /\b(?:today|tomorrow|tonight|monday|tuesday|wednesday|thursday|friday|saturday|sunday|week|weekend|january|february|march|april|may|june|july|august|september|october|november|december|aujourd|demain|ce soir|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|semaine|janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[uû]t|septembre|octobre|novembre|d[ée]cembre)/i;
 const DAY_NUMBER = /\b\d{1,2}(?:st|nd|rd|th|er|e)?\b|\b\d{1,2}[/.-]\d{1,2}\b/i;
 
-/** The part of `text` the date-time model reads: invisible format characters removed, a short window around the cue. */
-export function dateWindow(text: string): string {
+/**
+ * The part of `text` the date-time model reads: invisible format characters removed, a short window around the first
+ * date cue (a day or month word, else a day number), or `undefined` when there is no cue (a tracking number's digits
+ * are not one), so the model is not called for nothing.
+ */
+export function dateWindow(text: string): string | undefined {
   const cleaned = text.slice(0, MAX_RECOGNIZER_CHARS * 2).replace(/\p{Cf}/gu, '').replace(/\s+/g, ' ');
   let at = cleaned.search(DATE_WORD);
   if (at < 0) at = cleaned.search(DAY_NUMBER);
+  if (at < 0) return undefined;
   let from = Math.max(0, at - DATE_WINDOW_BEFORE);
   // Start on a word (the model misreads a cut word, and a leading space keeps it from resolving the date).
   const space = from > 0 ? cleaned.indexOf(' ', from - 1) : -1;
@@ -82,15 +87,17 @@ interface DateValue {
  * A calendar day (`YYYY-MM-DD`) the customer mentions, e.g. "will it arrive by Friday?", resolved against `now`, or
  * `undefined`.
  *
- * @remarks Gated: the date-time model (3–30 ms) runs only when the normalised text holds a digit or a day/month word,
- * and only on a short window around the first of them ({@link dateWindow}), so adversarial text cannot make it slow.
+ * @remarks Gated: the date-time model (3–30 ms) runs only when the text holds a day or month word or a day number
+ * (not merely a tracking number's digits), and only on a short window around the first of them ({@link dateWindow}), so adversarial text cannot make it slow.
  * Of ambiguous values ("Friday": last one or next one) the first not in the past is kept; for "by/before X" the end
  * of the range is the day meant.
  */
 export function recognizeDay(text: string, normalised: string, language: DialogLanguage, now: Date): string | undefined {
   if (!DATE_GATE.test(normalised)) return undefined;
+  const window = dateWindow(text);
+  if (window === undefined) return undefined;
   const today = now.toISOString().slice(0, 10);
-  for (const result of recognizeDateTime(dateWindow(text), CULTURES[language], undefined, now)) {
+  for (const result of recognizeDateTime(window, CULTURES[language], undefined, now)) {
     const values = (result.resolution?.values ?? []) as DateValue[];
     for (const v of values) {
       const day = (v.type === 'daterange' ? (v.end ?? v.start) : v.value)?.slice(0, 10);
