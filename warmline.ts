@@ -24,6 +24,7 @@ export { RedactingTranscriptLogger, type RedactingTranscriptLoggerOptions } from
 export { SignalsMiddleware, type SignalsMiddlewareOptions } from './middleware/signalsMiddleware';
 export { HandoffMiddleware, type HandoffMiddlewareOptions, type AgentTurnHandler } from './middleware/handoffMiddleware';
 export { warmlineTurn, type WarmlineTurn } from './middleware/warmlineTurn';
+export { declinedOffer } from './middleware/handoffConversationState';
 export { RetryLaterError } from './middleware/shared/retryLater';
 
 // ---- Engines and policies: signals, handoff policy, redaction (no botbuilder) ----

@@ -9,6 +9,11 @@ import type { DialogLanguage } from './messages';
  */
 export interface ConversationProfile {
   language?: DialogLanguage;
+  /**
+   * The language the customer switched to by writing confidently in it (conversation state only): it outranks the
+   * channel's locale for the rest of the conversation, until they write confidently in another one.
+   */
+  written?: DialogLanguage;
   welcomed?: boolean;
 }
 

@@ -19,6 +19,10 @@ export interface CustomerLocaleOptions {
   readonly signals?: Signals;
   /** Language guessed from the words of the message (see `detectLanguage`). */
   readonly detected?: DialogLanguage;
+  /** Language the message is confidently written in (see `confidentLanguage`): outranks the channel's locale. */
+  readonly written?: DialogLanguage;
+  /** Language the customer switched to earlier in this conversation by writing in it: outranks the channel's locale. */
+  readonly chosen?: DialogLanguage;
   /** Language used earlier in this conversation, so a bare number keeps the conversation's language. */
   readonly previous?: DialogLanguage;
   /** Default locale, e.g. `en-US`. */
@@ -86,9 +90,12 @@ export function channelTimeZone(activity: Partial<Activity>): string | undefined
 /**
  * Decides the language, locale and time zone of the answer to one message.
  *
- * @remarks Language: the activity's locale first (when English or French), else the signals' language (unless it was
- * detected blind: no language in the words and the conversation already has one), else the
- * words of the message, else the language already used in this conversation, else the default locale's. Locale: the
+ * @remarks Language: what the customer writes outranks what their client is set to. The language the message is
+ * confidently written in first, else the one the customer switched to earlier in the conversation by writing in it,
+ * else the activity's locale (when English or French), else the signals' language (unless it was detected blind: no
+ * language in the words and the conversation already has one), else the words of the message, else the language
+ * already used in this conversation, else the default locale's. A short or ambiguous message ("ok", "merci", a
+ * tracking number) is never confident, so it keeps the conversation's language. Locale: the
  * activity's when it matches that language, else the default locale when it matches, else `en-US` / `fr-FR`. Time
  * zone: `activity.localTimezone` (Web Chat), else Teams' `clientInfo` entity `timezone`, else unknown (the caller
  * falls back to the event's zone, then to the default zone).
@@ -99,7 +106,13 @@ export function resolveCustomerLocale(activity: Partial<Activity>, options: Cust
   const signalsLanguage = signalsGuessedBlind ? undefined : languageOf(options.signals?.language);
   const defaultLanguage = languageOf(options.defaultLocale) ?? 'en';
   const language =
-    languageOf(activity.locale) ?? signalsLanguage ?? options.detected ?? options.previous ?? defaultLanguage;
+    options.written ??
+    options.chosen ??
+    languageOf(activity.locale) ??
+    signalsLanguage ??
+    options.detected ??
+    options.previous ??
+    defaultLanguage;
   const activityLocale = activity.locale ? canonicalLocale(activity.locale) : undefined;
   const locale =
     activityLocale && languageOf(activityLocale) === language

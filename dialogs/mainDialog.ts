@@ -9,12 +9,14 @@ import {
   type DialogTurnResult,
 } from 'botbuilder-dialogs';
 import { CONVERSATION_FACTS_PROPERTY, emptyFacts, type ConversationFacts } from '../middleware/handoff/conversationFacts';
+import { declinedOffer } from '../middleware/handoffConversationState';
 import { CONVERSATION_PROFILE_PROPERTY, type ConversationProfile } from './conversationProfile';
 import { messagesFor } from './messages';
 import {
   PARCEL_TRACKING_DEFAULTS,
   PARCEL_TRACKING_DIALOG,
   ParcelTrackingDialog,
+  classifyNumberAnswer,
   type ParcelTrackingDialogOptions,
   type ParcelTrackingStart,
 } from './parcelTrackingDialog';
@@ -52,7 +54,10 @@ export interface MainDialogOptions extends ParcelTrackingDialogOptions {
 const done = (): DialogTurnResult => ({ status: DialogTurnStatus.complete });
 
 /** Words that make "I don't have it" about a tracking number when no question was asked. */
-const NUMBER_CONTEXT = /\b(?:number|numbers|numero|tracking|suivi|code|colis|parcel|package|order|commande)\b/;
+const NUMBER_WORDS = /\b(?:number|numbers|numero|tracking|suivi|code)\b/;
+const PARCEL_WORDS = /\b(?:colis|parcel|package|order|commande)\b/;
+/** Words that make "I don't have it" about receiving the parcel ("I haven't received it", "je ne l'ai pas reçu"). */
+const RECEIPT = /\b(?:receive|received|recu|recue|recus|delivered|livre|livree|arrived|arrive)\b/;
 
 /**
  * The root dialog: routes each message (tracking request, follow-up, help, greeting, thanks) to the right answer or
@@ -60,8 +65,10 @@ const NUMBER_CONTEXT = /\b(?:number|numbers|numero|tracking|suivi|code|colis|par
  * conversation's {@link ConversationFacts} (consecutive misunderstandings, recent requests).
  *
  * @remarks Follow-ups ("and when will it arrive?", "et il arrive quand ?") reuse the parcel already given in the
- * conversation: the customer is never asked again for what they already said. recognizers-text runs only for a
- * follow-up about a day ("will it arrive by Friday?"), behind a digit/day-word gate.
+ * conversation: the customer is never asked again for what they already said. A mistyped tracking number or "I don't
+ * have it" gets the same help here as at the number prompt (the format expected; the e-mail path). A "no" to the
+ * handoff's offer of a person (`declinedOffer`) re-asks the waiting question once with the dialog's own reprompt.
+ * recognizers-text runs only for a follow-up about a day ("will it arrive by Friday?"), behind a digit/day-word gate.
  * @example
  * const dialog = new MainDialog(new DemoTrackingProvider(), conversationState, { defaultLocale: 'fr-FR' });
  * await dialog.run(ctx, conversationState.createProperty('DialogState'));
@@ -98,6 +105,7 @@ export class MainDialog extends ComponentDialog {
   understand(ctx: TurnContext): Promise<TurnUnderstanding> {
     return understandTurn(ctx, {
       profile: this.profile,
+      facts: this.facts,
       defaultLocale: this.options.defaultLocale,
       defaultTimeZone: this.options.defaultTimeZone,
     });
@@ -112,10 +120,14 @@ export class MainDialog extends ComponentDialog {
     return (await this.interrupt(inner)) ?? super.onContinueDialog(inner);
   }
 
-  /** The interruption pattern: developer interruptions first, then help and cancel while a dialog is waiting. */
+  /**
+   * The interruption pattern: a declined offer of a person first, then developer interruptions, then help and cancel
+   * while a dialog is waiting.
+   */
   private async interrupt(inner: DialogContext): Promise<DialogTurnResult | undefined> {
     if (inner.context.activity.type !== 'message') return undefined;
     const u = await this.understand(inner.context);
+    if (declinedOffer(inner.context)) return this.carryOn(inner, u);
     for (const interruption of this.options.interruptions) {
       const result = await interruption(inner, u);
       if (result) return result;
@@ -139,6 +151,20 @@ export class MainDialog extends ComponentDialog {
   }
 
   /**
+   * The customer said "no" to the handoff's offer of a person: they carry on exactly where they were. A waiting
+   * question is asked again once, with the dialog's own reprompt (the "no" is not an answer to it, not a
+   * misunderstanding, not a request); with nothing waiting, the bot asks what it can do.
+   */
+  private async carryOn(inner: DialogContext, u: TurnUnderstanding): Promise<DialogTurnResult> {
+    if (inner.activeDialog) {
+      await inner.repromptDialog();
+      return Dialog.EndOfTurn;
+    }
+    await inner.context.sendActivity(messagesFor(u.customer.language).carryOn);
+    return done();
+  }
+
+  /**
    * Answers the message or begins {@link ParcelTrackingDialog} on the inner stack. Routing happens here rather than
    * in a waterfall step: a waterfall would add a dialog and a DialogContext per step to every turn for nothing.
    */
@@ -158,28 +184,33 @@ export class MainDialog extends ComponentDialog {
     const facts = await this.facts.get(ctx, emptyFacts());
     const known = facts.collected.trackingNumber;
 
-    const valid = u.numbers.find((n) => n.valid);
-    if (valid) {
+    // Read as the number prompt reads its answers, so a number gets the same help here as there.
+    const asNumber = u.numberLike ? classifyNumberAnswer(u) : undefined;
+    if (asNumber?.kind === 'valid') {
       // Keyed by parcel: tracking three different parcels is not "the same request three times".
-      await this.noteUnderstood(ctx, `${focus ? `followup:${focus}` : 'track'}:${valid.normalized}`);
+      await this.noteUnderstood(ctx, `${focus ? `followup:${focus}` : 'track'}:${asNumber.trackingNumber}`);
       return {
-        trackingNumber: valid.normalized,
-        carrier: valid.carrier,
+        trackingNumber: asNumber.trackingNumber,
+        carrier: asNumber.carrier,
         focus,
         askedDay: this.askedDay(u),
       };
     }
-    if (u.numbers.length > 0 && (intent === 'track' || intent === 'none' || focus)) {
-      // A number with a wrong check digit (a typo): say what is expected rather than "I don't understand".
+    if (asNumber?.kind === 'invalid' && (intent === 'track' || intent === 'none' || focus)) {
+      // A mistyped number (a wrong check digit, a character too many or missing): say what is expected rather than
+      // "I don't understand".
       await this.noteUnderstood(ctx, 'track');
       return { invalidInFirstMessage: true, focus };
     }
-    if (intent === 'noNumber' && NUMBER_CONTEXT.test(u.recognition.normalised)) {
+    if (intent === 'noNumber' && this.meansNoNumber(u, facts)) {
       await this.noteUnderstood(ctx, 'track:no-number');
       return { noNumber: true };
     }
     const followUpShaped = focus !== undefined && focus !== 'status';
-    if (intent === 'track' || followUpShaped || (focus === 'status' && known && intent === 'none')) {
+    // "I haven't received it" before any parcel was given asks for one (with a parcel known, it is left to the fallback
+    // as before: showing the same status again would not answer it).
+    const parcelNotReceived = intent === 'noNumber' && !known;
+    if (intent === 'track' || parcelNotReceived || followUpShaped || (focus === 'status' && known && intent === 'none')) {
       await this.noteUnderstood(ctx, `${focus ? `followup:${focus}` : 'track'}${known ? `:${known}` : ''}`);
       if (known) {
         return {
@@ -216,6 +247,20 @@ export class MainDialog extends ComponentDialog {
         return undefined;
       }
     }
+  }
+
+  /**
+   * Whether "I don't have it" said outside the number prompt is about the tracking number (then the e-mail path, as
+   * in the prompt): when it names the number, or when no parcel has been found in this conversation yet (the bot's
+   * own texts tell the customer to say it). "I haven't received it" is about the parcel, not the number.
+   */
+  private meansNoNumber(u: TurnUnderstanding, facts: ConversationFacts): boolean {
+    const { normalised } = u.recognition;
+    if (NUMBER_WORDS.test(normalised)) return true;
+    if (RECEIPT.test(normalised)) return false;
+    if (PARCEL_WORDS.test(normalised)) return true;
+    const status = facts.collected.parcelStatus;
+    return status === undefined || status === 'not_found';
   }
 
   /** A day asked about in a follow-up ("by Friday?"); the only place recognizers-text runs on a normal path. */

@@ -33,8 +33,13 @@ export interface DialogMessages {
   readonly thanks: (tone: Tone) => string;
   readonly cancelled: string;
   readonly nothingToCancel: string;
-  /** Fallback after `count` consecutive messages the bot did not understand. */
+  /**
+   * Fallback after `count` consecutive messages the bot did not understand. It never offers a person itself: the
+   * handoff policy makes that offer (once, as a yes/no question), so the customer is not offered a person twice.
+   */
   readonly notUnderstood: (count: number) => string;
+  /** The customer declined the offer of a person while nothing was waiting for an answer. */
+  readonly carryOn: string;
   readonly askNumber: (tone: Tone) => string;
   readonly askNumberAgain: string;
   /**
@@ -44,10 +49,14 @@ export interface DialogMessages {
   readonly invalidNumber: (expected: string, typo: boolean) => string;
   readonly noTextAtPrompt: string;
   readonly offerEmailPath: string;
+  /** Said before the e-mail question when the last answers were not numbers at all. */
+  readonly offerOtherPath: string;
   readonly askEmail: (tone: Tone) => string;
   readonly invalidEmail: string;
   readonly emailLookupNoted: (email: string) => string;
   readonly emailPathGaveUp: string;
+  /** The customer said they have no e-mail address for the order either. */
+  readonly noEmail: string;
   readonly reusingParcel: (trackingNumber: string) => string;
   readonly anotherParcelHint: string;
   readonly lookingUp: string;
@@ -104,7 +113,8 @@ const en: DialogMessages = {
   notUnderstood: (count) =>
     count <= 1
       ? "Sorry, I didn't quite get that. I can track a parcel for you — try \"where is my parcel?\" or send me the tracking number."
-      : "I'm sorry, I still didn't understand. I'm best at tracking parcels; if you'd rather talk to a person, just ask and I'll bring someone from our team in.",
+      : 'I\'m sorry, I still didn\'t understand. I\'m best at tracking parcels: send me the tracking number, or say "help" to see what I can do.',
+  carryOn: "All right, let's keep going together. What can I do for you?",
   askNumber: (tone) =>
     tone === 'calm'
       ? "Let's look into it. What's the tracking number? It's in your shipping confirmation e-mail."
@@ -117,6 +127,7 @@ const en: DialogMessages = {
     `For reference, ${expected}. Could you check it and send it again? If you don't have it, just say "I don't have it".`,
   noTextAtPrompt: 'I need the tracking number as text — could you type it for me?',
   offerEmailPath: "That number still doesn't work, so let's try another way.",
+  offerOtherPath: "Let's try another way.",
   askEmail: (tone) =>
     tone === 'calm'
       ? "That's fine. What e-mail address did you use for the order? Our team can find the parcel from it."
@@ -126,6 +137,8 @@ const en: DialogMessages = {
     `Thank you, I've noted ${email}. I can't search orders by e-mail myself, but a person from our team can: just say "talk to a person" and they'll see the address, so you won't have to give it again.`,
   emailPathGaveUp:
     "I couldn't read an e-mail address, and that's OK. If you'd like, ask for a person and someone from our team will help you find your parcel.",
+  noEmail:
+    "That's OK. Without the number or the e-mail address I can't look the parcel up myself, but a person from our team can help you find it: just ask for a person.",
   reusingParcel: (n) => `Let me check parcel ${n} again.`,
   anotherParcelHint: 'If you meant another parcel, just send me its tracking number.',
   lookingUp: 'One moment, I’m checking…',
@@ -159,7 +172,7 @@ const en: DialogMessages = {
   statusAdvice: (status) => {
     switch (status) {
       case 'delayed':
-        return "It's still on its way; the expected date below is the carrier's latest estimate.";
+        return "It's still on its way; the expected delivery date is the carrier's latest estimate.";
       case 'exception_damaged':
       case 'exception_lost':
         return 'This needs a person: ask for someone from our team and they will arrange a replacement or a refund with you.';
@@ -235,7 +248,8 @@ const fr: DialogMessages = {
   notUnderstood: (count) =>
     count <= 1
       ? "Pardon, je n'ai pas bien compris. Je peux suivre un colis pour vous : essayez « où est mon colis ? » ou envoyez-moi le numéro de suivi."
-      : "Je suis désolé, je n'ai toujours pas compris. Je suis surtout doué pour le suivi des colis ; si vous préférez parler à quelqu'un, demandez un conseiller et je fais venir un membre de notre équipe.",
+      : "Je suis désolé, je n'ai toujours pas compris. Je suis surtout doué pour le suivi des colis : envoyez-moi le numéro de suivi, ou dites « aide » pour voir ce que je sais faire.",
+  carryOn: 'Très bien, continuons ensemble. Que puis-je faire pour vous ?',
   askNumber: (tone) =>
     tone === 'calm'
       ? "Regardons cela. Quel est le numéro de suivi ? Il figure dans l'e-mail de confirmation d'expédition."
@@ -248,6 +262,7 @@ const fr: DialogMessages = {
     `Pour rappel, ${expected}. Pouvez-vous le vérifier et me le renvoyer ? Si vous ne l'avez pas, dites simplement « je ne l'ai pas ».`,
   noTextAtPrompt: "J'ai besoin du numéro de suivi sous forme de texte : pouvez-vous le taper ?",
   offerEmailPath: 'Ce numéro ne fonctionne toujours pas, essayons autrement.',
+  offerOtherPath: 'Essayons autrement.',
   askEmail: (tone) =>
     tone === 'calm'
       ? "Ce n'est pas grave. Quelle adresse e-mail avez-vous utilisée pour la commande ? Notre équipe pourra retrouver le colis à partir de celle-ci."
@@ -257,6 +272,8 @@ const fr: DialogMessages = {
     `Merci, j'ai noté ${email}. Je ne peux pas rechercher une commande par e-mail moi-même, mais un conseiller le peut : dites simplement « parler à un conseiller » et il verra cette adresse, vous n'aurez pas à la redonner.`,
   emailPathGaveUp:
     "Je n'ai pas pu lire d'adresse e-mail, ce n'est pas grave. Si vous le souhaitez, demandez un conseiller et un membre de notre équipe vous aidera à retrouver votre colis.",
+  noEmail:
+    "Ce n'est pas grave. Sans le numéro ni l'adresse e-mail, je ne peux pas rechercher le colis moi-même, mais un conseiller peut vous aider à le retrouver : il suffit de le demander.",
   reusingParcel: (n) => `Je vérifie à nouveau le colis ${n}.`,
   anotherParcelHint: "S'il s'agit d'un autre colis, envoyez-moi simplement son numéro de suivi.",
   lookingUp: 'Un instant, je vérifie…',
@@ -290,7 +307,7 @@ const fr: DialogMessages = {
   statusAdvice: (status) => {
     switch (status) {
       case 'delayed':
-        return 'Il est toujours en route ; la date prévue ci-dessous est la dernière estimation du transporteur.';
+        return 'Il est toujours en route ; la date de livraison prévue est la dernière estimation du transporteur.';
       case 'exception_damaged':
       case 'exception_lost':
         return "Cela demande l'aide d'une personne : demandez un conseiller, il organisera avec vous un remplacement ou un remboursement.";

@@ -130,7 +130,8 @@ export function classifyNumberAnswer(u: TurnUnderstanding): NumberAnswer {
 
 /**
  * Tracks one parcel: asks for the number when missing (validated; says what format is expected), offers an e-mail
- * path when the customer has no number or after repeated invalid ones, calls the injected {@link TrackingProvider}
+ * path when the customer has no number or after repeated invalid ones (where "I don't have it" ends the question
+ * kindly and a valid tracking number is tracked after all), calls the injected {@link TrackingProvider}
  * with a timeout, and answers with the status rendered for the channel, or with a sentence for a follow-up question.
  *
  * @remarks Writes `trackingNumber`, `carrier`, `parcelStatus` (and on the e-mail path `orderEmail`,
@@ -186,6 +187,7 @@ export class ParcelTrackingDialog extends ComponentDialog<ParcelTrackingStart> {
   private understand(ctx: TurnContext): Promise<TurnUnderstanding> {
     return understandTurn(ctx, {
       profile: this.profile,
+      facts: this.facts,
       defaultLocale: this.options.defaultLocale,
       defaultTimeZone: this.options.defaultTimeZone,
     });
@@ -235,7 +237,7 @@ export class ParcelTrackingDialog extends ComponentDialog<ParcelTrackingStart> {
       const outcome = await this.answer(step.context, u, answer.trackingNumber, answer.carrier, step.options ?? {});
       return step.endDialog(outcome);
     }
-    if (answer.kind !== 'noNumber') await step.context.sendActivity(m.offerEmailPath);
+    if (answer.kind !== 'noNumber') await step.context.sendActivity(answer.kind === 'invalid' ? m.offerEmailPath : m.offerOtherPath);
     return step.prompt(EMAIL_PROMPT, { prompt: m.askEmail(u.tone) });
   }
 
@@ -247,6 +249,8 @@ export class ParcelTrackingDialog extends ComponentDialog<ParcelTrackingStart> {
       writeTurn(pc.context, EMAIL_FOUND, email);
       return true;
     }
+    // Understood here too: "I don't have it" (no address either) and a valid tracking number end the question.
+    if (u.recognition.intent === 'noNumber' || (u.numberLike && classifyNumberAnswer(u).kind === 'valid')) return true;
     if (pc.attemptCount >= this.options.maxEmailAttempts) return true;
     await pc.context.sendActivity(messagesFor(u.customer.language).invalidEmail);
     return false;
@@ -257,6 +261,12 @@ export class ParcelTrackingDialog extends ComponentDialog<ParcelTrackingStart> {
     const m = messagesFor(u.customer.language);
     const facts = await this.facts.get(step.context, emptyFacts());
     const email = readTurn(step.context, EMAIL_FOUND);
+    const asNumber = email || !u.numberLike ? undefined : classifyNumberAnswer(u);
+    if (asNumber?.kind === 'valid') {
+      // The customer found the number after all: track it.
+      const outcome = await this.answer(step.context, u, asNumber.trackingNumber, asNumber.carrier, step.options ?? {});
+      return step.endDialog(outcome);
+    }
     if (email) {
       facts.collected.orderEmail = email;
       facts.collected.lookupRequest = 'order-email';
@@ -265,7 +275,7 @@ export class ParcelTrackingDialog extends ComponentDialog<ParcelTrackingStart> {
       return step.endDialog({ outcome: 'email_lookup' } satisfies ParcelTrackingOutcome);
     }
     facts.collected.lookupRequest = 'needs-person';
-    await step.context.sendActivity(m.emailPathGaveUp);
+    await step.context.sendActivity(u.recognition.intent === 'noNumber' ? m.noEmail : m.emailPathGaveUp);
     return step.endDialog({ outcome: 'no_email' } satisfies ParcelTrackingOutcome);
   }
 

@@ -13,6 +13,11 @@ export interface RequestRecognition {
   readonly focus?: FollowUpKind;
   /** Language the words point to, when they point clearly to one. */
   readonly languageHint?: DialogLanguage;
+  /**
+   * Language the message is confidently written in (see {@link confidentLanguage}): strong enough to answer in it
+   * even when the channel's locale says otherwise. Never set for short or ambiguous messages ("ok", "merci", a number).
+   */
+  readonly writtenIn?: DialogLanguage;
   /** Lower-case, accent-free, punctuation-free text used for matching (and as a request key). */
   readonly normalised: string;
 }
@@ -90,6 +95,26 @@ const ENGLISH_WORDS = new Set([
   'this', 'that', 'there', 'hey', 'was', 'get', 'got', 'am', 'need', 'tracking', 'shipment', 'with',
 ]);
 
+/** Scores of each language in a message: one point per known word, two for French accented letters. */
+interface LanguageScores {
+  readonly fr: number;
+  readonly en: number;
+  /** Known words of each language (accents not counted). */
+  readonly frWords: number;
+  readonly enWords: number;
+}
+
+function scoreLanguages(text: string, normalised: string): LanguageScores {
+  const accent = /[àâçéèêëîïôûùüÿœ]/i.test(text) ? 2 : 0;
+  let frWords = 0;
+  let enWords = 0;
+  for (const word of normalised.split(' ')) {
+    if (FRENCH_WORDS.has(word)) frWords++;
+    if (ENGLISH_WORDS.has(word)) enWords++;
+  }
+  return { fr: frWords + accent, en: enWords, frWords, enWords };
+}
+
 /**
  * Guesses English or French from the words of a message, or `undefined` when it cannot tell (e.g. just a number).
  *
@@ -97,14 +122,80 @@ const ENGLISH_WORDS = new Set([
  * locale and no signals are available.
  */
 export function detectLanguage(text: string, normalised = normaliseText(text)): DialogLanguage | undefined {
-  let fr = /[àâçéèêëîïôûùüÿœ]/i.test(text) ? 2 : 0;
-  let en = 0;
-  for (const word of normalised.split(' ')) {
-    if (FRENCH_WORDS.has(word)) fr++;
-    if (ENGLISH_WORDS.has(word)) en++;
+  return leaning(scoreLanguages(text, normalised));
+}
+
+const leaning = ({ fr, en }: LanguageScores): DialogLanguage | undefined => (fr === en ? undefined : fr > en ? 'fr' : 'en');
+
+/** Least score (words, plus 2 for French accents) for a message to be confidently in a language. */
+const CONFIDENT_SCORE = 3;
+/** Least number of known words of that language (an accent alone never decides). */
+const CONFIDENT_WORDS = 2;
+/** The winner must outscore the other language this many times over. */
+const CONFIDENT_RATIO = 3;
+
+/**
+ * The language a message is confidently written in, or `undefined`.
+ *
+ * @remarks Confident means: at least {@link CONFIDENT_WORDS} known words of one language, a score of at least
+ * {@link CONFIDENT_SCORE} (French accents add 2) and at least {@link CONFIDENT_RATIO} times the other language's score.
+ * So "où est mon colis ?", "je ne l'ai pas" or "where is my parcel?" are confident; "ok", "merci", "bonjour",
+ * "oui"/"no", a tracking number alone, or a mix of both languages are not, and keep the conversation's language.
+ * @example confidentLanguage("je ne l'ai pas") // 'fr'
+ */
+export function confidentLanguage(text: string, normalised = normaliseText(text)): DialogLanguage | undefined {
+  return confident(scoreLanguages(text, normalised));
+}
+
+function confident(s: LanguageScores): DialogLanguage | undefined {
+  if (s.frWords >= CONFIDENT_WORDS && s.fr >= CONFIDENT_SCORE && s.fr >= CONFIDENT_RATIO * s.en) return 'fr';
+  if (s.enWords >= CONFIDENT_WORDS && s.en >= CONFIDENT_SCORE && s.en >= CONFIDENT_RATIO * s.fr) return 'en';
+  return undefined;
+}
+
+/**
+ * True when the message holds something typed as a tracking number: the whole message, when it holds no word, is one
+ * code once spaces and dashes are removed ("1Z 999 AA1 01 2345 678"), or one of its words is a long code (8 to 40
+ * letters and digits with at least 6 digits and at most 5 letters, like "1Z999AA1012345678" or "6A2418803715"), or a
+ * run of at least 10 digits (9 for a message that is only the number) that is not a phone number ("+33…", a French
+ * "06…" number).
+ *
+ * @remarks Says nothing about validity (see `validateTrackingNumber`): it lets a mistyped number get the format help
+ * outside the number prompt too. Dates ("12/05/2024") and short amounts are not codes. One linear pass over the
+ * first 500 characters.
+ * @example looksLikeTrackingNumber('where is 1Z999AA1012345678') // true
+ */
+export function looksLikeTrackingNumber(text: string): boolean {
+  const head = text.length > 500 ? text.slice(0, 500) : text;
+  // The whole message as one code only when it holds no word (a group of three letters or more without a digit).
+  if (!LETTER_WORD.test(head)) {
+    const whole = head.replace(WHOLE_NUMBER_NOISE, '').replace(NUMBER_PREFIX, '');
+    if (isCode(whole, true)) return true;
   }
-  if (fr === en) return undefined;
-  return fr > en ? 'fr' : 'en';
+  for (const [word] of head.matchAll(CODE_WORD)) {
+    if (isCode(word.replace(/-/g, ''), false)) return true;
+  }
+  return false;
+}
+
+const LETTER_WORD = /(?<![A-Za-z0-9])[A-Za-z]{3,}(?![A-Za-z0-9])/;
+const WHOLE_NUMBER_NOISE = /[\s.\-\u00A0\u202F\u2010\u2011\u2013]+/g;
+const NUMBER_PREFIX = /^(?:#|n°|nº|no)(?=[A-Za-z0-9])/i;
+// A word of letters, digits and inner dashes, not right after a `+` (a phone number) or inside a longer word.
+const CODE_WORD = /(?<![+\w])[A-Za-z0-9][A-Za-z0-9-]*/g;
+
+function isCode(s: string, alone: boolean): boolean {
+  if (s.length < 8 || s.length > 40 || !/^[A-Za-z0-9]+$/.test(s)) return false;
+  let digits = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) digits++;
+  }
+  const letters = s.length - digits;
+  if (letters > 0) return letters <= 5 && digits >= 6;
+  // Digits only (carriers' all-digit numbers have 10 or more): longer than a date, and not a French phone number. A
+  // message that is just the number may be one digit short.
+  return digits >= (alone ? 9 : 10) && !(digits === 10 && s.startsWith('0'));
 }
 
 /**
@@ -116,10 +207,13 @@ export function detectLanguage(text: string, normalised = normaliseText(text)): 
  * @example recognizeRequest('où est mon colis ?').intent // 'track'
  */
 export function recognizeRequest(text: string): RequestRecognition {
-  const normalised = normaliseText(text.length > 500 ? text.slice(0, 500) : text);
-  const languageHint = detectLanguage(text, normalised);
+  const head = text.length > 500 ? text.slice(0, 500) : text;
+  const normalised = normaliseText(head);
+  const scores = scoreLanguages(head, normalised);
+  const languageHint = leaning(scores);
+  const writtenIn = confident(scores);
   const focus = FOCUS_RULES.find(([, re]) => re.test(normalised))?.[0];
-  const result = (intent: RequestIntent): RequestRecognition => ({ intent, focus, languageHint, normalised });
+  const result = (intent: RequestIntent): RequestRecognition => ({ intent, focus, languageHint, writtenIn, normalised });
 
   if (normalised === '') return result('none');
   if (CANCEL.test(normalised)) return result('cancel');

@@ -1,5 +1,7 @@
+import type { TurnContext } from 'botbuilder-core';
 import type { EmotionScore, IntentHit } from './signals/signals';
 import type { CasePriority, HandoffReason } from './handoff/handoffCase';
+import { readTurn, turnKey, writeTurn } from './turnStateKeys';
 
 /** An offer of a human waiting for the customer's yes or no. */
 export interface PendingOffer {
@@ -41,3 +43,24 @@ export const HANDOFF_STATE_PROPERTY = 'warmline.handoff';
 
 /** A fresh state. */
 export const emptyHandoffState = (): HandoffConversationState => ({ offered: [] });
+
+const DECLINED_OFFER = turnKey<HandoffReason>('warmline.handoff.declinedOffer');
+
+/**
+ * Marks the current turn as the customer's "no" to the handoff's offer of a person (written by `HandoffMiddleware`).
+ *
+ * @remarks The message is then passed to the bot so that it carries on where the customer was: `MainDialog` re-asks
+ * its waiting question with the dialog's own reprompt instead of reading "no" as an answer to it.
+ */
+export function markDeclinedOffer(ctx: TurnContext, reason: HandoffReason): void {
+  writeTurn(ctx, DECLINED_OFFER, reason);
+}
+
+/**
+ * The reason of the offer of a person the current message declined, or `undefined` when it is not such a "no".
+ *
+ * @example if (declinedOffer(ctx)) return dc.repromptDialog();
+ */
+export function declinedOffer(ctx: TurnContext): HandoffReason | undefined {
+  return readTurn(ctx, DECLINED_OFFER);
+}

@@ -7,7 +7,7 @@ import { conversationKey } from './handoff/conversationPointer';
 import { pointerFromActivity } from './conversationReference';
 import { readContact, readCustomerReply, type CustomerReply } from './handoff/customerReply';
 import type { AgentIdentity, HandoffCase, TranscriptEntry } from './handoff/handoffCase';
-import { HANDOFF_STATE_PROPERTY, emptyHandoffState, type HandoffConversationState, type PendingOffer } from './handoffConversationState';
+import { HANDOFF_STATE_PROPERTY, emptyHandoffState, markDeclinedOffer, type HandoffConversationState, type PendingOffer } from './handoffConversationState';
 import { handoffMessages, type HandoffLanguage } from './handoff/handoffMessages';
 import { defaultHandoffPolicy, type HandoffPolicy } from './handoff/handoffPolicy';
 import type { HandoffService } from './handoff/handoffService';
@@ -86,8 +86,10 @@ const languageOf = (code: string | undefined): HandoffLanguage | undefined => {
  *   callback or ticket is recorded; everything else is added to the case, never dropped.
  * - Otherwise the policy decides: `immediate` queues the customer at once with one acknowledgement fitted to the
  *   reason, the queue position and the expected wait (no dialog runs, the dialog stack is emptied); `offer` lets the
- *   bot answer then asks "would you like a person?" once (yes queues, no continues); misunderstandings and repeated
- *   requests are re-checked after the bot answered, so the offer comes right after the second failure.
+ *   bot answer then asks "would you like a person?" once (yes queues; no is passed to the bot marked with
+ *   `declinedOffer`, so it carries on where the customer was, and if the bot says nothing the middleware says "let's
+ *   keep going"); misunderstandings and repeated requests are re-checked after the bot answered, so the offer comes
+ *   right after the second failure, in the language the bot answered in.
  * - After a close, a 1–5 reply is stored as the satisfaction rating; anything else goes to the bot.
  * Saves conversation state at the end of the turn (also when the bot throws; botbuilder writes it only if it changed).
  */
@@ -159,7 +161,7 @@ export class HandoffMiddleware implements Middleware, TurnRecorder {
 
   private async withBot(ctx: TurnContext, text: string, state: HandoffConversationState, next: () => Promise<void>): Promise<void> {
     const { signals } = warmlineTurn(ctx);
-    const language = this.language(ctx, signals);
+    const language = this.language(ctx, signals, await this.facts(ctx));
     const m = handoffMessages(language);
     // Short replies (a rating, yes or no) matter only after a handover or an offer: read them only then.
     const recent = state.recentCase ?? state.awaitingRating;
@@ -185,8 +187,11 @@ export class HandoffMiddleware implements Middleware, TurnRecorder {
         if (reply.kind === 'yes') return this.handOver(ctx, text, offer, signals, language, state);
         if (reply.kind === 'no') {
           // "No" means: let me keep trying with the bot. No failure-based offer until the bot understands again.
+          // The bot hears it, marked, so it carries on where the customer was (MainDialog re-asks its question).
           state.declined = true;
-          await ctx.sendActivity(m.offerDeclined);
+          markDeclinedOffer(ctx, offer.reason);
+          await next();
+          if (!ctx.responded) await ctx.sendActivity(handoffMessages(this.language(ctx, signals, await this.facts(ctx))).offerDeclined);
           return;
         }
       }
@@ -200,7 +205,8 @@ export class HandoffMiddleware implements Middleware, TurnRecorder {
       state.offered.push(decision.reason);
       state.pendingOffer = { ...decision };
       await next();
-      await ctx.sendActivity(m.offer(decision.reason));
+      // In the language the bot has just answered in (the customer may have switched language with this message).
+      await ctx.sendActivity(handoffMessages(this.language(ctx, signals, await this.facts(ctx))).offer(decision.reason));
       return;
     }
 
@@ -213,7 +219,7 @@ export class HandoffMiddleware implements Middleware, TurnRecorder {
     if (after.action === 'offer' && FAILURE_REASONS.has(after.reason)) {
       state.offered.push(after.reason);
       state.pendingOffer = { ...after };
-      await ctx.sendActivity(m.offer(after.reason));
+      await ctx.sendActivity(handoffMessages(this.language(ctx, signals, facts)).offer(after.reason));
     }
   }
 
@@ -385,7 +391,12 @@ export class HandoffMiddleware implements Middleware, TurnRecorder {
     return this.stateProperty.get(ctx, emptyHandoffState());
   }
 
-  private language(ctx: TurnContext, signals: Signals | undefined): HandoffLanguage {
-    return languageOf(ctx.activity.locale) ?? languageOf(signals?.language) ?? this.defaultLanguage;
+  /**
+   * The conversation's language as the dialogs last decided it (they weigh the customer's words against the channel's
+   * locale), else the activity's locale, else the signals', else the default. Before the bot has run this turn, the
+   * conversation's language is the one of the previous message.
+   */
+  private language(ctx: TurnContext, signals: Signals | undefined, facts: ConversationFacts): HandoffLanguage {
+    return languageOf(facts.language) ?? languageOf(ctx.activity.locale) ?? languageOf(signals?.language) ?? this.defaultLanguage;
   }
 }

@@ -11,6 +11,11 @@ export interface ConversationFacts {
   recentRequests: string[];
   /** Data collected from the customer (e.g. `trackingNumber`, `carrier`, `parcelStatus`). */
   collected: Record<string, string>;
+  /**
+   * The language the conversation is held in (`en`, `fr`), as the dialogs decided it for the last message: the
+   * channel's locale, unless the customer writes confidently in another language. The handoff answers in it too.
+   */
+  language?: string;
 }
 
 /** Conversation-state property name for {@link ConversationFacts}. */

@@ -113,7 +113,8 @@ const HandoffPolicyOptionsSchema = z.object({
  * `intentConfidence` 0.5; `offerEmotions` anger, frustration with `emotionScore` >= 0.5, offered `emotionOffers` = 1
  * time per conversation at `emotionPriority` normal; `misunderstandingsBeforeOffer` 2, `repeatsBeforeOffer` 3,
  * `failureOffers` 2 per conversation at `failurePriority` normal; an `urgentIntent` (`urgent`) raises the priority
- * one step when `urgencyRaisesPriority` (true).
+ * one step when `urgencyRaisesPriority` (true). A failure offer is made once per trigger: when the count of
+ * misunderstandings in a row (or of the same request) reaches its threshold, not again while that run goes on.
  */
 export type HandoffPolicyOptions = z.infer<typeof HandoffPolicyOptionsSchema>;
 
@@ -205,10 +206,11 @@ export function createHandoffPolicy(options: Partial<HandoffPolicyOptions> = {})
       };
     }
 
-    // 3. The bot is failing this customer: offer a human.
+    // 3. The bot is failing this customer: offer a human, once per trigger. The offer comes when a count reaches its
+    // threshold; a longer run of the same failure (the customer ignored or declined the offer) is not a new trigger.
     const failureOffersMade = countWhere(memory.offered, FAILURE_REASONS);
     if (failureOffersMade < o.failureOffers) {
-      if (facts.misunderstandings >= o.misunderstandingsBeforeOffer) {
+      if (facts.misunderstandings === o.misunderstandingsBeforeOffer) {
         return {
           action: 'offer',
           reason: 'misunderstood',
@@ -220,7 +222,7 @@ export function createHandoffPolicy(options: Partial<HandoffPolicyOptions> = {})
       }
       const last = facts.recentRequests[facts.recentRequests.length - 1];
       const repeats = last === undefined ? 0 : countWhere(facts.recentRequests, [last]);
-      if (repeats >= o.repeatsBeforeOffer) {
+      if (repeats === o.repeatsBeforeOffer) {
         return {
           action: 'offer',
           reason: 'repeated_request',

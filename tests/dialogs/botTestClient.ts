@@ -12,7 +12,15 @@ import {
 import type { DialogState } from 'botbuilder-dialogs';
 import { CustomerBot, DIALOG_STATE_PROPERTY, type CustomerBotOptions } from '../../bots/customerBot';
 import { CONVERSATION_FACTS_PROPERTY, emptyFacts, type ConversationFacts } from '../../middleware/handoff/conversationFacts';
-import type { TrackingProvider } from '../../dialogs/tracking/trackingProvider';
+import type { ParcelStatus, TrackingProvider } from '../../dialogs/tracking/trackingProvider';
+import { DEMO_PARCELS } from '../../dialogs/tracking/demoTrackingProvider';
+
+/** The tracking number of the first demo parcel with this status. */
+export function demoNumber(status: ParcelStatus): string {
+  const parcel = DEMO_PARCELS.find((p) => p.status === status);
+  if (!parcel) throw new Error(`no demo parcel with status ${status}`);
+  return parcel.trackingNumber;
+}
 
 /** What a reply must look like: exact text, a pattern on the text, or a check on the whole activity. */
 export type Expect = string | RegExp | ((reply: Partial<Activity>) => void);

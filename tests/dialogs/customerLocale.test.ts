@@ -25,6 +25,17 @@ describe('resolveCustomerLocale', () => {
     expect(resolveCustomerLocale({ locale: 'de-DE' }, { ...base, defaultLocale: 'fr-BE' })).to.include({ language: 'fr', locale: 'fr-BE' });
   });
 
+  it('what the customer writes confidently outranks the locale; a language switched to by writing is kept', () => {
+    expect(resolveCustomerLocale({ locale: 'en-US' }, { ...base, written: 'fr', previous: 'en' })).to.include({ language: 'fr', locale: 'fr-FR' });
+    expect(resolveCustomerLocale({ locale: 'fr-FR' }, { ...base, written: 'en', previous: 'fr' })).to.include({ language: 'en', locale: 'en-US' });
+    // A short message ("ok") after the switch: no confident language, the switch is kept over the locale.
+    expect(resolveCustomerLocale({ locale: 'en-US' }, { ...base, chosen: 'fr', previous: 'fr' })).to.include({ language: 'fr', locale: 'fr-FR' });
+    // The words win over an earlier switch; the locale's region is kept when it matches.
+    expect(resolveCustomerLocale({ locale: 'fr-CA' }, { ...base, written: 'fr', chosen: 'en' })).to.include({ language: 'fr', locale: 'fr-CA' });
+    // A weak hint (one word) never outranks the locale.
+    expect(resolveCustomerLocale({ locale: 'en-US' }, { ...base, detected: 'fr' }).language).to.equal('en');
+  });
+
   it('a blind signals guess on a bare number does not override the conversation language', () => {
     expect(resolveCustomerLocale({}, { ...base, signals: signals('en', 'detected'), previous: 'fr' }).language).to.equal('fr');
   });

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import sinon from 'sinon';
 import type { Activity, Middleware, TurnContext } from 'botbuilder';
 import { DialogTurnStatus } from 'botbuilder-dialogs';
-import { BotTestClient, check, runCase, textOf, type DialogCase, type Expect } from './botTestClient';
+import { BotTestClient, check, demoNumber, runCase, textOf, type DialogCase, type Expect } from './botTestClient';
 import { DemoTrackingProvider, DEMO_PARCELS } from '../../dialogs/tracking/demoTrackingProvider';
 import {
   TrackingProviderError,
@@ -18,14 +18,9 @@ import { recordTurn } from '../../middleware/warmlineTurn';
 // Tuesday 3 June 2025, 10:00 UTC (12:00 in Paris).
 const NOW = new Date('2025-06-03T10:00:00Z');
 const demo = () => new DemoTrackingProvider({ now: () => NOW });
-const numberOf = (status: ParcelStatus): string => {
-  const parcel = DEMO_PARCELS.find((p) => p.status === status);
-  if (!parcel) throw new Error(`no demo parcel with status ${status}`);
-  return parcel.trackingNumber;
-};
-const UPS = numberOf('in_transit'); // 1Z… in transit
+const UPS = demoNumber('in_transit'); // 1Z… in transit
 const UPS_TYPO = UPS.slice(0, -1) + String((Number(UPS.slice(-1)) + 1) % 10);
-const DELIVERED = numberOf('delivered');
+const DELIVERED = demoNumber('delivered');
 
 const card = (summary: RegExp): Expect => (reply) => {
   expect(reply.attachments?.[0]?.contentType, 'card content type').to.equal(ADAPTIVE_CARD_CONTENT_TYPE);
@@ -409,9 +404,10 @@ describe('CustomerBot -> MainDialog -> ParcelTrackingDialog', () => {
       check(await c2.send(UPS), /Roissy, FR — Tuesday 3 June at 10:05/, 'default zone (Europe/Paris)');
     });
 
-    it('the activity locale wins over the words; without one the words decide; a bare number keeps the language', async () => {
+    it('the activity locale decides unless the words are confidently another language; without one the words decide; a bare number keeps the language', async () => {
       const c = new BotTestClient(demo(), { channelId: 'webchat', locale: 'en-US' });
-      check(await c.send('où est mon colis ?'), /^Of course!/, 'locale first');
+      check(await c.send('merci'), /^You're very welcome/, 'one French word is not enough: the locale decides');
+      check(await c.send('où est mon colis ?'), /^Bien sûr !/, 'confident French outranks an en-US locale');
       const d = new BotTestClient(demo(), { channelId: 'webchat' });
       check(await d.send('où est mon colis ?'), /^Bien sûr !/, 'words');
       check(await d.send(UPS), card(/en route/), 'number alone stays French');

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { detectLanguage, normaliseText, recognizeRequest, type RequestIntent } from '../../dialogs/requestRecognizer';
+import { confidentLanguage, detectLanguage, looksLikeTrackingNumber, normaliseText, recognizeRequest, type RequestIntent } from '../../dialogs/requestRecognizer';
 import type { FollowUpKind } from '../../dialogs/messages';
 
 describe('recognizeRequest (English and French, accents optional)', () => {
@@ -67,6 +67,56 @@ describe('recognizeRequest (English and French, accents optional)', () => {
     expect(detectLanguage('where is my parcel')).to.equal('en');
     expect(detectLanguage('1Z4E29W70374856127')).to.equal(undefined);
     expect(detectLanguage('ok')).to.equal(undefined);
+  });
+
+  describe('confidentLanguage: only enough words of one language switch away from the channel locale', () => {
+    const table: Array<[text: string, language: 'en' | 'fr' | undefined]> = [
+      ['où est mon colis ?', 'fr'],
+      ["je ne l'ai pas", 'fr'],
+      ['et il arrive quand ?', 'fr'],
+      ['je veux parler à un conseiller', 'fr'],
+      ['where is my parcel?', 'en'],
+      ["I don't have it", 'en'],
+      ['and when will it arrive?', 'en'],
+      // Short or ambiguous: the conversation keeps its language.
+      ['ok', undefined],
+      ['merci', undefined],
+      ['merci beaucoup', undefined],
+      ['bonjour', undefined],
+      ['oui', undefined],
+      ['non merci', undefined],
+      ['no thanks', undefined],
+      ['hello there', undefined],
+      ['Mon colis', undefined],
+      ['1Z999AA10123456784', undefined],
+      ['Paris café', undefined],
+      // Mixed: neither.
+      ['my colis est where', undefined],
+    ];
+    for (const [text, language] of table) it(`${JSON.stringify(text)} -> ${language ?? 'not confident'}`, () => expect(confidentLanguage(text)).to.equal(language));
+  });
+
+  describe('looksLikeTrackingNumber: a code typed as a tracking number, valid or not', () => {
+    const table: Array<[text: string, expected: boolean]> = [
+      ['1Z999AA1012345678', true], // UPS, one character missing
+      ['1Z 999 AA1 01 2345 678', true],
+      ['where is 1Z999AA1012345678?', true],
+      ['mon colis 6A2418803715 ?', true],
+      ['n°6A241880371', true],
+      ['XY30718265FR', true],
+      ['4820631757', true],
+      ['CMD-2024-00123', true],
+      ['my order 12345', false],
+      ['ordered on 12/05/2024', false],
+      ['2024-05-12', false],
+      ['I paid 1299 euros', false],
+      ['call me on +33612345678', false],
+      ['0612345678 is my phone', false],
+      ['rappelez-moi au 06 12 34 56 78', false],
+      ['password123456789', false],
+      ['hello', false],
+    ];
+    for (const [text, expected] of table) it(`${JSON.stringify(text)} -> ${expected}`, () => expect(looksLikeTrackingNumber(text)).to.equal(expected));
   });
 
   it('reads only the start of a very long message', () => {

@@ -7,6 +7,7 @@ import { AgentDirectory } from '../../middleware/handoff/agentDirectory';
 import { readCustomerReply } from '../../middleware/handoff/customerReply';
 import { draftCase, transition, type HandoffCase } from '../../middleware/handoff/handoffCase';
 import { HandoffMiddleware, type AgentTurnHandler } from '../../middleware/handoffMiddleware';
+import { declinedOffer } from '../../middleware/handoffConversationState';
 import type { HandoffDecision, HandoffPolicy } from '../../middleware/handoff/handoffPolicy';
 import { HandoffService } from '../../middleware/handoff/handoffService';
 import type { HubConnector } from '../../middleware/handoff/hubs/hubConnector';
@@ -43,6 +44,8 @@ function setup(policy: HandoffPolicy, options: { agents?: AgentTurnHandler; conn
     ...(options.agents ? { agents: options.agents } : {}),
   });
   const bot = sinon.spy(async (ctx: TurnContext) => {
+    // A bot that has nothing to resume stays silent after a declined offer (MainDialog re-asks its waiting question).
+    if (declinedOffer(ctx)) return;
     await conversationState.createProperty('dialogState').set(ctx, { stack: ['tracking'] });
     await ctx.sendActivity('bot answer');
     await conversationState.saveChanges(ctx);
@@ -123,6 +126,29 @@ describe('HandoffMiddleware wiring (TestAdapter)', () => {
       .assertReply('bot answer')
       .startTest();
     expect(await s.store.findOpenByConversation('test/Convo1')).to.equal(undefined);
+  });
+
+  it('offer declined: the bot hears the "no", marked, once; what it says replaces the generic "let\'s keep going"', async () => {
+    const offer: HandoffDecision = { action: 'offer', reason: 'anger', priority: 'normal', explanation: 'anger', intents: [], emotions: [] };
+    const policy: HandoffPolicy = ({ memory }) => (memory.offered.includes('anger') ? CONTINUE : offer);
+    const seen: Array<string | undefined> = [];
+    const storage = new MemoryStorage();
+    const conversationState = new ConversationState(storage);
+    const service = new HandoffService({ store: new MemoryHandoffStore(), messenger: new RecordingMessenger() });
+    const adapter = new TestAdapter(async (ctx) => {
+      seen.push(declinedOffer(ctx));
+      await ctx.sendActivity(declinedOffer(ctx) ? 'the question again' : 'bot answer');
+    }).use(new HandoffMiddleware({ service, conversationState, policy }));
+    await adapter
+      .send('this is useless')
+      .assertReply('bot answer')
+      .assertReply((a) => expect(a.text).to.match(/\(yes \/ no\)/))
+      .send('no')
+      .assertReply('the question again')
+      .send('no')
+      .assertReply('bot answer')
+      .startTest();
+    expect(seen).to.deep.equal([undefined, 'anger', undefined]);
   });
 
   it('no agent online: the case is timed out at once and a callback is offered', async () => {

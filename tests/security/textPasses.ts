@@ -13,7 +13,7 @@ import { buildTypoIndex, normaliseText as normaliseSignalsText, type NormaliserL
 import { resolveCustomerLocale } from '../../dialogs/customerLocale';
 import { formatWhen } from '../../dialogs/formatWhen';
 import { recognizeDay } from '../../dialogs/recognizers';
-import { detectLanguage, normaliseText, recognizeRequest } from '../../dialogs/requestRecognizer';
+import { confidentLanguage, detectLanguage, looksLikeTrackingNumber, normaliseText, recognizeRequest } from '../../dialogs/requestRecognizer';
 import { findTrackingNumbers, validateTrackingNumber } from '../../dialogs/tracking/carriers';
 
 /** One pass: a name and a function of the text (its result is returned so that no work is optimised away). */
@@ -76,6 +76,8 @@ export function textPasses(): TextPass[] {
     { name: 'recognizeRequest', run: (t) => recognizeRequest(t) },
     { name: 'dialogs normaliseText', run: (t) => normaliseText(t) },
     { name: 'dialogs detectLanguage', run: (t) => detectLanguage(t) },
+    { name: 'dialogs confidentLanguage', run: (t) => confidentLanguage(t) },
+    { name: 'dialogs looksLikeTrackingNumber', run: (t) => looksLikeTrackingNumber(t) },
     { name: 'recognizeDay', run: (t) => recognizeDay(t, normaliseText(t.slice(0, 500)), 'en', now) },
     { name: 'resolveCustomerLocale', run: (t) => resolveCustomerLocale({ locale: t, localTimezone: t }, { defaultLocale: 'en-US', defaultTimeZone: 'UTC' }) },
     { name: 'formatWhen', run: (t) => formatWhen(t, { locale: 'fr-FR', timeZone: 'Europe/Paris', withTime: true }) },

@@ -105,6 +105,14 @@ describe('handoffPolicy (default rules)', function () {
     },
     { name: 'failure offers are limited (2 by default)', input: input(signals(), { misunderstandings: 4 }, { offered: ['misunderstood', 'repeated_request'] }), action: 'continue' },
     { name: 'a second failure offer is allowed', input: input(signals(), { misunderstandings: 2 }, { offered: ['misunderstood'] }), action: 'offer', reason: 'misunderstood' },
+    // One offer per trigger: a run of misunderstandings (or of the same request) goes on after its offer without a new one.
+    { name: 'not understood a third time in the same run -> continue', input: input(signals(), { misunderstandings: 3 }, { offered: ['misunderstood'] }), action: 'continue' },
+    { name: 'not understood a fourth time in the same run -> continue', input: input(signals(), { misunderstandings: 4 }, { offered: ['misunderstood'] }), action: 'continue' },
+    {
+      name: 'same request a fourth time -> continue (offered at the third)',
+      input: input(signals(), { recentRequests: ['track', 'track', 'track', 'track'] }, { offered: ['repeated_request'] }),
+      action: 'continue',
+    },
     { name: 'nothing -> continue', input: input(signals()), action: 'continue' },
     { name: 'no signals -> continue', input: input(undefined), action: 'continue' },
   ];
