@@ -8,7 +8,7 @@ import { nextTrajectory } from './trajectory';
 
 /** Per-message input besides the text. */
 export interface DetectOptions {
-  /** The activity's locale (`fr-FR`, `en-US`...). Used first when its language is registered. */
+  /** The activity's locale (`fr-FR`, `en-US`...). Used when its language is registered, unless the text is clearly in another one. */
   readonly locale?: string;
   /** The conversation's trajectory before this message. */
   readonly previous?: Trajectory;
@@ -62,7 +62,10 @@ export interface SignalDetectorOptions {
 /** The built-in, synchronous, pure detector with its extension methods. */
 export interface BuiltInSignalDetector extends SignalDetector {
   detect(text: string, options?: DetectOptions): Signals;
-  /** The language of `text` (locale first when registered, else detection, else the default). */
+  /**
+   * The language of `text`: the locale's when registered, unless the text is clearly in another registered language
+   * (then that one, `detected`); without a usable locale, detection, else the default.
+   */
   detectLanguage(text: string, locale?: string): { language: LanguageCode; source: 'locale' | 'detected' };
   /** Adds (or extends) an intent. */
   registerIntent(definition: IntentDefinition): this;
@@ -107,6 +110,10 @@ interface Accumulator {
 const NEGATION_WINDOW = 4;
 const PUNCTUATION = new Set(['.', ',', '!', '?']);
 const FRENCH_LETTERS_RE = /[éèêàçùâîôûëïœ]/i;
+/** Stop-word score (accented French letters count 1.5) a text needs before its language outranks the activity's locale. */
+const MIN_OVERRIDE_SCORE = 3;
+/** ...and how many times the locale language's own score it must reach. */
+const OVERRIDE_RATIO = 3;
 const DETECT_TOKEN_RE = /[\p{L}]+/gu;
 
 const sentiment = new Sentiment();
@@ -376,10 +383,8 @@ class RuleSignalDetector implements BuiltInSignalDetector {
   }
 
   detectLanguage(text: string, locale?: string): { language: LanguageCode; source: 'locale' | 'detected' } {
-    if (locale) {
-      const primary = locale.split(/[-_]/)[0].toLowerCase();
-      if (this.packs.has(primary)) return { language: primary, source: 'locale' };
-    }
+    const primary = locale ? locale.split(/[-_]/)[0].toLowerCase() : undefined;
+    const localeLanguage = primary !== undefined && this.packs.has(primary) ? primary : undefined;
     let best: LanguageCode = this.defaultLanguage;
     let bestScore = 0;
     const words = text.toLowerCase().match(DETECT_TOKEN_RE) ?? [];
@@ -392,12 +397,17 @@ class RuleSignalDetector implements BuiltInSignalDetector {
     }
     if (FRENCH_LETTERS_RE.test(text) && this.packs.has('fr')) counts.set('fr', (counts.get('fr') ?? 0) + 1.5);
     for (const [code, n] of counts) {
-      if (n > bestScore || (n === bestScore && code === this.defaultLanguage)) {
+      if (n > bestScore || (n === bestScore && code === (localeLanguage ?? this.defaultLanguage))) {
         best = code;
         bestScore = n;
       }
     }
-    return { language: best, source: 'detected' };
+    if (localeLanguage === undefined) return { language: best, source: 'detected' };
+    // The locale is the client's setting, not what the customer writes: a French message from a Teams client set to
+    // en-US is read with the French pack, but only when the text says so clearly.
+    const localeScore = counts.get(localeLanguage) ?? 0;
+    const confident = best !== localeLanguage && bestScore >= MIN_OVERRIDE_SCORE && bestScore >= OVERRIDE_RATIO * localeScore;
+    return confident ? { language: best, source: 'detected' } : { language: localeLanguage, source: 'locale' };
   }
 
   detect(text: string, options: DetectOptions = {}): Signals {

@@ -219,6 +219,20 @@ describe('createSignalDetector', () => {
       expect(detect('where is my order').language).to.equal('en');
       expect(detect('12345').language).to.equal('en');
     });
+    it("reads a message clearly written in another registered language with that language's pack, whatever the locale", () => {
+      // A French customer on a Teams client set to en-US, and the reverse: the words, not the client setting.
+      const fr = detect('mon père est décédé la semaine dernière et je dois fermer son compte', 'en-US');
+      expect([fr.language, fr.languageSource]).to.deep.equal(['fr', 'detected']);
+      expect(hasIntent(fr, 'bereavement')).to.equal(true);
+      expect(hasIntent(detect('je veux parler à un conseiller', 'en-US'), 'human_request')).to.equal(true);
+      const en = detect('my father passed away last week and I need to close his account', 'fr-FR');
+      expect([en.language, en.languageSource]).to.deep.equal(['en', 'detected']);
+      expect(hasIntent(en, 'bereavement')).to.equal(true);
+    });
+    it('keeps the locale for short or mixed messages', () => {
+      for (const [text, locale] of [['ok merci', 'en-US'], ['Bonjour', 'en-US'], ['parcel 1Z4E29W70374856127', 'fr-FR']] as const)
+        expect(detect(text, locale).languageSource, text).to.equal('locale');
+    });
     it('ignores an unregistered locale', () => {
       const s = detect('je veux parler à un conseiller', 'de-DE');
       expect(s.language).to.equal('fr');
