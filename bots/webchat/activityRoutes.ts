@@ -9,7 +9,7 @@ import type { Activity } from 'botbuilder';
 import type * as restify from 'restify';
 import { z } from 'zod';
 import { shorten } from '../../middleware/inputGuardMiddleware';
-import { activityId, conversationAccount, learnUser, userAccount } from './directLineAddressing';
+import { activityId, conversationAccount, ensureUser, learnUser, userAccount } from './directLineAddressing';
 import { DIRECT_LINE, type LocalDirectLineContext } from './directLineContext';
 import { activityBytes, DirectLineConversations, type DirectLineConversation } from './directLineConversations';
 import { authorize, checkSize, handle, param, query, registerPreflight, sendError, sendJson, withinRate, type DirectLineHandler } from './directLineHttp';
@@ -77,7 +77,7 @@ const postActivity =
       await delivery.enqueue(c, () => delivery.startIfNeeded(c));
       return sendJson(res, 200, { id: `${c.id}|${randomBytes(6).toString('hex')}` });
     }
-    if (!c.userId) c.userId = `wl-${randomBytes(9).toString('base64url')}`;
+    ensureUser(c);
 
     const seq = store.nextSeq(c);
     const activity = fromUser(ctx, c, posted, seq);

@@ -5,7 +5,7 @@
  */
 import type { Activity, ChannelAccount } from 'botbuilder';
 import type { Logger } from '../../middleware/shared/logger';
-import { conversationAccount, userAccount } from './directLineAddressing';
+import { conversationAccount, ensureUser, userAccount } from './directLineAddressing';
 import type { DirectLineConversation } from './directLineConversations';
 
 /** The bot's answer to a delivery; a failure carries the HTTP answer for the client. */
@@ -44,6 +44,16 @@ export class BotDelivery {
       () => undefined,
     );
     return run;
+  }
+
+  /**
+   * The client connected (`POST /conversations` with its token, or its stream opened): the bot gets the conversation's
+   * start now, as Azure Direct Line sends it, so it can greet before the customer types. A user the client has not
+   * named by then gets an id from the channel ({@link ensureUser}).
+   */
+  connect(c: DirectLineConversation): Promise<void> {
+    ensureUser(c);
+    return this.enqueue(c, () => this.startIfNeeded(c));
   }
 
   /** Sends the conversation's one `conversationUpdate`, unless already delivered. Runs inside the queue. */

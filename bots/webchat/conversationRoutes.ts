@@ -31,7 +31,7 @@ function streamUrl(ctx: LocalDirectLineContext, c: DirectLineConversation, water
 }
 
 // Anonymous: a new conversation (201), within the per-address rate. With a token: its conversation (200), as Web Chat
-// given a token (from this POST or a token service) starts "its" conversation with it.
+// given a token (from this POST or a token service) starts "its" conversation with it; that is when it connects.
 const startConversation =
   (ctx: LocalDirectLineContext): DirectLineHandler =>
   async (req, res) => {
@@ -61,7 +61,10 @@ const startConversation =
     const { token, expiresIn } = store.issueToken(conversation);
     sendJson(res, status, { conversationId: conversation.id, token, expires_in: expiresIn, streamUrl: streamUrl(ctx, conversation, 0) });
     const c = conversation;
-    if (c.userId && !c.started) void delivery.enqueue(c, () => delivery.startIfNeeded(c));
+    // With a token this is the client connecting (Web Chat's own POST): the bot greets now, as with Azure Direct Line.
+    // Anonymous, it is the page's token request; it starts the conversation only when it names the user.
+    if (status === 200) void delivery.connect(c);
+    else if (c.userId && !c.started) void delivery.enqueue(c, () => delivery.startIfNeeded(c));
   };
 
 const reconnect =

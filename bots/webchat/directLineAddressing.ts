@@ -3,6 +3,7 @@
  * from the client), the conversation account and activity ids.
  * @packageDocumentation
  */
+import { randomBytes } from 'node:crypto';
 import type { ChannelAccount, ConversationAccount } from 'botbuilder';
 import { z } from 'zod';
 import type { DirectLineConversation } from './directLineConversations';
@@ -36,4 +37,12 @@ export function learnUser(c: DirectLineConversation, id: unknown, name?: unknown
   if (!parsedId.success || parsedId.data.startsWith('dl_')) return;
   c.userId = parsedId.data;
   if (typeof name === 'string' && name.length <= 256) c.userName = name;
+}
+
+/**
+ * Names the user when the client has not: an id made by the channel (`wl-` and random), as Azure Direct Line does for
+ * a client that names no one. Does nothing once the user is known.
+ */
+export function ensureUser(c: DirectLineConversation): void {
+  c.userId ??= `wl-${randomBytes(9).toString('base64url')}`;
 }

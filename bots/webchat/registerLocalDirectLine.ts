@@ -120,7 +120,10 @@ export interface LocalDirectLine {
  *
  * User activities are kept, echoed to the stream (with `id`, `timestamp`, `from.role: 'user'`, and the
  * client's `channelData.clientActivityID`) and forwarded to `botEndpoint` like a channel does, one at a time
- * per conversation. The bot gets one `conversationUpdate` (bot and user added) as soon as the user id is known.
+ * per conversation. The bot gets one `conversationUpdate` (bot and user added) when the client connects, as with Azure
+ * Direct Line: at `POST /conversations` with the conversation's token (Web Chat's start) or when its stream opens, so the
+ * bot greets before the customer types. The user is the one the client names (`user.id` in that POST's body), else an
+ * id made by the channel. An anonymous `POST /conversations` only issues the token, unless its body names the user.
  * A bot failure answers the POST with 502 (504 on timeout); the message stays in the conversation.
  *
  * Connector routes, under `${connectorPath}/${connectorKey}/v3/conversations/:id`: `POST /activities[/:replyToId]`,

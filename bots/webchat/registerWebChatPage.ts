@@ -48,13 +48,13 @@ function defaultStaticDir(): string {
   return candidates.find((dir) => existsSync(path.join(dir, 'index.html'))) ?? __dirname;
 }
 
-/** Finds Web Chat's bundle; the package's `exports` hide `dist/`, so look in the node_modules folders directly. */
-function defaultWebchatBundle(): string {
-  for (const dir of require.resolve.paths('botframework-webchat') ?? []) {
-    const file = path.join(dir, 'botframework-webchat', 'dist', 'webchat.js');
-    if (existsSync(file)) return file;
+/** Finds a file of an installed package; packages' `exports` hide their `dist/` and `umd/`, so look in node_modules. */
+function packageFile(name: string, ...file: string[]): string {
+  for (const dir of require.resolve.paths(name) ?? []) {
+    const found = path.join(dir, name, ...file);
+    if (existsSync(found)) return found;
   }
-  throw new TypeError('registerWebChatPage: botframework-webchat/dist/webchat.js not found; is botframework-webchat installed?');
+  throw new TypeError(`registerWebChatPage: ${[name, ...file].join('/')} not found; is ${name} installed?`);
 }
 
 interface CachedFile {
@@ -65,8 +65,10 @@ interface CachedFile {
 
 /**
  * Registers the customer web chat page and what it loads: `GET /` (the page), `GET /webchat/chat.js` (its
- * script), `GET /webchat/webchat.js` (Bot Framework Web Chat, served from node_modules: no CDN) and
- * `GET /webchat/config.json` (`{ mode, domain, tokenUrl, locale }`, read by the page).
+ * script), `GET /webchat/webchat.js` (Bot Framework Web Chat, served from node_modules: no CDN),
+ * `GET /webchat/react.js` and `GET /webchat/react-dom.js` (React's UMD builds from node_modules, which Web Chat then
+ * uses, so the page can render its own components) and `GET /webchat/config.json` (`{ mode, domain, tokenUrl,
+ * locale }`, read by the page).
  *
  * @remarks In `local` mode the page gets its token from `POST /v3/directline/conversations` of
  * {@link registerLocalDirectLine} (register it too). In `azure` mode this also registers
@@ -82,7 +84,11 @@ export function registerWebChatPage(server: restify.Server, options: WebChatPage
   }
   const o = parsed.data;
   const staticDir = o.staticDir ?? defaultStaticDir();
-  const bundlePath = o.webchatBundlePath ?? defaultWebchatBundle();
+  const bundlePath = o.webchatBundlePath ?? packageFile('botframework-webchat', 'dist', 'webchat.js');
+  // React for the page's own Web Chat components (the agent's avatar): Web Chat's bundle takes window.React and
+  // window.ReactDOM when they are loaded before it, the way its documentation loads React for custom components.
+  const reactPath = packageFile('react', 'umd', 'react.production.min.js');
+  const reactDomPath = packageFile('react-dom', 'umd', 'react-dom.production.min.js');
   for (const file of [path.join(staticDir, 'index.html'), path.join(staticDir, 'chat.js'), bundlePath]) {
     if (!existsSync(file)) throw new TypeError(`registerWebChatPage: ${file} not found`);
   }
@@ -171,6 +177,8 @@ export function registerWebChatPage(server: restify.Server, options: WebChatPage
   );
   server.get('/webchat/chat.js', serveFile(path.join(staticDir, 'chat.js'), 'application/javascript; charset=utf-8', 'no-cache'));
   server.get('/webchat/webchat.js', serveFile(bundlePath, 'application/javascript; charset=utf-8', 'public, max-age=86400'));
+  server.get('/webchat/react.js', serveFile(reactPath, 'application/javascript; charset=utf-8', 'public, max-age=86400'));
+  server.get('/webchat/react-dom.js', serveFile(reactDomPath, 'application/javascript; charset=utf-8', 'public, max-age=86400'));
   server.get('/webchat/config.json', async (_req: restify.Request, res: restify.Response) => {
     res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
     res.end(config);

@@ -24,8 +24,9 @@ export interface DirectLineStreams {
 
 /**
  * Serves the streams: an unknown or used ticket is refused (404 unknown conversation, 403 otherwise), and so is a
- * stream past `maxSocketsPerConversation` (429). Every `socketPingMs` dead clients are found by ping and expired
- * conversations are swept.
+ * stream past `maxSocketsPerConversation` (429). An opened stream starts the conversation for the bot if nothing did
+ * yet (`BotDelivery.connect`). Every `socketPingMs` dead clients are found by ping and expired conversations are
+ * swept.
  */
 export function registerStreamRoute(server: restify.Server, ctx: LocalDirectLineContext): DirectLineStreams {
   const { store, logger } = ctx;
@@ -43,6 +44,8 @@ export function registerStreamRoute(server: restify.Server, ctx: LocalDirectLine
       alive.set(ws, true);
       ws.on('pong', () => alive.set(ws, true));
       attach(ctx, ws, taken.conversation, taken.watermark);
+      // A client may open the stream straight after an anonymous start: it has connected, so the bot greets.
+      void ctx.delivery.connect(taken.conversation);
     });
   };
   const unregister = upgradeRouter(server.server, { logger }).register((pathname) => STREAM_PATH.test(pathname), onUpgrade);

@@ -1,6 +1,6 @@
 import { ActivityTypes, InputHints, type Activity } from 'botbuilder-core';
-import type { DialogLanguage } from '../messages';
 import type { TrackingView } from './trackingView';
+import { labelColon as colon } from './labelColon';
 import { trackingCard } from './trackingCard';
 import { renderMode } from './renderMode';
 
@@ -23,8 +23,6 @@ const factLines = (view: TrackingView): Array<readonly [string, string]> => {
   else if (view.expectedDelivery) lines.push([view.labels.expectedDelivery, view.expectedDelivery]);
   return lines;
 };
-
-const colon = (language: DialogLanguage): string => (language === 'fr' ? '\u00a0:' : ':');
 
 /** A one-paragraph summary for screen readers, notifications and voice. */
 export function trackingSummary(view: TrackingView): string {

@@ -51,6 +51,8 @@ describe('customer web chat in Chromium: parcel tracking end to end (real app)',
       const page = await context.newPage();
       try {
         await page.goto(`${base}/?locale=${c.locale}`);
+        // The welcome comes as the page connects; typing before Web Chat is connected could lose the message.
+        await webChatBubbles(page).first().waitFor({ timeout: 20000 });
         await sendWebChatMessage(page, c.ask);
         await webChatBubble(page, c.question).first().waitFor({ timeout: 20000 });
         await sendWebChatMessage(page, parcel.trackingNumber);

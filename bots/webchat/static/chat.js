@@ -21,6 +21,67 @@
     return TEXT[locale.slice(0, 2).toLowerCase()] || TEXT.en;
   }
 
+  // An agent's message relayed by the bot carries channelData.warmline = { sender: 'agent', agentName }: it gets the
+  // agent's initials as avatar and the agent's name beside its time; the bot's own messages keep the bot's avatar.
+  function agentName(activity) {
+    var from = activity && activity.from;
+    var warmline = from && from.role === 'bot' && activity.channelData && activity.channelData.warmline;
+    if (!warmline || warmline.sender !== 'agent' || typeof warmline.agentName !== 'string') return '';
+    return warmline.agentName.trim().slice(0, 80);
+  }
+
+  function initials(name) {
+    var words = name.split(/\s+/).filter(Boolean);
+    var first = Array.from(words[0] || '')[0] || '';
+    var last = words.length > 1 ? Array.from(words[words.length - 1])[0] : '';
+    return (first + last).toUpperCase();
+  }
+
+  // Web Chat's documented middleware props; React is the one Web Chat uses (window.React, loaded before it).
+  function agentMiddleware() {
+    var h = window.React && window.React.createElement;
+    if (!h) return {};
+    return {
+      avatarMiddleware: function () {
+        return function (next) {
+          return function (args) {
+            var name = !args.fromUser && agentName(args.activity);
+            if (!name) return next(args);
+            return function () {
+              return h('div', { className: 'warmline-agent-avatar', 'aria-hidden': 'true', title: name }, initials(name));
+            };
+          };
+        };
+      },
+      activityStatusMiddleware: function () {
+        return function (next) {
+          return function (args) {
+            var status = next(args);
+            var name = agentName(args.activity);
+            if (!name) return status;
+            return h('span', { className: 'warmline-agent-status' }, h('span', { className: 'warmline-agent-name' }, name), status ? ' \u00b7 ' : null, status || null);
+          };
+        };
+      },
+      // Web Chat groups consecutive messages of one role under one avatar: an agent's are a group of their own.
+      groupActivitiesMiddleware: function () {
+        return function (next) {
+          return function (args) {
+            var groups = next(args);
+            var sender = [];
+            args.activities.forEach(function (activity, i) {
+              var previous = args.activities[i - 1];
+              var same = previous && previous.from.role === activity.from.role && agentName(previous) === agentName(activity);
+              if (same) sender[sender.length - 1].push(activity);
+              else sender.push([activity]);
+            });
+            return Object.assign({}, groups, { sender: sender });
+          };
+        };
+      },
+    };
+  }
+
   function fail(locale) {
     var status = document.getElementById('status');
     status.textContent = texts(locale).failed;
@@ -48,11 +109,14 @@
       var domain = new URL(config.domain, window.location.href).href.replace(/\/+$/, '');
       var directLine = window.WebChat.createDirectLine({ domain: domain, token: session.token, webSocket: true });
       window.WebChat.renderWebChat(
-        {
-          directLine: directLine,
-          locale: locale,
-          styleOptions: { hideUploadButton: true, botAvatarInitials: 'W', userAvatarInitials: '', bubbleBorderRadius: 8 },
-        },
+        Object.assign(
+          {
+            directLine: directLine,
+            locale: locale,
+            styleOptions: { hideUploadButton: true, botAvatarInitials: 'W', userAvatarInitials: '', bubbleBorderRadius: 8 },
+          },
+          agentMiddleware(),
+        ),
         document.getElementById('webchat'),
       );
     } catch (err) {

@@ -132,6 +132,55 @@ describe('registerLocalDirectLine', () => {
     }
   });
 
+  describe('greets when the client connects, before the customer writes (as Azure Direct Line sends the start)', () => {
+    const anonymousStart = async (): Promise<Conversation> => {
+      const res = await fetch(`${base}/v3/directline/conversations`, { method: 'POST', headers: json(), body: '{}' });
+      expect(res.status).to.equal(201);
+      return (await res.json()) as Conversation;
+    };
+
+    it('a client that connects with its token but names no user gets the welcome, and keeps the id the channel gave it', async () => {
+      const anonymous = await anonymousStart();
+      // DirectLineJS with a token that already names the user sends no body at all.
+      const connect = await fetch(`${base}/v3/directline/conversations`, { method: 'POST', headers: json(anonymous.token) });
+      expect(connect.status).to.equal(200);
+      const conv = (await connect.json()) as Conversation;
+      const stream = await StreamClient.open(conv.streamUrl);
+      try {
+        const welcome = await stream.waitFor((a) => a.text === 'welcome');
+        const userId = (welcome.recipient as { id: string }).id;
+        expect(userId).to.match(/^wl-[A-Za-z0-9_-]{8,}$/);
+        expect(channel.directLine.activities(conv.conversationId).map((a) => a.text)).to.deep.equal(['welcome']);
+
+        // The client's later activities are the same user's, whatever id it puts in them.
+        const res = await postActivity(base, conv, message('hello', 'n-1', 'someone-else'));
+        expect(res.status).to.equal(200);
+        const echo = await stream.waitFor((a) => a.text === 'hello');
+        expect(echo.from).to.deep.include({ id: userId, role: 'user' });
+      } finally {
+        await stream.close();
+      }
+    });
+
+    it('a client that opens the stream straight after the anonymous start gets the welcome on it', async () => {
+      const conv = await anonymousStart();
+      const stream = await StreamClient.open(conv.streamUrl);
+      try {
+        await stream.waitFor((a) => a.text === 'welcome');
+        await sleep(100);
+        expect(channel.directLine.activities(conv.conversationId).map((a) => a.text)).to.deep.equal(['welcome']);
+      } finally {
+        await stream.close();
+      }
+    });
+
+    it('the page\'s anonymous token request alone starts nothing (the client has not connected yet)', async () => {
+      const conv = await anonymousStart();
+      await sleep(150);
+      expect(channel.directLine.activities(conv.conversationId)).to.deep.equal([]);
+    });
+  });
+
   it('forwards to the bot what a channel would: serviceUrl, recipient, channelId, locale, and strips what a client may not set', async () => {
     const conv = await startConversation(base, 'user-7', 'fr-FR');
     const before = references.length;

@@ -49,6 +49,23 @@ describe('registerWebChatPage (local mode)', () => {
     zipped.resume();
   });
 
+  it('serves React and ReactDOM from node_modules, loaded before Web Chat so Web Chat uses them', async () => {
+    const html = await (await fetch(`${channel.base}/`)).text();
+    const order = ['/webchat/react.js', '/webchat/react-dom.js', '/webchat/webchat.js', '/webchat/chat.js'].map((src) => html.indexOf(`src="${src}"`));
+    expect(order.every((at) => at >= 0)).to.equal(true);
+    expect(order).to.deep.equal([...order].sort((a, b) => a - b));
+    for (const [route, file] of [
+      ['react.js', 'react/umd/react.production.min.js'],
+      ['react-dom.js', 'react-dom/umd/react-dom.production.min.js'],
+    ]) {
+      const res = await fetch(`${channel.base}/webchat/${route}`, { headers: { 'accept-encoding': 'identity' } });
+      expect(res.status, route).to.equal(200);
+      expect(res.headers.get('content-type')).to.equal('application/javascript; charset=utf-8');
+      const body = Buffer.from(await res.arrayBuffer());
+      expect(body.equals(readFileSync(path.resolve(__dirname, '../../../node_modules', file))), route).to.equal(true);
+    }
+  });
+
   it('serves the page script and a config that points at the local Direct Line', async () => {
     const script = await fetch(`${channel.base}/webchat/chat.js`);
     expect(script.headers.get('content-type')).to.equal('application/javascript; charset=utf-8');

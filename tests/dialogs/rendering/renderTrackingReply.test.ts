@@ -68,8 +68,8 @@ describe('channel rendering of the tracking answer', () => {
 
     it('escapes Markdown in carrier data so it cannot become a link', () => {
       const card = trackingCard(view('in_transit', 'en', { lastEvent: '[click](http://evil.example) *now*' }));
-      const facts = card.body.find((b) => b.type === 'FactSet') as { facts: Array<{ value: string }> };
-      expect(facts.facts.map((f) => f.value)).to.include('\\[click\\]\\(http://evil.example\\) \\*now\\*');
+      const texts = card.body.map((b) => String(b.text));
+      expect(texts).to.include('**Last update:** \\[click\\]\\(http://evil.example\\) \\*now\\*');
     });
   });
 
