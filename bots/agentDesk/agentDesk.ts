@@ -6,11 +6,12 @@ import type { AgentTurnHandler } from '../../middleware/handoffMiddleware';
 import { CustomerUnreachableError, type AgentActionResult } from '../../middleware/handoff/agentSide';
 import type { HandoffService } from '../../middleware/handoff/handoffService';
 import type { Messenger, OutgoingMessage } from '../../middleware/handoff/messenger';
-import type { AgentStatus } from '../../middleware/handoff/stores/handoffStore';
+import type { AgentStatus, CaseAnnouncement } from '../../middleware/handoff/stores/handoffStore';
+import { customerLabel, type SummaryLanguage } from '../../middleware/handoff/caseSummary';
 import type { AgentDelivery, HandoffEvent, HubConnector } from '../../middleware/handoff/hubs/hubConnector';
 import { silentLogger, type Logger } from '../../middleware/shared/logger';
 import { messageActivity } from '../../middleware/adapterMessenger';
-import { caseCard, caseText, reasonLabel, type AcceptActionData, type CaseCardOptions } from './agentCards';
+import { announcementStatus, caseCard, caseText, reasonLabel, type AcceptActionData, type AnnouncementStatusOptions, type CaseCardOptions } from './agentCards';
 import { SLACK_ACCEPT_ACTION, caseBlocks } from './slackCaseBlocks';
 import { SlackWebApi, slackChannelOf } from './slackWebApi';
 
@@ -23,9 +24,18 @@ export interface AgentDeskOptions {
   readonly messenger: Messenger;
   /** Slack Web API client (cards with buttons on Slack). Default: `https://slack.com`. */
   readonly slack?: SlackWebApi;
+  /** The agents' language: of case cards and their "why" line. Default `en`. */
+  readonly language?: SummaryLanguage;
   /** Default: silent. */
   readonly logger?: Logger;
 }
+
+/** How a case was shown: the channel's message id and the path that can update it. */
+type Shown = Pick<CaseAnnouncement, 'messageId' | 'via'>;
+
+/** Announcements posted through the Slack Web API (updated with `chat.update`); all others went through the messenger. */
+const VIA_SLACK = 'slack';
+const VIA_MESSENGER = 'messenger';
 
 type Command = 'queue' | 'accept' | 'close' | 'help' | 'online' | 'away';
 
@@ -74,7 +84,10 @@ type AgentInput = { kind: 'command'; command: Command; arg: string } | { kind: '
  * through the Slack Web API on Slack, text elsewhere. Commands: `queue`, `accept [id]`, `close` / `close: [note]` / `/close [note]`, `help`,
  * `online`, `away` (French: `file`, `prendre`, `fermer`, `aide`, `en ligne`, `absent`). While an agent holds a case in
  * a conversation, anything else they write there is relayed to the customer; nobody can write into a case they did
- * not claim. Implements both the middleware's {@link AgentTurnHandler} and a {@link HubConnector}.
+ * not claim. Each announcement's message id is kept beside the case (`HandoffStore.saveAnnouncement`), so when the case
+ * is taken, closed, left or re-queued every instance updates those cards in place (Teams `updateActivity`, Slack
+ * `chat.update`): who has it, and no Accept button once nobody can take it.
+ * Implements both the middleware's {@link AgentTurnHandler} and a {@link HubConnector}.
  * @example
  * const desk = new AgentDesk({ service, agents: AgentDirectory.parse(config.WARMLINE_AGENTS), messenger });
  * service.addConnector(desk);
@@ -86,6 +99,7 @@ export class AgentDesk implements AgentTurnHandler, HubConnector {
   private readonly messenger: Messenger;
   private readonly slack: SlackWebApi;
   private readonly logger: Logger;
+  private readonly language: SummaryLanguage;
   /** When this instance last renewed each agent's presence (epoch ms): saves a store write per relayed message. */
   private readonly renewedAt = new Map<string, number>();
 
@@ -98,6 +112,7 @@ export class AgentDesk implements AgentTurnHandler, HubConnector {
     this.messenger = options.messenger;
     this.slack = options.slack ?? new SlackWebApi();
     this.logger = options.logger ?? silentLogger;
+    this.language = options.language ?? 'en';
   }
 
   identify(ctx: TurnContext): AgentIdentity | undefined {
@@ -165,31 +180,101 @@ export class AgentDesk implements AgentTurnHandler, HubConnector {
   }
 
   async onEvent(event: HandoffEvent): Promise<void> {
-    if (event.type === 'queued') await this.announce(event.case);
+    switch (event.type) {
+      case 'queued':
+        if (event.opened) return this.announce(event.case);
+        // Back in the queue: the earlier cards say so (without Accept where a new card follows), then new cards.
+        return this.announce(event.case, { requeued: true });
+      case 'assigned':
+      case 'resolved':
+      case 'abandoned':
+      case 'timed_out':
+      case 'callback_requested':
+        return this.refreshAnnouncements(event.case.id);
+      default:
+        return;
+    }
   }
 
   async deliverToAgent(c: HandoffCase, message: AgentDelivery): Promise<boolean> {
     const target = c.agentConversation;
     if (!target || !c.agent || c.agent.channel === 'console' || c.agent.channel.startsWith('hub:')) return false;
-    const who = c.customer.name?.trim().split(/\s+/)[0] || 'Customer';
+    const who = c.customer.name?.trim() && c.customer.name.trim() !== c.customer.id ? (c.customer.name.trim().split(/\s+/)[0] as string) : customerLabel(c.customer, this.language);
     const relayed: OutgoingMessage = { text: `[${c.id}] ${who}: ${message.text}`, textFormat: 'plain', role: 'bot' };
     await this.messenger.send(target, [relayed], message.onSent ? { onSent: message.onSent } : undefined);
     return true;
   }
 
-  /** Announces a case in every online agent's watch conversation. */
-  async announce(c: HandoffCase): Promise<void> {
+  /**
+   * Announces a case in every online agent's watch conversation and keeps each card's message id beside the case.
+   *
+   * @remarks With `requeued`, the cards of an earlier announcement are updated first ("back in the queue"). A case
+   * taken or closed while the cards were on their way has them updated at once: the event that would have done it may
+   * have found none kept yet.
+   */
+  async announce(c: HandoffCase, options: { readonly requeued?: boolean } = {}): Promise<void> {
+    const store = this.service.store;
     const presences = (await this.service.presence.list()).filter((p) => p.status === 'online' && p.watch);
+    if (options.requeued) {
+      const watching = new Set(presences.map((p) => (p.watch as ConversationPointer).key));
+      await this.refreshAnnouncements(c.id, (post) => ({ requeued: { reannounced: watching.has(post.where.key) } }));
+    }
     const position = (await this.service.queue.positionOf(c.id)).position;
-    await Promise.all(
+    const shown = await Promise.all(
       presences.map(async (p) => {
+        const where = p.watch as ConversationPointer;
         try {
-          await this.showCase(p.watch as ConversationPointer, c, { mode: 'announce', ...(position ? { position } : {}) });
+          const posted = await this.showCase(where, c, { mode: 'announce', language: this.language, ...(position ? { position } : {}) });
+          if (posted && store.saveAnnouncement) await store.saveAnnouncement(c.id, { where: withoutSecrets(where), ...posted, at: new Date().toISOString() });
+          return posted !== undefined;
         } catch (err) {
           this.logger.warn('desk.announce_failed', { caseId: c.id, channel: p.agent.channel, error: err instanceof Error ? err.name : 'unknown' });
+          return false;
         }
       }),
     );
+    if (!shown.some(Boolean)) return;
+    const now = await store.get(c.id);
+    if (now && now.state !== 'queued') await this.refreshAnnouncements(c.id);
+  }
+
+  /**
+   * Updates in place every kept announcement of a case to show where it stands now (taken, closed...).
+   *
+   * @param statusOptions per announcement, beyond the language (a re-queued case's earlier cards).
+   */
+  private async refreshAnnouncements(caseId: string, statusOptions: (post: CaseAnnouncement) => AnnouncementStatusOptions = () => ({})): Promise<void> {
+    const store = this.service.store;
+    if (!store.listAnnouncements) return;
+    // The case as it is now, not as the event saw it: events of one case may be handled out of order.
+    const [c, posts] = await Promise.all([store.get(caseId), store.listAnnouncements(caseId)]);
+    if (!c || !posts.length) return;
+    await Promise.all(
+      posts.map(async (post) => {
+        const status = announcementStatus(c, post.where.key, { language: this.language, ...statusOptions(post) });
+        if (!status) return;
+        try {
+          await this.updateCase(post, c, { mode: 'announce', language: this.language, status });
+        } catch (err) {
+          this.logger.warn('desk.announcement_update_failed', { caseId: c.id, channel: post.where.channel, error: err instanceof Error ? err.name : 'unknown' });
+        }
+      }),
+    );
+  }
+
+  /** Replaces a card shown earlier with the case as it is now, through the path that posted it. */
+  private async updateCase(post: CaseAnnouncement, c: HandoffCase, options: CaseCardOptions): Promise<void> {
+    if (post.via === VIA_SLACK) {
+      const token = await this.slackTokenFor(post.where.key);
+      const channel = slackChannelOf(String((post.where.reference.conversation as { id?: unknown } | undefined)?.id ?? ''));
+      if (!token || !channel) return;
+      const { text, blocks } = caseBlocks(c, options);
+      const updated = await this.slack.updateMessage(token, { channel, ts: post.messageId, text, blocks });
+      if (!updated.ok) this.logger.warn('desk.slack_update_failed', { caseId: c.id, error: updated.error });
+      return;
+    }
+    if (!this.messenger.update) return;
+    await this.messenger.update(post.where, post.messageId, this.caseMessage(post.where, c, options));
   }
 
   private async relay(ctx: TurnContext, agent: AgentIdentity, c: HandoffCase, text: string, activityId: string | undefined): Promise<void> {
@@ -220,7 +305,7 @@ export class AgentDesk implements AgentTurnHandler, HubConnector {
     }
     const result = await this.service.agents.accept(caseId.toUpperCase(), agent, here);
     if (result.ok) {
-      await this.showCase(here, result.case, { mode: 'full' }, ctx);
+      await this.showCase(here, result.case, { mode: 'full', language: this.language }, ctx);
       return;
     }
     switch (result.reason) {
@@ -256,24 +341,46 @@ export class AgentDesk implements AgentTurnHandler, HubConnector {
     );
   }
 
-  /** Shows a case in a conversation: Adaptive Card on Teams, Block Kit through the Web API on Slack, text elsewhere. */
-  private async showCase(where: ConversationPointer, c: HandoffCase, options: CaseCardOptions, ctx?: TurnContext): Promise<void> {
+  /**
+   * Shows a case in a conversation: Adaptive Card on Teams, Block Kit through the Web API on Slack, text elsewhere.
+   *
+   * @returns the message's id and the path that posted it, when the channel gave an id.
+   */
+  private async showCase(where: ConversationPointer, c: HandoffCase, options: CaseCardOptions, ctx?: TurnContext): Promise<Shown | undefined> {
     if (where.channel === 'slack') {
       const token = extrasOf(where).slackApiToken;
       const channel = slackChannelOf(String((where.reference.conversation as { id?: unknown } | undefined)?.id ?? ''));
       if (token && channel) {
         const { text, blocks } = caseBlocks(c, options);
         const posted = await this.slack.postMessage(token, { channel, text, blocks });
-        if (posted.ok) return;
+        if (posted.ok) return posted.ts ? { messageId: posted.ts, via: VIA_SLACK } : undefined;
         this.logger.warn('desk.slack_post_failed', { caseId: c.id, error: posted.error });
       }
     }
-    const message: OutgoingMessage =
-      where.channel === 'msteams'
-        ? { attachments: [CardFactory.adaptiveCard(caseCard(c, options))], summary: `${c.id} ${reasonLabel(c.reason)}`, role: 'bot' }
-        : { text: caseText(c, options), role: 'bot' };
-    if (ctx) await ctx.sendActivity(messageActivity(message));
-    else await this.messenger.send(where, [message]);
+    const message = this.caseMessage(where, c, options);
+    if (ctx) {
+      const sent = await ctx.sendActivity(messageActivity(message));
+      return sent?.id ? { messageId: sent.id, via: VIA_MESSENGER } : undefined;
+    }
+    const sent = await this.messenger.send(where, [message]);
+    const id = sent ? sent[0]?.id : undefined;
+    return id ? { messageId: id, via: VIA_MESSENGER } : undefined;
+  }
+
+  /**
+   * The Slack bot token of an agent conversation, from the presence of the agent watching there: announcements are
+   * kept without it (a secret lives no longer than the presence that brought it).
+   */
+  private async slackTokenFor(conversationKey: string): Promise<string | undefined> {
+    const watching = (await this.service.presence.list()).find((p) => p.watch?.key === conversationKey);
+    return watching?.watch ? extrasOf(watching.watch).slackApiToken : undefined;
+  }
+
+  /** A case as a message for the messenger: an Adaptive Card on Teams, text elsewhere. */
+  private caseMessage(where: ConversationPointer, c: HandoffCase, options: CaseCardOptions): OutgoingMessage {
+    return where.channel === 'msteams'
+      ? { attachments: [CardFactory.adaptiveCard(caseCard(c, options))], summary: `${c.id} ${reasonLabel(c.reason, this.language)}`, role: 'bot' }
+      : { text: caseText(c, options), role: 'bot' };
   }
 
   private async queueText(): Promise<string> {
@@ -283,7 +390,7 @@ export class AgentDesk implements AgentTurnHandler, HubConnector {
     const lines = cases.map((c) => {
       const since = Math.max(0, Math.round((now - Date.parse(c.timestamps.queued ?? c.timestamps.created)) / 60_000));
       const state = c.state === 'queued' ? '' : ` · ${c.state.replace('_', ' ')}`;
-      return `• ${c.id} · ${reasonLabel(c.reason)} · ${c.priority} · ${since} min${state} · ${c.customer.name ?? 'customer'}`;
+      return `• ${c.id} · ${reasonLabel(c.reason, this.language)} · ${c.priority} · ${since} min${state} · ${customerLabel(c.customer, this.language)}`;
     });
     return `Waiting cases (accept [id] to take one):\n${lines.join('\n')}`;
   }
@@ -303,6 +410,13 @@ export class AgentDesk implements AgentTurnHandler, HubConnector {
     const status: AgentStatus = mine?.status ?? 'online';
     await this.service.presence.set(agent, status, here);
   }
+}
+
+/** A pointer without Warmline's channel extras (Slack's bot token): what is kept with a case's announcements. */
+function withoutSecrets(where: ConversationPointer): ConversationPointer {
+  const reference = { ...where.reference };
+  delete reference.warmline;
+  return { ...where, reference };
 }
 
 const holder = (by: AgentIdentity | undefined): string => (by ? (by.name?.trim() || by.id) : 'another agent');

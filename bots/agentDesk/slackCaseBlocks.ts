@@ -1,5 +1,5 @@
 import type { HandoffCase } from '../../middleware/handoff/handoffCase';
-import { caseView, earlierLinesNotShown, fitNewest, type CaseCardOptions } from './agentCards';
+import { caseView, fitNewest, type CaseCardOptions } from './agentCards';
 import type { SlackBlock } from './slackWebApi';
 
 /** `action_id` of the Accept button; its `value` is the case id. */
@@ -54,37 +54,40 @@ function sections(lines: readonly string[]): SlackBlock[] {
  */
 export function caseBlocks(c: HandoffCase, options: CaseCardOptions): { text: string; blocks: SlackBlock[] } {
   const v = caseView(c, options);
+  const l = v.labels;
+  const acceptable = options.mode === 'announce' && (v.status?.claimable ?? true);
   const section = (text: string): SlackBlock => ({ type: 'section', text: { type: 'mrkdwn', text: cut(text, SECTION_MAX) } });
   const transcript = v.transcript.map(quote);
   const waiting = options.mode === 'full' ? v.waiting.map(quote) : [];
   // A titled list of the newest `shown` lines, after a marker counting the ones left out (by the view and by size).
   const list = (title: string, all: readonly string[], omittedByView: number, shown: number): SlackBlock[] => {
     const omitted = omittedByView + all.length - shown;
-    return sections([title, ...(omitted > 0 ? [`_${earlierLinesNotShown(omitted)}_`] : []), ...all.slice(all.length - shown)]);
+    return sections([title, ...(omitted > 0 ? [`_${l.earlierLines(omitted)}_`] : []), ...all.slice(all.length - shown)]);
   };
   const build = (transcriptShown: number, waitingShown: number): SlackBlock[] => {
     const blocks: SlackBlock[] = [
-      { type: 'header', text: { type: 'plain_text', text: cut(options.mode === 'announce' ? `New case ${v.title}` : `Accepted ${v.title}`, 150) } },
+      { type: 'header', text: { type: 'plain_text', text: cut(`${options.mode === 'announce' ? l.newCase : l.acceptedShort} ${v.title}`, 150) } },
+      ...(v.status ? [section(`*${esc(v.status.text)}*`)] : []),
       { type: 'section', fields: v.facts.slice(0, 10).map((f) => ({ type: 'mrkdwn', text: cut(`*${esc(f.title)}*\n${esc(f.value)}`, 300) })) },
-      section(esc(v.summary)),
+      // One line per fact of the summary (what the customer wants, what the bot did, why...), never one paragraph.
+      section(v.details.map((d) => (d.title ? `*${esc(d.title)}:* ${esc(d.value)}` : esc(d.value))).join('\n')),
     ];
-    const context = [v.emotion ? `Emotion: ${esc(v.emotion)}` : '', `Why: ${esc(v.evidence)}`].filter(Boolean).join('\n');
-    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: cut(context, SECTION_MAX) }] });
-    if (v.collected.length) blocks.push(section(`*Collected*\n${v.collected.map((f) => `${esc(f.title)}: ${esc(f.value)}`).join('\n')}`));
-    if (transcript.length) blocks.push(...list('*Transcript (redacted)*', transcript, v.transcriptOmitted, transcriptShown));
-    if (waiting.length) blocks.push(...list('*Sent while waiting*', waiting, v.waitingOmitted, waitingShown));
-    if (options.mode === 'announce') {
+    if (v.collected.length) blocks.push(section(`*${esc(l.collected)}*\n${v.collected.map((f) => `${esc(f.title)}: ${esc(f.value)}`).join('\n')}`));
+    if (transcript.length) blocks.push(...list(`*${esc(l.transcript)}*`, transcript, v.transcriptOmitted, transcriptShown));
+    if (waiting.length) blocks.push(...list(`*${esc(l.waiting)}*`, waiting, v.waitingOmitted, waitingShown));
+    if (acceptable) {
       blocks.push({
         type: 'actions',
-        elements: [{ type: 'button', text: { type: 'plain_text', text: 'Accept' }, style: 'primary', action_id: SLACK_ACCEPT_ACTION, value: c.id }],
+        elements: [{ type: 'button', text: { type: 'plain_text', text: l.accept }, style: 'primary', action_id: SLACK_ACCEPT_ACTION, value: c.id }],
       });
-    } else {
-      blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: 'Everything you write here goes to the customer. Type `close` when done, or `close: [note]` to leave an internal note for the team (the customer never sees it).' }] });
+    } else if (options.mode === 'full') {
+      blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: esc(l.closingHint) }] });
     }
     return blocks;
   };
   // Too many blocks counts as too big, so the fit never has to drop the Accept button or the closing hint.
   const size = (blocks: SlackBlock[]): number => (blocks.length > MAX_BLOCKS ? Infinity : JSON.stringify(blocks).length);
   const [t, w] = fitNewest([transcript, waiting], (l) => l.length, (a, b) => size(build(a, b)), MESSAGE_BUDGET);
-  return { text: cut(`${options.mode === 'announce' ? 'New case' : 'Accepted'} ${v.title}`, 300), blocks: build(t, w) };
+  const headline = v.status ? `${v.title}: ${v.status.text}` : `${options.mode === 'announce' ? l.newCase : l.acceptedShort} ${v.title}`;
+  return { text: cut(headline, 300), blocks: build(t, w) };
 }

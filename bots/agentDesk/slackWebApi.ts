@@ -11,6 +11,14 @@ export interface SlackPostMessage {
   readonly thread_ts?: string;
 }
 
+/** A `chat.update` request: replaces the message `ts` of `channel`. */
+export interface SlackUpdateMessage {
+  readonly channel: string;
+  readonly ts: string;
+  readonly text: string;
+  readonly blocks?: readonly SlackBlock[];
+}
+
 /** Slack's answer: `ok` with the message `ts`, or an error code (`invalid_auth`, `channel_not_found`...). */
 export interface SlackPostResult {
   readonly ok: boolean;
@@ -28,7 +36,7 @@ export interface SlackWebApiOptions {
 }
 
 /**
- * The part of Slack's Web API the agent desk uses: `chat.postMessage` with Block Kit.
+ * The part of Slack's Web API the agent desk uses: `chat.postMessage` and `chat.update` with Block Kit.
  *
  * @remarks Adaptive Cards do not render in Slack and Block Kit through `channelData` is unreliable, so cards with
  * buttons go through the Web API with the bot token that Azure Bot Service puts in `channelData.ApiToken`.
@@ -47,18 +55,32 @@ export class SlackWebApi {
   }
 
   /** Posts a message; resolves with Slack's answer (a failed call resolves `{ ok: false, error }`, never throws). */
-  async postMessage(token: string, message: SlackPostMessage): Promise<SlackPostResult> {
+  postMessage(token: string, message: SlackPostMessage): Promise<SlackPostResult> {
+    return this.call('chat.postMessage', token, message);
+  }
+
+  /** Replaces a message in place (`chat.update`); resolves with Slack's answer, never throws. */
+  updateMessage(token: string, message: SlackUpdateMessage): Promise<SlackPostResult> {
+    return this.call('chat.update', token, message);
+  }
+
+  private async call(method: string, token: string, body: SlackPostMessage | SlackUpdateMessage): Promise<SlackPostResult> {
     if (!token) return { ok: false, error: 'no_token' };
     try {
-      const res = await fetch(`${this.baseUrl}/api/chat.postMessage`, {
+      const res = await fetch(`${this.baseUrl}/api/${method}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json; charset=utf-8', authorization: `Bearer ${token}` },
-        body: JSON.stringify(message),
+        body: JSON.stringify(body),
         signal: AbortSignal.timeout(this.timeoutMs),
       });
       if (!res.ok) return { ok: false, error: `http_${res.status}` };
-      const body = (await res.json()) as Partial<SlackPostResult>;
-      return { ok: body.ok === true, ...(body.ts ? { ts: body.ts } : {}), ...(body.channel ? { channel: body.channel } : {}), ...(body.error ? { error: body.error } : {}) };
+      const answer = (await res.json()) as Partial<SlackPostResult>;
+      return {
+        ok: answer.ok === true,
+        ...(answer.ts ? { ts: answer.ts } : {}),
+        ...(answer.channel ? { channel: answer.channel } : {}),
+        ...(answer.error ? { error: answer.error } : {}),
+      };
     } catch (err) {
       return { ok: false, error: err instanceof Error && err.name === 'TimeoutError' ? 'timeout' : 'network_error' };
     }

@@ -81,7 +81,14 @@ export function wireHandoff(wiring: WiringContext, input: HandoffWiringInput): H
     logger,
   });
   lifecycle.onStop('work', () => handoff.idle());
-  const agentDesk = new AgentDesk({ service: handoff, agents, messenger, slack: new SlackWebApi({ baseUrl: config.SLACK_API_BASE_URL }), logger });
+  const agentDesk = new AgentDesk({
+    service: handoff,
+    agents,
+    messenger,
+    slack: new SlackWebApi({ baseUrl: config.SLACK_API_BASE_URL }),
+    language: config.HANDOFF_AGENT_LANGUAGE,
+    logger,
+  });
   handoff.addConnector(agentDesk);
   return { handoff, handoffStore, transcripts, agentDesk, agents, messenger, ledger };
 }

@@ -46,6 +46,8 @@ export interface DeskBackend {
   listQueue(): Promise<HandoffCase[]>;
   /** Open cases assigned to this agent. */
   listAssigned(agent: AgentIdentity): Promise<HandoffCase[]>;
+  /** Cases closed most recently and still kept (within the retention), newest first. Optional: none without it. */
+  listClosed?(limit: number): Promise<HandoffCase[]>;
   /** One case with its live chat, or `undefined`. */
   getCase(caseId: string): Promise<HandoffCase | undefined>;
   /** The same customer's other cases still kept (open or closed within the retention, not this one), newest first. */

@@ -1,5 +1,5 @@
 import type { AgentIdentity, CasePriority, CaseState, HandoffCase } from '../../middleware/handoff/handoffCase';
-import { PURPOSE_HIDDEN } from '../../middleware/handoff/caseSummary';
+import { PURPOSE_HIDDEN, customerLabel, explainTrigger } from '../../middleware/handoff/caseSummary';
 
 /** A case as the console's queue lists it. */
 export interface DeskCaseItem {
@@ -9,6 +9,7 @@ export interface DeskCaseItem {
   readonly reason: string;
   readonly language: string;
   readonly channel: string;
+  /** The customer's display name, or the channel and the end of their id (never a bare channel id). */
   readonly customerName?: string;
   /** First line of the summary. */
   readonly headline: string;
@@ -30,7 +31,12 @@ export interface DeskSignalView {
 /** Everything the case panel shows; no conversation references, nothing the page does not need. */
 export interface DeskCaseView extends DeskCaseItem {
   readonly summary: string;
+  /** The policy's own explanation (a log line, for developers). */
   readonly explanation: string;
+  /** Why a person is needed, in plain words: reason, priority and the customer's words, each once (redacted). */
+  readonly why: string;
+  /** The customer's 1–5 rating, once given. */
+  readonly satisfaction?: number;
   readonly signals: readonly DeskSignalView[];
   readonly collected: Readonly<Record<string, string>>;
   readonly transcript: ReadonlyArray<{ readonly role: string; readonly text: string; readonly at: string }>;
@@ -42,6 +48,30 @@ export interface DeskCaseView extends DeskCaseItem {
   readonly history: ReadonlyArray<{ readonly from: string; readonly to: string; readonly at: string; readonly by: string }>;
   readonly created: string;
   readonly resolved?: string;
+}
+
+/** A closed case as the console's "closed" list shows it: when, by whom, the team's notes and the customer's rating. */
+export interface DeskClosedItem extends DeskCaseItem {
+  /** ISO 8601: when the case was closed. */
+  readonly closedAt: string;
+  /** Who closed it: an agent's name, or `customer` / `system`. */
+  readonly closedBy: string;
+  /** The agents' internal notes (redacted). */
+  readonly notes: readonly string[];
+  readonly satisfaction?: number;
+}
+
+/** The "closed" list view of a case. */
+export function toDeskClosedItem(c: HandoffCase): DeskClosedItem {
+  const last = c.history[c.history.length - 1];
+  const by = last?.by ?? 'system';
+  return {
+    ...toDeskCaseItem(c),
+    closedAt: c.timestamps.resolved ?? last?.at ?? c.timestamps.updated,
+    closedBy: c.agent && by === c.agent.id ? (c.agent.name ?? c.agent.id) : by,
+    notes: c.agentNotes.map((n) => n.text),
+    ...(c.satisfaction !== undefined ? { satisfaction: c.satisfaction } : {}),
+  };
 }
 
 /** An agent as the console's answers and events name them: id and display name (the id when there is none). */
@@ -61,7 +91,7 @@ export function toDeskCaseItem(c: HandoffCase): DeskCaseItem {
     reason: String(c.reason),
     language: String(c.language),
     channel: c.customer.channel,
-    ...(c.customer.name ? { customerName: c.customer.name } : {}),
+    customerName: customerLabel(c.customer),
     headline: (c.summary.split('\n').find((l) => l.trim()) ?? '').slice(0, 200),
     waitingSince: c.timestamps.queued ?? c.timestamps.created,
     ...(agent ? { agent } : {}),
@@ -90,6 +120,9 @@ export function toDeskCaseView(c: HandoffCase, viewer?: AgentIdentity): DeskCase
     ...toDeskCaseItem(c),
     summary: c.summary,
     explanation: c.trigger.explanation,
+    // The stored evidence is redacted already.
+    why: explainTrigger(c, 'en', { redact: (t: string) => t }),
+    ...(c.satisfaction !== undefined ? { satisfaction: c.satisfaction } : {}),
     signals,
     collected: Object.fromEntries(Object.entries(c.collected).map(([k, v]) => [k, purpose.has(k) && !holds ? PURPOSE_HIDDEN : v])),
     transcript: c.transcript.map((t) => ({ role: t.role, text: t.text, at: t.at })),

@@ -59,6 +59,10 @@ export class HandoffDeskBackend implements DeskBackend {
     return this.service.agents.listAssigned(agent);
   }
 
+  async listClosed(limit: number): Promise<HandoffCase[]> {
+    return (await this.service.store.listClosed?.(limit)) ?? [];
+  }
+
   getCase(caseId: string): Promise<HandoffCase | undefined> {
     return this.service.store.get(caseId, { liveChat: true });
   }

@@ -97,7 +97,7 @@ export class AgentSide {
     await core.lane(check.case.conversation.key, async () => {
       const claim = key ? await this.ledger.begin(key) : undefined;
       if (key && !claim) return;
-      sent = await this.deliverToCustomer(check.case, bounded, claim);
+      sent = await this.deliverToCustomer(check.case, agent, bounded, claim);
       // The customer has the message: a failed record must not make the agent send it twice.
       await core.recordLive(check.case, 'agent', bounded, at, agent, messageId).catch((err: unknown) =>
         logger.warn('handoff.live_record_failed', { caseId: check.case.id, error: errorName(err) }),
@@ -135,7 +135,7 @@ export class AgentSide {
    * @returns true (sent); a failure after the channel took the message is only logged.
    * @throws {@link CustomerUnreachableError} when it was not sent (the claim is given up, so the agent may retry).
    */
-  private async deliverToCustomer(c: HandoffCase, text: string, claim: RelayClaim | undefined): Promise<true> {
+  private async deliverToCustomer(c: HandoffCase, agent: AgentIdentity, text: string, claim: RelayClaim | undefined): Promise<true> {
     let settled = false;
     // Recorded the moment the customer's channel took the message: a crash after that must not send it again.
     const onSent = claim
@@ -145,7 +145,9 @@ export class AgentSide {
         }
       : undefined;
     try {
-      await this.core.messenger.send(c.conversation, [{ text, role: 'agent' }], onSent ? { onSent } : undefined);
+      // The customer sees who writes: the agent's display name, else "Agent" in their language (never an agent's id).
+      const agentName = agent.name?.trim() || (c.language === 'fr' ? 'Conseiller' : 'Agent');
+      await this.core.messenger.send(c.conversation, [{ text, role: 'agent', agentName }], onSent ? { onSent } : undefined);
     } catch (err) {
       if (!settled) {
         await this.ledger.release(claim);

@@ -1,5 +1,5 @@
 import type { EmotionScore } from '../signals/signals';
-import type { CaseDraft, HandoffReason } from './handoffCase';
+import type { CaseDraft, CustomerIdentity, HandoffReason } from './handoffCase';
 import { defaultRedactor, type Redactor } from './redaction';
 
 /** What agents other than a case's holder read in place of purpose data (an order e-mail). */
@@ -26,7 +26,7 @@ export type SummarySource = Pick<
   'customer' | 'conversation' | 'language' | 'reason' | 'priority' | 'trigger' | 'transcript' | 'collected'
 >;
 
-/** A summary an agent reads in five seconds: four short lines, also joined as `text`. */
+/** A summary an agent reads in five seconds: five short lines, also joined as `text`. */
 export interface CaseSummary {
   readonly language: SummaryLanguage;
   /** Name, channel, language. */
@@ -37,6 +37,8 @@ export interface CaseSummary {
   readonly bot: string;
   /** Top emotion and the words that show it; empty when none stands out. */
   readonly emotion: string;
+  /** Why a person is needed, in plain words (see {@link explainTrigger}). */
+  readonly why: string;
   /** The lines above, one per line. */
   readonly text: string;
 }
@@ -46,7 +48,12 @@ interface Labels {
   wants: string;
   bot: string;
   emotion: string;
-  anonymous: string;
+  why: string;
+  /** The customer when the channel gave no name: the channel and the end of their id. */
+  unnamed: (channel: string, tail: string) => string;
+  /** "the customer said “a”, “b” and “c”". */
+  said: (quoted: readonly string[]) => string;
+  channels: Record<string, string>;
   priority: Record<string, string>;
   reasons: Record<string, string>;
   emotions: Record<string, string>;
@@ -65,7 +72,10 @@ const LABELS: Record<SummaryLanguage, Labels> = {
     wants: 'Wants',
     bot: 'Bot',
     emotion: 'Emotion',
-    anonymous: 'Unknown customer',
+    why: 'Why',
+    unnamed: (channel, tail) => `${channel} customer${tail ? ` ···${tail}` : ''}`,
+    said: (quoted) => `the customer said ${listOf(quoted.map((w) => `“${w}”`), 'and')}`,
+    channels: { msteams: 'Teams', slack: 'Slack', webchat: 'Web chat', directline: 'Web chat', emulator: 'Emulator', console: 'Console' },
     priority: { high: 'high priority', normal: 'normal priority', low: 'low priority' },
     reasons: {
       bereavement: 'Bereavement',
@@ -100,7 +110,10 @@ const LABELS: Record<SummaryLanguage, Labels> = {
     wants: 'Demande',
     bot: 'Bot',
     emotion: 'Émotion',
-    anonymous: 'Client inconnu',
+    why: 'Pourquoi',
+    unnamed: (channel, tail) => `Client ${channel}${tail ? ` ···${tail}` : ''}`,
+    said: (quoted) => `le client a écrit ${listOf(quoted.map((w) => `« ${w} »`), 'et')}`,
+    channels: { msteams: 'Teams', slack: 'Slack', webchat: 'du chat web', directline: 'du chat web', emulator: 'de l’émulateur', console: 'de la console' },
     priority: { high: 'priorité haute', normal: 'priorité normale', low: 'priorité basse' },
     reasons: {
       bereavement: 'Deuil',
@@ -135,14 +148,56 @@ const LABELS: Record<SummaryLanguage, Labels> = {
 /** Human label of a handoff reason, in the agents' language (the reason itself when it has no label). */
 export const reasonLabel = (reason: string, language: SummaryLanguage = 'en'): string => LABELS[language].reasons[reason] ?? reason;
 
-const CHANNELS: Record<string, string> = {
-  msteams: 'Teams',
-  slack: 'Slack',
-  webchat: 'Web chat',
-  directline: 'Web chat',
-  emulator: 'Emulator',
-  console: 'Console',
-};
+const listOf = (items: readonly string[], and: string): string =>
+  items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} ${and} ${items[items.length - 1] as string}`;
+
+/**
+ * How agents name a customer: the display name the channel gave, or else (no name, or the channel's id in its place)
+ * the channel and the last four characters of the id, e.g. "Web chat customer ···4257" ("Client du chat web ···4257").
+ *
+ * @example customerLabel({ id: 'dl-user-1796608646257', channel: 'directline' }) // 'Web chat customer ···6257'
+ */
+export function customerLabel(customer: Pick<CustomerIdentity, 'id' | 'name' | 'channel'>, language: SummaryLanguage = 'en'): string {
+  const name = customer.name?.trim();
+  if (name && name !== customer.id) return name;
+  const l = LABELS[language];
+  const tail = customer.id.replace(/[^\p{L}\p{N}]/gu, '').slice(-4);
+  return l.unnamed(l.channels[customer.channel] ?? customer.channel, tail);
+}
+
+/** Most evidence words quoted in {@link explainTrigger}. */
+const WHY_WORDS = 3;
+/** Evidence words read at most (a handful in practice). */
+const WHY_CANDIDATES = 20;
+
+/**
+ * Why a person is needed, in plain words for agents: the reason, the priority and what the customer said that showed
+ * it, each quote once. "Fraud / security, high priority: the customer said “stole” and “payments I don't recognise”".
+ *
+ * @remarks Built from the case's structured trigger (intents first, then emotions), never from the policy's log line.
+ * The evidence is the customer's words: redacted with `redactor` (default: the built-in one), each cut to 60 characters.
+ */
+export function explainTrigger(
+  source: Pick<SummarySource, 'reason' | 'priority' | 'trigger'>,
+  language: SummaryLanguage = 'en',
+  redactor: Pick<Redactor, 'redact'> = defaultRedactor,
+): string {
+  const l = LABELS[language];
+  const head = `${l.reasons[source.reason] ?? source.reason}, ${l.priority[source.priority] ?? source.priority}`;
+  const fromIntents = source.trigger.intents.flatMap((i) => i.evidence.flatMap((e) => e.matched));
+  const words = fromIntents.length ? fromIntents : source.trigger.emotions.flatMap((e) => e.evidence.flatMap((ev) => ev.matched));
+  const candidates = new Map<string, string>();
+  for (const word of words.slice(0, WHY_CANDIDATES)) {
+    const flat = truncate(redactor.redact(word), 60);
+    // Punctuation alone ("!!!") says nothing to a reader.
+    if (/[\p{L}\p{N}]/u.test(flat) && !candidates.has(flat.toLowerCase())) candidates.set(flat.toLowerCase(), flat);
+  }
+  // A quote inside another one ("died" in "father died") says nothing more.
+  const keys = [...candidates.keys()];
+  const inside = (key: string) => keys.some((other) => other !== key && ` ${other} `.includes(` ${key} `));
+  const quoted = keys.filter((key) => !inside(key)).slice(0, WHY_WORDS).map((key) => candidates.get(key) as string);
+  return quoted.length ? `${head}${language === 'fr' ? ' : ' : ': '}${l.said(quoted)}` : head;
+}
 
 // Reasons for which the bot does not try first (policy defaults); a summary says so.
 const NO_ATTEMPT: ReadonlySet<HandoffReason> = new Set(['bereavement', 'fraud', 'distress', 'human_request']);
@@ -179,8 +234,8 @@ export function summarizeCase(source: SummarySource, options: CaseSummaryOptions
   const redactor = options.redactor ?? defaultRedactor;
   const maxQuote = options.maxQuoteChars ?? 140;
 
-  const name = source.customer.name?.trim() || l.anonymous;
-  const channel = CHANNELS[source.conversation.channel] ?? source.conversation.channel;
+  const name = customerLabel(source.customer, language);
+  const channel = LABELS.en.channels[source.conversation.channel] ?? source.conversation.channel;
   const spoken = l.languages[source.language] ?? source.language;
   const who = `${name} · ${channel} · ${spoken}`;
 
@@ -222,7 +277,9 @@ export function summarizeCase(source: SummarySource, options: CaseSummaryOptions
     emotion = `${l.emotions[top.name] ?? top.name} ${top.score.toFixed(1)}${words.length ? ` — ${words.join(', ')}` : ''}`;
   }
 
+  const why = explainTrigger(source, language, redactor);
   const lines = [`${l.who}: ${who}`, `${l.wants}: ${wants}`, `${l.bot}: ${bot}`];
   if (emotion) lines.push(`${l.emotion}: ${emotion}`);
-  return { language, who, wants, bot, emotion, text: lines.join('\n') };
+  lines.push(`${l.why}: ${why}`);
+  return { language, who, wants, bot, emotion, why, text: lines.join('\n') };
 }

@@ -20,6 +20,9 @@ import type { HandoffQueue } from './handoffQueue';
 import type { QueueAnnouncer } from './queueAnnouncer';
 import { OpenCaseExistsError } from './stores/handoffStore';
 
+/** Longest wait for the channel to name a customer whose turn carried no name, in ms. */
+const NAME_LOOKUP_MS = 1500;
+
 /** What a new case is opened from (gathered by the middleware from the turn). */
 export interface OpenCaseInput {
   readonly conversation: ConversationPointer;
@@ -89,7 +92,7 @@ export class CustomerSide {
   async openCase(input: OpenCaseInput): Promise<OpenedCase> {
     const { store, settings } = this.core;
     const now = settings.clock();
-    const draft = this.draft(input, now);
+    const draft = this.draft({ ...input, customer: await this.named(input.customer, input.conversation) }, now);
     let opened: HandoffCase;
     let created = true;
     try {
@@ -198,6 +201,26 @@ export class CustomerSide {
     if (!c || c.state !== 'resolved' || !c.ratingRequested || c.satisfaction !== undefined) return undefined;
     const resolvedAt = Date.parse(c.timestamps.resolved ?? c.timestamps.updated);
     return this.core.settings.clock().getTime() - resolvedAt <= this.core.settings.ratingWindowMs ? c : undefined;
+  }
+
+  /**
+   * The customer with the display name the channel knows when the turn carried none (or only the id again): a Teams
+   * member lookup through the messenger, given at most {@link NAME_LOOKUP_MS}. Without one, agents read the channel
+   * and the end of the id (`customerLabel`).
+   */
+  private async named(customer: CustomerIdentity, conversation: ConversationPointer): Promise<CustomerIdentity> {
+    const name = customer.name?.trim();
+    const messenger = this.core.messenger;
+    if ((name && name !== customer.id) || !messenger.displayName) return customer;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), NAME_LOOKUP_MS);
+      timer.unref();
+    });
+    const found = await Promise.race([messenger.displayName(conversation, customer.id).catch(() => undefined), timeout]);
+    clearTimeout(timer);
+    const rest = omit(customer, 'name');
+    return found ? { ...rest, name: found } : rest;
   }
 
   /**

@@ -25,6 +25,11 @@ export interface OutgoingMessage {
    * `bot` for everything the bot says itself (notices, cases shown to agents).
    */
   readonly role: 'bot' | 'agent';
+  /**
+   * The display name of the agent whose words these are (role `agent`): the host shows it as the sender's name and
+   * marks the message for the customer's page (see `adapterMessenger`). Absent for the bot's own messages.
+   */
+  readonly agentName?: string;
 }
 
 /** What the channel answered for a message it took. */
@@ -57,4 +62,14 @@ export interface SendOptions {
  */
 export interface Messenger {
   send(to: ConversationPointer, messages: readonly OutgoingMessage[], options?: SendOptions): Promise<readonly SentMessage[] | void>;
+  /**
+   * Replaces a message sent earlier (by its {@link SentMessage.id}) with another, in place: a case card that must now
+   * say who took the case. Optional: without it, cards are not updated. Rejects when the channel refused.
+   */
+  update?(to: ConversationPointer, messageId: string, message: OutgoingMessage): Promise<void>;
+  /**
+   * The display name the channel knows for a user of the conversation (a Teams member lookup), or `undefined` when it
+   * has none or could not be asked. Optional; never throws.
+   */
+  displayName?(where: ConversationPointer, userId: string): Promise<string | undefined>;
 }

@@ -8,15 +8,23 @@ export interface ConnectorCall {
   path: string;
   conversationId: string;
   replyToId?: string;
+  /** The activity replaced by an update (`PUT /v3/conversations/{id}/activities/{activityId}`). */
+  activityId?: string;
   activity: Partial<Activity>;
   authorization?: string;
+  /** The id the connector answered (`{id}`): what `sendActivity` resolves with; set before waiters are told. */
+  responseId?: string;
 }
 
 /**
  * A local stand-in for the Bot Framework Connector service a channel exposes on `serviceUrl`.
  *
  * @remarks Records every activity the bot sends (`POST /v3/conversations/{id}/activities[/{replyToId}]`)
- * and answers `{id}` like the real service. Waiters let a test await replies without sleeping.
+ * and answers `{id}` like the real service. Updates (`PUT /v3/conversations/{id}/activities/{activityId}`, what
+ * `updateActivity` sends) are recorded too, as calls with method `PUT` and `activityId`, listed by
+ * {@link FakeConnector.updates} (not by {@link FakeConnector.activities}, which lists what was sent). Member lookups
+ * (`GET /v3/conversations/{id}/members/{userId}`, what `TeamsInfo.getMember` asks) answer from
+ * {@link FakeConnector.members}, else 404. Waiters let a test await replies without sleeping.
  */
 export class FakeConnector {
   readonly calls: ConnectorCall[] = [];
@@ -25,6 +33,10 @@ export class FakeConnector {
   private nextId = 1;
   /** When set, answers with this status instead of 200 (to simulate a failing channel). */
   failWith?: number;
+  /** Members the channel knows, by user id (Teams: `{ id, name, aadObjectId... }`). */
+  readonly members = new Map<string, Record<string, unknown>>();
+  /** Member lookups made, by user id. */
+  readonly memberLookups: string[] = [];
 
   async start(): Promise<string> {
     this.server = http.createServer((req, res) => this.handle(req, res));
@@ -44,9 +56,14 @@ export class FakeConnector {
     await new Promise<void>((resolve) => this.server!.close(() => resolve()));
   }
 
-  /** Activities sent to one conversation (all when omitted). */
+  /** Activities sent to one conversation (all when omitted); updates of sent activities are not among them. */
   activities(conversationId?: string): Partial<Activity>[] {
-    return this.calls.filter((c) => !conversationId || c.conversationId === conversationId).map((c) => c.activity);
+    return this.calls.filter((c) => c.method !== 'PUT' && (!conversationId || c.conversationId === conversationId)).map((c) => c.activity);
+  }
+
+  /** Updates of sent activities (`updateActivity`) in one conversation (all when omitted), oldest first. */
+  updates(conversationId?: string): ConnectorCall[] {
+    return this.calls.filter((c) => c.method === 'PUT' && (!conversationId || c.conversationId === conversationId));
   }
 
   /** Resolves with the first call (already made or future) that matches. */
@@ -74,7 +91,16 @@ export class FakeConnector {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const path = (req.url ?? '').split('?')[0];
+      const path = (req.url ?? '').split('?')[0] ?? '';
+      const member = /\/v3\/conversations\/([^/]+)\/members\/([^/]+)$/.exec(path);
+      if (member && req.method === 'GET') {
+        const userId = decodeURIComponent(member[2] as string);
+        this.memberLookups.push(userId);
+        const found = this.members.get(userId);
+        res.writeHead(found ? 200 : 404, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(found ?? { error: { code: 'MemberNotFoundInConversation' } }));
+        return;
+      }
       const m = /\/v3\/conversations\/([^/]+)\/activities(?:\/([^/]+))?$/.exec(path);
       if (!m) {
         res.writeHead(404, { 'content-type': 'application/json' });
@@ -89,11 +115,14 @@ export class FakeConnector {
         res.end();
         return;
       }
+      const method = req.method ?? 'POST';
+      const target = m[2] ? decodeURIComponent(m[2]) : undefined;
       const call: ConnectorCall = {
-        method: req.method ?? 'POST',
+        method,
         path,
-        conversationId: decodeURIComponent(m[1]),
-        replyToId: m[2] ? decodeURIComponent(m[2]) : undefined,
+        conversationId: decodeURIComponent(m[1] as string),
+        ...(method === 'PUT' ? { activityId: target } : { replyToId: target }),
+        ...(this.failWith ? {} : { responseId: method === 'PUT' ? target : `fake-${this.nextId++}` }),
         activity,
         authorization: req.headers.authorization,
       };
@@ -110,7 +139,8 @@ export class FakeConnector {
         return;
       }
       res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ id: `fake-${this.nextId++}` }));
+      // An update keeps the activity's id, as the real service answers.
+      res.end(JSON.stringify({ id: call.responseId }));
     });
   }
 }

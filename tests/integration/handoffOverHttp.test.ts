@@ -3,6 +3,7 @@ import { cardProblems } from '../helpers/adaptiveCards';
 import type { Activity, Storage } from 'botbuilder';
 import { Redis } from 'ioredis';
 import type { HandoffCase } from '../../middleware/handoff/handoffCase';
+import { customerLabel } from '../../middleware/handoff/caseSummary';
 import { directLineMessage, slackMessage, teamsMessage, type WireActivity } from '../helpers/channelActivities';
 import { FakeSlackApi } from '../helpers/fakeSlackApi';
 import { connectTestRedis, deleteKeys, skipRedis, uniquePrefix } from '../middleware/handoff/testRedis';
@@ -148,7 +149,8 @@ function handoffAcceptance(label: string, redis: boolean): void {
       const json = JSON.stringify(attachment.content);
       expect(json).to.contain('Bereavement').and.contain('high').and.contain('Transcript (redacted)').and.contain('[email]');
       expect(json).not.to.contain('jane.doe@example.com');
-      expect(json).to.contain(c.summary.split('\n')[0]?.slice(0, 20));
+      // The summary's lines are facts on the card (issue 13): "Wants" and its value.
+      expect(json).to.contain(c.summary.split('\n')[1]?.replace(/^[^:]+: /, '').slice(0, 20));
       expect((attachment.content.actions as unknown[])[0]).to.deep.include({ type: 'Action.Submit', title: 'Accept', data: { warmline: 'accept', caseId: c.id } });
 
       const post = await slack.waitFor((x) => x.api === 'chat.postMessage' && JSON.stringify(x.body).includes(c.id));
@@ -271,7 +273,7 @@ function handoffAcceptance(label: string, redis: boolean): void {
       const answer = teamsMessage('yes, I am here', { serviceUrl: scene.run.connector.url, ...ALICE });
       expect((await scene.run.post(answer)).status).to.equal(200);
       expect((await scene.run.post(answer)).status).to.equal(200);
-      expect(scene.texts(ALICE.conversationId).slice(agentBefore)).to.deep.equal([`[${c.id}] Customer: are you there?`]);
+      expect(scene.texts(ALICE.conversationId).slice(agentBefore)).to.deep.equal([`[${c.id}] ${customerLabel(c.customer)}: are you there?`]);
       expect(scene.texts(cust).filter((t) => t === 'yes, I am here')).to.have.length(1);
       const chat = (await scene.run.app.handoff.store.get(c.id, { liveChat: true }))?.liveChat ?? [];
       expect(chat.map((l) => `${l.role}:${l.text}`)).to.deep.equal(['customer:are you there?', 'agent:yes, I am here']);
@@ -292,7 +294,7 @@ function handoffAcceptance(label: string, redis: boolean): void {
         await scene.alice(`agent message ${i}`);
       }
       const toAgent = scene.texts(ALICE.conversationId).slice(agentBefore);
-      expect(toAgent).to.deep.equal(Array.from({ length: 100 }, (_, i) => `[${c.id}] Customer: customer message ${i} where is my parcel`));
+      expect(toAgent).to.deep.equal(Array.from({ length: 100 }, (_, i) => `[${c.id}] ${customerLabel(c.customer)}: customer message ${i} where is my parcel`));
       const toCustomer = scene.texts(cust).slice(customerBefore);
       expect(toCustomer, 'only the agent speaks to the customer').to.deep.equal(Array.from({ length: 100 }, (_, i) => `agent message ${i}`));
       // Proactive messages reply to nothing: Web Chat holds back a reply to an activity it never saw.
@@ -475,7 +477,7 @@ describe('warm handoff with Redis: the case survives a restart of the bot', func
       const card = second.sent(ALICE.conversationId).pop();
       expect(JSON.stringify(card?.attachments)).to.contain('Sent while waiting').and.contain('two payments');
       await second.customer(cust, 'thank you for taking this');
-      expect(second.texts(ALICE.conversationId).pop()).to.equal(`[${c.id}] Customer: thank you for taking this`);
+      expect(second.texts(ALICE.conversationId).pop()).to.equal(`[${c.id}] ${customerLabel(c.customer)}: thank you for taking this`);
     } finally {
       await second.run.app.handoff.idle();
       await second.run.stop();

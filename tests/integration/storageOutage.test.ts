@@ -7,6 +7,7 @@ import { startApp, type RunningApp } from './appHarness';
 import type { StoreItems } from 'botbuilder';
 import { ExpiringMemoryStorage } from '../../middleware/storage/expiringMemoryStorage';
 import { createLogger } from '../../middleware/shared/logger';
+import { customerLabel } from '../../middleware/handoff/caseSummary';
 
 const ALICE = { userId: '29:agent-alice-0001', userName: 'Alice Martin', conversationId: 'a:alice-watch-outage' };
 const CUSTOMER = 'DL-outage';
@@ -80,7 +81,7 @@ describe('nothing acknowledged that was not kept: Redis unreachable during a rel
     await ok(toAgent);
     await ok(toCustomer);
     await ok(toCustomer);
-    expect(texts(ALICE.conversationId).slice(agentBefore)).to.deep.equal([`[${c?.id}] Customer: are you still there?`]);
+    expect(texts(ALICE.conversationId).slice(agentBefore)).to.deep.equal([`[${c?.id}] ${c ? customerLabel(c.customer) : ''}: are you still there?`]);
     expect(texts(CUSTOMER).slice(customerBefore)).to.deep.equal(['yes, checking your account now']);
   });
 

@@ -1,12 +1,13 @@
 /**
- * The console's case routes: `GET /desk/api/queue`, `GET /desk/api/cases/:caseId`, and the agent's actions on a case,
+ * The console's case routes: `GET /desk/api/queue`, `GET /desk/api/closed` (recently closed cases with their notes and
+ * ratings), `GET /desk/api/cases/:caseId`, and the agent's actions on a case,
  * `POST .../accept`, `.../messages` and `.../close`.
  * @packageDocumentation
  */
 import type * as restify from 'restify';
 import { CONSOLE_CHANNEL } from '../deskAccounts';
 import type { DeskBackend } from '../deskBackend';
-import { toDeskAgentRef, toDeskCaseItem, toDeskCaseView } from '../deskViews';
+import { toDeskAgentRef, toDeskCaseItem, toDeskCaseView, toDeskClosedItem } from '../deskViews';
 import type { DeskConsoleContext } from './deskConsoleContext';
 import { caseIdParam, isRecord, sendError, sendJson } from './deskHttp';
 import { registerApiRoutes, type DeskApiHandler } from './guardedRoute';
@@ -14,6 +15,8 @@ import { registerApiRoutes, type DeskApiHandler } from './guardedRoute';
 const MAX_NOTE_CHARS = 2000;
 /** Earlier cases of the same customer shown with a case. */
 const EARLIER_CASES = 10;
+/** Closed cases listed. */
+const CLOSED_CASES = 50;
 
 type ActionFailure = Exclude<Awaited<ReturnType<DeskBackend['send']>>, { ok: true }>;
 
@@ -21,6 +24,7 @@ type ActionFailure = Exclude<Awaited<ReturnType<DeskBackend['send']>>, { ok: tru
 export function registerCaseRoutes(server: restify.Server, ctx: DeskConsoleContext): void {
   registerApiRoutes(server, ctx, [
     { method: 'get', path: '/desk/api/queue', mutating: false, handler: queue },
+    { method: 'get', path: '/desk/api/closed', mutating: false, handler: closed },
     { method: 'get', path: '/desk/api/cases/:caseId', mutating: false, handler: caseView },
     { method: 'post', path: '/desk/api/cases/:caseId/accept', mutating: true, handler: accept },
     { method: 'post', path: '/desk/api/cases/:caseId/messages', mutating: true, handler: message },
@@ -33,6 +37,13 @@ const queue =
   async (_req, res, session) => {
     const [waiting, mine] = await Promise.all([backend.listQueue(), backend.listAssigned(session.agent)]);
     sendJson(res, 200, { queue: waiting.map(toDeskCaseItem), mine: mine.map(toDeskCaseItem), now: new Date().toISOString() });
+  };
+
+const closed =
+  ({ backend }: DeskConsoleContext): DeskApiHandler =>
+  async (_req, res) => {
+    const cases = backend.listClosed ? await backend.listClosed(CLOSED_CASES) : [];
+    sendJson(res, 200, { closed: cases.map(toDeskClosedItem) });
   };
 
 const caseView =

@@ -19,6 +19,7 @@
     events: null,
     takenBy: null,
     retries: 0, // reconnection attempts since the last stream opened
+    closedOpen: false, // the "closed recently" list is shown
   };
 
   var $ = function (id) {
@@ -38,13 +39,14 @@
 
   var toastTimer;
   var resumeTimer = null; // a pending reconnection (see resume)
+  // The message takes its own line under the top bar (in the page's flow), so it never covers a field.
   function toast(message) {
     var t = $('toast');
     t.textContent = message;
-    t.classList.add('show');
+    t.hidden = false;
     clearTimeout(toastTimer);
     toastTimer = setTimeout(function () {
-      t.classList.remove('show');
+      t.hidden = true;
     }, 3500);
   }
 
@@ -179,6 +181,42 @@
     document.title = (state.queue.length ? '(' + state.queue.length + ') ' : '') + 'Warmline · Agent console';
   }
 
+  function closedItem(c) {
+    var li = el('li');
+    var button = el('button', 'case-item');
+    button.type = 'button';
+    button.dataset.caseId = c.id;
+    if (c.id === state.selectedId) button.setAttribute('aria-current', 'true');
+    var rating = c.satisfaction ? 'rated ' + c.satisfaction + '/5' : 'not rated';
+    button.append(
+      el('span', 'badge ' + c.priority, c.priority),
+      el('span', 'reason', humanise(c.reason)),
+      el('span', 'wait', rating),
+      el('span', 'line2', [c.id, c.customerName, humanise(c.state) + ' by ' + c.closedBy, new Date(c.closedAt).toLocaleString()].filter(Boolean).join(' · ')),
+    );
+    if (c.notes.length) button.append(el('span', 'closed-note', 'Note: ' + c.notes.join(' / ')));
+    button.setAttribute('aria-label', humanise(c.reason) + ', ' + c.id + ', ' + humanise(c.state) + ' by ' + c.closedBy + ', ' + rating);
+    button.addEventListener('click', function () {
+      select(c.id);
+    });
+    li.appendChild(button);
+    return li;
+  }
+
+  // Recently closed cases (kept within the retention), with the team's notes and the customer's rating.
+  function refreshClosed() {
+    if (!state.closedOpen) return Promise.resolve();
+    return api('GET', '/desk/api/closed').then(function (r) {
+      if (r.status !== 200 || !state.closedOpen) return;
+      var list = $('closed-list');
+      clear(list);
+      r.body.closed.forEach(function (c) {
+        list.appendChild(closedItem(c));
+      });
+      $('closed-empty').hidden = r.body.closed.length > 0;
+    }, function () {});
+  }
+
   function refreshQueue() {
     return api('GET', '/desk/api/queue').then(function (r) {
       if (r.status !== 200) return;
@@ -238,6 +276,7 @@
       label(CHANNELS, view.channel),
       view.customerName,
       view.state === 'queued' ? 'waiting ' + waited(view.waitingSince) : humanise(view.state),
+      view.satisfaction ? 'rated ' + view.satisfaction + '/5' : '',
     ]
       .filter(Boolean)
       .join(' · ');
@@ -250,8 +289,20 @@
     $('reply-form').hidden = !mine;
     $('close-form').hidden = !mine;
 
-    $('summary').textContent = view.summary || '(no summary)';
-    $('explanation').textContent = view.explanation || '';
+    // One fact per line ("Wants: ...", "Bot: ...", "Why: ..."), never one paragraph.
+    var summary = $('summary');
+    clear(summary);
+    var hasWhy = false;
+    (view.summary || '(no summary)').split('\n').forEach(function (line) {
+      var m = /^([^:]{1,24}?)\s?:\s+(\S[\s\S]*)$/.exec(line.trim());
+      if (!line.trim()) return;
+      if (!m) return summary.appendChild(el('dd', 'line', line.trim()));
+      if (/^(who|qui)$/i.test(m[1])) return; // the header already names the customer
+      if (/^(why|pourquoi)$/i.test(m[1])) hasWhy = true;
+      summary.appendChild(el('dt', '', m[1]));
+      summary.appendChild(el('dd', '', m[2]));
+    });
+    $('explanation').textContent = hasWhy ? '' : 'Why: ' + (view.why || '');
 
     var chips = $('signals');
     clear(chips);
@@ -374,6 +425,7 @@
     source.addEventListener('case', function (e) {
       var data = JSON.parse(e.data);
       refreshQueue();
+      if (data.state === 'resolved' || data.state === 'abandoned') refreshClosed();
       if (data.caseId === state.selectedId) loadCase(data.caseId);
     });
     // The agent's status changed in another console of theirs (this instance or another): show it here too.
@@ -429,6 +481,14 @@
     }, function () {
       $('login-error').textContent = 'The server did not answer.';
     });
+  });
+
+  $('closed-toggle').addEventListener('click', function () {
+    state.closedOpen = !state.closedOpen;
+    $('closed-toggle').setAttribute('aria-expanded', String(state.closedOpen));
+    $('closed-list').hidden = !state.closedOpen;
+    if (state.closedOpen) refreshClosed();
+    else $('closed-empty').hidden = true;
   });
 
   $('logout').addEventListener('click', function () {
@@ -532,6 +592,7 @@
       state.view = null;
       renderCase();
       refreshQueue();
+      refreshClosed();
     }, function () {});
   });
 
@@ -562,9 +623,13 @@
     for (var i = 0; i < nodes.length; i++) nodes[i].textContent = waited(nodes[i].dataset.since);
   }, 1000);
 
-  fetch('/desk/api/session', { credentials: 'same-origin', headers: { Accept: 'application/json' } }).then(function (res) {
-    if (res.status !== 200) return showLogin('');
-    return res.json().then(showDesk);
+  // Asked first, before anyone signed in: answers 200 either way (a 401 here would be logged by the browser).
+  fetch('/desk/session', { credentials: 'same-origin', headers: { Accept: 'application/json' } }).then(function (res) {
+    if (res.status !== 200) return showLogin(res.status === 503 ? 'Sign-in is not available right now; try again shortly.' : '');
+    return res.json().then(function (session) {
+      if (session && session.signedIn) showDesk(session);
+      else showLogin('');
+    });
   }, function () {
     showLogin('The server did not answer.');
   });

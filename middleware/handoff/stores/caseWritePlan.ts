@@ -32,6 +32,8 @@ export interface CaseWritePlan {
   readonly holder?: string;
   /** The agent holding the case before the write (only while it was assigned). */
   readonly previousHolder?: string;
+  /** This write closes an open case (resolved or abandoned): it joins the index of recently closed cases. */
+  readonly closing: boolean;
 }
 
 /** Width of one priority band of queue scores: more than any epoch-ms timestamp until the year 2286; 3 * 1e13 < 2^53. */
@@ -104,6 +106,7 @@ export function planCaseWrite(previous: HandoffCase | undefined, proposed: Hando
     handlingMs,
     holder: holderOf(next),
     previousHolder: holderOf(previous),
+    closing: previous !== undefined && isOpen(previous.state) && !isOpen(next.state),
     ...(!previous || previous.state !== next.state
       ? { stateEvent: { kind: 'state' as const, caseId: next.id, state: next.state, ...(next.agent ? { agent: next.agent } : {}) } }
       : {}),

@@ -118,6 +118,27 @@ export interface AgentPresence {
   readonly watch?: ConversationPointer;
 }
 
+/**
+ * A message that showed a case to an agent (a new-case card), kept beside the case so any instance can update it in
+ * place later (taken, closed, back in the queue). One per agent conversation: a newer one replaces the older.
+ */
+export interface CaseAnnouncement {
+  /** The agent conversation it was posted in (its `key` identifies the announcement). */
+  readonly where: ConversationPointer;
+  /** The channel's id of the message: a Teams activity id, a Slack `ts`. */
+  readonly messageId: string;
+  /** Which path posted it, so the same path updates it: `messenger`, or a connector's own (`slack`). */
+  readonly via: string;
+  /** ISO 8601 instant. */
+  readonly at: string;
+}
+
+/** Most recently closed cases a store indexes for {@link HandoffStore.listClosed}. */
+export const MAX_CLOSED_LISTED = 1000;
+
+/** Most announcements kept per case (one per agent conversation). */
+export const MAX_ANNOUNCEMENTS = 500;
+
 /** Options of {@link HandoffStore.get}. */
 export interface GetCaseOptions {
   /**
@@ -234,6 +255,12 @@ export interface HandoffStore {
    */
   listByCustomer(customer: CustomerIdentity, limit?: number): Promise<HandoffCase[]>;
 
+  /**
+   * Cases closed (resolved or abandoned) most recently and still kept, newest close first, from an index of the last
+   * {@link MAX_CLOSED_LISTED} closes. Optional: a store without it shows no closed cases.
+   */
+  listClosed?(limit?: number): Promise<HandoffCase[]>;
+
   /** Number of open cases in each state, from the indexes (O(1) per state). */
   countByState(): Promise<StateCounts>;
 
@@ -288,6 +315,16 @@ export interface HandoffStore {
    * and writes, and a status set in between can be overwritten.
    */
   renewPresence?(agent: AgentIdentity, ttlMs: number): Promise<AgentStatus | undefined>;
+
+  /**
+   * Keeps an announcement of a case (replacing the one of the same agent conversation), with the case's retention:
+   * removed with the case. Idempotent. Resolves false (keeping nothing) when the case does not exist or already holds
+   * {@link MAX_ANNOUNCEMENTS}. Optional: without it announcements are not updated in place.
+   */
+  saveAnnouncement?(caseId: string, announcement: CaseAnnouncement): Promise<boolean>;
+
+  /** The announcements kept for a case, oldest first. Optional, with {@link HandoffStore.saveAnnouncement}. */
+  listAnnouncements?(caseId: string): Promise<CaseAnnouncement[]>;
 
   /** Number of agents online now (expired presences do not count). */
   countOnline(): Promise<number>;

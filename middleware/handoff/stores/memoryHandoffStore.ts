@@ -18,8 +18,11 @@ import {
   CaseConflictError,
   CaseNotFoundError,
   OpenCaseExistsError,
+  MAX_ANNOUNCEMENTS,
+  MAX_CLOSED_LISTED,
   agentKey,
   type AgentPresence,
+  type CaseAnnouncement,
   type AgentStatus,
   type AppendResult,
   type CaseEvent,
@@ -104,6 +107,10 @@ export class MemoryHandoffStore implements HandoffStore {
   private readonly handling: number[] = [];
   private readonly live = new Map<string, TranscriptEntry[]>();
   private readonly liveIds = new Map<string, Set<string>>();
+  /** Ids of the cases closed most recently, oldest close first. */
+  private readonly closed: string[] = [];
+  /** Announcements per case, by agent conversation key. */
+  private readonly announcements = new Map<string, Map<string, CaseAnnouncement>>();
   private readonly queue = new OrderedSet<QueueKey>([], compareQueueKeys, true);
   private queueSeq = 0;
   /** Open cases per state, in the order they entered it. */
@@ -205,6 +212,20 @@ export class MemoryHandoffStore implements HandoffStore {
     return { ok: true, count: list.length };
   }
 
+  async saveAnnouncement(caseId: string, announcement: CaseAnnouncement): Promise<boolean> {
+    if (!this.cases.has(caseId)) return false;
+    const posts = this.announcements.get(caseId) ?? new Map<string, CaseAnnouncement>();
+    if (!posts.has(announcement.where.key) && posts.size >= MAX_ANNOUNCEMENTS) return false;
+    posts.delete(announcement.where.key);
+    posts.set(announcement.where.key, clone(announcement));
+    this.announcements.set(caseId, posts);
+    return true;
+  }
+
+  async listAnnouncements(caseId: string): Promise<CaseAnnouncement[]> {
+    return [...(this.announcements.get(caseId)?.values() ?? [])].map(clone);
+  }
+
   async findOpenByConversation(conversationKey: string): Promise<HandoffCase | undefined> {
     const id = this.conversations.get(conversationKey);
     return id ? this.read(id) : undefined;
@@ -249,6 +270,15 @@ export class MemoryHandoffStore implements HandoffStore {
     const out: HandoffCase[] = [];
     for (let i = ids.length - 1; i >= 0 && out.length < limit; i--) {
       const c = this.read(ids[i] as string);
+      if (c) out.push(c);
+    }
+    return out;
+  }
+
+  async listClosed(limit = 50): Promise<HandoffCase[]> {
+    const out: HandoffCase[] = [];
+    for (let i = this.closed.length - 1; i >= 0 && out.length < limit; i--) {
+      const c = this.read(this.closed[i] as string);
       if (c) out.push(c);
     }
     return out;
@@ -446,6 +476,11 @@ export class MemoryHandoffStore implements HandoffStore {
       entry.holder = plan.holder;
     }
 
+    if (plan.closing) {
+      this.closed.push(id);
+      if (this.closed.length > MAX_CLOSED_LISTED) this.closed.splice(0, this.closed.length - MAX_CLOSED_LISTED);
+    }
+
     if (plan.handlingMs !== undefined) {
       this.handling.unshift(plan.handlingMs);
       this.handling.length = Math.min(this.handling.length, this.handlingSamples);
@@ -479,6 +514,9 @@ export class MemoryHandoffStore implements HandoffStore {
     this.messageIds.delete(id);
     this.live.delete(id);
     this.liveIds.delete(id);
+    this.announcements.delete(id);
+    const closedAt = this.closed.indexOf(id);
+    if (closedAt >= 0) this.closed.splice(closedAt, 1);
     if (this.conversations.get(entry.conversationKey) === id) this.conversations.delete(entry.conversationKey);
     for (const [route, caseId] of this.agentRoutes) if (caseId === id) this.agentRoutes.delete(route);
     this.byState.get(entry.state)?.delete(id);

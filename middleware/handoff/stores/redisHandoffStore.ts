@@ -19,8 +19,11 @@ import {
   CaseConflictError,
   CaseNotFoundError,
   OpenCaseExistsError,
+  MAX_ANNOUNCEMENTS,
+  MAX_CLOSED_LISTED,
   agentKey,
   type AgentPresence,
+  type CaseAnnouncement,
   type AgentStatus,
   type AppendResult,
   type CaseEvent,
@@ -83,10 +86,10 @@ return {'ok'}
 
 // Check-and-set of a case and all its indexes in one step.
 // KEYS: case, conv, queue, open, handling, newRoute, oldRoute, idle, oldStateIndex, newStateIndex, oldAgent, newAgent,
-//       msgs, msgids, live, liveids.
+//       msgs, msgids, live, liveids, posts, closed.
 // ARGV: id, expectedVersion, json, state, open, queued, score, handlingMs|'', handlingSamples, hasNewRoute, hasOldRoute,
 //       channel, eventsChannel, stateEvent|'', nowMs, ttlMs, oldStateIndexed, newStateIndexed, oldHolder, newHolder,
-//       retentionMs
+//       retentionMs, closing, maxClosed
 const SAVE = `
 local v = redis.call('HGET', KEYS[1], 'version')
 if not v then return {'missing'} end
@@ -127,7 +130,13 @@ if KEYS[11] ~= KEYS[12] or ARGV[19] ~= ARGV[20] then
   if ARGV[19] == '1' then redis.call('ZREM', KEYS[11], ARGV[1]) end
   if ARGV[20] == '1' then redis.call('ZADD', KEYS[12], ARGV[15], ARGV[1]) end
 end
-for _, k in ipairs({KEYS[1], KEYS[13], KEYS[14], KEYS[15], KEYS[16]}) do redis.call('PEXPIRE', k, ARGV[16]) end
+for _, k in ipairs({KEYS[1], KEYS[13], KEYS[14], KEYS[15], KEYS[16], KEYS[17]}) do redis.call('PEXPIRE', k, ARGV[16]) end
+if ARGV[22] == '1' then
+  redis.call('ZADD', KEYS[18], ARGV[15], ARGV[1])
+  redis.call('ZREMRANGEBYRANK', KEYS[18], 0, -tonumber(ARGV[23]) - 1)
+  redis.call('ZREMRANGEBYSCORE', KEYS[18], '-inf', tonumber(ARGV[15]) - tonumber(ARGV[21]))
+  redis.call('PEXPIRE', KEYS[18], ARGV[21])
+end
 if kind then redis.call('PUBLISH', ARGV[12], cjson.encode({kind = kind, caseId = ARGV[1]})) end
 if ARGV[14] ~= '' then redis.call('PUBLISH', ARGV[13], ARGV[14]) end
 return {'ok'}
@@ -144,7 +153,7 @@ return {out}
 `;
 
 // Refreshes the time to live of every key of a case after a write beside it (KEYS 1-5: case, msgs, msgids, live,
-// liveids; KEYS[6]: idle). An open case (in `idle`) gets the open TTL and a new idle time; a closed one keeps its TTL.
+// liveids; KEYS[6]: idle; KEYS[7]: posts). An open case (in `idle`) gets the open TTL and a new idle time; a closed one keeps its TTL.
 const TOUCH = `
 local ttl = redis.call('PTTL', KEYS[1])
 if redis.call('ZSCORE', KEYS[6], ARGV[2]) then
@@ -153,10 +162,11 @@ if redis.call('ZSCORE', KEYS[6], ARGV[2]) then
 end
 if ttl and ttl > 0 then
   for i = 1, 5 do redis.call('PEXPIRE', KEYS[i], ttl) end
+  redis.call('PEXPIRE', KEYS[7], ttl)
 end
 `;
 
-// KEYS: case, msgs, msgids, live, liveids, idle. ARGV: nowMs, id, ttlMs, message json, max, eventsChannel, at, activityId|'',
+// KEYS: case, msgs, msgids, live, liveids, idle, posts. ARGV: nowMs, id, ttlMs, message json, max, eventsChannel, at, activityId|'',
 // waiting states... The message and its event in one step; a message whose activity id was kept is not kept again.
 const APPEND = `
 local state = redis.call('HGET', KEYS[1], 'state')
@@ -174,7 +184,7 @@ redis.call('PUBLISH', ARGV[6], cjson.encode({kind = 'queued_message', caseId = A
 return {'ok', n}
 `;
 
-// KEYS: case, msgs, msgids, live, liveids, idle. ARGV: nowMs, id, ttlMs, line json, max lines, eventsChannel, event|'',
+// KEYS: case, msgs, msgids, live, liveids, idle, posts. ARGV: nowMs, id, ttlMs, line json, max lines, eventsChannel, event|'',
 // line id|''.
 // The line and its event in one step; a line whose id was appended is not appended (nor published) again.
 const APPEND_LIVE = `
@@ -235,17 +245,31 @@ end
 return out
 `;
 
-// KEYS: case, msgs, msgids, live, liveids, conv, route, queue, open, idle, stateIndex, agentIndex.
+// KEYS: case, msgs, msgids, live, liveids, conv, route, queue, open, idle, stateIndex, agentIndex, posts, closed.
 // ARGV: id, version ('' when the case is already gone), queue-changed channel. Removes an expired case and its index
 // entries, unless it was written meanwhile.
 const DROP = `
 if ARGV[2] ~= '' and redis.call('HGET', KEYS[1], 'version') ~= ARGV[2] then return 0 end
 for i = 1, 5 do redis.call('DEL', KEYS[i]) end
+redis.call('DEL', KEYS[13])
+redis.call('ZREM', KEYS[14], ARGV[1])
 if redis.call('GET', KEYS[6]) == ARGV[1] then redis.call('DEL', KEYS[6]) end
 if redis.call('GET', KEYS[7]) == ARGV[1] then redis.call('DEL', KEYS[7]) end
 local queued = redis.call('ZREM', KEYS[8], ARGV[1])
 for i = 9, 12 do redis.call('ZREM', KEYS[i], ARGV[1]) end
 if queued == 1 then redis.call('PUBLISH', ARGV[3], cjson.encode({kind = 'removed', caseId = ARGV[1]})) end
+return 1
+`;
+
+// KEYS: case, posts. ARGV: conversation key, announcement json, max, fallback ttl ms. Keeps an announcement beside a
+// case with the case's remaining time to live; 0 when the case is gone or holds the most announcements.
+const SAVE_ANNOUNCEMENT = `
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl == -2 then return 0 end
+if ttl < 0 then ttl = tonumber(ARGV[4]) end
+if redis.call('HEXISTS', KEYS[2], ARGV[1]) == 0 and redis.call('HLEN', KEYS[2]) >= tonumber(ARGV[3]) then return 0 end
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+redis.call('PEXPIRE', KEYS[2], ttl)
 return 1
 `;
 
@@ -260,6 +284,7 @@ const COMMANDS = {
   warmlineHandoffTellPosition: { lua: TELL_POSITION },
   warmlineHandoffPositionChanges: { lua: POSITION_CHANGES },
   warmlineHandoffDrop: { lua: DROP },
+  warmlineHandoffSaveAnnouncement: { lua: SAVE_ANNOUNCEMENT },
 } as const;
 type HandoffCommand = keyof typeof COMMANDS;
 type HandoffCommands = Record<HandoffCommand, LuaCommand>;
@@ -278,10 +303,11 @@ const CUSTOMER_CASES = 50;
  *
  * @remarks Nothing is kept only in process memory. Layout under `keyPrefix`: `case:{id}` (hash: json, version,
  * state, told), `case:{id}:msgs` (list) and `:msgids` (set of their activity ids), `case:{id}:live` (list, the live
- * chat, trimmed to `maxLiveLines`) and `:liveids` (set of line ids); indexes `queue` (sorted set, score = priority
+ * chat, trimmed to `maxLiveLines`) and `:liveids` (set of line ids), `case:{id}:posts` (hash: the case's announcements
+ * by agent conversation); indexes `queue` (sorted set, score = priority
  * rank * 1e13 + queued epoch ms; cases queued in the same millisecond are ordered by id), `idle` (open cases by last
  * write), `state:{state}` (open cases per state but `queued`, by when they entered it), `agent:{channel}:{id}` (assigned cases per agent),
- * `customer:{key}` (a customer's latest cases); `conv:{key}` and `route:{key}` (strings), `presence:{agent}` (strings
+ * `customer:{key}` (a customer's latest cases), `closed` (the latest closes, by when, within the retention); `conv:{key}` and `route:{key}` (strings), `presence:{agent}` (strings
  * with a PX TTL) indexed by `presence`, `handling` (list). Every key of a case expires `retentionMs` after its last
  * write (open cases a day later, after {@link RedisHandoffStore.purgeExpired} has removed them from the indexes).
  * Writes are check-and-set Lua scripts on the case version, so a claim has exactly one winner across instances.
@@ -461,6 +487,21 @@ export class RedisHandoffStore implements HandoffStore {
     return { ok: false, reason: 'not_found' };
   }
 
+  async saveAnnouncement(caseId: string, announcement: CaseAnnouncement): Promise<boolean> {
+    const [kept] = await this.run('warmlineHandoffSaveAnnouncement', [this.caseKey(caseId), this.postsKey(caseId)], [
+      announcement.where.key,
+      JSON.stringify(announcement),
+      MAX_ANNOUNCEMENTS,
+      this.ttl(true),
+    ]);
+    return Number(kept) === 1;
+  }
+
+  async listAnnouncements(caseId: string): Promise<CaseAnnouncement[]> {
+    const values = await this.redis.hvals(this.postsKey(caseId));
+    return values.map((v) => JSON.parse(v) as CaseAnnouncement).sort((a, b) => a.at.localeCompare(b.at));
+  }
+
   async findOpenByConversation(conversationKey: string): Promise<HandoffCase | undefined> {
     const id = await this.redis.get(this.convKey(conversationKey));
     return id ? this.get(id) : undefined;
@@ -496,6 +537,10 @@ export class RedisHandoffStore implements HandoffStore {
 
   async listByCustomer(customer: CustomerIdentity, limit = 20): Promise<HandoffCase[]> {
     return this.many(await this.redis.zrevrange(this.customerKey(customerKeyOf({ customer })), 0, limit - 1));
+  }
+
+  async listClosed(limit = 50): Promise<HandoffCase[]> {
+    return this.many(await this.redis.zrevrange(this.key('closed'), 0, limit - 1));
   }
 
   async countByState(): Promise<StateCounts> {
@@ -690,6 +735,8 @@ export class RedisHandoffStore implements HandoffStore {
         `${this.caseKey(id)}:msgids`,
         this.liveKey(id),
         `${this.caseKey(id)}:liveids`,
+        this.postsKey(id),
+        this.key('closed'),
       ],
       [
         id,
@@ -713,6 +760,8 @@ export class RedisHandoffStore implements HandoffStore {
         plan.previousHolder ? '1' : '0',
         plan.holder ? '1' : '0',
         this.retentionMs,
+        plan.closing ? '1' : '0',
+        MAX_CLOSED_LISTED,
       ],
     );
     return status === 'ok' ? 'ok' : status === 'conflict' ? 'conflict' : 'missing';
@@ -739,6 +788,8 @@ export class RedisHandoffStore implements HandoffStore {
           this.key('idle'),
           indexed ? this.stateKey(state) : this.key('idle'),
           holder ? this.agentKeyOf(holder) : this.key('idle'),
+          this.postsKey(id),
+          this.key('closed'),
         ],
         [id, c ? c.version : '', this.channel],
       );
@@ -773,10 +824,13 @@ export class RedisHandoffStore implements HandoffStore {
   private caseKey(id: string): string {
     return `${this.prefix}case:${id}`;
   }
-  /** case, msgs, msgids, live, liveids, idle: the keys of APPEND and APPEND_LIVE. */
+  /** case, msgs, msgids, live, liveids, idle, posts: the keys of APPEND and APPEND_LIVE. */
   private caseKeys(id: string): string[] {
     const c = this.caseKey(id);
-    return [c, `${c}:msgs`, `${c}:msgids`, `${c}:live`, `${c}:liveids`, this.key('idle')];
+    return [c, `${c}:msgs`, `${c}:msgids`, `${c}:live`, `${c}:liveids`, this.key('idle'), this.postsKey(id)];
+  }
+  private postsKey(id: string): string {
+    return `${this.prefix}case:${id}:posts`;
   }
   private msgsKey(id: string): string {
     return `${this.prefix}case:${id}:msgs`;

@@ -201,3 +201,44 @@ describe('case card: customer text stays inert', () => {
     expect(safe.replace(/\u200B/g, '')).to.equal(evil);
   });
 });
+
+describe('case cards laid out line by line, and updated in place (issue 13)', () => {
+  const summaryOf = (c: HandoffCase): HandoffCase => ({
+    ...c,
+    summary: 'Who: Megan Bowen · Web chat · English\nWants: Fraud / security (high priority) — “did not make these payments”\nBot: no attempt, sent straight to a human\nEmotion: distress 0.7 — “scared”\nWhy: Fraud / security, high priority: the customer said “did not make these payments”',
+  });
+  const facts = (card: AdaptiveCardJson): string[] =>
+    (card.body as Array<Record<string, unknown>>).filter((b) => b.type === 'FactSet').flatMap((b) => (b.facts as Array<{ title: string; value: string }>).map((f) => `${f.title}: ${f.value}`));
+
+  it('each summary line is its own fact (no paragraph), the customer once, why in plain words', () => {
+    const card = caseCard(summaryOf(sampleCase()), { mode: 'announce' });
+    const f = facts(card);
+    expect(f).to.include.members(['Wants: Fraud / security (high priority) — “did not make these payments”', 'Bot: no attempt, sent straight to a human', 'Emotion: distress 0.7 — “scared”']);
+    expect(f.filter((x) => x.startsWith('Why: '))).to.deep.equal(['Why: Fraud / security, high priority: the customer said “did not make these payments”']);
+    expect(f.filter((x) => x.startsWith('Customer: '))).to.deep.equal(['Customer: Megan Bowen · Web chat · en']);
+    expect(JSON.stringify(card)).to.not.contain('Who:').and.not.contain('-> immediate');
+    expect(parseErrors(card)).to.deep.equal([]);
+  });
+
+  it('a status replaces the Accept button when nobody can take the case any more, on Teams, Slack and text alike', () => {
+    const c = summaryOf(sampleCase());
+    const status = { text: 'Taken by Bob', claimable: false };
+    const card = caseCard(c, { mode: 'announce', status });
+    expect(card.actions).to.equal(undefined);
+    expect(JSON.stringify(card.body)).to.contain('Taken by Bob');
+    expect(parseErrors(card)).to.deep.equal([]);
+    const slack = caseBlocks(c, { mode: 'announce', status });
+    expect(JSON.stringify(slack.blocks)).to.contain('Taken by Bob').and.not.contain(SLACK_ACCEPT_ACTION);
+    expect(slack.text).to.contain('Taken by Bob');
+    const text = caseText(c, { mode: 'announce', status });
+    expect(text).to.contain('Taken by Bob').and.not.contain('accept C-7K3P');
+    expect(text.split('\n')).to.include('Bot: no attempt, sent straight to a human');
+  });
+
+  it('speaks French to French-speaking agents', () => {
+    const card = caseCard(summaryOf(sampleCase()), { mode: 'announce', language: 'fr' });
+    expect(card.actions).to.deep.equal([{ type: 'Action.Submit', title: 'Prendre', data: { warmline: 'accept', caseId: 'C-7K3P' } }]);
+    expect(facts(card)).to.include('Pourquoi: Fraude / sécurité, priorité haute : le client a écrit « did not make these payments »');
+    expect(JSON.stringify(card)).to.contain('Nouveau dossier').and.contain('Motif');
+  });
+});

@@ -120,3 +120,66 @@ describe('AgentDesk: closing forms an agent can type', () => {
     expect(readAgentInputForTest('close', true)).to.deep.equal({ kind: 'command', command: 'close', arg: '' });
   });
 });
+
+describe('AgentDesk: announcements are updated in place (issue 13)', () => {
+  const ANN: AgentIdentity = { id: 'agent-1', channel: 'test', name: 'Ann' };
+  const BOB: AgentIdentity = { id: 'agent-2', channel: 'test', name: 'Bob' };
+  const watch = (a: AgentIdentity) => ({ key: `test/watch-${a.id}`, channel: 'test', reference: {} });
+
+  async function announced(language?: 'en' | 'fr') {
+    const store = new MemoryHandoffStore();
+    const messenger = new RecordingMessenger();
+    const service = new HandoffService({ store, messenger });
+    const desk = new AgentDesk({ service, agents: AgentDirectory.parse('test:agent-1,test:agent-2'), messenger, ...(language ? { language } : {}) });
+    service.addConnector(desk);
+    await service.presence.set(ANN, 'online', watch(ANN));
+    await service.presence.set(BOB, 'online', watch(BOB));
+    const c = await queuedCase(store, 'test/customer-1', new Date());
+    await desk.onEvent({ type: 'queued', case: c, opened: true });
+    const posted = (a: AgentIdentity) => messenger.messages.filter((m) => m.key === watch(a).key);
+    expect(posted(ANN)).to.have.length(1);
+    expect(posted(ANN)[0]?.message.text).to.match(/Type "accept C-|Tapez « prendre C-/);
+    return { store, messenger, service, desk, c, posted };
+  }
+
+  it("another agent takes the case: every kept card is replaced, without the way to accept it, naming who has it", async () => {
+    const s = await announced();
+    const annId = (await s.store.listAnnouncements(s.c.id)).find((a) => a.where.key === watch(ANN).key)?.messageId;
+    expect((await s.service.agents.accept(s.c.id, BOB, watch(BOB))).ok).to.equal(true);
+    await s.service.idle();
+    const annUpdate = s.messenger.updates.find((u) => u.key === watch(ANN).key);
+    expect(annUpdate?.messageId).to.equal(annId);
+    expect(annUpdate?.message.text).to.contain('Taken by Bob').and.not.contain('accept C-');
+    expect(s.messenger.updates.find((u) => u.key === watch(BOB).key)?.message.text).to.contain('Taken by Bob (you)');
+    await s.service.agents.close(s.c.id, BOB);
+    await s.service.idle();
+    expect(s.messenger.updates.filter((u) => u.key === watch(ANN).key).pop()?.message.text).to.contain('Closed by Bob');
+  });
+
+  it('a case back in the queue: earlier cards say so (no Accept), new ones are posted; a customer who left is said so, in French too', async () => {
+    const s = await announced('fr');
+    await s.store.claim(s.c.id, BOB, watch(BOB));
+    const requeued = await s.store.transition(s.c.id, 'queued', 'system');
+    await s.desk.onEvent({ type: 'queued', case: requeued });
+    const old = s.messenger.updates.find((u) => u.key === watch(ANN).key);
+    expect(old?.message.text).to.contain('De retour dans la file : annoncé à nouveau plus bas').and.not.contain('prendre C-');
+    expect(s.posted(ANN)).to.have.length(2);
+    expect(s.posted(ANN)[1]?.message.text).to.contain(`Tapez « prendre ${s.c.id} »`);
+    await s.service.customers.cancel(s.c.id);
+    await s.service.idle();
+    expect(s.messenger.updates.filter((u) => u.key === watch(ANN).key).pop()?.message.text).to.contain('Le client est parti');
+  });
+
+  it('a case taken while its cards were on their way has them updated at once', async () => {
+    const store = new MemoryHandoffStore();
+    const messenger = new RecordingMessenger();
+    const service = new HandoffService({ store, messenger });
+    const desk = new AgentDesk({ service, agents: AgentDirectory.parse('test:agent-1,test:agent-2'), messenger });
+    await service.presence.set(ANN, 'online', watch(ANN));
+    const c = await queuedCase(store, 'test/customer-2', new Date());
+    // Taken before the announcement ran (the 'assigned' event found no card to update).
+    await store.claim(c.id, BOB, watch(BOB));
+    await desk.onEvent({ type: 'queued', case: c, opened: true });
+    expect(messenger.updates.find((u) => u.key === watch(ANN).key)?.message.text).to.contain('Taken by Bob');
+  });
+});

@@ -69,6 +69,10 @@ export class FakeDeskBackend implements DeskBackend {
     return this.store.listAssignedTo(agent);
   }
 
+  listClosed(limit: number): Promise<HandoffCase[]> {
+    return this.store.listClosed(limit);
+  }
+
   getCase(caseId: string): Promise<HandoffCase | undefined> {
     return this.store.get(caseId);
   }

@@ -8,6 +8,7 @@ const API_ROUTES: Array<[method: 'GET' | 'POST', path: string]> = [
   ['POST', '/desk/api/logout'],
   ['POST', '/desk/api/presence'],
   ['GET', '/desk/api/queue'],
+  ['GET', '/desk/api/closed'],
   ['GET', '/desk/api/cases/C-7K3P'],
   ['POST', '/desk/api/cases/C-7K3P/accept'],
   ['POST', '/desk/api/cases/C-7K3P/messages'],
@@ -381,5 +382,45 @@ describe('registerDeskConsole (web agent console routes, real HTTP)', () => {
         await backendClock.close();
       }
     });
+  });
+});
+
+describe('registerDeskConsole: the session probe and closed cases (issue 13)', () => {
+  let t: DeskTestServer;
+  beforeEach(async () => {
+    t = await startDeskServer();
+  });
+  afterEach(async () => t.close());
+
+  it('GET /desk/session answers 200 without a session (nothing for a browser to log), and the session once signed in', async () => {
+    for (const cookie of [undefined, 'warmline_desk=forged-session-id']) {
+      const res = await fetch(`${t.base}/desk/session`, { headers: cookie ? { Cookie: cookie } : {} });
+      expect(res.status).to.equal(200);
+      expect(await res.json()).to.deep.equal({ signedIn: false });
+    }
+    const ana = new DeskClient(t.base);
+    expect((await ana.login('ana')).status).to.equal(200);
+    const res = await ana.get('/desk/session');
+    const body = (await res.json()) as { signedIn: boolean; agent: { id: string }; csrfToken: string; status: string };
+    expect([res.status, body.signedIn, body.agent.id, body.status]).to.deep.equal([200, true, 'ana', 'online']);
+    expect(body.csrfToken).to.equal(ana.csrf);
+  });
+
+  it('GET /desk/api/closed lists recently closed cases, newest first, with the team note and the customer rating', async () => {
+    const ana = new DeskClient(t.base);
+    await ana.login('ana');
+    const first = await t.backend.queueCase();
+    const second = await t.backend.queueCase();
+    for (const c of [first, second]) {
+      expect((await ana.post(`/desk/api/cases/${c.id}/accept`)).status).to.equal(200);
+    }
+    await t.backend.store.resolve(first.id, { by: 'ana', note: 'card blocked', satisfaction: 4 });
+    expect((await ana.post(`/desk/api/cases/${second.id}/close`, { note: 'refund sent' })).status).to.equal(200);
+    const res = await ana.get('/desk/api/closed');
+    expect(res.status).to.equal(200);
+    const { closed } = (await res.json()) as { closed: Array<{ id: string; notes: string[]; satisfaction?: number; closedBy: string; customerName: string }> };
+    expect(closed.map((c) => c.id)).to.deep.equal([second.id, first.id]);
+    expect(closed[0]).to.deep.include({ notes: ['refund sent'], closedBy: 'Ana Martin', customerName: 'Sam' });
+    expect(closed[1]?.satisfaction).to.equal(4);
   });
 });

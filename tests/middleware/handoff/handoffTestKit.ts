@@ -10,6 +10,9 @@ export class RecordingMessenger implements Messenger {
   readonly failFor = new Set<string>();
   /** Keys whose sends are taken by the channel, then fail (the host's work after the send). */
   readonly failAfterSendFor = new Set<string>();
+  /** Every in-place update (`update`), with its conversation and the id of the message it replaced. */
+  readonly updates: Array<{ key: string; messageId: string; message: OutgoingMessage }> = [];
+  private sentCount = 0;
   async send(to: ConversationPointer, messages: readonly OutgoingMessage[], options?: SendOptions): Promise<SentMessage[]> {
     if (this.failFor.has(to.key)) throw new Error('conversation not found');
     for (const message of messages) {
@@ -18,7 +21,11 @@ export class RecordingMessenger implements Messenger {
     }
     await options?.onSent?.();
     if (this.failAfterSendFor.has(to.key)) throw new Error('after-send work failed');
-    return messages.map(() => ({ id: 'x' }));
+    return messages.map(() => ({ id: `m-${++this.sentCount}` }));
+  }
+  async update(to: ConversationPointer, messageId: string, message: OutgoingMessage): Promise<void> {
+    if (this.failFor.has(to.key)) throw new Error('conversation not found');
+    this.updates.push({ key: to.key, messageId, message });
   }
   textsTo(key: string): string[] {
     return this.sent.filter((s) => s.key === key).map((s) => s.text ?? '');

@@ -621,6 +621,55 @@ export function handoffStoreSuite(name: string, make: (clock: SuiteClock) => Pro
       expect(await store.get(recent.id)).to.not.equal(undefined);
     });
 
+    it('keeps one announcement per agent conversation beside a case, idempotently, and purges them with it (issue 13)', async function () {
+      if (!store.saveAnnouncement || !store.listAnnouncements) this.skip();
+      const c = await store.create(queuedDraft('normal', T0));
+      const where = (key: string) => ({ key, channel: 'msteams', reference: { conversation: { id: key } } });
+      const at = new Date(T0).toISOString();
+      expect(await store.saveAnnouncement!(c.id, { where: where('msteams/a'), messageId: 'm1', via: 'messenger', at })).to.equal(true);
+      expect(await store.saveAnnouncement!(c.id, { where: where('msteams/a'), messageId: 'm1', via: 'messenger', at })).to.equal(true);
+      expect(await store.saveAnnouncement!(c.id, { where: where('msteams/b'), messageId: 'm2', via: 'messenger', at: new Date(T0 + 1).toISOString() })).to.equal(true);
+      expect((await store.listAnnouncements!(c.id)).map((a) => [a.where.key, a.messageId])).to.deep.equal([
+        ['msteams/a', 'm1'],
+        ['msteams/b', 'm2'],
+      ]);
+      // A newer card in the same conversation replaces the older.
+      await store.saveAnnouncement!(c.id, { where: where('msteams/a'), messageId: 'm3', via: 'messenger', at: new Date(T0 + 2).toISOString() });
+      expect((await store.listAnnouncements!(c.id)).map((a) => a.messageId)).to.deep.equal(['m2', 'm3']);
+      // Case writes leave them alone; an unknown case keeps nothing.
+      await store.claim(c.id, agent(1), where('msteams/a'));
+      expect(await store.listAnnouncements!(c.id)).to.have.length(2);
+      expect(await store.saveAnnouncement!('C-ZZZZ', { where: where('msteams/a'), messageId: 'x', via: 'messenger', at })).to.equal(false);
+      expect(await store.listAnnouncements!('C-ZZZZ')).to.deep.equal([]);
+      clock.now = T0 + 31 * 24 * 3600_000;
+      await store.purgeExpired();
+      expect(await store.listAnnouncements!(c.id)).to.deep.equal([]);
+    });
+
+    it('lists the cases closed most recently, newest close first, with their note and rating, until the retention (issue 13)', async function () {
+      if (!store.listClosed) this.skip();
+      const resolved = await store.create(queuedDraft('normal', T0));
+      await store.claim(resolved.id, agent(1), { key: 'msteams/agent-1', channel: 'msteams', reference: {} });
+      await store.resolve(resolved.id, { by: 'agent-1', note: 'refund sent' });
+      clock.now = T0 + 1000;
+      const left = await store.create(queuedDraft('normal', clock.now));
+      await store.transition(left.id, 'abandoned', 'customer');
+      const open = await store.create(queuedDraft('normal', clock.now));
+      await store.update(resolved.id, (c) => ({ ...c, satisfaction: 5 }));
+      const closed = await store.listClosed!(10);
+      expect(closed.map((c) => c.id)).to.deep.equal([left.id, resolved.id]);
+      expect(closed.map((c) => c.id)).to.not.include(open.id);
+      expect(closed[1]?.agentNotes.map((n) => n.text)).to.deep.equal(['refund sent']);
+      expect(closed[1]?.satisfaction).to.equal(5);
+      expect(await store.listClosed!(1)).to.have.length(1);
+      clock.now = T0 + 31 * 24 * 3600_000;
+      await store.purgeExpired();
+      const other = await store.create(queuedDraft('normal', clock.now));
+      await store.transition(other.id, 'abandoned', 'customer');
+      const later = (await store.listClosed!(10)).map((c) => c.id);
+      expect(later).to.include(other.id).and.not.include(resolved.id).and.not.include(left.id);
+    });
+
     it('erases a callback number when the case is closed', async function () {
       const c = await store.create(queuedDraft('normal', T0));
       const at = new Date(T0).toISOString();

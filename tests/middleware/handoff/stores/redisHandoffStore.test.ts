@@ -66,6 +66,20 @@ if (skipRedis()) {
       expect(await redis.ping()).to.equal('PONG');
     });
 
+    it('keeps a case\'s announcements under its prefix with the case\'s time to live, refreshed by case writes (issue 13)', async function () {
+      const store = new RedisHandoffStore({ redis, keyPrefix: prefix, retentionMs: 3_600_000 });
+      const c = await store.create(queuedDraft('normal', Date.now()));
+      const where = { key: 'msteams/a', channel: 'msteams', reference: {} };
+      await store.saveAnnouncement(c.id, { where, messageId: 'm1', via: 'messenger', at: new Date().toISOString() });
+      const caseTtl = await redis.pttl(`${prefix}case:${c.id}`);
+      const postsTtl = await redis.pttl(`${prefix}case:${c.id}:posts`);
+      expect(postsTtl).to.be.greaterThan(0).and.at.most(caseTtl);
+      await redis.pexpire(`${prefix}case:${c.id}:posts`, 1000);
+      await store.transition(c.id, 'abandoned', 'customer');
+      expect(await redis.pttl(`${prefix}case:${c.id}:posts`)).to.be.greaterThan(1000);
+      await store.dispose();
+    });
+
     it('retries a colliding id', async function () {
       const ids = ['C-AAAA', 'C-AAAA', 'C-BBBB'];
       const store = new RedisHandoffStore({ redis, keyPrefix: prefix, newId: () => ids.shift() ?? 'C-CCCC' });
