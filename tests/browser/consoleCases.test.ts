@@ -94,7 +94,7 @@ describe('agent console: closed cases, toasts, sign-in (issue 13), in Chromium',
         const terms = await page.locator('#summary dt').allTextContents();
         expect(terms).to.include.members(['Wants', 'Bot', 'Why']);
         const why = await page.locator('#summary dt:text-is("Why") + dd').textContent();
-        expect(why).to.match(/^Fraud \/ security, high priority: the customer said “stole/).and.not.match(/->|\(1\.00\)/);
+        expect(why).to.match(/^Fraud \/ security, high priority: the customer said “/).and.match(/“someone stole my card”/i).and.not.match(/->|\(1\.00\)/);
 
         await page.getByRole('button', { name: 'Accept' }).click();
         await page.locator('#close-note').waitFor();

@@ -104,7 +104,7 @@ describe('agent side over HTTP: case cards updated in place, names, plain "why" 
     expect(facts.some((f) => /^Wants: Fraud/.test(f))).to.equal(true);
     expect(facts.some((f) => /^Bot: no attempt/.test(f))).to.equal(true);
     const why = facts.find((f) => f.startsWith('Why: ')) ?? '';
-    expect(why).to.match(/^Why: Fraud \/ security, high priority: the customer said “stole/);
+    expect(why).to.match(/^Why: Fraud \/ security, high priority: the customer said “/).and.match(/“someone stole my card”/i);
     expect(why).to.not.match(/intent fraud|->|\(1\.00\)/);
     // Each quote once.
     for (const word of why.match(/“[^”]+”/g) ?? []) expect(why.split(word)).to.have.length(2);
