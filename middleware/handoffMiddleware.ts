@@ -392,11 +392,14 @@ export class HandoffMiddleware implements Middleware, TurnRecorder {
   }
 
   /**
-   * The conversation's language as the dialogs last decided it (they weigh the customer's words against the channel's
-   * locale), else the activity's locale, else the signals', else the default. Before the bot has run this turn, the
-   * conversation's language is the one of the previous message.
+   * The language to answer in: this message's own when the signals read it clearly in another language than the
+   * activity's locale (a French customer on a Teams client set to en-US, even on a first message handed over at once);
+   * else the conversation's language as the dialogs last decided it (they weigh the customer's words against the
+   * locale; before the bot has run this turn, the one of the previous message); else the activity's locale, else the
+   * signals', else the default.
    */
   private language(ctx: TurnContext, signals: Signals | undefined, facts: ConversationFacts): HandoffLanguage {
-    return languageOf(facts.language) ?? languageOf(ctx.activity.locale) ?? languageOf(signals?.language) ?? this.defaultLanguage;
+    const written = ctx.activity.locale && signals?.languageSource === 'detected' ? languageOf(signals.language) : undefined;
+    return written ?? languageOf(facts.language) ?? languageOf(ctx.activity.locale) ?? languageOf(signals?.language) ?? this.defaultLanguage;
   }
 }

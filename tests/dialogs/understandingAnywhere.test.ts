@@ -183,6 +183,28 @@ describe('language: what the customer writes outranks the Teams client locale', 
     expect((await c.send(teams('where is my parcel?', 'en-US'))).map(textOf)).to.deep.equal([MESSAGES.en.askNumber('warm')]);
   });
 
+  it('Teams en-US, a first message in French handed over at once: condolences and case in French (and the reverse)', async () => {
+    for (const [text, locale, language] of [
+      ['mon père est décédé la semaine dernière et je dois fermer son compte', 'en-US', 'fr'],
+      ['my father passed away last week and I need to close his account', 'fr-FR', 'en'],
+    ] as const) {
+      const c = new BotTestClient(demo(), { channelId: 'msteams' });
+      const store = new MemoryHandoffStore();
+      c.adapter
+        .use(new SignalsMiddleware(createSignalDetector(), { conversationState: c.conversationState }))
+        .use(
+          new HandoffMiddleware({
+            service: new HandoffService({ store, messenger: new RecordingMessenger() }),
+            conversationState: c.conversationState,
+            dialogStateProperty: DIALOG_STATE_PROPERTY,
+          }),
+        );
+      const reply = (await c.send(teams(text, locale))).map(textOf);
+      expect(reply[0], `${locale}: ${text}`).to.include(handoffMessages(language).acknowledge('bereavement'));
+      expect((await store.findOpenByConversation('msteams/Convo1'))?.language).to.equal(language);
+    }
+  });
+
   it('Teams en-US with French text: the handoff speaks French too (offer, acknowledgement, case language)', async () => {
     const c = new BotTestClient(demo(), { channelId: 'msteams' });
     const store = new MemoryHandoffStore();
