@@ -41,6 +41,13 @@ export interface HandoffMiddlewareOptions {
   readonly defaultLanguage?: HandoffLanguage;
   /** Transcript lines copied into a case. Default 30. */
   readonly transcriptLines?: number;
+  /**
+   * Pass a "no" to the offer of a person on to the bot, marked on the turn ({@link declinedOffer}), so it carries on
+   * where the customer was (a waiting prompt re-asked) instead of the middleware answering "what can I do for you?".
+   * Turn it on only when the bot reads the mark: a bot that does not would take the "no" for an answer to its own
+   * question. Default false (Warmline's own bot turns it on).
+   */
+  readonly passDeclinedOfferToBot?: boolean;
 }
 
 const FAILURE_REASONS = new Set(['misunderstood', 'repeated_request']);
@@ -86,10 +93,11 @@ const languageOf = (code: string | undefined): HandoffLanguage | undefined => {
  *   callback or ticket is recorded; everything else is added to the case, never dropped.
  * - Otherwise the policy decides: `immediate` queues the customer at once with one acknowledgement fitted to the
  *   reason, the queue position and the expected wait (no dialog runs, the dialog stack is emptied); `offer` lets the
- *   bot answer then asks "would you like a person?" once (yes queues; no is passed to the bot marked with
- *   `declinedOffer`, so it carries on where the customer was, and if the bot says nothing the middleware says "let's
- *   keep going"); misunderstandings and repeated requests are re-checked after the bot answered, so the offer comes
- *   right after the second failure, in the language the bot answered in.
+ *   bot answer then asks "would you like a person?" once (yes queues; no continues with the bot: the middleware says
+ *   "let's keep going", or, with `passDeclinedOfferToBot`, the bot hears the "no" marked with `declinedOffer` and
+ *   carries on where the customer was, the middleware speaking only if the bot says nothing); misunderstandings and
+ *   repeated requests are re-checked after the bot answered, so the offer comes right after the second failure, in the
+ *   language the bot answered in.
  * - After a close, a 1–5 reply is stored as the satisfaction rating; anything else goes to the bot.
  * Saves conversation state at the end of the turn (also when the bot throws; botbuilder writes it only if it changed).
  */
@@ -189,9 +197,18 @@ export class HandoffMiddleware implements Middleware, TurnRecorder {
           // "No" means: let me keep trying with the bot. No failure-based offer until the bot understands again.
           // The bot hears it, marked, so it carries on where the customer was (MainDialog re-asks its question).
           state.declined = true;
+          if (!this.options.passDeclinedOfferToBot) {
+            await ctx.sendActivity(m.offerDeclined);
+            return;
+          }
           markDeclinedOffer(ctx, offer.reason);
+          let said = false;
+          ctx.onSendActivities(async (_c, activities, send) => {
+            said ||= activities.some((a) => a.type === ActivityTypes.Message);
+            return send();
+          });
           await next();
-          if (!ctx.responded) await ctx.sendActivity(handoffMessages(this.language(ctx, signals, await this.facts(ctx))).offerDeclined);
+          if (!said) await ctx.sendActivity(handoffMessages(this.language(ctx, signals, await this.facts(ctx))).offerDeclined);
           return;
         }
       }

@@ -99,7 +99,13 @@ export function createApp(options: WarmlineAppOptions): WarmlineApp {
   const { handoff, transcripts, agentDesk } = wired;
   lifecycle.onStop('metrics', instrumentHandoff(metrics, handoff));
   const hubs = wireHubs(wiring, wired);
-  const pipeline = wireTurnPipeline(wiring, wired, hubs, { conversationState, signals: options.signals, dialogStateProperty: DIALOG_STATE_PROPERTY });
+  const pipeline = wireTurnPipeline(wiring, wired, hubs, {
+    conversationState,
+    signals: options.signals,
+    dialogStateProperty: DIALOG_STATE_PROPERTY,
+    // CustomerBot's dialogs read declinedOffer and re-ask their waiting question.
+    passDeclinedOfferToBot: true,
+  });
   for (const piece of pipeline) adapter.use(piece);
   wireHousekeeping(wiring, { handoff, transcripts, storage });
 

@@ -37,6 +37,11 @@ export interface WarmlinePluginOptions {
   readonly settings?: Readonly<Record<string, string | undefined>>;
   /** Conversation-state property of your dialog stack, emptied when a customer is handed to a person. @defaultValue none */
   readonly dialogStateProperty?: string;
+  /**
+   * Your bot reads `declinedOffer(context)` and carries on after a customer's "no" to the offer of a person (a waiting
+   * prompt re-asked); without it, the middleware answers that "no" itself and your bot never sees it. @defaultValue false
+   */
+  readonly passDeclinedOfferToBot?: boolean;
   /** The signals piece: a middleware or a bare detector. @defaultValue `SignalsMiddleware` on the built-in detector */
   readonly signals?: Middleware | SignalDetector;
   /**
@@ -101,8 +106,8 @@ export async function createWarmlinePlugin(options: WarmlinePluginOptions): Prom
   const agents = AgentDirectory.parse(config.WARMLINE_AGENTS);
   const wired = wireHandoff(wiring, { adapter: options.adapter, agents });
   const hubs = wireHubs(wiring, wired);
-  const { signals, dialogStateProperty } = options;
-  const pipeline = wireTurnPipeline(wiring, wired, hubs, { conversationState, signals, dialogStateProperty });
+  const { signals, dialogStateProperty, passDeclinedOfferToBot } = options;
+  const pipeline = wireTurnPipeline(wiring, wired, hubs, { conversationState, signals, dialogStateProperty, passDeclinedOfferToBot });
   wireHousekeeping(wiring, { handoff: wired.handoff, transcripts: wired.transcripts, storage: own?.storage });
   wiring.lifecycle.start();
   let routed = false;

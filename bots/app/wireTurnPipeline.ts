@@ -20,6 +20,8 @@ export interface TurnPipelineInput {
   readonly signals?: Middleware | SignalDetector;
   /** Conversation-state property of the bot's dialog stack, emptied when a customer is handed to a person. */
   readonly dialogStateProperty?: string;
+  /** The bot reads `declinedOffer` and carries on after a "no" to a person (see `HandoffMiddlewareOptions`). */
+  readonly passDeclinedOfferToBot?: boolean;
 }
 
 /**
@@ -51,6 +53,7 @@ export function wireTurnPipeline(wiring: WiringContext, wired: HandoffWiring, hu
       transcripts,
       redactor: trackingAwareRedactor,
       ...(input.dialogStateProperty ? { dialogStateProperty: input.dialogStateProperty } : {}),
+      ...(input.passDeclinedOfferToBot ? { passDeclinedOfferToBot: true } : {}),
       defaultLanguage: config.DEFAULT_LOCALE.startsWith('fr') ? 'fr' : 'en',
     }),
   });

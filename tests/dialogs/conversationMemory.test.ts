@@ -26,7 +26,7 @@ function pipeline(locale: string, channelId = 'webchat') {
   const service = new HandoffService({ store, messenger: new RecordingMessenger() });
   client.adapter
     .use(new SignalsMiddleware(createSignalDetector(), { conversationState: client.conversationState }))
-    .use(new HandoffMiddleware({ service, conversationState: client.conversationState, dialogStateProperty: DIALOG_STATE_PROPERTY }));
+    .use(new HandoffMiddleware({ service, conversationState: client.conversationState, dialogStateProperty: DIALOG_STATE_PROPERTY, passDeclinedOfferToBot: true }));
   return { client, store };
 }
 

@@ -10,6 +10,7 @@ import { HandoffMiddleware, type AgentTurnHandler } from '../../middleware/hando
 import { declinedOffer } from '../../middleware/handoffConversationState';
 import type { HandoffDecision, HandoffPolicy } from '../../middleware/handoff/handoffPolicy';
 import { HandoffService } from '../../middleware/handoff/handoffService';
+import { handoffMessages } from '../../middleware/handoff/handoffMessages';
 import type { HubConnector } from '../../middleware/handoff/hubs/hubConnector';
 import { MemoryHandoffStore } from '../../middleware/handoff/stores/memoryHandoffStore';
 import { type Signals } from '../../middleware/signals/signals';
@@ -44,8 +45,6 @@ function setup(policy: HandoffPolicy, options: { agents?: AgentTurnHandler; conn
     ...(options.agents ? { agents: options.agents } : {}),
   });
   const bot = sinon.spy(async (ctx: TurnContext) => {
-    // A bot that has nothing to resume stays silent after a declined offer (MainDialog re-asks its waiting question).
-    if (declinedOffer(ctx)) return;
     await conversationState.createProperty('dialogState').set(ctx, { stack: ['tracking'] });
     await ctx.sendActivity('bot answer');
     await conversationState.saveChanges(ctx);
@@ -128,7 +127,7 @@ describe('HandoffMiddleware wiring (TestAdapter)', () => {
     expect(await s.store.findOpenByConversation('test/Convo1')).to.equal(undefined);
   });
 
-  it('offer declined: the bot hears the "no", marked, once; what it says replaces the generic "let\'s keep going"', async () => {
+  it('offer declined, passDeclinedOfferToBot: the bot hears the "no", marked, once; what it says replaces "let\'s keep going"', async () => {
     const offer: HandoffDecision = { action: 'offer', reason: 'anger', priority: 'normal', explanation: 'anger', intents: [], emotions: [] };
     const policy: HandoffPolicy = ({ memory }) => (memory.offered.includes('anger') ? CONTINUE : offer);
     const seen: Array<string | undefined> = [];
@@ -138,7 +137,7 @@ describe('HandoffMiddleware wiring (TestAdapter)', () => {
     const adapter = new TestAdapter(async (ctx) => {
       seen.push(declinedOffer(ctx));
       await ctx.sendActivity(declinedOffer(ctx) ? 'the question again' : 'bot answer');
-    }).use(new HandoffMiddleware({ service, conversationState, policy }));
+    }).use(new HandoffMiddleware({ service, conversationState, policy, passDeclinedOfferToBot: true }));
     await adapter
       .send('this is useless')
       .assertReply('bot answer')
@@ -149,6 +148,46 @@ describe('HandoffMiddleware wiring (TestAdapter)', () => {
       .assertReply('bot answer')
       .startTest();
     expect(seen).to.deep.equal([undefined, 'anger', undefined]);
+  });
+
+  it('offer declined, by default: the middleware answers the "no" and a bot that knows nothing of it never sees it', async () => {
+    const offer: HandoffDecision = { action: 'offer', reason: 'anger', priority: 'normal', explanation: 'anger', intents: [], emotions: [] };
+    const policy: HandoffPolicy = ({ memory }) => (memory.offered.includes('anger') ? CONTINUE : offer);
+    const heard: string[] = [];
+    const conversationState = new ConversationState(new MemoryStorage());
+    const service = new HandoffService({ store: new MemoryHandoffStore(), messenger: new RecordingMessenger() });
+    // A bot waiting on its own yes/no question: the "no" meant for the offer must not answer it.
+    const adapter = new TestAdapter(async (ctx) => {
+      heard.push(ctx.activity.text ?? '');
+      await ctx.sendActivity('Cancel your order? (yes / no)');
+    }).use(new HandoffMiddleware({ service, conversationState, policy }));
+    await adapter
+      .send('this is useless')
+      .assertReply('Cancel your order? (yes / no)')
+      .assertReply((a) => expect(a.text).to.match(/\(yes \/ no\)/))
+      .send('no')
+      .assertReply(handoffMessages('en').offerDeclined)
+      .startTest();
+    expect(heard).to.deep.equal(['this is useless']);
+  });
+
+  it('offer declined, passDeclinedOfferToBot, a bot that only types: the middleware still says "let\'s keep going"', async () => {
+    const offer: HandoffDecision = { action: 'offer', reason: 'anger', priority: 'normal', explanation: 'anger', intents: [], emotions: [] };
+    const policy: HandoffPolicy = ({ memory }) => (memory.offered.includes('anger') ? CONTINUE : offer);
+    const conversationState = new ConversationState(new MemoryStorage());
+    const service = new HandoffService({ store: new MemoryHandoffStore(), messenger: new RecordingMessenger() });
+    const adapter = new TestAdapter(async (ctx) => {
+      if (declinedOffer(ctx)) await ctx.sendActivity({ type: ActivityTypes.Typing });
+      else await ctx.sendActivity('bot answer');
+    }).use(new HandoffMiddleware({ service, conversationState, policy, passDeclinedOfferToBot: true }));
+    await adapter
+      .send('this is useless')
+      .assertReply('bot answer')
+      .assertReply((a) => expect(a.text).to.match(/\(yes \/ no\)/))
+      .send('no')
+      .assertReply((a) => expect(a.type).to.equal(ActivityTypes.Typing))
+      .assertReply(handoffMessages('en').offerDeclined)
+      .startTest();
   });
 
   it('no agent online: the case is timed out at once and a callback is offered', async () => {
