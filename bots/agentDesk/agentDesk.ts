@@ -36,6 +36,8 @@ type Shown = Pick<CaseAnnouncement, 'messageId' | 'via'>;
 /** Announcements posted through the Slack Web API (updated with `chat.update`); all others went through the messenger. */
 const VIA_SLACK = 'slack';
 const VIA_MESSENGER = 'messenger';
+/** Passes over a case's cards when it keeps changing while they are updated (another instance's events). */
+const MAX_REFRESH_PASSES = 3;
 
 type Command = 'queue' | 'accept' | 'close' | 'help' | 'online' | 'away';
 
@@ -102,6 +104,8 @@ export class AgentDesk implements AgentTurnHandler, HubConnector {
   private readonly language: SummaryLanguage;
   /** When this instance last renewed each agent's presence (epoch ms): saves a store write per relayed message. */
   private readonly renewedAt = new Map<string, number>();
+  /** The refresh of each case's cards in progress (one at a time per case). */
+  private readonly refreshing = new Map<string, Promise<void>>();
 
   constructor(options: AgentDeskOptions) {
     if (!options?.service) throw new TypeError('AgentDesk: service is required');
@@ -241,31 +245,51 @@ export class AgentDesk implements AgentTurnHandler, HubConnector {
   /**
    * Updates in place every kept announcement of a case to show where it stands now (taken, closed...).
    *
+   * @remarks One refresh of a case at a time in this process, each reading the case afresh, so the last card written
+   * shows the last state (a "taken" update can no longer land after the "closed" one). A case that changed while its
+   * cards were being updated (another instance's event) is refreshed again, a few times at most.
    * @param statusOptions per announcement, beyond the language (a re-queued case's earlier cards).
    */
-  private async refreshAnnouncements(caseId: string, statusOptions: (post: CaseAnnouncement) => AnnouncementStatusOptions = () => ({})): Promise<void> {
+  private refreshAnnouncements(caseId: string, statusOptions: (post: CaseAnnouncement) => AnnouncementStatusOptions = () => ({})): Promise<void> {
+    const before = this.refreshing.get(caseId) ?? Promise.resolve();
+    const run = before.then(() => this.refreshNow(caseId, statusOptions));
+    const settled = run.catch(() => undefined);
+    this.refreshing.set(caseId, settled);
+    void settled.then(() => {
+      if (this.refreshing.get(caseId) === settled) this.refreshing.delete(caseId);
+    });
+    return run;
+  }
+
+  private async refreshNow(caseId: string, statusOptions: (post: CaseAnnouncement) => AnnouncementStatusOptions): Promise<void> {
     const store = this.service.store;
     if (!store.listAnnouncements) return;
-    // The case as it is now, not as the event saw it: events of one case may be handled out of order.
-    const [c, posts] = await Promise.all([store.get(caseId), store.listAnnouncements(caseId)]);
-    if (!c || !posts.length) return;
-    await Promise.all(
-      posts.map(async (post) => {
-        const status = announcementStatus(c, post.where.key, { language: this.language, ...statusOptions(post) });
-        if (!status) return;
-        try {
-          await this.updateCase(post, c, { mode: 'announce', language: this.language, status });
-        } catch (err) {
-          this.logger.warn('desk.announcement_update_failed', { caseId: c.id, channel: post.where.channel, error: err instanceof Error ? err.name : 'unknown' });
-        }
-      }),
-    );
+    for (let attempt = 0; attempt < MAX_REFRESH_PASSES; attempt++) {
+      // The case as it is now, not as the event saw it: events of one case may be handled out of order.
+      const [c, posts] = await Promise.all([store.get(caseId), store.listAnnouncements(caseId)]);
+      if (!c || !posts.length) return;
+      // Slack tokens come from the presences of the agents watching (one read for all the cards, not one per card).
+      const slackTokens = posts.some((p) => p.via === VIA_SLACK) ? await this.slackTokens() : new Map<string, string>();
+      await Promise.all(
+        posts.map(async (post) => {
+          const status = announcementStatus(c, post.where.key, { language: this.language, ...statusOptions(post) });
+          if (!status) return;
+          try {
+            await this.updateCase(post, c, { mode: 'announce', language: this.language, status }, slackTokens);
+          } catch (err) {
+            this.logger.warn('desk.announcement_update_failed', { caseId: c.id, channel: post.where.channel, error: err instanceof Error ? err.name : 'unknown' });
+          }
+        }),
+      );
+      const now = await store.get(caseId);
+      if (!now || (now.state === c.state && now.timestamps.updated === c.timestamps.updated)) return;
+    }
   }
 
   /** Replaces a card shown earlier with the case as it is now, through the path that posted it. */
-  private async updateCase(post: CaseAnnouncement, c: HandoffCase, options: CaseCardOptions): Promise<void> {
+  private async updateCase(post: CaseAnnouncement, c: HandoffCase, options: CaseCardOptions, slackTokens: ReadonlyMap<string, string>): Promise<void> {
     if (post.via === VIA_SLACK) {
-      const token = await this.slackTokenFor(post.where.key);
+      const token = slackTokens.get(post.where.key);
       const channel = slackChannelOf(String((post.where.reference.conversation as { id?: unknown } | undefined)?.id ?? ''));
       if (!token || !channel) return;
       const { text, blocks } = caseBlocks(c, options);
@@ -368,12 +392,16 @@ export class AgentDesk implements AgentTurnHandler, HubConnector {
   }
 
   /**
-   * The Slack bot token of an agent conversation, from the presence of the agent watching there: announcements are
-   * kept without it (a secret lives no longer than the presence that brought it).
+   * The Slack bot token of each agent conversation being watched, from the presences: announcements are kept without
+   * it (a secret lives no longer than the presence that brought it).
    */
-  private async slackTokenFor(conversationKey: string): Promise<string | undefined> {
-    const watching = (await this.service.presence.list()).find((p) => p.watch?.key === conversationKey);
-    return watching?.watch ? extrasOf(watching.watch).slackApiToken : undefined;
+  private async slackTokens(): Promise<Map<string, string>> {
+    const tokens = new Map<string, string>();
+    for (const p of await this.service.presence.list()) {
+      const token = p.watch ? extrasOf(p.watch).slackApiToken : undefined;
+      if (p.watch && token) tokens.set(p.watch.key, token);
+    }
+    return tokens;
   }
 
   /** A case as a message for the messenger: an Adaptive Card on Teams, text elsewhere. */

@@ -170,6 +170,29 @@ describe('AgentDesk: announcements are updated in place (issue 13)', () => {
     expect(s.messenger.updates.filter((u) => u.key === watch(ANN).key).pop()?.message.text).to.contain('Le client est parti');
   });
 
+  it('updates of one case land in order: a slow "taken" update never overwrites the "closed" one', async () => {
+    const s = await announced();
+    // The card updates for "taken" are slow; the case is closed meanwhile and its event handled at once.
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const update = s.messenger.update.bind(s.messenger);
+    let holding = true;
+    s.messenger.update = async (to, messageId, message) => {
+      if (holding) await gate;
+      return update(to, messageId, message);
+    };
+    await s.store.claim(s.c.id, BOB, watch(BOB));
+    const taken = s.desk.onEvent({ type: 'assigned', case: (await s.store.get(s.c.id))! });
+    await new Promise((resolve) => setImmediate(resolve));
+    holding = false;
+    const closing = s.desk.onEvent({ type: 'resolved', case: await s.store.transition(s.c.id, 'resolved', 'agent') });
+    // Whatever "closed" can do without waiting is done before the slow updates go through.
+    await new Promise((resolve) => setImmediate(resolve));
+    release();
+    await Promise.all([taken, closing]);
+    expect(s.messenger.updates.filter((u) => u.key === watch(ANN).key).pop()?.message.text).to.contain('Closed by Bob');
+  });
+
   it('a case taken while its cards were on their way has them updated at once', async () => {
     const store = new MemoryHandoffStore();
     const messenger = new RecordingMessenger();
