@@ -374,7 +374,7 @@ export function caseCard(c: HandoffCase, options: CaseCardOptions): AdaptiveCard
     const body: Record<string, unknown>[] = [
       text(options.mode === 'announce' ? l.newCase : l.accepted, { size: 'Small', isSubtle: true }),
       text(v.title, { weight: 'Bolder', size: 'Medium', color: c.priority === 'high' ? 'Attention' : 'Default' }),
-      ...(v.status ? [text(v.status.text, { weight: 'Bolder', color: v.status.claimable ? 'Warning' : 'Good' })] : []),
+      ...(v.status ? [text(v.status.text, { weight: 'Bolder', color: 'Default' })] : []),
       { type: 'FactSet', facts: facts(v.facts) },
       ...details,
     ];

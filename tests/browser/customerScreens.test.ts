@@ -10,7 +10,7 @@ import { loadConfig } from '../../config';
 import { messagesFor, type DialogLanguage } from '../../dialogs/messages';
 import { renderTrackingReply } from '../../dialogs/rendering/renderTrackingReply';
 import { sendWebChatMessage, webChatBubble, webChatBubbles } from '../bots/webchat/localChannelHarness';
-import { contrastRatio, parseColour } from '../dialogs/rendering/cardContrast';
+import { contrastRatio, parseColour } from '../helpers/cardContrast';
 import { PARCEL_STATUSES, sampleTrackingView } from '../dialogs/rendering/sampleTrackingView';
 
 /** Screenshots go here, outside the repository (never committed); the path is printed for a human to look at. */

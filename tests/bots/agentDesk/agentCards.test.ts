@@ -5,6 +5,7 @@ import { SlackWebApi, slackChannelOf } from '../../../bots/agentDesk/slackWebApi
 import { draftCase, transition, type HandoffCase } from '../../../middleware/handoff/handoffCase';
 import { FakeSlackApi } from '../../helpers/fakeSlackApi';
 import { cardProblems } from '../../helpers/adaptiveCards';
+import { cardTexts, TEAMS_LIGHT, WEB_CHAT_4_18 } from '../../helpers/cardContrast';
 
 const parseErrors = cardProblems;
 
@@ -233,6 +234,19 @@ describe('case cards laid out line by line, and updated in place (issue 13)', ()
     const text = caseText(c, { mode: 'announce', status });
     expect(text).to.contain('Taken by Bob').and.not.contain('accept C-7K3P');
     expect(text.split('\n')).to.include('Bot: no attempt, sent straight to a human');
+  });
+
+  it('every text of a case card, in every status, has a contrast of at least 4.5:1 on Teams and Web Chat light hosts', () => {
+    const c = summaryOf(sampleCase());
+    const statuses = [undefined, { text: 'Taken by Bob', claimable: false }, { text: 'Back in the queue', claimable: true }];
+    const weak = [TEAMS_LIGHT, WEB_CHAT_4_18].flatMap((host) =>
+      statuses.flatMap((status) =>
+        cardTexts({ body: caseCard(c, { mode: 'announce', ...(status ? { status } : {}) }).body as ReadonlyArray<Record<string, unknown>> }, host)
+          .filter((t) => t.ratio < 4.5)
+          .map((t) => `${host.name} "${t.text}" ${t.colour} = ${t.ratio.toFixed(2)}:1`),
+      ),
+    );
+    expect(weak).to.deep.equal([]);
   });
 
   it('speaks French to French-speaking agents', () => {

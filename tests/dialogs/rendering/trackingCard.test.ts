@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { renderTrackingReply } from '../../../dialogs/rendering/renderTrackingReply';
 import { trackingCard } from '../../../dialogs/rendering/trackingCard';
 import type { DialogLanguage } from '../../../dialogs/messages';
-import { cardTexts, contrastRatio, parseColour, TEAMS_LIGHT, WEB_CHAT_4_18, WEB_CHAT_COLOURS_VERSION } from './cardContrast';
+import { cardTexts, contrastRatio, parseColour, TEAMS_LIGHT, WEB_CHAT_4_18, WEB_CHAT_COLOURS_VERSION } from '../../helpers/cardContrast';
 import { PARCEL_STATUSES, sampleTrackingView } from './sampleTrackingView';
 
 const STATUSES = PARCEL_STATUSES;
