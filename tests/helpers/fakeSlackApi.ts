@@ -8,6 +8,8 @@ export interface SlackCall {
   api: string;
   authorization?: string;
   body: Record<string, unknown>;
+  /** The `ts` answered (set once the call was authorised). */
+  answeredTs?: string;
 }
 
 /**
@@ -82,7 +84,8 @@ export class FakeSlackApi {
         res.end('{"ok":false,"error":"invalid_auth"}');
         return;
       }
-      res.end(JSON.stringify({ ok: true, channel: body.channel, ts: `${this.ts++}.000100` }));
+      call.answeredTs = `${this.ts++}.000100`;
+      res.end(JSON.stringify({ ok: true, channel: body.channel, ts: call.answeredTs }));
     });
   }
 }

@@ -83,7 +83,8 @@ describe('agent side over HTTP: case cards updated in place, names, plain "why" 
     const carolId = carolCard.responseId as string;
     expect(textsOf(cardOf((await updateOf(CAROL.conversationId, carolId, /Taken by Carol Diaz \(you\)/)).activity))).to.include('Taken by Carol Diaz (you)');
     const slackUpdate = await slack.waitFor((x) => x.api === 'chat.update' && JSON.stringify(x.body).includes('Taken by Carol Diaz'));
-    expect(slackUpdate.body).to.deep.include({ channel: 'D0BOBDM', ts: slackPost.body.ts ?? slackUpdate.body.ts });
+    expect(slackPost.answeredTs, 'the post was answered with a ts').to.be.a('string');
+    expect(slackUpdate.body).to.deep.include({ channel: 'D0BOBDM', ts: slackPost.answeredTs });
     expect(JSON.stringify(slackUpdate.body.blocks)).to.not.contain('warmline_accept');
     expect(slackUpdate.authorization).to.equal(`Bearer ${SLACK_TOKEN}`);
 
