@@ -50,11 +50,14 @@ function defaultStaticDir(): string {
 
 /** Finds a file of an installed package; packages' `exports` hide their `dist/` and `umd/`, so look in node_modules. */
 function packageFile(name: string, ...file: string[]): string {
-  for (const dir of require.resolve.paths(name) ?? []) {
-    const found = path.join(dir, name, ...file);
-    if (existsSync(found)) return found;
-  }
+  const found = installedFile(name, ...file);
+  if (found) return found;
   throw new TypeError(`registerWebChatPage: ${[name, ...file].join('/')} not found; is ${name} installed?`);
+}
+
+/** The path of a file of an installed package, or undefined when the package is not installed. */
+function installedFile(name: string, ...file: string[]): string | undefined {
+  return (require.resolve.paths(name) ?? []).map((dir) => path.join(dir, name, ...file)).find((p) => existsSync(p));
 }
 
 interface CachedFile {
@@ -87,8 +90,10 @@ export function registerWebChatPage(server: restify.Server, options: WebChatPage
   const bundlePath = o.webchatBundlePath ?? packageFile('botframework-webchat', 'dist', 'webchat.js');
   // React for the page's own Web Chat components (the agent's avatar): Web Chat's bundle takes window.React and
   // window.ReactDOM when they are loaded before it, the way its documentation loads React for custom components.
-  const reactPath = packageFile('react', 'umd', 'react.production.min.js');
-  const reactDomPath = packageFile('react-dom', 'umd', 'react-dom.production.min.js');
+  // Optional: without them (a page with its own Web Chat bundle and no React installed) agents' messages show without
+  // their own avatar, and the two scripts are empty.
+  const reactPath = installedFile('react', 'umd', 'react.production.min.js');
+  const reactDomPath = installedFile('react-dom', 'umd', 'react-dom.production.min.js');
   for (const file of [path.join(staticDir, 'index.html'), path.join(staticDir, 'chat.js'), bundlePath]) {
     if (!existsSync(file)) throw new TypeError(`registerWebChatPage: ${file} not found`);
   }
@@ -177,8 +182,17 @@ export function registerWebChatPage(server: restify.Server, options: WebChatPage
   );
   server.get('/webchat/chat.js', serveFile(path.join(staticDir, 'chat.js'), 'application/javascript; charset=utf-8', 'no-cache'));
   server.get('/webchat/webchat.js', serveFile(bundlePath, 'application/javascript; charset=utf-8', 'public, max-age=86400'));
-  server.get('/webchat/react.js', serveFile(reactPath, 'application/javascript; charset=utf-8', 'public, max-age=86400'));
-  server.get('/webchat/react-dom.js', serveFile(reactDomPath, 'application/javascript; charset=utf-8', 'public, max-age=86400'));
+  for (const [route, file] of [['/webchat/react.js', reactPath], ['/webchat/react-dom.js', reactDomPath]] as const) {
+    server.get(
+      route,
+      file && reactPath && reactDomPath
+        ? serveFile(file, 'application/javascript; charset=utf-8', 'public, max-age=86400')
+        : async (_req: restify.Request, res: restify.Response) => {
+            res.writeHead(200, { 'Content-Type': 'application/javascript; charset=utf-8', 'Cache-Control': 'no-cache' });
+            res.end('/* React is not installed: agents are shown without their own avatar. */\n');
+          },
+    );
+  }
   server.get('/webchat/config.json', async (_req: restify.Request, res: restify.Response) => {
     res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
     res.end(config);
