@@ -183,29 +183,8 @@ describe('language: what the customer writes outranks the Teams client locale', 
     expect((await c.send(teams('where is my parcel?', 'en-US'))).map(textOf)).to.deep.equal([MESSAGES.en.askNumber('warm')]);
   });
 
-  it('Teams en-US, a first message in French handed over at once: condolences and case in French (and the reverse)', async () => {
-    for (const [text, locale, language] of [
-      ['mon père est décédé la semaine dernière et je dois fermer son compte', 'en-US', 'fr'],
-      ['my father passed away last week and I need to close his account', 'fr-FR', 'en'],
-    ] as const) {
-      const c = new BotTestClient(demo(), { channelId: 'msteams' });
-      const store = new MemoryHandoffStore();
-      c.adapter
-        .use(new SignalsMiddleware(createSignalDetector(), { conversationState: c.conversationState }))
-        .use(
-          new HandoffMiddleware({
-            service: new HandoffService({ store, messenger: new RecordingMessenger() }),
-            conversationState: c.conversationState,
-            dialogStateProperty: DIALOG_STATE_PROPERTY,
-          }),
-        );
-      const reply = (await c.send(teams(text, locale))).map(textOf);
-      expect(reply[0], `${locale}: ${text}`).to.include(handoffMessages(language).acknowledge('bereavement'));
-      expect((await store.findOpenByConversation('msteams/Convo1'))?.language).to.equal(language);
-    }
-  });
-
-  it('Teams en-US with French text: the handoff speaks French too (offer, acknowledgement, case language)', async () => {
+  /** A Teams bot behind the signals and handoff middleware, on a memory store. */
+  const teamsWithHandoff = () => {
     const c = new BotTestClient(demo(), { channelId: 'msteams' });
     const store = new MemoryHandoffStore();
     c.adapter
@@ -217,6 +196,23 @@ describe('language: what the customer writes outranks the Teams client locale', 
           dialogStateProperty: DIALOG_STATE_PROPERTY,
         }),
       );
+    return { c, store };
+  };
+
+  it('Teams en-US, a first message in French handed over at once: condolences and case in French (and the reverse)', async () => {
+    for (const [text, locale, language] of [
+      ['mon père est décédé la semaine dernière et je dois fermer son compte', 'en-US', 'fr'],
+      ['my father passed away last week and I need to close his account', 'fr-FR', 'en'],
+    ] as const) {
+      const { c, store } = teamsWithHandoff();
+      const reply = (await c.send(teams(text, locale))).map(textOf);
+      expect(reply[0], `${locale}: ${text}`).to.include(handoffMessages(language).acknowledge('bereavement'));
+      expect((await store.findOpenByConversation('msteams/Convo1'))?.language).to.equal(language);
+    }
+  });
+
+  it('Teams en-US with French text: the handoff speaks French too (offer, acknowledgement, case language)', async () => {
+    const { c, store } = teamsWithHandoff();
     // Two French sentences the bot does not understand (confidently French, not about a parcel).
     const first = (await c.send(teams('je voudrais changer la couleur de mon chat', 'en-US'))).map(textOf);
     expect(first).to.deep.equal([MESSAGES.fr.notUnderstood(1)]);

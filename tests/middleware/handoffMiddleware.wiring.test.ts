@@ -127,17 +127,24 @@ describe('HandoffMiddleware wiring (TestAdapter)', () => {
     expect(await s.store.findOpenByConversation('test/Convo1')).to.equal(undefined);
   });
 
-  it('offer declined, passDeclinedOfferToBot: the bot hears the "no", marked, once; what it says replaces "let\'s keep going"', async () => {
+  /** A bot offered a person once (for anger), behind the handoff middleware with `options`. */
+  const offeringOnce = (bot: (ctx: TurnContext) => Promise<void>, options: { passDeclinedOfferToBot?: boolean } = {}) => {
     const offer: HandoffDecision = { action: 'offer', reason: 'anger', priority: 'normal', explanation: 'anger', intents: [], emotions: [] };
     const policy: HandoffPolicy = ({ memory }) => (memory.offered.includes('anger') ? CONTINUE : offer);
-    const seen: Array<string | undefined> = [];
-    const storage = new MemoryStorage();
-    const conversationState = new ConversationState(storage);
+    const conversationState = new ConversationState(new MemoryStorage());
     const service = new HandoffService({ store: new MemoryHandoffStore(), messenger: new RecordingMessenger() });
-    const adapter = new TestAdapter(async (ctx) => {
-      seen.push(declinedOffer(ctx));
-      await ctx.sendActivity(declinedOffer(ctx) ? 'the question again' : 'bot answer');
-    }).use(new HandoffMiddleware({ service, conversationState, policy, passDeclinedOfferToBot: true }));
+    return new TestAdapter(bot).use(new HandoffMiddleware({ service, conversationState, policy, ...options }));
+  };
+
+  it('offer declined, passDeclinedOfferToBot: the bot hears the "no", marked, once; what it says replaces "let\'s keep going"', async () => {
+    const seen: Array<string | undefined> = [];
+    const adapter = offeringOnce(
+      async (ctx) => {
+        seen.push(declinedOffer(ctx));
+        await ctx.sendActivity(declinedOffer(ctx) ? 'the question again' : 'bot answer');
+      },
+      { passDeclinedOfferToBot: true },
+    );
     await adapter
       .send('this is useless')
       .assertReply('bot answer')
@@ -151,16 +158,12 @@ describe('HandoffMiddleware wiring (TestAdapter)', () => {
   });
 
   it('offer declined, by default: the middleware answers the "no" and a bot that knows nothing of it never sees it', async () => {
-    const offer: HandoffDecision = { action: 'offer', reason: 'anger', priority: 'normal', explanation: 'anger', intents: [], emotions: [] };
-    const policy: HandoffPolicy = ({ memory }) => (memory.offered.includes('anger') ? CONTINUE : offer);
     const heard: string[] = [];
-    const conversationState = new ConversationState(new MemoryStorage());
-    const service = new HandoffService({ store: new MemoryHandoffStore(), messenger: new RecordingMessenger() });
     // A bot waiting on its own yes/no question: the "no" meant for the offer must not answer it.
-    const adapter = new TestAdapter(async (ctx) => {
+    const adapter = offeringOnce(async (ctx) => {
       heard.push(ctx.activity.text ?? '');
       await ctx.sendActivity('Cancel your order? (yes / no)');
-    }).use(new HandoffMiddleware({ service, conversationState, policy }));
+    });
     await adapter
       .send('this is useless')
       .assertReply('Cancel your order? (yes / no)')
@@ -172,14 +175,13 @@ describe('HandoffMiddleware wiring (TestAdapter)', () => {
   });
 
   it('offer declined, passDeclinedOfferToBot, a bot that only types: the middleware still says "let\'s keep going"', async () => {
-    const offer: HandoffDecision = { action: 'offer', reason: 'anger', priority: 'normal', explanation: 'anger', intents: [], emotions: [] };
-    const policy: HandoffPolicy = ({ memory }) => (memory.offered.includes('anger') ? CONTINUE : offer);
-    const conversationState = new ConversationState(new MemoryStorage());
-    const service = new HandoffService({ store: new MemoryHandoffStore(), messenger: new RecordingMessenger() });
-    const adapter = new TestAdapter(async (ctx) => {
-      if (declinedOffer(ctx)) await ctx.sendActivity({ type: ActivityTypes.Typing });
-      else await ctx.sendActivity('bot answer');
-    }).use(new HandoffMiddleware({ service, conversationState, policy, passDeclinedOfferToBot: true }));
+    const adapter = offeringOnce(
+      async (ctx) => {
+        if (declinedOffer(ctx)) await ctx.sendActivity({ type: ActivityTypes.Typing });
+        else await ctx.sendActivity('bot answer');
+      },
+      { passDeclinedOfferToBot: true },
+    );
     await adapter
       .send('this is useless')
       .assertReply('bot answer')
