@@ -36,7 +36,10 @@ export {
   type DetectOptions,
   type IntentDefinition,
   type LexiconDefinition,
+  type IntentAugmenter,
 } from './middleware/signals/signalDetector';
+export { createModelAugmenter, type ModelAugmenterOptions } from './middleware/signals/model/createModelAugmenter';
+export type { SignalModel, ModelScore, ModelLabel } from './middleware/signals/model/signalModel';
 export {
   composeSignalDetectors,
   type CustomSignalDetector,

@@ -1,7 +1,7 @@
 /**
  * Evaluates the built-in signal detector on labelled TSV files.
  *
- * Usage: `npm run eval:signals -- FILE.tsv [FILE.tsv ...] [--predictions OUT.jsonl] [--by-source]`
+ * Usage: `npm run eval:signals -- FILE.tsv [FILE.tsv ...] [--predictions OUT.jsonl] [--by-source] [--model [MODEL.json]]`
  *
  * Each file: UTF-8, one header line with the columns `text`, `label`, `source_label`, `lang` (any order), then one
  * row per line split on TAB. Prints precision / recall / F1 per intent label and for "needs a human" (gold label in
@@ -9,8 +9,13 @@
  * of "needs a human" on `tracking` + `other_simple` rows, and last a one-line JSON with all figures.
  * `--predictions` writes one JSON line per row: `{"text","gold","lang","intents":[...]}`.
  * `--by-source` also prints the recall of each gold label per `source_label` (for development).
+ * `--model` evaluates the rules + learned model combination (`createModelAugmenter`) instead of the rules alone, with
+ * the bundled model or the given model file. For cross-validated figures on the training data use `eval:signals:cv`.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { bundledSignalModel } from '../middleware/signals/model/bundledSignalModel';
+import { createModelAugmenter } from '../middleware/signals/model/createModelAugmenter';
+import { loadSignalModel, type SignalModelFile } from '../middleware/signals/model/signalModel';
 import { createSignalDetector } from '../middleware/signals/signalDetector';
 
 /** Intent labels scored one by one. */
@@ -71,6 +76,7 @@ function main(argv: string[]): void {
   const files: string[] = [];
   let predictionsPath: string | undefined;
   let bySource = false;
+  let model: SignalModelFile | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--predictions') {
@@ -78,6 +84,9 @@ function main(argv: string[]): void {
       if (!predictionsPath) throw new Error('--predictions needs a file path');
     } else if (a === '--by-source') {
       bySource = true;
+    } else if (a === '--model') {
+      const path = argv[i + 1] !== undefined && argv[i + 1].endsWith('.json') ? argv[++i] : undefined;
+      model = path ? (JSON.parse(readFileSync(path, 'utf8')) as SignalModelFile) : bundledSignalModel();
     } else if (a.startsWith('--')) {
       throw new Error(`unknown option ${a}`);
     } else {
@@ -85,13 +94,13 @@ function main(argv: string[]): void {
     }
   }
   if (files.length === 0) {
-    console.error('usage: npm run eval:signals -- FILE.tsv [FILE.tsv ...] [--predictions OUT.jsonl] [--by-source]');
+    console.error('usage: npm run eval:signals -- FILE.tsv [FILE.tsv ...] [--predictions OUT.jsonl] [--by-source] [--model [MODEL.json]]');
     process.exitCode = 2;
     return;
   }
 
   const rows = files.flatMap(readTsv);
-  const detector = createSignalDetector();
+  const detector = createSignalDetector(model ? { model: createModelAugmenter(loadSignalModel(model)) } : {});
   const counts = new Map<string, { tp: number; fp: number; fn: number }>();
   const bump = (label: string, key: 'tp' | 'fp' | 'fn'): void => {
     const c = counts.get(label) ?? { tp: 0, fp: 0, fn: 0 };
@@ -137,7 +146,7 @@ function main(argv: string[]): void {
 
   const labels: Record<string, Prf> = {};
   const pad = (s: string, n: number): string => s.padEnd(n);
-  console.log(`rows: ${rows.length} (${files.join(', ')})`);
+  console.log(`rows: ${rows.length} (${files.join(', ')}); ${model ? 'rules + model' : 'rules'}`);
   console.log(`${pad('label', 16)}${pad('precision', 11)}${pad('recall', 9)}${pad('f1', 9)}${pad('tp', 6)}${pad('fp', 6)}${pad('fn', 6)}support`);
   for (const label of [...INTENT_LABELS, 'needs_human']) {
     const c = counts.get(label) ?? { tp: 0, fp: 0, fn: 0 };
@@ -159,6 +168,7 @@ function main(argv: string[]): void {
   console.log(
     JSON.stringify({
       files,
+      detector: model ? 'rules+model' : 'rules',
       rows: rows.length,
       labels,
       needsHumanFalsePositiveRate: fpr,

@@ -57,6 +57,16 @@ export interface SignalDetectorOptions {
   readonly distressEmotionThreshold?: number;
   /** Characters analysed; longer messages are cut (bounded cost). Default 4000. */
   readonly maxLength?: number;
+  /**
+   * Adds intents beside the rules' hits, e.g. the learned model (`createModelAugmenter`). Default none: rules only.
+   */
+  readonly model?: IntentAugmenter;
+}
+
+/** Something that adds intents to the rules' hits for a message (it may not remove them). */
+export interface IntentAugmenter {
+  /** The intents to report: `ruleHits` plus any it adds. */
+  augment(text: string, language: LanguageCode, ruleHits: readonly IntentHit[]): readonly IntentHit[];
 }
 
 /** The built-in, synchronous, pure detector with its extension methods. */
@@ -302,8 +312,10 @@ class RuleSignalDetector implements BuiltInSignalDetector {
   private readonly complaintThreshold: number;
   private readonly distressThreshold: number;
   private readonly maxLength: number;
+  private readonly model: IntentAugmenter | undefined;
 
   constructor(options: SignalDetectorOptions) {
+    this.model = options.model;
     this.defaultLanguage = options.defaultLanguage ?? 'en';
     this.intentThreshold = options.intentThreshold ?? 0.5;
     this.complaintThreshold = options.complaintEmotionThreshold ?? 0.35;
@@ -453,6 +465,11 @@ class RuleSignalDetector implements BuiltInSignalDetector {
       if (c >= this.intentThreshold) intentHits.push(Object.freeze({ name, confidence: c, evidence: freezeEvidence(acc.evidence) }));
     }
     intentHits.sort((a, b) => b.confidence - a.confidence);
+    if (this.model) {
+      const added = this.model.augment(input, language, intentHits).filter((h) => !intentHits.some((r) => r.name === h.name));
+      for (const h of added) intentHits.push(Object.freeze({ name: h.name, confidence: h.confidence, evidence: freezeEvidence(h.evidence) }));
+      intentHits.sort((a, b) => b.confidence - a.confidence);
+    }
     const emotionList: EmotionScore[] = [];
     for (const [name, acc] of emotions) {
       const score = emotionScores.get(name) ?? 0;

@@ -46,6 +46,8 @@ describe('the npm package (npm pack)', function () {
       /^LICEN[CS]E(\.(md|txt))?$/.test(f) ||
       /^dist\/.+(?<!\.d)\.js$/.test(f) ||
       /^dist\/.+\.d\.ts$/.test(f) ||
+      // The learned signal model's weights (read only when the model is turned on).
+      f === 'dist/middleware/signals/model/signalModel.json' ||
       STATIC_FOLDERS.some((folder) => f.startsWith(`${folder}/`));
     expect(pack.files.filter((f) => !allowed(f))).to.deep.equal([]);
     const forbidden = /(^|\/)(tests?|bench|scripts|examples|node_modules|dist-bench)\/|\.map$|(^|\/)\.env/;
