@@ -127,6 +127,9 @@ export class MainDialog extends ComponentDialog {
   private async interrupt(inner: DialogContext): Promise<DialogTurnResult | undefined> {
     if (inner.context.activity.type !== 'message') return undefined;
     const u = await this.understand(inner.context);
+    // A deadline checked against the tracking belongs to the message that asked: the handoff reads it after this turn.
+    const facts = await this.facts.get(inner.context, emptyFacts());
+    delete facts.deadline;
     if (declinedOffer(inner.context)) return this.carryOn(inner, u);
     for (const interruption of this.options.interruptions) {
       const result = await interruption(inner, u);
@@ -221,7 +224,7 @@ export class MainDialog extends ComponentDialog {
           reuse: true,
         };
       }
-      return { focus };
+      return { focus, askedDay: this.askedDay(u) };
     }
     switch (intent) {
       case 'help':

@@ -11,7 +11,7 @@ import {
 } from 'botbuilder-dialogs';
 import { errorFields, silentLogger, type Logger } from '../middleware/shared/logger';
 import { renderTrackingReply, type TrackingView } from './rendering/renderTrackingReply';
-import { CONVERSATION_FACTS_PROPERTY, emptyFacts, type ConversationFacts } from '../middleware/handoff/conversationFacts';
+import { CONVERSATION_FACTS_PROPERTY, emptyFacts, type ConversationFacts, type DeadlineFact } from '../middleware/handoff/conversationFacts';
 import { turnKey, readTurn, writeTurn } from '../middleware/turnStateKeys';
 import { CONVERSATION_PROFILE_PROPERTY, type ConversationProfile } from './conversationProfile';
 import { formatWhen } from './formatWhen';
@@ -300,6 +300,7 @@ export class ParcelTrackingDialog extends ComponentDialog<ParcelTrackingStart> {
     delete facts.collected.trackingLookup;
     facts.collected.parcelStatus = result.status;
     if (result.carrier) facts.collected.carrier = result.carrier;
+    if (start.askedDay) facts.deadline = checkDeadline(start.askedDay, result);
 
     const view = this.view(result, u, m);
     if (start.focus && start.focus !== 'status' && !NEEDS_PERSON.has(result.status)) {
@@ -390,6 +391,18 @@ export class ParcelTrackingDialog extends ComponentDialog<ParcelTrackingStart> {
     const time = formatWhen(result.lastEvent?.time, { locale: u.customer.locale, timeZone: zone, withTime: true });
     return lead + m.followUp.where(result.lastEvent?.place, time, result.status);
   }
+}
+
+/**
+ * A day the customer needs the parcel by, checked against its tracking: missed when it is not delivered and expected
+ * after that day, or has no expected day because it is lost, damaged, returned or not found.
+ *
+ * @internal exported for tests.
+ */
+export function checkDeadline(neededBy: string, result: Pick<TrackingResult, 'status' | 'expectedDelivery'>): DeadlineFact {
+  const expected = result.status === 'delivered' ? undefined : result.expectedDelivery?.slice(0, 10);
+  const missed = result.status !== 'delivered' && (expected ? expected > neededBy : NEEDS_PERSON.has(result.status));
+  return { neededBy, ...(expected ? { expected } : {}), status: result.status, missed };
 }
 
 /** Drops keys explicitly set to `undefined`, so they do not override defaults. */

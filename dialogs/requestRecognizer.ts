@@ -73,6 +73,9 @@ const FOCUS_RULES: ReadonlyArray<readonly [FollowUpKind, RegExp]> = [
   ['eta', /\b(?:when|what time|how long|what day|which day|quand|quelle heure|quel jour|combien de temps|delai|eta|arrival|expected|prevu|prevue|by (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow)|avant (?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|demain)|d ici (?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|demain))\b/],
   ['eta', /\b(?:will|does|is) (?:it|she|he|my \w+|the \w+) (?:arrive|come|get here|be (?:here|delivered|there))\b/],
   ['eta', /\b(?:il|elle) (?:arrive|arrivera|va arriver|sera livre|sera livree|sera la)\b/],
+  // A day the customer needs it by ("I need it by the 12th", "il me le faut pour vendredi"): checked against the tracking.
+  ['eta', /\b(?:by|before) (?:next |this )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|tonight|the weekend|the \d{1,2}(?:st|nd|rd|th)?)\b|\b(?:need|needs|needed) (?:it|them|this|that|these|the \w+|my \w+) (?:by|before|for|on) (?:next |this )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|tonight|the weekend|the \d{1,2}(?:st|nd|rd|th)?)\b/],
+  ['eta', /\b(?:il me le faut|il me la faut|il me les faut|il nous le faut|j en ai besoin|j en aurai besoin|on en a besoin|je dois l avoir|je dois le recevoir|je dois la recevoir) (?:absolument )?(?:pour|avant|d ici|au plus tard) (?:ce |le |la )?(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|demain|ce soir|\d{1,2}(?:er)?)\b|\bavant le \d{1,2}(?:er)?\b/],
   ['delivered', /\b(?:is|has|was|did|have)\b(?: \w+){0,3} (?:delivered|arrived|received|come)\b/],
   ['delivered', /\b(?:est|a)(?: t)? (?:il|elle)(?: ete)?(?: deja)? (?:livre|livree|arrive|arrivee)\b/],
   ['delivered', /\b(?:il|elle) (?:est|a ete)(?: deja)? (?:livre|livree|arrive|arrivee)\b/],

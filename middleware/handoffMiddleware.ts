@@ -9,7 +9,7 @@ import { readContact, readCustomerReply, type CustomerReply } from './handoff/cu
 import type { AgentIdentity, HandoffCase, TranscriptEntry } from './handoff/handoffCase';
 import { HANDOFF_STATE_PROPERTY, emptyHandoffState, markDeclinedOffer, type HandoffConversationState, type PendingOffer } from './handoffConversationState';
 import { handoffMessages, type HandoffLanguage } from './handoff/handoffMessages';
-import { defaultHandoffPolicy, type HandoffPolicy } from './handoff/handoffPolicy';
+import { AFTER_BOT_REASONS, defaultHandoffPolicy, type HandoffPolicy } from './handoff/handoffPolicy';
 import type { HandoffService } from './handoff/handoffService';
 import { defaultRedactor, type Redactor } from './handoff/redaction';
 
@@ -50,7 +50,6 @@ export interface HandoffMiddlewareOptions {
   readonly passDeclinedOfferToBot?: boolean;
 }
 
-const FAILURE_REASONS = new Set(['misunderstood', 'repeated_request']);
 // Teams repeats the message text as an HTML attachment: not a file the customer sent.
 const NOT_FILES = new Set(['text/html', 'text/plain']);
 
@@ -96,7 +95,9 @@ const languageOf = (code: string | undefined): HandoffLanguage | undefined => {
  *   bot answer then asks "would you like a person?" once (yes queues; no continues with the bot: the middleware says
  *   "let's keep going", or, with `passDeclinedOfferToBot`, the bot hears the "no" marked with `declinedOffer` and
  *   carries on where the customer was, the middleware speaking only if the bot says nothing); misunderstandings and
- *   repeated requests are re-checked after the bot answered, so the offer comes right after the second failure, in the
+ *   repeated requests, and deadlines (a stated date the parcel will miss, or medicine, a document, a housing or travel
+ *   date; reason `deadline`, high priority), are re-checked after the bot answered, so the offer comes right after the
+ *   second failure or right after the parcel's status, in the
  *   language the bot answered in.
  * - After a close, a 1–5 reply is stored as the satisfaction rating; anything else goes to the bot.
  * Saves conversation state at the end of the turn (also when the bot throws; botbuilder writes it only if it changed).
@@ -187,7 +188,10 @@ export class HandoffMiddleware implements Middleware, TurnRecorder {
       }
     }
 
-    const decision = this.policy({ signals, facts: await this.facts(ctx), memory: { offered: state.offered } });
+    // A deadline in the facts is the previous message's until the bot has run: decided after the bot (below) only.
+    const known = await this.facts(ctx);
+    const before = { misunderstandings: known.misunderstandings, recentRequests: known.recentRequests };
+    const decision = this.policy({ signals, facts: before, memory: { offered: state.offered } });
     if (state.pendingOffer) {
       const offer = state.pendingOffer;
       delete state.pendingOffer;
@@ -217,8 +221,8 @@ export class HandoffMiddleware implements Middleware, TurnRecorder {
     if (decision.action === 'immediate') {
       return this.handOver(ctx, text, { ...decision }, signals, language, state);
     }
-    // Failure-based offers are decided after the bot answered, on this turn's counts (below), never on stale ones.
-    if (decision.action === 'offer' && !FAILURE_REASONS.has(decision.reason)) {
+    // Failure and deadline offers are decided after the bot answered, on this turn's facts (below), never on stale ones.
+    if (decision.action === 'offer' && !AFTER_BOT_REASONS.has(decision.reason)) {
       state.offered.push(decision.reason);
       state.pendingOffer = { ...decision };
       await next();
@@ -228,12 +232,13 @@ export class HandoffMiddleware implements Middleware, TurnRecorder {
     }
 
     await next();
-    // The bot has just counted this message (not understood, same request again): offer right after the failure.
+    // The bot has just counted this message (not understood, same request again) or checked a deadline against the
+    // tracking: offer right after its answer.
     const facts = await this.facts(ctx);
     if (state.declined && facts.misunderstandings === 0) delete state.declined;
     if (state.declined) return;
     const after = this.policy({ signals, facts, memory: { offered: state.offered } });
-    if (after.action === 'offer' && FAILURE_REASONS.has(after.reason)) {
+    if (after.action === 'offer' && AFTER_BOT_REASONS.has(after.reason)) {
       state.offered.push(after.reason);
       state.pendingOffer = { ...after };
       await ctx.sendActivity(handoffMessages(this.language(ctx, signals, facts)).offer(after.reason));

@@ -75,6 +75,8 @@ const EN: HandoffMessages = {
         return "I'm sorry you're going through this. I'm bringing in a person from our team to help you.";
       case 'human_request':
         return "Of course. I'm connecting you with a person from our team.";
+      case 'deadline':
+        return "I understand this can't wait. I'm bringing in a person from our team, with your request marked as a priority.";
       case 'anger':
       case 'frustration':
         return "I'm sorry about this. I'm bringing in a person from our team.";
@@ -123,7 +125,9 @@ const EN: HandoffMessages = {
   offer: (reason) =>
     reason === 'misunderstood' || reason === 'repeated_request'
       ? "I'm sorry I'm not getting this right. Would you like to talk to a person from our team? (yes / no)"
-      : 'Would you like to talk to a person from our team? (yes / no)',
+      : reason === 'deadline'
+        ? 'As this can’t wait, a person from our team can look right away at what can still be done, as a priority. Would you like that? (yes / no)'
+        : 'Would you like to talk to a person from our team? (yes / no)',
   offerDeclined: "All right, let's keep going together. What can I do for you?",
   agentJoined: (name) => `${name ? name.split(/\s+/)[0] : 'A person'} from our team has joined and has your whole conversation. They'll reply here.`,
   closed: (name) =>
@@ -143,6 +147,8 @@ const FR: HandoffMessages = {
         return 'Je suis désolé que vous traversiez cela. Je fais venir une personne de notre équipe pour vous aider.';
       case 'human_request':
         return 'Bien sûr. Je vous mets en relation avec une personne de notre équipe.';
+      case 'deadline':
+        return 'Je comprends que cela ne peut pas attendre. Je fais venir une personne de notre équipe, et votre demande est marquée comme prioritaire.';
       case 'anger':
       case 'frustration':
         return 'Je suis désolé pour ce désagrément. Je fais venir une personne de notre équipe.';
@@ -192,7 +198,9 @@ const FR: HandoffMessages = {
   offer: (reason) =>
     reason === 'misunderstood' || reason === 'repeated_request'
       ? 'Désolé, je n’y arrive pas. Voulez-vous parler à une personne de notre équipe ? (oui / non)'
-      : 'Voulez-vous parler à une personne de notre équipe ? (oui / non)',
+      : reason === 'deadline'
+        ? 'Comme cela ne peut pas attendre, une personne de notre équipe peut regarder tout de suite, en priorité, ce qui peut encore être fait. Le souhaitez-vous ? (oui / non)'
+        : 'Voulez-vous parler à une personne de notre équipe ? (oui / non)',
   offerDeclined: 'Très bien, continuons ensemble. Que puis-je faire pour vous ?',
   agentJoined: (name) => `${name ? name.split(/\s+/)[0] : 'Une personne'} de notre équipe vous a rejoint et a toute votre conversation. La réponse arrivera ici.`,
   closed: (name) =>

@@ -3,6 +3,12 @@ import type { ConversationFacts } from './conversationFacts';
 import type { EmotionScore, Evidence, IntentHit, Signals } from '../signals/signals';
 import { priorityRank, type CasePriority, type HandoffReason } from './handoffCase';
 
+/**
+ * Offer reasons decided on what the bot learns while it answers (its failure counts, a deadline checked against the
+ * tracking): the handoff asks the policy again after the bot, and makes these offers then, never on stale facts.
+ */
+export const AFTER_BOT_REASONS: ReadonlySet<HandoffReason> = new Set(['misunderstood', 'repeated_request', 'deadline']);
+
 /** What the handoff should do with this message. */
 export type HandoffAction = 'immediate' | 'offer' | 'continue';
 
@@ -41,8 +47,12 @@ export interface HandoffMemory {
 export interface HandoffPolicyInput {
   /** Signals of the current message; `undefined` when no signals middleware ran. */
   readonly signals: Signals | undefined;
-  /** Facts of the conversation (misunderstandings in a row, recent requests). */
-  readonly facts: Pick<ConversationFacts, 'misunderstandings' | 'recentRequests'>;
+  /**
+   * Facts of the conversation (misunderstandings in a row, recent requests, a deadline checked this turn). The
+   * handoff middleware asks once before the bot without `deadline` and once after it with this turn's facts; offers
+   * for {@link AFTER_BOT_REASONS} are made only after the bot.
+   */
+  readonly facts: Pick<ConversationFacts, 'misunderstandings' | 'recentRequests'> & Partial<Pick<ConversationFacts, 'deadline'>>;
   /** Earlier offers in this conversation. */
   readonly memory: HandoffMemory;
 }
@@ -89,6 +99,8 @@ const HandoffPolicyOptionsSchema = z.object({
     { intent: 'distress', action: 'immediate', priority: 'high', evidence: '^distress\\.[a-z]+\\.(hardship|illness|crisis|cope)$' },
     { intent: 'distress', action: 'offer', priority: 'normal' },
     { intent: 'human_request', action: 'immediate', priority: 'normal' },
+    // A deadline that matters (medicine, a document, a housing or travel date with a time): a person at once.
+    { intent: 'urgent', action: 'offer', priority: 'high', reason: 'deadline', evidence: '^urgent\\.[a-z]+\\.deadline(?:-[a-z-]+)?$' },
   ]),
   intentConfidence: z.number().min(0).max(1).default(0.5),
   offerEmotions: z.array(z.string().min(1)).default(['anger', 'frustration']),
@@ -103,6 +115,9 @@ const HandoffPolicyOptionsSchema = z.object({
   failurePriority: priority.default('normal'),
   urgentIntent: z.string().min(1).default('urgent'),
   urgencyRaisesPriority: z.boolean().default(true),
+  /** Offer a person when the dialogs record a missed deadline ({@link ConversationFacts.deadline}). */
+  offerOnMissedDeadline: z.boolean().default(true),
+  deadlinePriority: priority.default('high'),
 });
 
 /**
@@ -113,7 +128,10 @@ const HandoffPolicyOptionsSchema = z.object({
  * `intentConfidence` 0.5; `offerEmotions` anger, frustration with `emotionScore` >= 0.5, offered `emotionOffers` = 1
  * time per conversation at `emotionPriority` normal; `misunderstandingsBeforeOffer` 2, `repeatsBeforeOffer` 3,
  * `failureOffers` 2 per conversation at `failurePriority` normal; an `urgentIntent` (`urgent`) raises the priority
- * one step when `urgencyRaisesPriority` (true). A failure offer is made once per trigger: when the count of
+ * one step when `urgencyRaisesPriority` (true); an `urgent` hit from a deadline rule (`urgent.<lang>.deadline`: medicine, a
+ * document, a housing or travel date, with a time) -> offer/high with reason `deadline`; a deadline the dialogs found
+ * missed (`facts.deadline.missed`) -> offer at `deadlinePriority` (high) with reason `deadline`, when
+ * `offerOnMissedDeadline` (true). Each kind of offer is made once per conversation. A failure offer is made once per trigger: when the count of
  * misunderstandings in a row (or of the same request) reaches its threshold, not again while that run goes on.
  */
 export type HandoffPolicyOptions = z.infer<typeof HandoffPolicyOptionsSchema>;
@@ -143,7 +161,8 @@ const words = (evidence: readonly Evidence[]): string => {
 /**
  * Builds the default handoff policy with the given options.
  *
- * @remarks Order of precedence: intent rules (immediate before offer, then higher priority, then higher confidence), then emotions,
+ * @remarks Order of precedence: immediate intent rules, then a missed deadline, then offer intent rules (higher priority, then
+ * higher confidence first), then emotions,
  * then misunderstandings and repeated requests. The policy is pure: it never reads the clock, state or I/O.
  * @throws a zod error at start-up for invalid options.
  * @example const policy = createHandoffPolicy({ emotionScore: 0.7 });
@@ -177,6 +196,24 @@ export function createHandoffPolicy(options: Partial<HandoffPolicyOptions> = {})
         (ruleOrder.get(a.rule) ?? 0) - (ruleOrder.get(b.rule) ?? 0),
     );
     const best = usable[0];
+    // 2. A deadline the bot cannot meet (checked by the dialogs against the tracking): offer a person at once, before
+    // any lower offer; an immediate rule still wins.
+    if (
+      o.offerOnMissedDeadline &&
+      facts.deadline?.missed === true &&
+      best?.rule.action !== 'immediate' &&
+      !memory.offered.includes('deadline')
+    ) {
+      const d = facts.deadline;
+      return {
+        action: 'offer',
+        reason: 'deadline',
+        priority: withUrgency(o.deadlinePriority, urgent),
+        explanation: `deadline missed: needed by ${d.neededBy}, ${d.expected ? `expected ${d.expected}` : `status ${d.status}`} -> offer${urgencyNote}`,
+        intents: [...fired.map((f) => f.hit)],
+        emotions: [],
+      };
+    }
     if (best) {
       const reason = best.rule.reason ?? best.rule.intent;
       return {
@@ -189,7 +226,7 @@ export function createHandoffPolicy(options: Partial<HandoffPolicyOptions> = {})
       };
     }
 
-    // 2. Emotions: offer a human, a limited number of times per conversation.
+    // 3. Emotions: offer a human, a limited number of times per conversation.
     const emotionOffersMade = countWhere(memory.offered, o.offerEmotions);
     const strong: EmotionScore[] = [];
     for (const e of signals?.emotions ?? []) if (o.offerEmotions.includes(e.name) && e.score >= o.emotionScore) strong.push(e);
@@ -206,7 +243,7 @@ export function createHandoffPolicy(options: Partial<HandoffPolicyOptions> = {})
       };
     }
 
-    // 3. The bot is failing this customer: offer a human, once per trigger. The offer comes when a count reaches its
+    // 4. The bot is failing this customer: offer a human, once per trigger. The offer comes when a count reaches its
     // threshold; a longer run of the same failure (the customer ignored or declined the offer) is not a new trigger.
     const failureOffersMade = countWhere(memory.offered, FAILURE_REASONS);
     if (failureOffersMade < o.failureOffers) {

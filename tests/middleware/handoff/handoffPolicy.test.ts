@@ -208,3 +208,62 @@ describe('handoffPolicy (options)', function () {
     expect(() => createHandoffPolicy({ repeatsBeforeOffer: 1 })).to.throw();
   });
 });
+
+describe('handoffPolicy (deadlines)', function () {
+  const missed = { neededBy: '2026-03-04', expected: '2026-03-05', status: 'delayed', missed: true } as const;
+  const met = { neededBy: '2026-03-06', expected: '2026-03-05', status: 'delayed', missed: false } as const;
+  const essential = (lang: 'en' | 'fr') => intent('urgent', 0.75, [lang === 'en' ? 'insulin is in that parcel and i need it tomorrow' : 'passeport ... mon vol'], `urgent.${lang}.deadline`);
+  const table: Array<{ name: string; input: HandoffPolicyInput; action: string; reason?: string; priority?: string }> = [
+    { name: 'deadline met -> continue (status only)', input: input(signals(), { deadline: met }), action: 'continue' },
+    { name: 'deadline missed -> offer, high', input: input(signals(), { deadline: missed }), action: 'offer', reason: 'deadline', priority: 'high' },
+    { name: 'no signals, deadline missed -> offer, high', input: input(undefined, { deadline: missed }), action: 'offer', reason: 'deadline', priority: 'high' },
+    { name: 'English essential-contents deadline -> offer, high', input: input(signals([essential('en')])), action: 'offer', reason: 'deadline', priority: 'high' },
+    { name: 'French essential-contents deadline -> offer, high', input: input(signals([essential('fr')])), action: 'offer', reason: 'deadline', priority: 'high' },
+    { name: 'urgent from a keyword alone -> continue (it only raises priority)', input: input(signals([intent('urgent', 0.85, ['asap'], 'urgent.en.keyword')])), action: 'continue' },
+    { name: 'no deadline -> continue', input: input(signals()), action: 'continue' },
+    {
+      name: 'missed deadline already offered -> continue',
+      input: input(signals(), { deadline: missed }, { offered: ['deadline'] }),
+      action: 'continue',
+    },
+    {
+      name: 'fraud with a missed deadline -> immediate fraud still wins',
+      input: input(signals([intent('fraud')]), { deadline: missed }),
+      action: 'immediate',
+      reason: 'fraud',
+      priority: 'high',
+    },
+    {
+      name: 'anger with a missed deadline -> the deadline offer first',
+      input: input(signals([], [emotion('anger', 0.9)]), { deadline: missed }),
+      action: 'offer',
+      reason: 'deadline',
+      priority: 'high',
+    },
+    {
+      name: 'two misunderstandings with a missed deadline -> the deadline offer first',
+      input: input(signals(), { deadline: missed, misunderstandings: 2 }),
+      action: 'offer',
+      reason: 'deadline',
+      priority: 'high',
+    },
+  ];
+  for (const row of table) {
+    it(row.name, function () {
+      const d = defaultHandoffPolicy(row.input);
+      expect(d.action).to.equal(row.action);
+      if (row.reason) expect(d.reason).to.equal(row.reason);
+      if (row.priority) expect(d.priority).to.equal(row.priority);
+    });
+  }
+
+  it('says why: the needed-by and expected days, never customer text', function () {
+    const d = defaultHandoffPolicy(input(signals(), { deadline: missed }));
+    expect(d.explanation).to.equal('deadline missed: needed by 2026-03-04, expected 2026-03-05 -> offer');
+  });
+
+  it('options: offerOnMissedDeadline false and deadlinePriority', function () {
+    expect(createHandoffPolicy({ offerOnMissedDeadline: false })(input(signals(), { deadline: missed })).action).to.equal('continue');
+    expect(createHandoffPolicy({ deadlinePriority: 'normal' })(input(signals(), { deadline: missed })).priority).to.equal('normal');
+  });
+});
