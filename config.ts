@@ -110,6 +110,21 @@ export const ConfigSchema = z
         .refine((v) => !v || v.split(',').every((x) => x.trim().length >= 16), 'comma-separated secrets of at least 16 characters'),
     ),
     WEBHOOK_STATUS_PATH: z.preprocess(emptyToUndefined, z.string().regex(/^\/[A-Za-z0-9/_-]+$/, 'a path like /api/hub/status').default('/api/hub/status')),
+    // Optional LLM signals detector (issue 14): an OpenAI-compatible chat-completions URL (Azure OpenAI included). Off when empty.
+    SIGNALS_LLM_URL: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .url()
+        .refine((u) => /^https:\/\//i.test(u) || /^http:\/\/(?:localhost|127\.0\.0\.1|\[::1\])(?::\d+)?\//i.test(u), 'https, or http to a loopback host')
+        .optional(),
+    ),
+    SIGNALS_LLM_API_KEY: optionalString,
+    SIGNALS_LLM_MODEL: optionalString,
+    // bearer (Authorization: Bearer) or api-key (Azure OpenAI); default from the URL.
+    SIGNALS_LLM_AUTH: z.preprocess(emptyToUndefined, z.enum(['bearer', 'api-key']).optional()),
+    SIGNALS_LLM_TIMEOUT_MS: intFrom(800, 100, 10_000),
+    SIGNALS_LLM_MAX_CHARS: intFrom(1000, 100, 8000),
     REDIS_KEY_PREFIX: z.preprocess(
       emptyToUndefined,
       z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'letters, digits, _ . : - only (at most 64)').default('warmline:'),
@@ -160,6 +175,12 @@ export const ConfigSchema = z
         path: ['WEBCHAT'],
         message: 'the local Direct Line endpoint is for development without an app id; use WEBCHAT=azure with DIRECT_LINE_SECRET',
       });
+    }
+    if (c.SIGNALS_LLM_URL && !c.SIGNALS_LLM_API_KEY) {
+      ctx.addIssue({ code: 'custom', path: ['SIGNALS_LLM_API_KEY'], message: 'required when SIGNALS_LLM_URL is set' });
+    }
+    if (c.SIGNALS_LLM_URL && !c.SIGNALS_LLM_MODEL && !/\.openai\.azure\.com\/|\/openai\/deployments\//i.test(c.SIGNALS_LLM_URL)) {
+      ctx.addIssue({ code: 'custom', path: ['SIGNALS_LLM_MODEL'], message: 'required when SIGNALS_LLM_URL is not an Azure OpenAI deployment URL' });
     }
     if (c.WEBCHAT === 'azure' && !c.DIRECT_LINE_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['DIRECT_LINE_SECRET'], message: 'required when WEBCHAT=azure' });

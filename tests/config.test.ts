@@ -128,3 +128,39 @@ describe('loadConfig: listening address', () => {
     expect(loadConfig({ HOST: '0.0.0.0' }).HOST).to.equal('0.0.0.0');
   });
 });
+
+describe('loadConfig: the optional LLM signals detector', () => {
+  const AZURE = 'https://contoso.openai.azure.com/openai/deployments/signals/chat/completions?api-version=2024-10-21';
+  const keysOf = (env: Record<string, string>): string[] => {
+    try {
+      loadConfig(env);
+      return [];
+    } catch (err) {
+      return (err as ConfigError).issues.map((i) => i.key);
+    }
+  };
+
+  it('is off by default, with a timeout and a text cut', () => {
+    const c = loadConfig({});
+    expect(c.SIGNALS_LLM_URL).to.equal(undefined);
+    expect(c.SIGNALS_LLM_TIMEOUT_MS).to.equal(800);
+    expect(c.SIGNALS_LLM_MAX_CHARS).to.equal(1000);
+  });
+
+  it('reads an OpenAI endpoint (with a model) and an Azure deployment (model from the URL)', () => {
+    const openAi = loadConfig({ SIGNALS_LLM_URL: 'https://api.openai.com/v1/chat/completions', SIGNALS_LLM_API_KEY: 'sk-x', SIGNALS_LLM_MODEL: 'gpt-4o-mini', SIGNALS_LLM_TIMEOUT_MS: '1200' });
+    expect(openAi.SIGNALS_LLM_MODEL).to.equal('gpt-4o-mini');
+    expect(openAi.SIGNALS_LLM_TIMEOUT_MS).to.equal(1200);
+    expect(loadConfig({ SIGNALS_LLM_URL: AZURE, SIGNALS_LLM_API_KEY: 'k', SIGNALS_LLM_AUTH: 'api-key' }).SIGNALS_LLM_AUTH).to.equal('api-key');
+    expect(loadConfig({ SIGNALS_LLM_URL: 'http://localhost:11434/v1/chat/completions', SIGNALS_LLM_API_KEY: 'k', SIGNALS_LLM_MODEL: 'm' }).SIGNALS_LLM_URL).to.contain('localhost');
+  });
+
+  const bad: Array<[string, Record<string, string>, string]> = [
+    ['a URL without a key', { SIGNALS_LLM_URL: AZURE }, 'SIGNALS_LLM_API_KEY'],
+    ['a non-Azure URL without a model', { SIGNALS_LLM_URL: 'https://api.openai.com/v1/chat/completions', SIGNALS_LLM_API_KEY: 'k' }, 'SIGNALS_LLM_MODEL'],
+    ['plain http to a remote host', { SIGNALS_LLM_URL: 'http://llm.example.com/v1/chat/completions', SIGNALS_LLM_API_KEY: 'k', SIGNALS_LLM_MODEL: 'm' }, 'SIGNALS_LLM_URL'],
+    ['an unknown auth', { SIGNALS_LLM_AUTH: 'basic' }, 'SIGNALS_LLM_AUTH'],
+    ['a timeout out of range', { SIGNALS_LLM_TIMEOUT_MS: '60000' }, 'SIGNALS_LLM_TIMEOUT_MS'],
+  ];
+  for (const [name, env, key] of bad) it(`names ${key} for ${name}`, () => expect(keysOf(env)).to.include(key));
+});

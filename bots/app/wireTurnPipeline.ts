@@ -1,10 +1,13 @@
 import type { ConversationState, Middleware } from 'botbuilder';
-import { errorFields } from '../../middleware/shared/logger';
+import type { Config } from '../../config';
+import { errorFields, type Logger } from '../../middleware/shared/logger';
 import { ActivityDedupMiddleware } from '../../middleware/activityDedupMiddleware';
 import { createWarmlineMiddleware } from '../../middleware/createWarmlineMiddleware';
 import { HandoffMiddleware } from '../../middleware/handoffMiddleware';
 import { InputGuardMiddleware } from '../../middleware/inputGuardMiddleware';
 import { RedactingTranscriptLogger } from '../../middleware/redactingTranscriptLogger';
+import { composeSignalDetectors } from '../../middleware/signals/composeSignalDetectors';
+import { createOpenAiCompatibleDetector } from '../../middleware/signals/openAiCompatibleDetector';
 import { createSignalDetector, type SignalDetector } from '../../middleware/signals/signalDetector';
 import { SignalsMiddleware } from '../../middleware/signalsMiddleware';
 import type { HandoffWiring } from './wireHandoff';
@@ -22,6 +25,35 @@ export interface TurnPipelineInput {
   readonly dialogStateProperty?: string;
   /** The bot reads `declinedOffer` and carries on after a "no" to a person (see `HandoffMiddlewareOptions`). */
   readonly passDeclinedOfferToBot?: boolean;
+}
+
+/** Leeway for `composeSignalDetectors` past the LLM detector's own timeout, so the detector's error is the one logged. */
+const COMPOSE_LEEWAY_MS = 200;
+
+/**
+ * The signals detector: the built-in one, composed with the OpenAI-compatible LLM detector when `SIGNALS_LLM_URL` is
+ * set (off by default).
+ *
+ * @remarks A failed, slow or malformed LLM answer leaves the built-in result for that message (marked `degraded`);
+ * the warning names the detector and the error class, never the customer's text. LLM intents count from confidence 0.7.
+ */
+export function wireSignalsDetector(config: Config, logger: Logger): SignalDetector {
+  const builtIn = createSignalDetector();
+  if (!config.SIGNALS_LLM_URL || !config.SIGNALS_LLM_API_KEY) return builtIn;
+  const llm = createOpenAiCompatibleDetector({
+    url: config.SIGNALS_LLM_URL,
+    apiKey: config.SIGNALS_LLM_API_KEY,
+    ...(config.SIGNALS_LLM_MODEL ? { model: config.SIGNALS_LLM_MODEL } : {}),
+    ...(config.SIGNALS_LLM_AUTH ? { auth: config.SIGNALS_LLM_AUTH } : {}),
+    timeoutMs: config.SIGNALS_LLM_TIMEOUT_MS,
+    maxInputChars: config.SIGNALS_LLM_MAX_CHARS,
+  });
+  logger.info('signals.llm_detector_on', { host: new URL(config.SIGNALS_LLM_URL).host, timeoutMs: config.SIGNALS_LLM_TIMEOUT_MS });
+  return composeSignalDetectors(builtIn, [llm], {
+    timeoutMs: config.SIGNALS_LLM_TIMEOUT_MS + COMPOSE_LEEWAY_MS,
+    intentThreshold: 0.7,
+    logger: { warn: (message) => logger.warn('signals.custom_detector_failed', { detail: message }) },
+  });
 }
 
 /**
@@ -44,7 +76,7 @@ export function wireTurnPipeline(wiring: WiringContext, wired: HandoffWiring, hu
     }),
     signals:
       input.signals ??
-      new SignalsMiddleware(createSignalDetector(), { conversationState, shouldAnalyse: (ctx) => !agents.identify(ctx.activity) }),
+      new SignalsMiddleware(wireSignalsDetector(config, logger), { conversationState, shouldAnalyse: (ctx) => !agents.identify(ctx.activity) }),
     skipSignals: (ctx) => !!agents.identify(ctx.activity),
     handoff: new HandoffMiddleware({
       service: handoff,

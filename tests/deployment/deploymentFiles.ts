@@ -27,6 +27,7 @@ export const secretConfigKeys: ReadonlySet<string> = new Set([
   'WEBHOOK_SECRETS',
   'TRACKING_API_KEY',
   'METRICS_TOKEN',
+  'SIGNALS_LLM_API_KEY',
 ]);
 
 /** Every YAML document of a text (comments and `---` separators allowed); throws on a syntax error. */
