@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { readCappedBody } from '../../middleware/shared/readCappedBody';
 import {
   TrackingProviderError,
   type CarrierId,
@@ -172,26 +173,9 @@ export class HttpTrackingProvider implements TrackingProvider {
 
 /** Reads the body as text, refusing bodies larger than `limit` bytes. */
 async function readLimited(response: Response, limit: number): Promise<string> {
-  const declared = Number(response.headers.get('content-length') ?? '');
-  if (Number.isFinite(declared) && declared > limit) {
-    await response.body?.cancel().catch(() => undefined);
-    throw new TrackingProviderError('La Poste tracking answered a body that is too large', 'bad_response');
-  }
-  if (!response.body) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => undefined);
-      throw new TrackingProviderError('La Poste tracking answered a body that is too large', 'bad_response');
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+  const text = await readCappedBody(response, limit);
+  if (text === undefined) throw new TrackingProviderError('La Poste tracking answered a body that is too large', 'bad_response');
+  return text;
 }
 
 function parseBody(text: string): z.infer<typeof ResponseSchema> {

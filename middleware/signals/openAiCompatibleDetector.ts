@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import type { CustomDetectorContext, CustomSignalDetector, DetectorContribution } from './composeSignalDetectors';
 import type { IntentHit } from './signals';
+import { readCappedBody } from '../shared/readCappedBody';
 
 /** The intents the model may report by default: the built-in sensitive intents. */
 export const LLM_DEFAULT_INTENTS = ['bereavement', 'fraud', 'distress', 'complaint', 'urgent', 'human_request'] as const;
@@ -106,30 +107,6 @@ const systemPrompt = (intents: readonly string[]): string =>
     'Use {"intents":[]} when none applies. At most 5 evidence quotes per intent, each under 80 characters.',
   ].join(' ');
 
-/** Reads at most `limit` bytes of a response body; `undefined` when it is larger. */
-async function readCapped(res: Response, limit: number): Promise<string | undefined> {
-  const declared = Number(res.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > limit) {
-    await res.body?.cancel();
-    return undefined;
-  }
-  if (!res.body) return '';
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel();
-      return undefined;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 /** Quotes the model says it saw, kept only when they are really in the customer's message (no injected text). */
 function realQuotes(quotes: readonly string[], text: string): string[] {
   const haystack = text.toLowerCase();
@@ -187,7 +164,7 @@ export function createOpenAiCompatibleDetector(options: OpenAiCompatibleDetector
       }
       let raw: string | undefined;
       try {
-        raw = await readCapped(res, o.maxResponseBytes);
+        raw = await readCappedBody(res, o.maxResponseBytes);
       } catch (err) {
         const name = err instanceof Error ? err.name : '';
         throw name === 'TimeoutError' || name === 'AbortError' ? new LlmDetectorError('timeout', `${o.timeoutMs} ms`) : new LlmDetectorError('network', name || 'read failed');
