@@ -27,6 +27,22 @@ const signals = (intents: IntentHit[] = [], emotions: EmotionScore[] = []): Sign
   intents,
   trajectory: { turns: 1, rollingSentiment: 0, consecutiveNegative: 0, escalating: false },
 });
+/** One row of a table of the default policy's decisions. */
+type PolicyRow = { name: string; input: HandoffPolicyInput; action: string; reason?: string; priority?: string };
+
+/** One test per row: the default policy's action (and reason, priority when given), with an explanation. */
+function itDecides(rows: readonly PolicyRow[]): void {
+  for (const row of rows) {
+    it(row.name, function () {
+      const d = defaultHandoffPolicy(row.input);
+      expect(d.action).to.equal(row.action);
+      if (row.reason) expect(d.reason).to.equal(row.reason);
+      if (row.priority) expect(d.priority).to.equal(row.priority);
+      expect(d.explanation).to.be.a('string').and.not.equal('');
+    });
+  }
+}
+
 const input = (
   s: Signals | undefined,
   facts: Partial<HandoffPolicyInput['facts']> = {},
@@ -34,7 +50,7 @@ const input = (
 ): HandoffPolicyInput => ({ signals: s, facts: { misunderstandings: 0, recentRequests: [], ...facts }, memory });
 
 describe('handoffPolicy (default rules)', function () {
-  const table: Array<{ name: string; input: HandoffPolicyInput; action: string; reason?: string; priority?: string }> = [
+  const table: PolicyRow[] = [
     { name: 'bereavement -> immediate, high', input: input(signals([intent('bereavement')])), action: 'immediate', reason: 'bereavement', priority: 'high' },
     { name: 'fraud -> immediate, high', input: input(signals([intent('fraud')])), action: 'immediate', reason: 'fraud', priority: 'high' },
     {
@@ -117,15 +133,7 @@ describe('handoffPolicy (default rules)', function () {
     { name: 'no signals -> continue', input: input(undefined), action: 'continue' },
   ];
 
-  for (const row of table) {
-    it(row.name, function () {
-      const d = defaultHandoffPolicy(row.input);
-      expect(d.action).to.equal(row.action);
-      if (row.reason) expect(d.reason).to.equal(row.reason);
-      if (row.priority) expect(d.priority).to.equal(row.priority);
-      expect(d.explanation).to.be.a('string').and.not.equal('');
-    });
-  }
+  itDecides(table);
 
   it('carries the evidence that fired, for the agent', function () {
     const d = defaultHandoffPolicy(input(signals([intent('bereavement', 0.9, ['passed away'])])));
@@ -213,7 +221,7 @@ describe('handoffPolicy (deadlines)', function () {
   const missed = { neededBy: '2026-03-04', expected: '2026-03-05', status: 'delayed', missed: true } as const;
   const met = { neededBy: '2026-03-06', expected: '2026-03-05', status: 'delayed', missed: false } as const;
   const essential = (lang: 'en' | 'fr') => intent('urgent', 0.75, [lang === 'en' ? 'insulin is in that parcel and i need it tomorrow' : 'passeport ... mon vol'], `urgent.${lang}.deadline`);
-  const table: Array<{ name: string; input: HandoffPolicyInput; action: string; reason?: string; priority?: string }> = [
+  const table: PolicyRow[] = [
     { name: 'deadline met -> continue (status only)', input: input(signals(), { deadline: met }), action: 'continue' },
     { name: 'deadline missed -> offer, high', input: input(signals(), { deadline: missed }), action: 'offer', reason: 'deadline', priority: 'high' },
     { name: 'no signals, deadline missed -> offer, high', input: input(undefined, { deadline: missed }), action: 'offer', reason: 'deadline', priority: 'high' },
@@ -248,14 +256,7 @@ describe('handoffPolicy (deadlines)', function () {
       priority: 'high',
     },
   ];
-  for (const row of table) {
-    it(row.name, function () {
-      const d = defaultHandoffPolicy(row.input);
-      expect(d.action).to.equal(row.action);
-      if (row.reason) expect(d.reason).to.equal(row.reason);
-      if (row.priority) expect(d.priority).to.equal(row.priority);
-    });
-  }
+  itDecides(table);
 
   it('says why: the needed-by and expected days, never customer text', function () {
     const d = defaultHandoffPolicy(input(signals(), { deadline: missed }));
