@@ -127,7 +127,9 @@ const EN: HandoffMessages = {
       ? "I'm sorry I'm not getting this right. Would you like to talk to a person from our team? (yes / no)"
       : reason === 'deadline'
         ? 'As this can’t wait, a person from our team can look right away at what can still be done, as a priority. Would you like that? (yes / no)'
-        : 'Would you like to talk to a person from our team? (yes / no)',
+        : reason === 'fraud'
+          ? 'If there is a payment or an access to your account that you don’t recognise, a person from our team can look at it with you now. Would you like that? (yes / no)'
+          : 'Would you like to talk to a person from our team? (yes / no)',
   offerDeclined: "All right, let's keep going together. What can I do for you?",
   agentJoined: (name) => `${name ? name.split(/\s+/)[0] : 'A person'} from our team has joined and has your whole conversation. They'll reply here.`,
   closed: (name) =>
@@ -200,7 +202,9 @@ const FR: HandoffMessages = {
       ? 'Désolé, je n’y arrive pas. Voulez-vous parler à une personne de notre équipe ? (oui / non)'
       : reason === 'deadline'
         ? 'Comme cela ne peut pas attendre, une personne de notre équipe peut regarder tout de suite, en priorité, ce qui peut encore être fait. Le souhaitez-vous ? (oui / non)'
-        : 'Voulez-vous parler à une personne de notre équipe ? (oui / non)',
+        : reason === 'fraud'
+          ? 'Si un paiement ou un accès à votre compte ne vient pas de vous, une personne de notre équipe peut le regarder avec vous maintenant. Le souhaitez-vous ? (oui / non)'
+          : 'Voulez-vous parler à une personne de notre équipe ? (oui / non)',
   offerDeclined: 'Très bien, continuons ensemble. Que puis-je faire pour vous ?',
   agentJoined: (name) => `${name ? name.split(/\s+/)[0] : 'Une personne'} de notre équipe vous a rejoint et a toute votre conversation. La réponse arrivera ici.`,
   closed: (name) =>

@@ -118,6 +118,11 @@ const HandoffPolicyOptionsSchema = z.object({
   /** Offer a person when the dialogs record a missed deadline ({@link ConversationFacts.deadline}). */
   offerOnMissedDeadline: z.boolean().default(true),
   deadlinePriority: priority.default('high'),
+  /**
+   * An intent found by the learned model alone (every piece of evidence `model.*`) whose calibrated confidence is
+   * below this gets an offer instead of an immediate handoff: weak evidence lets the customer choose.
+   */
+  offerOnModelEvidenceBelow: z.number().min(0).max(1).default(0.9),
 });
 
 /**
@@ -131,7 +136,8 @@ const HandoffPolicyOptionsSchema = z.object({
  * one step when `urgencyRaisesPriority` (true); an `urgent` hit from a deadline rule (`urgent.<lang>.deadline`: medicine, a
  * document, a housing or travel date, with a time) -> offer/high with reason `deadline`; a deadline the dialogs found
  * missed (`facts.deadline.missed`) -> offer at `deadlinePriority` (high) with reason `deadline`, when
- * `offerOnMissedDeadline` (true). Each kind of offer is made once per conversation. A failure offer is made once per trigger: when the count of
+ * `offerOnMissedDeadline` (true); an immediate intent that only the learned model found, with a confidence below
+ * `offerOnModelEvidenceBelow` (0.9), -> offer instead. Each kind of offer is made once per conversation. A failure offer is made once per trigger: when the count of
  * misunderstandings in a row (or of the same request) reaches its threshold, not again while that run goes on.
  */
 export type HandoffPolicyOptions = z.infer<typeof HandoffPolicyOptionsSchema>;
@@ -176,6 +182,12 @@ export function createHandoffPolicy(options: Partial<HandoffPolicyOptions> = {})
     return !pattern || hit.evidence.some((e) => pattern.test(e.rule));
   };
 
+  // Weak evidence (the learned model alone, below its confident range): offer a person rather than force one.
+  const weak = (hit: IntentHit): boolean =>
+    hit.confidence < o.offerOnModelEvidenceBelow && hit.evidence.length > 0 && hit.evidence.every((e) => e.rule.startsWith('model.'));
+  const actionOf = ({ rule, hit }: { rule: IntentRule; hit: IntentHit }): 'immediate' | 'offer' =>
+    rule.action === 'immediate' && weak(hit) ? 'offer' : rule.action;
+
   return ({ signals, facts, memory }) => {
     const urgent = o.urgencyRaisesPriority && isUrgent(signals, o.urgentIntent, o.intentConfidence);
     const urgencyNote = urgent ? '; urgency raised the priority' : '';
@@ -187,10 +199,10 @@ export function createHandoffPolicy(options: Partial<HandoffPolicyOptions> = {})
         if (rule.intent === hit.name && hit.confidence >= (rule.minConfidence ?? o.intentConfidence) && evidenceHolds(rule, hit)) fired.push({ rule, hit });
       }
     }
-    const usable = fired.filter(({ rule }) => rule.action === 'immediate' || !memory.offered.includes(rule.reason ?? rule.intent));
+    const usable = fired.filter((f) => actionOf(f) === 'immediate' || !memory.offered.includes(f.rule.reason ?? f.rule.intent));
     usable.sort(
       (a, b) =>
-        (a.rule.action === 'immediate' ? 0 : 1) - (b.rule.action === 'immediate' ? 0 : 1) ||
+        (actionOf(a) === 'immediate' ? 0 : 1) - (actionOf(b) === 'immediate' ? 0 : 1) ||
         priorityRank(a.rule.priority) - priorityRank(b.rule.priority) ||
         b.hit.confidence - a.hit.confidence ||
         (ruleOrder.get(a.rule) ?? 0) - (ruleOrder.get(b.rule) ?? 0),
@@ -201,7 +213,7 @@ export function createHandoffPolicy(options: Partial<HandoffPolicyOptions> = {})
     if (
       o.offerOnMissedDeadline &&
       facts.deadline?.missed === true &&
-      best?.rule.action !== 'immediate' &&
+      (!best || actionOf(best) !== 'immediate') &&
       !memory.offered.includes('deadline')
     ) {
       const d = facts.deadline;
@@ -216,11 +228,13 @@ export function createHandoffPolicy(options: Partial<HandoffPolicyOptions> = {})
     }
     if (best) {
       const reason = best.rule.reason ?? best.rule.intent;
+      const action = actionOf(best);
+      const weakNote = action !== best.rule.action ? ' (learned model alone, weak evidence)' : '';
       return {
-        action: best.rule.action,
+        action,
         reason,
         priority: withUrgency(best.rule.priority, urgent),
-        explanation: `intent ${best.hit.name} (${best.hit.confidence.toFixed(2)})${words(best.hit.evidence)} -> ${best.rule.action}${urgencyNote}`,
+        explanation: `intent ${best.hit.name} (${best.hit.confidence.toFixed(2)})${words(best.hit.evidence)} -> ${action}${weakNote}${urgencyNote}`,
         intents: [best.hit, ...fired.filter((f) => f !== best).map((f) => f.hit)],
         emotions: [],
       };

@@ -134,6 +134,34 @@ describe('handoffPolicy (default rules)', function () {
   ];
 
   itDecides(table);
+});
+
+describe('handoffPolicy (weak evidence: the learned model alone offers a person, it does not force one)', function () {
+  const model = (name: string, p: number): IntentHit => intent(name, p, ['card', 'took'], `model.${name}`);
+  const table: PolicyRow[] = [
+    { name: 'fraud from the model alone at 0.85 -> offer, high', input: input(signals([model('fraud', 0.85)])), action: 'offer', reason: 'fraud', priority: 'high' },
+    { name: 'bereavement from the model alone at 0.82 -> offer', input: input(signals([model('bereavement', 0.82)])), action: 'offer', reason: 'bereavement' },
+    { name: 'human_request from the model alone at 0.88 -> offer', input: input(signals([model('human_request', 0.88)])), action: 'offer', reason: 'human_request' },
+    { name: 'fraud from the model alone at 0.95 (confident) -> immediate', input: input(signals([model('fraud', 0.95)])), action: 'immediate', reason: 'fraud' },
+    { name: 'fraud from a rule at 0.6 -> immediate (the rules keep their guarantees)', input: input(signals([intent('fraud', 0.6)])), action: 'immediate', reason: 'fraud' },
+    {
+      name: 'a weak model fraud beside a rule bereavement -> immediate bereavement',
+      input: input(signals([model('fraud', 0.85), intent('bereavement', 0.7)])),
+      action: 'immediate',
+      reason: 'bereavement',
+    },
+    { name: 'a weak model fraud already offered -> continue (offered once)', input: input(signals([model('fraud', 0.85)]), {}, { offered: ['fraud'] }), action: 'continue' },
+    { name: 'a weak model fraud offered before the anger offer', input: input(signals([model('fraud', 0.85)], [emotion('anger', 0.9)])), action: 'offer', reason: 'fraud' },
+  ];
+
+  itDecides(table);
+
+  it('says why in the explanation, and the threshold is an option', function () {
+    const d = defaultHandoffPolicy(input(signals([model('fraud', 0.85)])));
+    expect(d.explanation).to.contain('learned model alone');
+    const strict = createHandoffPolicy({ offerOnModelEvidenceBelow: 0 });
+    expect(strict(input(signals([model('fraud', 0.85)]))).action).to.equal('immediate');
+  });
 
   it('carries the evidence that fired, for the agent', function () {
     const d = defaultHandoffPolicy(input(signals([intent('bereavement', 0.9, ['passed away'])])));
