@@ -4,7 +4,10 @@ import { englishPack } from './lexicons/englishPack';
 import { frenchPack } from './lexicons/frenchPack';
 import type { EmotionScore, Evidence, IntentHit, LanguageCode, Signals, Trajectory } from './signals';
 import { buildTypoIndex, foldWord, normaliseText, originalSpan, tokenAt, type NormalisedText, type NormaliserLanguage } from './textNormaliser';
+import { compileNeutraliser, compileRules, escapeRe, normalisePhrase, type CompiledRule } from './packRegexes';
 import { nextTrajectory } from './trajectory';
+
+export { packRegexes, type PackRegex } from './packRegexes';
 
 /** Per-message input besides the text. */
 export interface DetectOptions {
@@ -87,16 +90,6 @@ export interface BuiltInSignalDetector extends SignalDetector {
   languages(): readonly LanguageCode[];
 }
 
-interface CompiledRule {
-  readonly id: string;
-  readonly kind: 'intent' | 'emotion';
-  readonly name: string;
-  readonly re: RegExp;
-  readonly weight: number;
-  readonly negatable: boolean;
-  readonly unless: RegExp | undefined;
-}
-
 interface CompiledPack {
   readonly pack: LanguagePack;
   readonly normaliser: NormaliserLanguage;
@@ -129,77 +122,8 @@ const DETECT_TOKEN_RE = /[\p{L}]+/gu;
 const sentiment = new Sentiment();
 let sentimentLanguageSeq = 0;
 
-const toGlobal = (pattern: RegExp | string): RegExp => {
-  if (typeof pattern === 'string') return new RegExp(pattern, 'g');
-  return pattern.global ? pattern : new RegExp(pattern.source, `${pattern.flags}g`);
-};
-const toPlain = (pattern: RegExp | string | undefined): RegExp | undefined => {
-  if (pattern === undefined) return undefined;
-  if (typeof pattern === 'string') return new RegExp(pattern);
-  return new RegExp(pattern.source, pattern.flags.replace('g', '').replace('y', ''));
-};
-const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const clamp01 = (x: number): number => (x < 0 ? 0 : x > 1 ? 1 : x);
 const round3 = (x: number): number => Math.round(x * 1000) / 1000;
-
-/** Builds the normalised-text form of a user-supplied word or phrase. */
-const normalisePhrase = (phrase: string, splitElisions: boolean): string =>
-  phrase
-    .split(/\s+/)
-    .filter(Boolean)
-    .map((w) => foldWord(w))
-    .map((w) => (splitElisions ? w.replace(/['’]/g, ' ') : w.replace(/['’]/g, '')))
-    .join(' ')
-    .trim();
-
-const compileRules = (pack: LanguagePack): CompiledRule[] =>
-  pack.rules.map((r: PatternRule) => {
-    if (!(r.weight >= 0 && r.weight <= 1)) {
-      throw new RangeError(`SignalDetector: rule ${r.id} weight must be in 0..1`);
-    }
-    return {
-      id: r.id,
-      kind: r.kind,
-      name: r.name,
-      re: toGlobal(r.pattern),
-      weight: r.weight,
-      negatable: r.negatable !== false,
-      unless: toPlain(r.unless),
-    };
-  });
-
-/** The pack's hard negatives as one global alternation, or undefined when it has none. */
-const compileNeutraliser = (pack: LanguagePack): RegExp | undefined =>
-  pack.neutralisers.length > 0
-    ? new RegExp(pack.neutralisers.map((n) => `(?:${typeof n === 'string' ? n : n.source})`).join('|'), 'g')
-    : undefined;
-
-/** One regular expression the built-in detector runs for a language pack. */
-export interface PackRegex {
-  /** The rule's id; `neutralisers` for the pack's hard negatives. */
-  readonly id: string;
-  /** `pattern`: run over every message; `unless`: tested on a message the rule matched; `neutraliser`: run first. */
-  readonly role: 'pattern' | 'unless' | 'neutraliser';
-  readonly regex: RegExp;
-}
-
-/**
- * The regular expressions the built-in detector compiles from `pack`, exactly as it runs them.
- *
- * @remarks For audits, such as the ReDoS test (tests/security/redos.test.ts): the rule patterns (with the `g` flag),
- * their `unless` guards, and the neutralisers joined into one alternation. Compiled afresh on every call.
- * @example packRegexes(englishPack).filter((r) => r.role === 'pattern').length // the English rules
- */
-export function packRegexes(pack: LanguagePack): PackRegex[] {
-  const found: PackRegex[] = [];
-  for (const rule of compileRules(pack)) {
-    found.push({ id: rule.id, role: 'pattern', regex: rule.re });
-    if (rule.unless) found.push({ id: rule.id, role: 'unless', regex: rule.unless });
-  }
-  const neutraliser = compileNeutraliser(pack);
-  if (neutraliser) found.push({ id: 'neutralisers', role: 'neutraliser', regex: neutraliser });
-  return found;
-}
 
 function compilePack(pack: LanguagePack): CompiledPack {
   const rules = compileRules(pack);

@@ -9,7 +9,7 @@ import type { LanguagePack } from '../languagePack';
 import { englishPack } from '../lexicons/englishPack';
 import { frenchPack } from '../lexicons/frenchPack';
 import type { LanguageCode } from '../signals';
-import { packRegexes } from '../signalDetector';
+import { packRegexes } from '../packRegexes';
 import { buildTypoIndex, foldWord, normaliseText, tokenAt, type NormalisedText, type NormaliserLanguage } from '../textNormaliser';
 
 /** Characters of a message the model reads; longer messages are cut (bounded work). */
