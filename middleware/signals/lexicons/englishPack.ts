@@ -403,7 +403,7 @@ export const englishPack: LanguagePack = {
   ],
   neutralisers: [
     '\\bdying (?:to|for)\\b',
-    '\\b(?:battery|batteries|phone|laptop|computer|car|engine|truck|van|card|app|screen|tablet|device|charger|ipad|iphone|website|site|server|line|connection|wifi|internet|printer|tv|television|bulb|plant|plants|it|this thing) (?:\\w+ ){0,3}(?:died|dead|is dying|dies|has died|just died|went dead|is dead|passed out)\\b',
+    '\\b(?:battery|batteries|phone|mobile|cell|cellphone|smartphone|laptop|computer|car|engine|truck|van|card|app|screen|tablet|device|charger|ipad|iphone|website|site|server|line|connection|wifi|internet|printer|tv|television|bulb|plant|plants|it|this thing) (?:\\w+ ){0,3}(?:died|dead|is dying|dies|has died|just died|went dead|is dead|passed out)\\b',
     '\\bdead (?:battery|batteries|phone|car|line|link|links|end|zone|tired|serious|wrong|easy|simple|slow|set|on|center|centre|weight|giveaway|heat|silence|ringer|air|space|pixel|pixels|cert|stock)\\b',
     '\\b(?:jump ?start|jumpstart|jump|boost) (?:\\w+ ){0,3}(?:car|battery|vehicle)\\b',
     '\\bkiller (?:deal|deals|app|price|prices|offer|offers|feature|features|combo|look|outfit|view|song|track)\\b',
@@ -419,5 +419,7 @@ export const englishPack: LanguagePack = {
     '\\bfreeze (?:frame|dried|drying|dryer|time)\\b|\\bfreezing (?:cold|weather|out here)\\b|\\bfrozen (?:food|pipes|yogurt|pizza|meals)\\b',
     '\\bnail in the coffin\\b', '\\bwake up\\b',
     '\\bno worries\\b|\\bnot worried\\b|\\bdo not worry\\b|\\bnever mind\\b|\\bno problem\\b|\\bnot a problem\\b',
+    // A declined card or payment is not fraud (the customer asks why, or how else to pay).
+    '\\b(?:card|payment|payments|transaction|purchase|transfer) (?:\\w+ ){0,4}(?:declined|rejected|bounced)\\b',
   ],
 };

@@ -298,7 +298,7 @@ export const frenchPack: LanguagePack = {
   neutralisers: [
     '\\b(?:mort|morte|morts|mortes|mourir|meurs|meurt|crever|creve) (?:de|d) (?:rire|fatigue|faim|peur|honte|froid|soif|envie|ennui|chaud)\\b',
     '\\bmdr\\b', '\\bptdr\\b', '\\bmortel\\b', '\\bmortelle\\b', '\\bc est mort\\b', '\\bje suis mort\\b', '\\bje suis morte\\b',
-    '\\b(?:batterie|batteries|telephone|portable|ordinateur|ordi|voiture|appli|application|ecran|pile|piles|moteur|site|imprimante|tablette|box|connexion|chargeur|carte sim|ampoule|plante) (?:\\w+ ){0,3}(?:est |sont )?(?:mort|morte|morts|mortes|decede|hs|a rendu l ame|a lache|a claque)\\b',
+    '\\b(?:batterie|batteries|telephone|portable|cell|cellulaire|gsm|natel|mobile|smartphone|iphone|ordinateur|ordi|voiture|char|appli|application|ecran|pile|piles|moteur|site|imprimante|tablette|box|connexion|chargeur|carte sim|ampoule|plante) (?:\\w+ ){0,3}(?:est |sont )?(?:mort|morte|morts|mortes|decede|hs|a rendu l ame|a lache|a claque)\\b',
     '\\bsuccession (?:de|d) (?!(?:mon|ma|mes|feu|feue)\\b)',
     '\\b(?:tuer le temps|ca me tue|ca tue|tue l amour|tu me tues|vous me tuez)\\b',
     '\\b(?:delai|date|temps|semaine|heure|heures|jours|date limite|echeance) (?:\\w+ )?(?:est |sont )?(?:passe|passee|passes|depasse|depassee)\\b',
@@ -306,5 +306,7 @@ export const frenchPack: LanguagePack = {
     '\\b(?:pas de souci|pas de soucis|pas de probleme|aucun probleme|aucun souci|ne vous inquietez pas|ne t inquiete pas|pas d inquietude|sans souci)\\b',
     '\\bvol (?:de|d) (?:retour|nuit|ligne|correspondance)\\b|\\bmon vol\\b|\\ble vol\\b|\\bun vol (?:pour|vers|a destination)\\b',
     '\\bplan (?:de|d) (?:urgence)\\b|\\bprix (?:mortel|de folie)\\b|\\bune tuerie\\b|\\bc est une tuerie\\b',
+    // Une carte ou un paiement refusé n'est pas une fraude (le client demande pourquoi, ou comment payer autrement).
+    '\\b(?:carte|cb|paiement|paiements|transaction|achat|virement) (?:\\w+ ){0,4}(?:refuse|refusee|refuses|refusees|decline|declinee|rejete|rejetee)\\b',
   ],
 };
