@@ -1,5 +1,5 @@
 /**
- * Signals bench: cost of the built-in detector per message (median and p99), English and French, short and
+ * Signals bench: cost of the built-in detector (the rules and the learned model, as `createSignalDetector()` runs them) per message (median and p99), English and French, short and
  * 500-character messages, and RSS growth over the run. Called by `npm run bench` (bench/run.ts); also runs alone:
  * `npx tsx bench/signalsBench.ts [iterations]`.
  *
@@ -111,7 +111,7 @@ export async function benchSignals(iterations = 20000): Promise<BenchOutput> {
   rows.push({ case: 'RSS growth', 'median ms': '', 'p99 ms': '', 'msgs/s': '', 'cpu/wall': '', budget: `${growth.toFixed(1)} MB (budget < 50 MB)` });
   const round = (ms: number) => Number(ms.toFixed(4));
   return {
-    title: 'Signals per message (built-in detector)',
+    title: 'Signals per message (built-in detector: rules + learned model)',
     rows,
     summary: { signalsShortMedianMs: round(worst.short), signals500MedianMs: round(worst.long), signalsP99Ms: round(worst.p99), signalsRssGrowthMb: Number(growth.toFixed(1)) },
   };

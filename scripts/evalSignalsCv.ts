@@ -97,10 +97,12 @@ function crossValidate(rows: readonly SourcedRow[], k: number, seed: number, set
   const probabilities: number[][] = [];
   const thresholds: Record<string, number>[] = [];
   rows.forEach((r, i) => (predicted.rules[i] = [...(r.ruleIntents ?? [])]));
+  const confirms: Record<string, number>[] = [];
   for (let f = 0; f < k; f++) {
     const train = rows.map((_, i) => i).filter((i) => folds[i] !== f);
     const file = trainSignalModel(rows, [], settings, vectors, train);
     thresholds.push({ ...file.thresholds });
+    confirms.push({ ...file.confirm });
     const model = loadSignalModel(file);
     const combined = createSignalDetector({ model: createModelAugmenter(model) });
     rows.forEach((r, i) => {
@@ -112,6 +114,7 @@ function crossValidate(rows: readonly SourcedRow[], k: number, seed: number, set
     });
     console.error(`fold ${f + 1}/${k} done`);
   }
+  console.error(`fold confirmations: ${confirms.map((c) => JSON.stringify(c)).join(' ')}`);
   return { predicted, probabilities, thresholds };
 }
 

@@ -2,7 +2,7 @@
  * Trains the signal model and writes it (`npm run train:signals`).
  *
  * Usage: `npm run train:signals -- [--data DIR] [--out FILE]`. Reads `DIR/*.dev.tsv` (default `../shared/data`,
- * without `all.dev.tsv`) and `middleware/signals/model/data/project.tsv`; writes
+ * without `all.dev.tsv`) and every `middleware/signals/model/data/*.tsv`; writes
  * `middleware/signals/model/signalModel.json` with the files' SHA-256. Deterministic: the same files give the same
  * model, byte for byte.
  */

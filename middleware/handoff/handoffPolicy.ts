@@ -101,6 +101,8 @@ const HandoffPolicyOptionsSchema = z.object({
     { intent: 'human_request', action: 'immediate', priority: 'normal' },
     // A deadline that matters (medicine, a document, a housing or travel date with a time): a person at once.
     { intent: 'urgent', action: 'offer', priority: 'high', reason: 'deadline', evidence: '^urgent\\.[a-z]+\\.deadline(?:-[a-z-]+)?$' },
+    // The same stakes read by the learned model with confidence ("il contient mes médicaments"): the same offer.
+    { intent: 'urgent', action: 'offer', priority: 'high', reason: 'deadline', evidence: '^model\\.urgent$', minConfidence: 0.9 },
   ]),
   intentConfidence: z.number().min(0).max(1).default(0.5),
   offerEmotions: z.array(z.string().min(1)).default(['anger', 'frustration']),
@@ -134,7 +136,8 @@ const HandoffPolicyOptionsSchema = z.object({
  * time per conversation at `emotionPriority` normal; `misunderstandingsBeforeOffer` 2, `repeatsBeforeOffer` 3,
  * `failureOffers` 2 per conversation at `failurePriority` normal; an `urgentIntent` (`urgent`) raises the priority
  * one step when `urgencyRaisesPriority` (true); an `urgent` hit from a deadline rule (`urgent.<lang>.deadline`: medicine, a
- * document, a housing or travel date, with a time) -> offer/high with reason `deadline`; a deadline the dialogs found
+ * document, a housing or travel date, with a time), or an `urgent` hit of the learned model at 0.9 or more, -> offer/high
+ * with reason `deadline`; a deadline the dialogs found
  * missed (`facts.deadline.missed`) -> offer at `deadlinePriority` (high) with reason `deadline`, when
  * `offerOnMissedDeadline` (true); an immediate intent that only the learned model found, with a confidence below
  * `offerOnModelEvidenceBelow` (0.9), -> offer instead. Each kind of offer is made once per conversation. A failure offer is made once per trigger: when the count of

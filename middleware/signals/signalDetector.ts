@@ -2,12 +2,14 @@ import Sentiment from 'sentiment';
 import type { EmotionLexicon, LanguagePack, PatternRule } from './languagePack';
 import { englishPack } from './lexicons/englishPack';
 import { frenchPack } from './lexicons/frenchPack';
-import type { EmotionScore, Evidence, IntentHit, LanguageCode, Signals, Trajectory } from './signals';
+import { fromEmotionWordsOnly, sharedModelAugmenter } from './model/createModelAugmenter';
+import type { EmotionScore, Evidence, IntentAugmenter, IntentHit, LanguageCode, Signals, Trajectory } from './signals';
 import { buildTypoIndex, foldWord, normaliseText, originalSpan, tokenAt, type NormalisedText, type NormaliserLanguage } from './textNormaliser';
 import { compileNeutraliser, compileRules, escapeRe, normalisePhrase, type CompiledRule } from './packRegexes';
 import { nextTrajectory } from './trajectory';
 
 export { packRegexes, type PackRegex } from './packRegexes';
+export type { IntentAugmenter } from './signals';
 
 /** Per-message input besides the text. */
 export interface DetectOptions {
@@ -61,16 +63,13 @@ export interface SignalDetectorOptions {
   /** Characters analysed; longer messages are cut (bounded cost). Default 4000. */
   readonly maxLength?: number;
   /**
-   * Adds intents beside the rules' hits, e.g. the learned model (`createModelAugmenter`). Default none: rules only.
+   * Adds intents beside the rules' hits. Default: the learned model shipped with Warmline (`createModelAugmenter()`,
+   * read once per process, about 3 MB of memory); another augmenter, e.g. `createModelAugmenter(myModel)`; or `false`
+   * for the rules alone.
    */
-  readonly model?: IntentAugmenter;
+  readonly model?: IntentAugmenter | false;
 }
 
-/** Something that adds intents to the rules' hits for a message (it may not remove them). */
-export interface IntentAugmenter {
-  /** The intents to report: `ruleHits` plus any it adds. */
-  augment(text: string, language: LanguageCode, ruleHits: readonly IntentHit[]): readonly IntentHit[];
-}
 
 /** The built-in, synchronous, pure detector with its extension methods. */
 export interface BuiltInSignalDetector extends SignalDetector {
@@ -239,7 +238,7 @@ class RuleSignalDetector implements BuiltInSignalDetector {
   private readonly model: IntentAugmenter | undefined;
 
   constructor(options: SignalDetectorOptions) {
-    this.model = options.model;
+    this.model = options.model === false ? undefined : (options.model ?? sharedModelAugmenter());
     this.defaultLanguage = options.defaultLanguage ?? 'en';
     this.intentThreshold = options.intentThreshold ?? 0.5;
     this.complaintThreshold = options.complaintEmotionThreshold ?? 0.35;
@@ -390,7 +389,11 @@ class RuleSignalDetector implements BuiltInSignalDetector {
     }
     intentHits.sort((a, b) => b.confidence - a.confidence);
     if (this.model) {
-      const added = this.model.augment(input, language, intentHits).filter((h) => !intentHits.some((r) => r.name === h.name));
+      const returned = this.model.augment(input, language, intentHits);
+      const added = returned.filter((h) => !intentHits.some((r) => r.name === h.name));
+      // The augmenter may drop a hit read from emotion words alone; a hit a rule pattern found stays whatever it says.
+      const dropped = new Set(intentHits.filter((r) => fromEmotionWordsOnly(r) && !returned.some((h) => h.name === r.name)).map((r) => r.name));
+      for (let i = intentHits.length - 1; i >= 0; i--) if (dropped.has(intentHits[i].name)) intentHits.splice(i, 1);
       for (const h of added) intentHits.push(Object.freeze({ name: h.name, confidence: h.confidence, evidence: freezeEvidence(h.evidence) }));
       intentHits.sort((a, b) => b.confidence - a.confidence);
     }

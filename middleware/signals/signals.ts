@@ -32,6 +32,15 @@ export interface IntentHit {
   readonly evidence: readonly Evidence[];
 }
 
+/**
+ * Something that adds intents to the rules' hits for a message. It may drop a hit that the rules read from emotion
+ * words alone (evidence `<intent>.<lang>.emotion` only), never one a rule pattern found: the detector keeps those.
+ */
+export interface IntentAugmenter {
+  /** The intents to report: `ruleHits` plus any it adds. */
+  augment(text: string, language: LanguageCode, ruleHits: readonly IntentHit[]): readonly IntentHit[];
+}
+
 /** One emotion with its score in 0..1 and its evidence. */
 export interface EmotionScore {
   readonly name: EmotionName;

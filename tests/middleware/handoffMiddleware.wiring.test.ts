@@ -8,12 +8,13 @@ import { readCustomerReply } from '../../middleware/handoff/customerReply';
 import { draftCase, transition, type HandoffCase } from '../../middleware/handoff/handoffCase';
 import { HandoffMiddleware, type AgentTurnHandler } from '../../middleware/handoffMiddleware';
 import { declinedOffer } from '../../middleware/handoffConversationState';
-import type { HandoffDecision, HandoffPolicy } from '../../middleware/handoff/handoffPolicy';
+import { defaultHandoffPolicy, type HandoffDecision, type HandoffPolicy } from '../../middleware/handoff/handoffPolicy';
+import { createSignalDetector } from '../../middleware/signals/signalDetector';
 import { HandoffService } from '../../middleware/handoff/handoffService';
 import { handoffMessages } from '../../middleware/handoff/handoffMessages';
 import type { HubConnector } from '../../middleware/handoff/hubs/hubConnector';
 import { MemoryHandoffStore } from '../../middleware/handoff/stores/memoryHandoffStore';
-import { type Signals } from '../../middleware/signals/signals';
+import { type IntentAugmenter, type Signals } from '../../middleware/signals/signals';
 import { MemoryTranscriptStore } from '../../middleware/handoff/transcripts/memoryTranscriptStore';
 import { RedactingTranscriptLogger } from '../../middleware/redactingTranscriptLogger';
 import { warmlineTurn } from '../../middleware/warmlineTurn';
@@ -340,6 +341,34 @@ describe('createWarmlineMiddleware', () => {
     expect(Object.isFrozen(seen[0])).to.equal(true);
     await new Promise((r) => setTimeout(r, 10));
     expect((await store.read('test/Convo1')).map((l) => l.text)).to.deep.equal(['hello']);
+  });
+
+  it('a fraud only the learned model reads, with weak evidence: a person is offered, and "yes" queues it at high priority', async () => {
+    const conversationState = new ConversationState(new MemoryStorage());
+    const store = new MemoryHandoffStore();
+    const service = new HandoffService({ store, messenger: new RecordingMessenger() });
+    // A model that gives fraud 0.85 to every message: above its threshold, below the policy's confident range (0.9).
+    const model: IntentAugmenter = {
+      augment: (_text, _language, hits) => [...hits, { name: 'fraud', confidence: 0.85, evidence: [{ rule: 'model.fraud', matched: ['withdrawal'] }] }],
+    };
+    const set = createWarmlineMiddleware({
+      transcript: new RedactingTranscriptLogger(new MemoryTranscriptStore()),
+      signals: createSignalDetector({ model }),
+      handoff: new HandoffMiddleware({ service, conversationState, policy: defaultHandoffPolicy }),
+    });
+    const adapter = new TestAdapter(async (ctx) => {
+      await ctx.sendActivity('bot answer');
+    }).use(set);
+    await adapter
+      .send({ type: ActivityTypes.Message, text: 'there is a withdrawal on my statement', locale: 'en-GB' })
+      .assertReply('bot answer')
+      .assertReply(handoffMessages('en').offer('fraud'))
+      .send({ type: ActivityTypes.Message, text: 'yes', locale: 'en-GB' })
+      .assertReply((a) => expect(a.text).to.match(/person/i))
+      .startTest();
+    const open = await store.findOpenByConversation('test/Convo1');
+    expect(open?.reason).to.equal('fraud');
+    expect(open?.priority).to.equal('high');
   });
 
   it('checks its pieces at build time', () => {

@@ -4,7 +4,7 @@
  */
 import type { Evidence, LanguageCode } from '../signals';
 import { originalSpan } from '../textNormaliser';
-import { forEachFeature, readModelText } from './modelFeatures';
+import { forEachFeature, readModelText, type ModelText } from './modelFeatures';
 
 /** Intents the model scores. */
 export const MODEL_LABELS = ['bereavement', 'fraud', 'distress', 'complaint', 'urgent', 'human_request'] as const;
@@ -21,6 +21,12 @@ export interface SignalModelFile {
   readonly heads: readonly { readonly bias: number; readonly plattA: number; readonly plattB: number; readonly scale: number }[];
   /** Calibrated probability from which the combination adds the intent, per label (chosen by cross-validation). */
   readonly thresholds: Readonly<Record<string, number>>;
+  /**
+   * Calibrated probability the model must give an intent that the rules found from emotion words alone (every piece
+   * of evidence `<intent>.<lang>.emotion`) for the combination to keep it, per label (chosen by cross-validation; 0 or
+   * absent: always kept).
+   */
+  readonly confirm?: Readonly<Record<string, number>>;
   /** Little-endian int16 weights, label-major (`labels.length * buckets`), base64. */
   readonly weights: string;
   /** How the model was trained: files with their SHA-256, row counts, trainer settings. */
@@ -42,6 +48,8 @@ export interface SignalModel {
   readonly labels: readonly ModelLabel[];
   /** Thresholds stored with the model (see {@link SignalModelFile.thresholds}). */
   readonly thresholds: Readonly<Record<string, number>>;
+  /** Confirmation thresholds stored with the model (see {@link SignalModelFile.confirm}). */
+  readonly confirm: Readonly<Record<string, number>>;
   /** Calibrated probability of every label for `text` written in `language`. */
   predict(text: string, language: LanguageCode): ModelScore[];
   /** The customer's words that weighed most for `label` (at most `max`), as evidence. */
@@ -70,25 +78,36 @@ export function decodeWeights(file: SignalModelFile): Float32Array {
 class LinearSignalModel implements SignalModel {
   readonly labels: readonly ModelLabel[];
   readonly thresholds: Readonly<Record<string, number>>;
+  readonly confirm: Readonly<Record<string, number>>;
   private readonly weights: Float32Array;
   private readonly buckets: number;
   // Per-message scratch (counts per bucket and group, and the buckets touched), reused: prediction allocates little.
   private readonly counts: [Float64Array, Float64Array];
   private readonly touched: [number[], number[]] = [[], []];
+  // The last message read: `explain` right after `predict` on the same text (a model hit) does not read it again.
+  private last: { text: string; language: LanguageCode; read: ModelText } | undefined;
 
   constructor(private readonly file: SignalModelFile) {
     if (file.format !== 'warmline-signal-model/1') throw new TypeError(`loadSignalModel: unknown format ${String(file.format)}`);
     if (!(file.buckets > 0 && (file.buckets & (file.buckets - 1)) === 0)) throw new RangeError('loadSignalModel: buckets must be a power of two');
     this.labels = file.labels;
     this.thresholds = file.thresholds;
+    this.confirm = file.confirm ?? {};
     this.buckets = file.buckets;
     this.weights = decodeWeights(file);
     this.counts = [new Float64Array(file.buckets), new Float64Array(file.buckets)];
   }
 
+  private read(text: string, language: LanguageCode): ModelText {
+    if (this.last && this.last.text === text && this.last.language === language) return this.last.read;
+    const read = readModelText(text, language);
+    this.last = { text, language, read };
+    return read;
+  }
+
   /** Raw (uncalibrated) linear scores per label. */
   scores(text: string, language: LanguageCode): number[] {
-    const read = readModelText(text, language);
+    const read = this.read(text, language);
     const { counts, touched } = this;
     forEachFeature(read, language, this.buckets, (bucket, group) => {
       if (counts[group][bucket] === 0) touched[group].push(bucket);
@@ -125,7 +144,7 @@ class LinearSignalModel implements SignalModel {
   explain(text: string, language: LanguageCode, label: ModelLabel, max = 3): Evidence {
     const l = this.labels.indexOf(label);
     if (l < 0) throw new RangeError(`explain: unknown label ${label}`);
-    const read = readModelText(text, language);
+    const read = this.read(text, language);
     const n = this.labels.length;
     const occurrences: { bucket: number; group: 0 | 1; first: number; last: number }[] = [];
     const groupCounts: [Map<number, number>, Map<number, number>] = [new Map(), new Map()];

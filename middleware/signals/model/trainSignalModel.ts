@@ -18,6 +18,8 @@ export interface TrainingRow {
   readonly lang: string;
   /** Intents the rules find on this row, used to choose the combination's thresholds. */
   readonly ruleIntents?: readonly string[];
+  /** Of those, the intents the rules read from emotion words alone (the combination may ask the model to confirm them). */
+  readonly emotionOnlyIntents?: readonly string[];
   /** Weight of the row in training (e.g. more for chat-style rows, which the public sets barely hold). Default 1. */
   readonly weight?: number;
 }
@@ -35,7 +37,10 @@ export interface TrainSettings {
   readonly calibrationFolds: number;
   /** Lowest threshold a label may get. */
   readonly minThreshold: number;
-  /** Lowest threshold of the intents the handoff policy treats as immediate (bereavement, fraud, human_request). */
+  /**
+   * Lowest threshold of the intents the handoff policy treats as immediate (bereavement, fraud, human_request). The
+   * policy offers a person, rather than forcing one, for a model-only hit below its `offerOnModelEvidenceBelow` (0.9).
+   */
   readonly minThresholdImmediate: number;
   /** Most "needs a human" false alarms on simple rows one intent's model hits may add, as a share of simple rows. */
   readonly maxAddedFalseAlarms: number;
@@ -50,13 +55,16 @@ export const DEFAULT_TRAIN_SETTINGS: TrainSettings = {
   seed: 20261207,
   calibrationFolds: 3,
   minThreshold: 0.5,
-  minThresholdImmediate: 0.8,
-  maxAddedFalseAlarms: 0.004,
+  minThresholdImmediate: 0.5,
+  maxAddedFalseAlarms: 0.006,
 };
 
 const NEEDS_HUMAN = new Set<string>(['bereavement', 'fraud', 'distress', 'human_request']);
 const IMMEDIATE = new Set<string>(['bereavement', 'fraud', 'human_request']);
 const SIMPLE = new Set(['tracking', 'other_simple']);
+/** Intents the rules also read from emotion words alone. */
+const FROM_EMOTIONS = new Set<string>(['distress', 'complaint']);
+const CONFIRM_GRID = [0, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4];
 const THRESHOLD_GRID = [0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.99];
 /** A threshold no calibrated probability reaches: the model never adds this label. */
 export const NEVER = 1.01;
@@ -192,38 +200,52 @@ export function fitPlatt(scores: readonly number[], positive: readonly boolean[]
 }
 
 /**
- * The threshold of `label`: the one whose rules-OR-model F1 on out-of-fold predictions is highest, among those at or
- * above the label's floor that add at most `maxAddedFalseAlarms` "needs a human" false alarms on simple rows.
+ * The threshold of `label` and, for the intents the rules also read from emotion words, the confirmation the model
+ * must give such a hit: the pair whose rules-and-model F1 on out-of-fold predictions is highest, among thresholds at
+ * or above the label's floor that add at most `maxAddedFalseAlarms` "needs a human" false alarms on simple rows.
  */
-export function chooseThreshold(rows: readonly TrainingRow[], probabilities: readonly number[], label: string, s: TrainSettings): number {
+export function chooseThresholds(
+  rows: readonly TrainingRow[],
+  probabilities: readonly number[],
+  label: string,
+  s: TrainSettings,
+): { threshold: number; confirm: number } {
   const floor = IMMEDIATE.has(label) ? s.minThresholdImmediate : s.minThreshold;
   const simpleRows = rows.filter((r) => SIMPLE.has(r.label)).length;
-  let best = NEVER;
+  let best = { threshold: NEVER, confirm: 0 };
   let bestF1 = -1;
-  for (const t of [...THRESHOLD_GRID.filter((x) => x >= floor), NEVER]) {
-    let tp = 0;
-    let fp = 0;
-    let fn = 0;
-    let added = 0;
-    rows.forEach((r, i) => {
-      const rule = (r.ruleIntents ?? []).includes(label);
-      const hit = rule || probabilities[i] >= t;
-      if (r.label === label) {
-        if (hit) tp++;
-        else fn++;
-      } else if (hit) {
-        fp++;
-        if (!rule && SIMPLE.has(r.label) && !(r.ruleIntents ?? []).some((x) => NEEDS_HUMAN.has(x))) added++;
+  for (const confirm of FROM_EMOTIONS.has(label) ? CONFIRM_GRID : [0]) {
+    for (const t of [...THRESHOLD_GRID.filter((x) => x >= floor), NEVER]) {
+      let tp = 0;
+      let fp = 0;
+      let fn = 0;
+      let added = 0;
+      rows.forEach((r, i) => {
+        const found = (r.ruleIntents ?? []).includes(label);
+        const rule = found && (probabilities[i] >= confirm || !(r.emotionOnlyIntents ?? []).includes(label));
+        const hit = rule || probabilities[i] >= t;
+        if (r.label === label) {
+          if (hit) tp++;
+          else fn++;
+        } else if (hit) {
+          fp++;
+          if (!rule && SIMPLE.has(r.label) && !(r.ruleIntents ?? []).some((x) => NEEDS_HUMAN.has(x))) added++;
+        }
+      });
+      if (NEEDS_HUMAN.has(label) && simpleRows > 0 && added / simpleRows > s.maxAddedFalseAlarms) continue;
+      const f1 = tp === 0 ? 0 : (2 * tp) / (2 * tp + fp + fn);
+      if (f1 > bestF1 + 1e-9) {
+        best = { threshold: t, confirm };
+        bestF1 = f1;
       }
-    });
-    if (NEEDS_HUMAN.has(label) && simpleRows > 0 && added / simpleRows > s.maxAddedFalseAlarms) continue;
-    const f1 = tp === 0 ? 0 : (2 * tp) / (2 * tp + fp + fn);
-    if (f1 > bestF1 + 1e-9) {
-      best = t;
-      bestF1 = f1;
     }
   }
   return best;
+}
+
+/** The threshold of `label` alone (see {@link chooseThresholds}). */
+export function chooseThreshold(rows: readonly TrainingRow[], probabilities: readonly number[], label: string, s: TrainSettings): number {
+  return chooseThresholds(rows, probabilities, label, s).threshold;
 }
 
 /** The training files' provenance stored in the model. */
@@ -273,11 +295,14 @@ export function trainSignalModel(
   const subRows = idx.map((i) => rows[i]);
   const heads: SignalModelFile['heads'][number][] = [];
   const thresholds: Record<string, number> = {};
+  const confirm: Record<string, number> = {};
   const chunks: Buffer[] = [];
   MODEL_LABELS.forEach((label: ModelLabel, l) => {
     const platt = fitPlatt(oof[l], idx.map((i) => positives[l][i]));
     const calibrated = oof[l].map((z) => 1 / (1 + Math.exp(-(platt.a * z + platt.b))));
-    thresholds[label] = chooseThreshold(subRows, calibrated, label, s);
+    const chosen = chooseThresholds(subRows, calibrated, label, s);
+    thresholds[label] = chosen.threshold;
+    if (chosen.confirm > 0) confirm[label] = chosen.confirm;
     const head = fitHead(x, positives[l], rowWeights, idx, l, s);
     const q = quantise(head.weights);
     chunks.push(q.bytes);
@@ -289,6 +314,7 @@ export function trainSignalModel(
     labels: [...MODEL_LABELS],
     heads,
     thresholds,
+    confirm,
     weights: Buffer.concat(chunks).toString('base64'),
     training: { files, settings: { ...s, rows: idx.length } },
   };

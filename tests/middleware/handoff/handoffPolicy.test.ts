@@ -152,6 +152,8 @@ describe('handoffPolicy (weak evidence: the learned model alone offers a person,
     },
     { name: 'a weak model fraud already offered -> continue (offered once)', input: input(signals([model('fraud', 0.85)]), {}, { offered: ['fraud'] }), action: 'continue' },
     { name: 'a weak model fraud offered before the anger offer', input: input(signals([model('fraud', 0.85)], [emotion('anger', 0.9)])), action: 'offer', reason: 'fraud' },
+    { name: 'urgent stakes the model reads at 0.93 -> the deadline offer, high', input: input(signals([model('urgent', 0.93)])), action: 'offer', reason: 'deadline', priority: 'high' },
+    { name: 'urgent from the model at 0.7 -> continue (it only raises priority)', input: input(signals([model('urgent', 0.7)])), action: 'continue' },
   ];
 
   itDecides(table);

@@ -2,7 +2,10 @@ import { expect } from 'chai';
 import { createSignalDetector } from '../../../middleware/signals/signalDetector';
 import { hasIntent, type Signals } from '../../../middleware/signals/signals';
 
-const detector = createSignalDetector();
+// The rules engine alone: the combination with the learned model is tested in model/createModelAugmenter.test.ts and
+// ownCases.test.ts (product-level cases), and the odd-input tests below run both.
+const detector = createSignalDetector({ model: false });
+const combined = createSignalDetector();
 const detect = (text: string, locale?: string): Signals => detector.detect(text, { locale });
 const intents = (s: Signals): string[] => s.intents.map((i) => i.name);
 const emotion = (s: Signals, name: string): number => s.emotions.find((e) => e.name === name)?.score ?? 0;
@@ -260,6 +263,7 @@ describe('createSignalDetector', () => {
     it('is 0 for an empty or symbol-only message', () => {
       expect(detect('').sentiment).to.equal(0);
       expect(detect('???').intents).to.deep.equal([]);
+      expect(combined.detect('???').intents).to.deep.equal([]);
     });
   });
 
@@ -333,11 +337,13 @@ describe('createSignalDetector', () => {
       expect(Object.isFrozen(s.trajectory)).to.equal(true);
     });
     it('survive odd input', () => {
-      for (const text of ['', ' ', '\u0000\u0001', '🙂'.repeat(500), 'a'.repeat(20000), "''''", '- - -']) {
-        const s = detector.detect(text);
-        expect(s.sentiment).to.be.within(-1, 1);
+      for (const d of [detector, combined]) {
+        for (const text of ['', ' ', '\u0000\u0001', '🙂'.repeat(500), 'a'.repeat(20000), "''''", '- - -']) {
+          const s = d.detect(text);
+          expect(s.sentiment).to.be.within(-1, 1);
+        }
+        expect(d.detect(undefined as unknown as string).intents).to.deep.equal([]);
       }
-      expect(detector.detect(undefined as unknown as string).intents).to.deep.equal([]);
     });
     it('advance the trajectory from `previous`', () => {
       const first = detect('this is terrible, useless service');

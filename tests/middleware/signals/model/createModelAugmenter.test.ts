@@ -5,9 +5,10 @@ import { loadSignalModel, MODEL_LABELS, type ModelLabel, type SignalModel } from
 import { createSignalDetector } from '../../../../middleware/signals/signalDetector';
 
 /** A model that gives fixed probabilities, to test the combination alone. */
-const fixedModel = (probabilities: Partial<Record<ModelLabel, number>>): SignalModel => ({
+const fixedModel = (probabilities: Partial<Record<ModelLabel, number>>, confirm: Partial<Record<ModelLabel, number>> = {}): SignalModel => ({
   labels: MODEL_LABELS,
   thresholds: { bereavement: 0.9, fraud: 0.8, distress: 0.8, complaint: 0.5, urgent: 0.6, human_request: 0.8 },
+  confirm,
   predict: () => MODEL_LABELS.map((name) => ({ name, probability: probabilities[name] ?? 0 })),
   explain: (_text, _lang, label) => ({ rule: `model.${label}`, matched: ['words'] }),
 });
@@ -21,11 +22,29 @@ describe('createModelAugmenter (rules + model)', () => {
     expect(s.intents[0].evidence).to.deep.equal([{ rule: 'model.urgent', matched: ['words'] }]);
   });
 
-  it('never removes, lowers or replaces a rule hit', () => {
-    const text = 'my father passed away last week';
-    const rulesOnly = createSignalDetector().detect(text, { locale: 'en' });
-    const combined = createSignalDetector({ model: createModelAugmenter(fixedModel({ bereavement: 0.95 })) }).detect(text, { locale: 'en' });
-    expect(combined.intents).to.deep.equal(rulesOnly.intents);
+  it('never removes, lowers or replaces a hit a rule pattern found', () => {
+    for (const text of ['my father passed away last week', 'my dad passed away, i am devastated', 'I lost my job and cannot pay rent']) {
+      const rulesOnly = createSignalDetector({ model: false }).detect(text, { locale: 'en' });
+      const combined = createSignalDetector({ model: createModelAugmenter(fixedModel({ distress: 0.01, complaint: 0.01 }, { distress: 0.9, complaint: 0.9 })) }).detect(text, { locale: 'en' });
+      expect(combined.intents, text).to.deep.equal(rulesOnly.intents);
+      // Even an augmenter that returns nothing cannot take a pattern's hit away.
+      const rogue = createSignalDetector({ model: { augment: () => [] } }).detect(text, { locale: 'en' });
+      expect(rogue.intents, text).to.deep.equal(rulesOnly.intents);
+    }
+  });
+
+  it('keeps an intent read from emotion words alone only when the model agrees enough (confirm)', () => {
+    const text = 'I am so worried and anxious';
+    const rules = createSignalDetector({ model: false }).detect(text, { locale: 'en' });
+    expect(rules.intents.map((i) => [i.name, i.evidence.map((e) => e.rule)])).to.deep.equal([['distress', ['distress.en.emotion']]]);
+    const doubted = createSignalDetector({ model: createModelAugmenter(fixedModel({ distress: 0.05 }, { distress: 0.1 })) }).detect(text, { locale: 'en' });
+    expect(doubted.intents).to.deep.equal([]);
+    expect(doubted.emotions.map((e) => e.name), 'the emotion itself stays').to.include('distress');
+    const agreed = createSignalDetector({ model: createModelAugmenter(fixedModel({ distress: 0.2 }, { distress: 0.1 })) }).detect(text, { locale: 'en' });
+    expect(agreed.intents).to.deep.equal(rules.intents);
+    const optionOff = createSignalDetector({ model: createModelAugmenter(fixedModel({ distress: 0.05 }, { distress: 0.1 }), { confirm: { distress: 0 } }) });
+    expect(optionOff.detect(text, { locale: 'en' }).intents).to.deep.equal(rules.intents);
+    expect(() => createModelAugmenter(fixedModel({}), { confirm: { distress: 2 } })).to.throw(RangeError);
   });
 
   it('keeps the immediate intents for confident model hits only (per-label thresholds, overridable)', () => {
@@ -36,11 +55,14 @@ describe('createModelAugmenter (rules + model)', () => {
     expect(() => createModelAugmenter(fixedModel({}), { thresholds: { fraud: 0 } })).to.throw(RangeError);
   });
 
-  it('leaves the default detector unchanged: no model, rules only', () => {
-    const text = 'i never made this payment, someone used my card';
-    const a = createSignalDetector().detect(text, { locale: 'en' });
-    const b = createSignalDetector({}).detect(text, { locale: 'en' });
-    expect(a).to.deep.equal(b);
+  it('is on by default with the bundled model, and model: false gives the rules alone', () => {
+    // Fraud told in plain words that no rule pattern reads; the model does.
+    const text = 'there is a withdrawal on my statement i do not recognise';
+    const byDefault = createSignalDetector().detect(text, { locale: 'en' });
+    const bundled = createSignalDetector({ model: createModelAugmenter(loadSignalModel(bundledSignalModel())) }).detect(text, { locale: 'en' });
+    expect(byDefault).to.deep.equal(bundled);
+    const rulesOnly = createSignalDetector({ model: false }).detect(text, { locale: 'en' });
+    expect(rulesOnly.intents.flatMap((i) => i.evidence).some((e) => e.rule.startsWith('model.'))).to.equal(false);
   });
 
   it('with the bundled model: hard negatives stay negative and hits quote the customer', () => {
