@@ -1,4 +1,4 @@
-import { hasIntent, type EmotionName, type Signals } from './signals';
+import type { EmotionName, Signals } from './signals';
 
 /** What an acknowledgement answers, most important first. */
 type AckKind = 'grief' | 'fraud' | 'distress' | 'anger' | 'frustration';
@@ -26,6 +26,15 @@ const EMOTION_THRESHOLD = 0.35;
 /** Sentiment at or below which a customer counts as upset even with no named emotion. */
 const UPSET_SENTIMENT = -0.35;
 
+/** Below this, an intent the learned model alone found does not set the tone (no condolences on a guess). */
+const MODEL_ONLY_CONFIDENT = 0.9;
+
+/** An intent found by a rule, or by the learned model with confidence. */
+const hasIntent = (signals: Signals, name: string): boolean =>
+  signals.intents.some(
+    (i) => i.name === name && (i.confidence >= MODEL_ONLY_CONFIDENT || i.evidence.some((e) => !e.rule.startsWith('model.'))),
+  );
+
 const emotion = (signals: Signals, name: EmotionName): number =>
   signals.emotions.find((e) => e.name === name)?.score ?? 0;
 
@@ -44,7 +53,8 @@ const ackKind = (signals: Signals): AckKind | undefined => {
 /**
  * A short acknowledgement to say before answering, in the signals' language, or `undefined` when none is needed.
  *
- * @remarks Order of precedence: grief/bereavement, fraud worry, distress/anxiety, anger, frustration/complaint.
+ * @remarks Order of precedence: grief/bereavement, fraud worry, distress/anxiety, anger, frustration/complaint. An
+ * intent only the learned model found counts from a confidence of 0.9 (condolences are never said on a guess).
  * Languages other than `en` and `fr` fall back to English. Sentences never carry an exclamation mark.
  * @example
  * const ack = acknowledge(warmlineTurn(ctx).signals);

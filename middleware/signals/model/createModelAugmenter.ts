@@ -34,6 +34,14 @@ const FUNCTION_WORDS = new Set(
   ).split(' '),
 );
 const WORD_SPLIT = /[^\p{L}\p{N}]+/u;
+/** Content words a message needs before the model may add an intent to it. */
+const MIN_CONTENT_WORDS = 2;
+/** Words of `text` that are not function words (counted up to 2: enough to decide). */
+const contentWords = (text: string): number => {
+  let n = 0;
+  for (const w of text.slice(0, 1000).split(WORD_SPLIT)) if (w.length > 1 && !FUNCTION_WORDS.has(foldWord(w)) && ++n >= MIN_CONTENT_WORDS) break;
+  return n;
+};
 /** True when `span` (customer's words) holds a word that is not a function word. */
 const meaningful = (span: string): boolean => span.split(WORD_SPLIT).some((w) => w.length > 0 && !FUNCTION_WORDS.has(foldWord(w)));
 const EMOTION_RULE = /^[a-z_]+\.[a-z]+\.emotion$/;
@@ -52,7 +60,8 @@ export const fromEmotionWordsOnly = (hit: IntentHit): boolean => hit.evidence.le
  * language pack's hard negatives blanked; the thresholds stored with the model were chosen by cross-validation, and
  * those of the intents the handoff policy treats as immediate (bereavement, fraud, human_request) are at least 0.8.
  * A model hit's confidence is its calibrated probability and its evidence (`model.<label>`) the words that weighed
- * most (function words left out); a hit without such a word is not added. Off unless passed to `createSignalDetector`.
+ * most (function words left out); a hit without such a word is not added, nor any on a message of fewer than two
+ * content words. Off unless passed to `createSignalDetector`.
  * @param model a loaded model. Default: the one shipped with Warmline (read on this call, about 2 MB).
  * @example
  * const detector = createSignalDetector({ model: createModelAugmenter() });
@@ -79,7 +88,9 @@ export function createModelAugmenter(model: SignalModel = loadSignalModel(bundle
       // An intent the rules read from emotion words alone stays when the model agrees enough.
       const kept = ruleHits.filter((h) => !(fromEmotionWordsOnly(h) && probability(h.name) < (confirm.get(h.name) ?? 0)));
       const added: IntentHit[] = [];
-      for (const score of scores) {
+      // One word is too little for a learned guess ("annuler" alone read as bereavement): the model adds nothing.
+      const enough = contentWords(text) >= MIN_CONTENT_WORDS;
+      for (const score of enough ? scores : []) {
         if (score.probability < (thresholds.get(score.name) ?? Infinity)) continue;
         if (ruleHits.some((h) => h.name === score.name)) continue;
         const explained = model.explain(text, language, score.name, evidenceWords + 2);

@@ -1,8 +1,23 @@
 import { expect } from 'chai';
 import { createSignalDetector } from '../../../middleware/signals/signalDetector';
+import type { Signals } from '../../../middleware/signals/signals';
 import { acknowledge, isUpset } from '../../../middleware/signals/tone';
 
 describe('tone helper', () => {
+  it('never offers condolences on a guess: an intent only the learned model found counts from 0.9', () => {
+    const signals = (confidence: number, rule: string): Signals => ({
+      language: 'en',
+      languageSource: 'detected',
+      sentiment: 0,
+      emotions: [],
+      intents: [{ name: 'bereavement', confidence, evidence: [{ rule, matched: ['cancel', 'account'] }] }],
+      trajectory: { turns: 1, rollingSentiment: 0, consecutiveNegative: 0, escalating: false },
+    });
+    expect(acknowledge(signals(0.8, 'model.bereavement'))).to.equal(undefined);
+    expect(acknowledge(signals(0.95, 'model.bereavement'))).to.equal("I'm so sorry for your loss.");
+    expect(acknowledge(signals(0.6, 'bereavement.en.passed-away'))).to.equal("I'm so sorry for your loss.");
+  });
+
   const d = createSignalDetector();
   const cases: Array<[string, string | undefined]> = [
     ['my husband passed away last week', "I'm so sorry for your loss."],

@@ -33,6 +33,14 @@ describe('createModelAugmenter (rules + model)', () => {
     }
   });
 
+  it('adds nothing to a message of fewer than two content words, and quotes no function words as evidence', () => {
+    const eager = createSignalDetector({ model: createModelAugmenter(fixedModel({ bereavement: 0.99, urgent: 0.99 })) });
+    for (const text of ['annuler', 'ok', "je ne l'ai pas", 'hello there', '???']) expect(eager.detect(text, { locale: 'en' }).intents, text).to.deep.equal([]);
+    const quoting: SignalModel = { ...fixedModel({ urgent: 0.99 }), explain: (_t, _l, label) => ({ rule: `model.${label}`, matched: ['je', 'ne pas', 'médicaments'] }) };
+    const s = createSignalDetector({ model: createModelAugmenter(quoting) }).detect('je ne trouve pas mes médicaments', { locale: 'fr' });
+    expect(s.intents.find((i) => i.name === 'urgent')?.evidence).to.deep.equal([{ rule: 'model.urgent', matched: ['médicaments'] }]);
+  });
+
   it('keeps an intent read from emotion words alone only when the model agrees enough (confirm)', () => {
     const text = 'I am so worried and anxious';
     const rules = createSignalDetector({ model: false }).detect(text, { locale: 'en' });
@@ -49,9 +57,9 @@ describe('createModelAugmenter (rules + model)', () => {
 
   it('keeps the immediate intents for confident model hits only (per-label thresholds, overridable)', () => {
     const weak = createSignalDetector({ model: createModelAugmenter(fixedModel({ fraud: 0.7 })) });
-    expect(weak.detect('hello', { locale: 'en' }).intents).to.have.length(0);
+    expect(weak.detect('about my account today', { locale: 'en' }).intents).to.have.length(0);
     const lowered = createSignalDetector({ model: createModelAugmenter(fixedModel({ fraud: 0.7 }), { thresholds: { fraud: 0.6 } }) });
-    expect(lowered.detect('hello', { locale: 'en' }).intents.map((i) => i.name)).to.deep.equal(['fraud']);
+    expect(lowered.detect('about my account today', { locale: 'en' }).intents.map((i) => i.name)).to.deep.equal(['fraud']);
     expect(() => createModelAugmenter(fixedModel({}), { thresholds: { fraud: 0 } })).to.throw(RangeError);
   });
 
