@@ -1,9 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
 import type * as restify from 'restify';
 import { z } from 'zod';
 import { silentLogger, type Logger } from '../../middleware/shared/logger';
-import { isJsonContentType, jsonTextTooDeep, MAX_JSON_DEPTH } from '../../middleware/shared/json';
+import { isJsonContentType, parseJsonText } from '../../middleware/shared/json';
+import { readRawBody, type RequestWithBody } from '../../middleware/shared/readRawBody';
 import { isTransientStorageError } from '../../middleware/shared/transientError';
 import { MemoryReplayCache, REPLAY_CACHE_MAX_ENTRIES, replayTtlMs, type ReplayBegin, type ReplayCache } from '../../middleware/shared/replayCache';
 import { HubAgentSchema, HubStateSchema, type ApplyHubStatusResult, type HubStatusUpdate } from '../../middleware/handoff/hubs/hubStatus';
@@ -46,49 +46,6 @@ export const WebhookStatusBodySchema = z.object({
   agent: HubAgentSchema.optional(),
 });
 
-/** A request as restify hands it over, with what its body parser keeps. */
-type ParsedRequest = IncomingMessage & { body?: unknown; rawBody?: unknown };
-
-/** Thrown when the raw bytes of a request cannot be recovered (a server setup problem). */
-class RawBodyUnavailableError extends Error {}
-class BodyTooLargeError extends Error {}
-class BodyIncompleteError extends Error {}
-
-/**
- * The exact bytes of a request body, with or without restify's `bodyParser` in front.
- *
- * @remarks restify 11's JSON body parser keeps the text it parsed in `req.rawBody` (the bytes decoded as UTF-8;
- * re-encoding gives the bytes back for any valid UTF-8 body, and an invalid one cannot match a signature anyway).
- * For content types it does not parse, `req.body` stays a Buffer or string. Without a body parser the stream is
- * read here. A parsed object without `rawBody` is refused: re-serialising JSON does not give the signed bytes.
- * A body over `maxBytes` is drained (up to four times the limit) before it is refused, so that the 413 reaches the
- * client instead of a reset connection; a client that abandons its body gets {@link BodyIncompleteError}.
- */
-export async function readRawBody(req: ParsedRequest, maxBytes: number): Promise<Buffer> {
-  if (typeof req.rawBody === 'string') return Buffer.from(req.rawBody, 'utf8');
-  if (Buffer.isBuffer(req.rawBody)) return req.rawBody;
-  if (Buffer.isBuffer(req.body)) return req.body;
-  if (typeof req.body === 'string') return Buffer.from(req.body, 'utf8');
-  if (req.body !== undefined && req.body !== null) throw new RawBodyUnavailableError('raw body unavailable');
-  if (req.readableEnded) return Buffer.alloc(0);
-  return new Promise<Buffer>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size <= maxBytes) chunks.push(c);
-      // Past four times the limit the rest is not worth reading: the connection goes, with or without an answer.
-      else if (size > maxBytes * 4 + 65536) req.destroy();
-    });
-    const failed = () => reject(size > maxBytes ? new BodyTooLargeError('too large') : new BodyIncompleteError('incomplete'));
-    req.on('end', () => (size > maxBytes ? reject(new BodyTooLargeError('too large')) : resolve(Buffer.concat(chunks))));
-    req.on('error', failed);
-    // After 'end' the promise is settled already; before it, the client went away mid-body.
-    req.on('close', failed);
-  });
-}
-
-
 /**
  * Registers the endpoint on which an engagement hub or CRM reports on cases sent by the `WebhookConnector`:
  * `POST {path}` with a JSON body `{caseId, state, message?, agent?: {id, name?}}`, signed like outgoing webhooks
@@ -130,17 +87,16 @@ export function registerWebhookStatusRoute(server: restify.Server, options: Webh
     };
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > maxBytes * 4 + 65536) return void tooLarge();
-    let raw: Buffer;
-    try {
-      raw = await readRawBody(req as unknown as ParsedRequest, maxBytes);
-    } catch (err) {
-      if (err instanceof BodyTooLargeError) return void tooLarge();
-      if (err instanceof RawBodyUnavailableError) {
+    const body = await readRawBody(req as unknown as RequestWithBody, maxBytes);
+    if (!body.ok) {
+      if (body.reason === 'too_large') return void tooLarge();
+      if (body.reason === 'unavailable') {
         logger.warn('webhook.status.raw_body_unavailable', { path: options.path });
         return void res.send(500, { error: 'RawBodyUnavailable', message: 'The server parsed the body without keeping its bytes; the signature cannot be checked.' });
       }
       return void res.send(400, { error: 'BadRequest', message: 'The body could not be read.' });
     }
+    const raw = body.raw;
     // Checked once the body is read: answered while the client is still sending, it would see a reset connection.
     if (!isJsonContentType(req.headers['content-type'])) {
       return void res.send(415, { error: 'UnsupportedMediaType', message: 'Send the status as application/json.' });
@@ -163,16 +119,9 @@ export function registerWebhookStatusRoute(server: restify.Server, options: Webh
       logger.warn('webhook.status.unauthorized', { path: options.path, reason: verdict.reason });
       return void res.send(401, { error: 'Unauthorized', message: `Signature check failed: ${verdict.reason}.` });
     }
-    // No status nests deeper than three levels; refused before parsing, so nothing later meets a stack-deep value.
-    if (jsonTextTooDeep(raw)) {
-      return void res.send(400, { error: 'BadRequest', message: `The body is nested deeper than ${MAX_JSON_DEPTH} levels.` });
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(raw.toString('utf8'));
-    } catch {
-      return void res.send(400, { error: 'BadRequest', message: 'The body is not valid JSON.' });
-    }
+    const parsed = parseJsonText(raw);
+    if (!parsed.ok) return void res.send(400, { error: 'BadRequest', message: parsed.message });
+    const json = parsed.value;
     const body = WebhookStatusBodySchema.safeParse(json);
     if (!body.success) {
       return void res.send(400, {

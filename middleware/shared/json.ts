@@ -62,3 +62,19 @@ export function valueTooDeep(value: unknown, maxDepth: number = MAX_JSON_DEPTH):
 /** True for `application/json` or a `+json` type, with or without parameters (charset). */
 export const isJsonContentType = (value: string | undefined): boolean =>
   typeof value === 'string' && /^\s*application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(value);
+
+/** The result of {@link parseJsonText}: the value, or why the text was refused (a sentence for a 400 answer). */
+export type JsonTextReading = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly message: string };
+
+/**
+ * Parses a request body (already size-checked) as JSON, refusing nesting deeper than {@link MAX_JSON_DEPTH} before
+ * parsing, so nothing later meets a stack-deep value.
+ */
+export function parseJsonText(raw: Buffer): JsonTextReading {
+  if (jsonTextTooDeep(raw)) return { ok: false, message: `The body is nested deeper than ${MAX_JSON_DEPTH} levels.` };
+  try {
+    return { ok: true, value: JSON.parse(raw.toString('utf8')) as unknown };
+  } catch {
+    return { ok: false, message: 'The body is not valid JSON.' };
+  }
+}
