@@ -7,13 +7,13 @@
  *   bots/<feature>/, bots/*.ts       customer bot, agent desk (Teams, Slack), console, web chat, hub routes
  *   dialogs/                         conversations and channel rendering
  *   middleware/*.ts, storage/, handoffProtocol/   botbuilder turn middleware and botbuilder extension points
- *   middleware/signals/, middleware/handoff/      the signals engine and the handoff domain: no botbuilder
+ *   middleware/signals/, middleware/handoff/, middleware/proactive/   signals, handoff and proactive care: no botbuilder
  *   middleware/shared/               logger, JSON, Redis helpers, replay caches
  */
 const TOP = '^(index|warmline)\\.ts$';
 const WIRING = '^(config\\.ts$|bots/app/)';
 const BOTBUILDER = '(^|/)node_modules/(botbuilder[^/]*|botframework-[^/]*|restify[^/]*)/';
-const FEATURES = ['agentDesk', 'console', 'webchat', 'hubs'];
+const FEATURES = ['agentDesk', 'console', 'webchat', 'hubs', 'carriers', 'proactive'];
 
 module.exports = {
   forbidden: [
@@ -54,9 +54,15 @@ module.exports = {
     {
       name: 'domain-below-middleware',
       severity: 'error',
-      comment: 'The signals engine and the handoff domain import only each other (handoff -> signals) and shared.',
+      comment: 'The signals engine, the handoff domain and proactive care import only each other (proactive -> handoff -> signals) and shared.',
+      from: { path: '^middleware/(signals|handoff|proactive)/' },
+      to: { path: '^middleware/(?!signals/|handoff/|proactive/|shared/)' },
+    },
+    {
+      name: 'handoff-below-proactive',
+      severity: 'error',
       from: { path: '^middleware/(signals|handoff)/' },
-      to: { path: '^middleware/(?!signals/|handoff/|shared/)' },
+      to: { path: '^middleware/proactive/' },
     },
     {
       name: 'signals-below-handoff',
@@ -67,8 +73,8 @@ module.exports = {
     {
       name: 'domain-without-botbuilder',
       severity: 'error',
-      comment: 'The signals engine and the handoff domain import no botbuilder, so a Microsoft 365 Agents SDK host is a thin layer.',
-      from: { path: '^middleware/(signals|handoff|shared)/' },
+      comment: 'The signals engine, the handoff domain and proactive care import no botbuilder, so a Microsoft 365 Agents SDK host is a thin layer.',
+      from: { path: '^middleware/(signals|handoff|proactive|shared)/' },
       to: { path: BOTBUILDER },
     },
     {

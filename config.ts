@@ -1,5 +1,15 @@
 import { z } from 'zod';
 import { parseDeskAgents } from './bots/console/deskAgents';
+import { parseQuietHours } from './middleware/proactive/proactivePlanner';
+
+const isQuietHours = (v: string): boolean => {
+  try {
+    parseQuietHours(v);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 const emptyToUndefined = (v: unknown): unknown => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
@@ -125,6 +135,17 @@ export const ConfigSchema = z
     SIGNALS_LLM_AUTH: z.preprocess(emptyToUndefined, z.enum(['bearer', 'api-key']).optional()),
     SIGNALS_LLM_TIMEOUT_MS: intFrom(800, 100, 10_000),
     SIGNALS_LLM_MAX_CHARS: intFrom(1000, 100, 8000),
+    // Proactive care (issue 15): carrier webhooks, quiet hours and the daily cap of messages sent first.
+    AFTERSHIP_WEBHOOK_SECRET: z.preprocess(emptyToUndefined, z.string().min(16, 'at least 16 characters').optional()),
+    EASYPOST_WEBHOOK_SECRET: z.preprocess(emptyToUndefined, z.string().min(16, 'at least 16 characters').optional()),
+    PROACTIVE_QUIET_HOURS: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .default('21:00-08:00')
+        .refine((v) => isQuietHours(v), { message: 'HH:MM-HH:MM in the customer\'s local time, or off' }),
+    ),
+    PROACTIVE_DAILY_CAP: intFrom(3, 1, 20),
     REDIS_KEY_PREFIX: z.preprocess(
       emptyToUndefined,
       z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'letters, digits, _ . : - only (at most 64)').default('warmline:'),

@@ -73,7 +73,22 @@ export interface ParcelTrackingDialogOptions {
   readonly render: (view: TrackingView, channelId: string | undefined) => Partial<Activity>;
   /** Logger (ids, codes and counts only). Default: silent. */
   readonly logger: Logger;
+  /** Watches each parcel answered, so the customer can be told first when it changes. Default: none. */
+  readonly watcher?: ParcelWatcher;
 }
+
+/** Watches a parcel the customer tracked (proactive care): the bot can then speak first when the carrier's news changes. */
+export interface ParcelWatcher {
+  /**
+   * Watches `result`'s parcel for this turn's conversation and records what the customer was just told. Resolves with
+   * a line for the bot to say (that it will tell them here if anything changes: once per parcel and conversation), or
+   * undefined. Never rejects.
+   */
+  watch(ctx: TurnContext, result: TrackingResult, language: string): Promise<string | undefined>;
+}
+
+/** Statuses worth watching: news may still come. */
+const WATCHABLE: ReadonlySet<TrackingResult['status']> = new Set(['in_transit', 'out_for_delivery', 'delayed', 'exception_damaged', 'exception_lost', 'returned_to_sender']);
 
 /** The defaults of {@link ParcelTrackingDialogOptions}. */
 export const PARCEL_TRACKING_DEFAULTS: ParcelTrackingDialogOptions = {
@@ -309,6 +324,8 @@ export class ParcelTrackingDialog extends ComponentDialog<ParcelTrackingStart> {
       await ctx.sendActivity(this.options.render(view, ctx.activity.channelId));
       if (start.reuse && !start.focus) await ctx.sendActivity(m.anotherParcelHint);
     }
+    const line = this.options.watcher && WATCHABLE.has(result.status) ? await this.options.watcher.watch(ctx, result, u.customer.language) : undefined;
+    if (line) await ctx.sendActivity(line);
     return { outcome: 'answered', status: result.status };
   }
 

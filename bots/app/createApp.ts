@@ -25,6 +25,7 @@ import { wireBot } from './wireBot';
 import { wireHousekeeping } from './wireHousekeeping';
 import { wireConsole } from './wireConsole';
 import { wireWebChat } from './wireWebChat';
+import { wireProactive, type ProactiveWiring } from './wireProactive';
 
 /** What a composition root may replace (tests, benchmarks, a developer's own bot). */
 export interface WarmlineAppOptions {
@@ -64,6 +65,8 @@ export interface WarmlineApp {
   readonly transcripts: TranscriptStore;
   /** This app's metrics, served at `GET /metrics`; add your own with `metrics.counter(...)` and the like. */
   readonly metrics: MetricsRegistry;
+  /** Proactive care: watched parcels and the messages sent first about them. */
+  readonly proactive: ProactiveWiring;
   /** Listens on `config.PORT` (0 = a free port) and starts warming; resolves with the bound port and base URL. */
   start(): Promise<{ port: number; url: string }>;
   /** Readiness as `GET /readyz` reports it. */
@@ -107,9 +110,12 @@ export function createApp(options: WarmlineAppOptions): WarmlineApp {
     passDeclinedOfferToBot: true,
   });
   for (const piece of pipeline) adapter.use(piece);
+  // Proactive care: after the handoff (a customer talking to an agent is not intercepted), before the bot.
+  const proactive = wireProactive(wiring, { handoff, messenger: wired.messenger, transcripts, conversationState, metrics });
+  adapter.use(proactive.watching.middleware);
   wireHousekeeping(wiring, { handoff, transcripts, storage });
 
-  const bot = wireBot(wiring, { storage, conversationState, userState }, options);
+  const bot = wireBot(wiring, { storage, conversationState, userState }, { ...options, watcher: proactive.watching.watcher });
   const server = createWarmlineServer({
     adapter,
     bot,
@@ -120,6 +126,7 @@ export function createApp(options: WarmlineAppOptions): WarmlineApp {
   });
   let port = config.PORT;
   hubs.registerRoutes(server);
+  proactive.registerRoutes(server, () => port);
   wireConsole(wiring, server, handoff);
   const directLine = wireWebChat(wiring, server, () => port);
   lifecycle.onStop('server', () => new Promise<void>((resolve) => server.close(() => resolve())));
@@ -136,6 +143,7 @@ export function createApp(options: WarmlineAppOptions): WarmlineApp {
     agentDesk,
     transcripts,
     metrics,
+    proactive,
     readiness: lifecycle.readiness,
     async start() {
       port = await listen(server, config.PORT, config.HOST);

@@ -4,6 +4,7 @@ import { warmRecognizers } from '../../dialogs/recognizers';
 import { DemoTrackingProvider } from '../../dialogs/tracking/demoTrackingProvider';
 import { HttpTrackingProvider } from '../../dialogs/tracking/httpTrackingProvider';
 import type { TrackingProvider } from '../../dialogs/tracking/trackingProvider';
+import type { ParcelWatcher } from '../../dialogs/parcelTrackingDialog';
 import type { WiringContext } from './wiringContext';
 import type { BotStateWiring } from './wireStorage';
 
@@ -15,6 +16,8 @@ export interface BotWiringInput {
   readonly now?: () => Date;
   /** Warm recognizers-text models when the app starts (`GET /readyz` waits for them). @defaultValue true */
   readonly warmRecognizers?: boolean;
+  /** Watches each parcel answered (proactive care). @defaultValue none */
+  readonly watcher?: ParcelWatcher;
 }
 
 /**
@@ -50,6 +53,7 @@ export function wireBot(wiring: WiringContext, state: BotStateWiring, input: Bot
     defaultTimeZone: config.DEFAULT_TIME_ZONE,
     lookupTimeoutMs: config.TRACKING_TIMEOUT_MS,
     ...(input.now ? { clock: input.now } : {}),
+    ...(input.watcher ? { watcher: input.watcher } : {}),
     logger,
   });
 }

@@ -1,7 +1,7 @@
 import type { CloudAdapterBase } from 'botbuilder';
 import { AgentDesk } from '../agentDesk/agentDesk';
 import { SlackWebApi } from '../agentDesk/slackWebApi';
-import { adapterMessenger, type ProactiveMessenger } from '../../middleware/adapterMessenger';
+import { adapterMessenger, type AdapterMessenger } from '../../middleware/adapterMessenger';
 import type { AgentDirectory } from '../../middleware/handoff/agentDirectory';
 import { HandoffService } from '../../middleware/handoff/handoffService';
 import type { HandoffStore } from '../../middleware/handoff/stores/handoffStore';
@@ -35,7 +35,7 @@ export interface HandoffWiring {
   /** The built-in agent desk (Teams, Slack, any channel), registered as a hub connector. */
   readonly agentDesk: AgentDesk;
   readonly agents: AgentDirectory;
-  readonly messenger: ProactiveMessenger;
+  readonly messenger: AdapterMessenger;
   /** Which activities were handled and which relays were done, by the channel's activity id. */
   readonly ledger: ReplayCache;
 }

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { proactiveTexts } from '../../middleware/proactive/proactiveMessages';
 import { DemoTrackingProvider } from '../../dialogs/tracking/demoTrackingProvider';
 import { directLineMessage } from '../helpers/channelActivities';
 import { startApp, type RunningApp } from './appHarness';
@@ -55,8 +56,10 @@ describe('deadlines over the real HTTP endpoint', function () {
       const all = replies.join(' | ');
       expect(replies[0], all).to.match(row.status);
       if (row.offer) {
-        expect(replies).to.have.length(2);
-        expect(replies[1]).to.match(row.locale === 'en-US' ? OFFER.en : OFFER.fr);
+        // The status, the line saying the parcel is now watched (proactive care), then the offer.
+        expect(replies, all).to.have.length(3);
+        expect(replies[1]).to.equal(proactiveTexts(row.locale).watching);
+        expect(replies[2]).to.match(row.locale === 'en-US' ? OFFER.en : OFFER.fr);
       } else {
         expect(all).to.not.match(ANY_OFFER);
       }
@@ -76,7 +79,7 @@ describe('deadlines over the real HTTP endpoint', function () {
 
   it('the offer is made once: a second missed deadline in the conversation gets the status alone', async () => {
     const conversationId = 'dl-deadline-once';
-    expect((await say(conversationId, `I need it by Wednesday, parcel ${DELAYED}`, 'en-US'))[1]).to.match(OFFER.en);
+    expect((await say(conversationId, `I need it by Wednesday, parcel ${DELAYED}`, 'en-US')).at(-1)).to.match(OFFER.en);
     await say(conversationId, 'no', 'en-US');
     const again = await say(conversationId, `and I need it by Tuesday, parcel ${DELAYED}`, 'en-US');
     expect(again.join(' | ')).to.not.match(ANY_OFFER);

@@ -1,0 +1,155 @@
+import { randomBytes } from 'node:crypto';
+import type { ConversationState } from 'botbuilder';
+import type * as restify from 'restify';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { registerCarrierEventRoutes } from '../carriers/registerCarrierEventRoutes';
+import { registerDemoCarrierEventRoute } from '../carriers/registerDemoCarrierEventRoute';
+import { createParcelWatching, type ParcelWatching } from '../proactive/parcelWatching';
+import type { HandoffService } from '../../middleware/handoff/handoffService';
+import type { Messenger } from '../../middleware/handoff/messenger';
+import type { TranscriptStore } from '../../middleware/handoff/transcripts/transcriptStore';
+import type { CarrierEvent } from '../../middleware/proactive/carrierEvent';
+import type { ParcelWatch, WatchStore } from '../../middleware/proactive/parcelWatch';
+import { ProactiveCare, type ProactiveOutcome } from '../../middleware/proactive/proactiveCare';
+import { parseQuietHours } from '../../middleware/proactive/proactivePlanner';
+import { parcelTail } from '../../middleware/proactive/proactiveMessages';
+import { MemoryProactiveQueue } from '../../middleware/proactive/proactiveQueue';
+import { MemoryWatchStore } from '../../middleware/proactive/stores/memoryWatchStore';
+import { RedisWatchStore } from '../../middleware/proactive/stores/redisWatchStore';
+import { MemoryReplayCache } from '../../middleware/shared/replayCache';
+import { RedisReplayCache } from '../../middleware/shared/redisReplayCache';
+import { errorFields } from '../../middleware/shared/logger';
+import type { MetricsRegistry } from './metricsRegistry';
+import type { WiringContext } from './wiringContext';
+
+/** What {@link wireProactive} needs from the rest of the app. */
+export interface ProactiveWiringInput {
+  readonly handoff: HandoffService;
+  readonly messenger: Messenger;
+  readonly transcripts: TranscriptStore;
+  readonly conversationState: ConversationState;
+  readonly metrics: MetricsRegistry;
+}
+
+/** Proactive care as wired. */
+export interface ProactiveWiring {
+  readonly care: ProactiveCare;
+  readonly watches: WatchStore;
+  /** The tracking dialog's watcher and the middleware for "stop notifications" / "tell me when it's delivered". */
+  readonly watching: ParcelWatching;
+  /** Registers the carrier webhooks (and, with the demo provider, the local demo route). */
+  registerRoutes(server: restify.Server, port: () => number): void;
+}
+
+const OUTCOMES: readonly ProactiveOutcome[] = [
+  'sent', 'deferred', 'skipped_not_wanted', 'skipped_seen', 'skipped_unreachable', 'duplicate', 'capped', 'gone',
+  'unreachable', 'throttled', 'retried', 'failed', 'case_opened',
+];
+const STATUSES = ['info_received', 'in_transit', 'out_for_delivery', 'available_for_pickup', 'attempt_failed', 'delivered', 'delayed', 'exception'];
+const CHANNELS = ['msteams', 'slack', 'webchat', 'directline', 'emulator'];
+
+/**
+ * Per-conversation send limits that follow the channels' own: Teams about 7 messages a second and 60 per 30 s per
+ * conversation, Slack about 1 a second per channel, others 5 a second. Shared through Redis when the app uses it.
+ */
+function channelLimits(wiring: WiringContext): (watch: ParcelWatch) => Promise<number> {
+  const { stores } = wiring;
+  const make = (keyPrefix: string, points: number, duration: number): RateLimiterAbstract =>
+    stores.useRedis
+      ? new RateLimiterRedis({ storeClient: stores.redis(), keyPrefix: stores.key(`proactive-rate:${keyPrefix}`), points, duration })
+      : new RateLimiterMemory({ keyPrefix, points, duration });
+  const limits: Record<string, RateLimiterAbstract[]> = {
+    msteams: [make('teams-s', 7, 1), make('teams-30s', 60, 30), make('teams-h', 1800, 3600)],
+    slack: [make('slack-s', 1, 1)],
+    other: [make('other-s', 5, 1)],
+  };
+  return async (watch) => {
+    let wait = 0;
+    for (const limiter of limits[watch.conversation.channel] ?? limits.other) {
+      try {
+        await limiter.consume(watch.conversation.key);
+      } catch (res) {
+        if (res instanceof RateLimiterRes) wait = Math.max(wait, res.msBeforeNext);
+        else throw res;
+      }
+    }
+    return wait;
+  };
+}
+
+/**
+ * Proactive care on the chosen storage: watches (memory or Redis), the queue of messages sent first (in memory: a
+ * message deferred past a restart is lost; a durable Redis queue is not wired yet), channel rate limits, cases opened
+ * first for upset customers, metrics, and the carrier webhooks.
+ */
+export function wireProactive(wiring: WiringContext, input: ProactiveWiringInput): ProactiveWiring {
+  const { config, stores, lifecycle, logger } = wiring;
+  const watches: WatchStore = stores.useRedis ? new RedisWatchStore({ redis: stores.redis(), prefix: stores.key('watch:') }) : new MemoryWatchStore();
+  const queue = new MemoryProactiveQueue();
+  const counter = input.metrics.counter({
+    name: 'warmline_proactive_messages_total',
+    help: 'Carrier news for watched parcels, by what became of it (sent, deferred by quiet hours, skipped, failed...), status and channel.',
+    labels: { outcome: OUTCOMES, status: STATUSES, channel: CHANNELS },
+  });
+  const care = new ProactiveCare({
+    watches,
+    queue,
+    messenger: input.messenger,
+    settings: {
+      quietHours: parseQuietHours(config.PROACTIVE_QUIET_HOURS),
+      dailyCap: config.PROACTIVE_DAILY_CAP,
+      defaultTimeZone: config.DEFAULT_TIME_ZONE,
+    },
+    logger,
+    rateLimit: channelLimits(wiring),
+    openCase: async (watch: ParcelWatch, event: CarrierEvent) => {
+      try {
+        const reference = watch.conversation.reference as { user?: { id?: unknown } };
+        const transcript = await input.transcripts.read(watch.conversation.key, 50);
+        const opened = await input.handoff.customers.openCase({
+          conversation: watch.conversation,
+          customer: { id: typeof reference.user?.id === 'string' ? reference.user.id : 'unknown', channel: watch.conversation.channel },
+          reason: 'parcel_exception',
+          priority: 'high',
+          explanation: `carrier reports ${event.exception ?? 'a problem'} on parcel ${parcelTail(watch.trackingNumber)}; the customer was upset earlier -> case opened before they write`,
+          intents: [],
+          emotions: [],
+          language: watch.language,
+          transcript,
+          collected: { trackingNumber: watch.trackingNumber, parcelStatus: `exception_${event.exception ?? 'other'}`, ...(watch.carrier ? { carrier: watch.carrier } : {}) },
+        });
+        return opened.case.state === 'queued' || opened.case.state === 'assigned';
+      } catch (err) {
+        logger.warn('proactive.case_failed', errorFields(err));
+        return false;
+      }
+    },
+    onOutcome: (outcome, status, channel) => counter.inc({ outcome, status, channel }),
+  });
+  lifecycle.onStart(() => care.start());
+  lifecycle.onStop('timers', () => queue.stop());
+  const watching = createParcelWatching({ watches, conversationState: input.conversationState, logger });
+
+  return {
+    care,
+    watches,
+    watching,
+    registerRoutes(server, port) {
+      // The local demo signs its own events: a secret made at start when none is configured (never with real carriers).
+      const demo = config.TRACKING_PROVIDER === 'demo';
+      const afterShipSecret = config.AFTERSHIP_WEBHOOK_SECRET ?? (demo ? randomBytes(24).toString('base64url') : undefined);
+      const replayCache = stores.useRedis
+        ? new RedisReplayCache({ redis: stores.redis(), keyPrefix: stores.key('carrier-event:') })
+        : new MemoryReplayCache({ maxEntries: 100_000 });
+      registerCarrierEventRoutes(server, {
+        ...(afterShipSecret ? { afterShipSecret } : {}),
+        ...(config.EASYPOST_WEBHOOK_SECRET ? { easyPostSecret: config.EASYPOST_WEBHOOK_SECRET } : {}),
+        replayCache,
+        accept: (event) => care.accept(event),
+        logger,
+        maxBodyBytes: config.MAX_BODY_BYTES,
+      });
+      if (demo && afterShipSecret) registerDemoCarrierEventRoute(server, { afterShipSecret, port, logger });
+    },
+  };
+}
