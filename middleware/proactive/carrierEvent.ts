@@ -46,3 +46,18 @@ export interface CarrierEvent {
   /** Where the last scan was, as the carrier writes it ("Lyon, FR"), when given. Not personal data. */
   readonly place?: string;
 }
+
+const STATUSES: Record<ParcelEventStatus, true> = {
+  info_received: true,
+  in_transit: true,
+  out_for_delivery: true,
+  available_for_pickup: true,
+  attempt_failed: true,
+  delivered: true,
+  delayed: true,
+  exception: true,
+};
+
+/** True for one of Warmline's {@link ParcelEventStatus} values (data read back from a store or a queue is checked). */
+export const isParcelEventStatus = (value: unknown): value is ParcelEventStatus =>
+  typeof value === 'string' && Object.prototype.hasOwnProperty.call(STATUSES, value);

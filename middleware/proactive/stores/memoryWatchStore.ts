@@ -1,5 +1,5 @@
 import { OrderedSet } from 'js-sdsl';
-import type { ParcelEventStatus } from '../carrierEvent';
+import { isParcelEventStatus, type ParcelEventStatus } from '../carrierEvent';
 import type { ParcelWatch, SendClaim, WatchStore, WatchWants } from '../parcelWatch';
 
 /** Options of {@link MemoryWatchStore}. */
@@ -18,20 +18,7 @@ export const MAX_SENT_EVENTS = 100;
 /** Days of send counts kept per watch (the latest `YYYY-MM-DD`; a customer's day is never older than that). */
 export const MAX_COUNTED_DAYS = 7;
 
-const STATUSES: Record<ParcelEventStatus, true> = {
-  info_received: true,
-  in_transit: true,
-  out_for_delivery: true,
-  available_for_pickup: true,
-  attempt_failed: true,
-  delivered: true,
-  delayed: true,
-  exception: true,
-};
-
-/** True for one of Warmline's {@link ParcelEventStatus} values. */
-export const isParcelEventStatus = (value: unknown): value is ParcelEventStatus =>
-  typeof value === 'string' && Object.prototype.hasOwnProperty.call(STATUSES, value);
+export { isParcelEventStatus };
 
 /** True for a {@link WatchWants} value. */
 export const isWatchWants = (value: unknown): value is WatchWants => value === 'changes' || value === 'delivery';
