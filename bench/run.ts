@@ -6,6 +6,7 @@ import { startHandoffServer } from './handoffServer';
 import { benchCaseToAgent } from './caseToAgentBench';
 import { benchRelay } from './relayBench';
 import { benchStartup } from './startupBench';
+import { benchProactive } from './proactiveBench';
 import { redisAnswers, type BenchOutput } from './benchParts';
 import { inChildProcess } from './childBench';
 import { loadavg } from 'node:os';
@@ -128,6 +129,7 @@ async function measureAll(): Promise<Measured> {
   await note(inChildProcess('queue', quick ? { sizes: [100, 1000], samples: 30 } : {}));
   await note(inChildProcess('hostileText', quick ? { repeats: 1 } : {}));
   await note(inChildProcess('textWorstCase', quick ? { size: 64 * 1024 } : {}));
+  await note(benchProactive(quick ? { warmup: 20 } : {}));
   return { cpu, handoffRssMb, figures };
 }
 
@@ -149,6 +151,9 @@ function budgetsOf({ cpu, figures }: Measured): Budget[] {
     { key: 'queueWorstRatio', label: '7. queue: escalation and waiting message at 10,000 waiting / at 100 (worst of memory, Redis)', value: Math.max(f('queueMemoryEscalationRatio'), f('queueMemoryWaitingRatio'), f('queueRedisEscalationRatio'), f('queueRedisWaitingRatio')), unit: 'x', limit: 2, rule: 'max' },
     { key: 'queueMemoryRssMb', label: '   RSS with 10,000 customers waiting (memory store)', value: f('queueMemoryRssMb'), unit: 'MB', limit: 400, rule: 'below' },
     { key: 'hostileWorstMs', label: '8. 256 KB adversarial body end to end, slowest of every path and text', value: f('hostileWorstMs'), unit: 'ms', limit: 50, rule: 'below' },
+    { key: 'proactiveMemoryP99Ms', label: '9. proactive: 1,000 carrier events at once over 10,000 watches, event -> message p99 (memory store)', value: f('proactiveMemoryP99Ms'), unit: 'ms', limit: 1000, rule: 'below' },
+    { key: 'proactiveRedisP99Ms', label: '   the same on Redis', value: f('proactiveRedisP99Ms'), unit: 'ms', limit: 1000, rule: 'below' },
+    { key: 'proactiveWrongMessages', label: '   messages not exactly one per event: duplicates + misses (worst of memory, Redis)', value: Math.max(f('proactiveMemoryWrong'), f('proactiveRedisWrong')), unit: 'msgs', limit: 0, rule: 'max' },
   ];
 }
 
