@@ -102,16 +102,18 @@ export function createApp(options: WarmlineAppOptions): WarmlineApp {
   const { handoff, transcripts, agentDesk } = wired;
   lifecycle.onStop('metrics', instrumentHandoff(metrics, handoff));
   const hubs = wireHubs(wiring, wired);
+  // Proactive care: its context before the handoff, its words ("stop notifications") after it, so a customer talking
+  // to an agent is not intercepted.
+  const proactive = wireProactive(wiring, { handoff, messenger: wired.messenger, transcripts, conversationState, metrics });
   const pipeline = wireTurnPipeline(wiring, wired, hubs, {
     conversationState,
     signals: options.signals,
     dialogStateProperty: DIALOG_STATE_PROPERTY,
     // CustomerBot's dialogs read declinedOffer and re-ask their waiting question.
     passDeclinedOfferToBot: true,
+    beforeWarmline: [proactive.watching.context],
   });
   for (const piece of pipeline) adapter.use(piece);
-  // Proactive care: after the handoff (a customer talking to an agent is not intercepted), before the bot.
-  const proactive = wireProactive(wiring, { handoff, messenger: wired.messenger, transcripts, conversationState, metrics });
   adapter.use(proactive.watching.middleware);
   wireHousekeeping(wiring, { handoff, transcripts, storage });
 

@@ -13,7 +13,8 @@ import type { ParcelWatch, WatchStore } from '../../middleware/proactive/parcelW
 import { ProactiveCare, type ProactiveOutcome } from '../../middleware/proactive/proactiveCare';
 import { parseQuietHours } from '../../middleware/proactive/proactivePlanner';
 import { parcelTail } from '../../middleware/proactive/proactiveMessages';
-import { MemoryProactiveQueue } from '../../middleware/proactive/proactiveQueue';
+import { MemoryProactiveQueue, type ProactiveQueue } from '../../middleware/proactive/proactiveQueue';
+import { BullProactiveQueue } from '../../middleware/proactive/queues/bullProactiveQueue';
 import { MemoryWatchStore } from '../../middleware/proactive/stores/memoryWatchStore';
 import { RedisWatchStore } from '../../middleware/proactive/stores/redisWatchStore';
 import { MemoryReplayCache } from '../../middleware/shared/replayCache';
@@ -78,14 +79,17 @@ function channelLimits(wiring: WiringContext): (watch: ParcelWatch) => Promise<n
 }
 
 /**
- * Proactive care on the chosen storage: watches (memory or Redis), the queue of messages sent first (in memory: a
- * message deferred past a restart is lost; a durable Redis queue is not wired yet), channel rate limits, cases opened
+ * Proactive care on the chosen storage: watches and the queue of messages sent first (memory, or Redis and BullMQ:
+ * a deferred message survives a restart and several instances share the work), channel rate limits, cases opened
  * first for upset customers, metrics, and the carrier webhooks.
  */
 export function wireProactive(wiring: WiringContext, input: ProactiveWiringInput): ProactiveWiring {
   const { config, stores, lifecycle, logger } = wiring;
   const watches: WatchStore = stores.useRedis ? new RedisWatchStore({ redis: stores.redis(), prefix: stores.key('watch:') }) : new MemoryWatchStore();
-  const queue = new MemoryProactiveQueue();
+  // Deferred and retried sends: durable on Redis (BullMQ) with several instances, in memory for `npm start`.
+  const queue: ProactiveQueue = stores.useRedis
+    ? new BullProactiveQueue({ connection: stores.redis(), prefix: stores.key('bull'), keepFailedMs: Math.min(7 * 24 * 3600_000, stores.retentionMs), logger })
+    : new MemoryProactiveQueue();
   const counter = input.metrics.counter({
     name: 'warmline_proactive_messages_total',
     help: 'Carrier news for watched parcels, by what became of it (sent, deferred by quiet hours, skipped, failed...), status and channel.',

@@ -25,6 +25,8 @@ export interface TurnPipelineInput {
   readonly dialogStateProperty?: string;
   /** The bot reads `declinedOffer` and carries on after a "no" to a person (see `HandoffMiddlewareOptions`). */
   readonly passDeclinedOfferToBot?: boolean;
+  /** Pieces run after the input guard, before the transcript, signals and handoff (proactive care's context). */
+  readonly beforeWarmline?: readonly Middleware[];
 }
 
 /** Leeway for `composeSignalDetectors` past the LLM detector's own timeout, so the detector's error is the one logged. */
@@ -58,7 +60,7 @@ export function wireSignalsDetector(config: Config, logger: Logger): SignalDetec
 
 /**
  * Warmline's turn middleware, in order: dedup (each activity handled once) -> input guard (`MAX_TEXT_CHARS`) -> the
- * hub protocol's status events (when on) -> transcript (redacted) -> signals -> handoff.
+ * hub protocol's status events (when on) -> `beforeWarmline` -> transcript (redacted) -> signals -> handoff.
  *
  * @remarks Agents' messages (the agent desk's allow-list) are neither analysed nor kept as customer transcripts.
  */
@@ -93,6 +95,7 @@ export function wireTurnPipeline(wiring: WiringContext, wired: HandoffWiring, hu
     new ActivityDedupMiddleware({ ledger, keepMs: Math.min(24 * 3600_000, stores.retentionMs) }),
     new InputGuardMiddleware({ maxTextChars: config.MAX_TEXT_CHARS }),
     ...(hubs.statusMiddleware ? [hubs.statusMiddleware] : []),
+    ...(input.beforeWarmline ?? []),
     warm,
   ];
 }

@@ -11,6 +11,7 @@ import { normaliseText } from '../../dialogs/requestRecognizer';
 import type { TrackingResult } from '../../dialogs/tracking/trackingProvider';
 import { pointerFromActivity, slackApiToken } from '../../middleware/conversationReference';
 import { conversationKey } from '../../middleware/handoff/conversationPointer';
+import { CONVERSATION_FACTS_PROPERTY, emptyFacts, type ConversationFacts } from '../../middleware/handoff/conversationFacts';
 import type { ParcelEventStatus } from '../../middleware/proactive/carrierEvent';
 import type { ParcelWatch, WatchStore } from '../../middleware/proactive/parcelWatch';
 import { proactiveTexts } from '../../middleware/proactive/proactiveMessages';
@@ -23,7 +24,12 @@ interface ProactiveConversationState {
   upset?: boolean;
   /** The customer asked to hear when their parcel is delivered before naming it: the next parcel watched gets it. */
   pendingDelivery?: boolean;
+  /** A parcel is watched in this conversation (the context middleware reads the store only then). */
+  watching?: boolean;
 }
+
+/** How long after a message sent first the next contact is taken to be about it. */
+const RECENT_NEWS_MS = 72 * 60 * 60_000;
 
 const STATE_PROPERTY = 'warmlineProactive';
 const DAY_MS = 24 * 60 * 60_000;
@@ -86,6 +92,12 @@ export interface ParcelWatching {
   readonly watcher: ParcelWatcher;
   /** Put it after the handoff middleware (a customer talking to an agent is not intercepted). */
   readonly middleware: Middleware;
+  /**
+   * Put it before the handoff middleware: when the customer writes within 72 h of a message sent first, the
+   * conversation's facts name that parcel and its news, so the bot does not ask for the number and the agent of a
+   * case opened now sees what the customer was told.
+   */
+  readonly context: Middleware;
 }
 
 /** Builds the watcher and the middleware of proactive care on `watches`. */
@@ -105,10 +117,9 @@ export function createParcelWatching(options: ParcelWatchingOptions): ParcelWatc
         const s = (await state.get(ctx, {})) as ProactiveConversationState;
         const upset = s.upset === true || showsUpset(warmlineTurn(ctx).signals);
         const wantsDelivery = s.pendingDelivery === true;
-        if (wantsDelivery) {
-          delete s.pendingDelivery;
-          await state.set(ctx, s);
-        }
+        delete s.pendingDelivery;
+        s.watching = true;
+        await state.set(ctx, s);
         const token = slackApiToken(ctx.activity);
         const watch: ParcelWatch = {
           id,
@@ -172,5 +183,33 @@ export function createParcelWatching(options: ParcelWatchingOptions): ParcelWatc
       return next();
     },
   };
-  return { watcher, middleware };
+  const facts: StatePropertyAccessor<ConversationFacts> = options.conversationState.createProperty(CONVERSATION_FACTS_PROPERTY);
+  const context: Middleware = {
+    async onTurn(ctx: TurnContext, next: () => Promise<void>): Promise<void> {
+      const activity = ctx.activity;
+      if (activity.type === ActivityTypes.Message) {
+        try {
+          const s = (await state.get(ctx, {})) as ProactiveConversationState;
+          if (s.watching) {
+            const t = now();
+            const recent = (await watches.forConversation(conversationKey(activity)))
+              .filter((w) => w.lastSent && t - Date.parse(w.lastSent.at) < RECENT_NEWS_MS)
+              .sort((a, b) => ((a.lastSent?.at ?? '') < (b.lastSent?.at ?? '') ? 1 : -1))[0];
+            if (recent?.lastSent) {
+              const f = await facts.get(ctx, emptyFacts());
+              f.collected.trackingNumber = recent.trackingNumber;
+              if (recent.carrier) f.collected.carrier = recent.carrier;
+              const expected = recent.lastSent.expected ? `, expected ${recent.lastSent.expected}` : '';
+              f.collected.parcelNews = `${recent.lastSent.status}${expected} (told ${recent.lastSent.at.slice(0, 16).replace('T', ' ')} UTC)`;
+            }
+          }
+        } catch (err) {
+          // Context is a courtesy: the turn goes on without it.
+          logger.warn('proactive.context_failed', errorFields(err));
+        }
+      }
+      return next();
+    },
+  };
+  return { watcher, middleware, context };
 }

@@ -86,6 +86,8 @@ const LABELS: Record<SummaryLanguage, Labels> = {
       frustration: 'Frustrated customer',
       misunderstood: 'Bot did not understand',
       repeated_request: 'Same request repeated',
+      deadline: 'Deadline the bot cannot meet',
+      parcel_exception: 'Parcel problem (told first by Warmline)',
     },
     emotions: { anger: 'anger', frustration: 'frustration', distress: 'distress', grief: 'grief', gratitude: 'gratitude' },
     languages: { en: 'English', fr: 'French' },
@@ -103,7 +105,7 @@ const LABELS: Record<SummaryLanguage, Labels> = {
     nothingCollected: 'nothing collected yet',
     collected: 'collected',
     parcel: 'looked up parcel',
-    keys: { email: 'e-mail', orderNumber: 'order', accountNumber: 'account' },
+    keys: { email: 'e-mail', orderNumber: 'order', accountNumber: 'account', parcelNews: 'news sent first' },
   },
   fr: {
     who: 'Qui',
@@ -124,6 +126,8 @@ const LABELS: Record<SummaryLanguage, Labels> = {
       frustration: 'Client frustré',
       misunderstood: 'Le bot n’a pas compris',
       repeated_request: 'Même demande répétée',
+      deadline: 'Échéance impossible à tenir',
+      parcel_exception: 'Problème de colis (annoncé par Warmline)',
     },
     emotions: { anger: 'colère', frustration: 'frustration', distress: 'détresse', grief: 'chagrin', gratitude: 'gratitude' },
     languages: { en: 'anglais', fr: 'français' },
@@ -141,7 +145,7 @@ const LABELS: Record<SummaryLanguage, Labels> = {
     nothingCollected: 'rien collecté pour l’instant',
     collected: 'collecté',
     parcel: 'a consulté le colis',
-    keys: { email: 'e-mail', orderNumber: 'commande', accountNumber: 'compte' },
+    keys: { email: 'e-mail', orderNumber: 'commande', accountNumber: 'compte', parcelNews: 'nouvelle envoyée' },
   },
 };
 

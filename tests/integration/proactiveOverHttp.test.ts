@@ -1,10 +1,13 @@
 import { expect } from 'chai';
 import { createHmac, randomUUID } from 'node:crypto';
+import { MESSAGES } from '../../dialogs/messages';
 import { DEMO_PARCELS } from '../../dialogs/tracking/demoTrackingProvider';
 import { proactiveTexts } from '../../middleware/proactive/proactiveMessages';
 import { demoAfterShipPayload, type DemoEventStatus } from '../../bots/carriers/registerDemoCarrierEventRoute';
 import { directLineMessage, teamsMessage } from '../helpers/channelActivities';
 import { startApp, type RunningApp } from './appHarness';
+import type { Redis } from 'ioredis';
+import { connectTestRedis, deleteKeys, skipRedis, uniquePrefix } from '../middleware/handoff/testRedis';
 
 const SECRET = 'aftership-test-secret-0123456789';
 const ALICE = { userId: '29:agent-alice-0001', userName: 'Alice Martin', conversationId: 'a:alice-proactive' };
@@ -18,15 +21,26 @@ const inTransit = DEMO_PARCELS.find((p) => p.status === 'in_transit')?.trackingN
  * AfterShip event for it arrives; the customer is told first, in their language, once; unsigned events get 401; an
  * exception for a customer who was angry earlier opens a high-priority case an online agent sees.
  */
-describe('proactive care over HTTP (signed AfterShip events, web chat, Teams agent)', function () {
+const ENV = { AFTERSHIP_WEBHOOK_SECRET: SECRET, PROACTIVE_QUIET_HOURS: 'off', WARMLINE_AGENTS: `msteams:${ALICE.userId}` };
+const redisEnv = (prefix: string) => ({ STORAGE: 'redis', REDIS_URL: 'redis://127.0.0.1:6379', REDIS_KEY_PREFIX: prefix });
+
+for (const redis of [false, true]) describe(`proactive care over HTTP (signed AfterShip events, web chat, Teams agent; ${redis ? 'Redis' : 'memory'})`, function () {
   this.timeout(30000);
   let run: RunningApp;
-  before(async () => {
-    run = await startApp({ AFTERSHIP_WEBHOOK_SECRET: SECRET, PROACTIVE_QUIET_HOURS: 'off', WARMLINE_AGENTS: `msteams:${ALICE.userId}` });
+  let cleaner: Redis | undefined;
+  const prefix = uniquePrefix('proactive-http');
+  before(async function () {
+    if (redis && skipRedis()) this.skip();
+    if (redis) cleaner = await connectTestRedis();
+    run = await startApp({ ...ENV, ...(redis ? redisEnv(prefix) : {}) });
   });
   after(async () => {
-    await run.app.handoff.idle();
-    await run.stop();
+    await run?.app.handoff.idle();
+    await run?.stop();
+    if (cleaner) {
+      await deleteKeys(cleaner, prefix);
+      cleaner.disconnect();
+    }
   });
 
   const customer = async (conversationId: string, text: string, locale = 'en-US') => {
@@ -92,6 +106,23 @@ describe('proactive care over HTTP (signed AfterShip events, web chat, Teams age
     await run.connector.waitFor((x) => x.conversationId === c && /has been delivered/.test(x.activity.text ?? ''));
   });
 
+  it('the next contact starts informed: no number asked, and a case opened then carries the parcel and the news', async () => {
+    const c = convId('next');
+    await customer(c, `where is ${inTransit}?`);
+    await run.connector.waitFor((x) => x.conversationId === c && x.activity.text === proactiveTexts('en').watching);
+    await postEvent(event('delayed'));
+    await run.connector.waitFor((x) => x.conversationId === c && /running late/.test(x.activity.text ?? ''));
+    const before = texts(c).length;
+    await customer(c, 'so when will it arrive now?');
+    const answer = texts(c).slice(before);
+    expect(answer, 'the bot reuses the parcel it wrote about').to.not.include(MESSAGES.en.askNumber('warm'));
+    expect(answer.join(' | ')).to.match(/\[card\]|arrive|expected/i);
+    await customer(c, 'a person please');
+    const opened = await run.app.handoff.store.findOpenByConversation(`directline/${c}`);
+    expect(opened?.collected.trackingNumber).to.equal(inTransit);
+    expect(opened?.collected.parcelNews).to.match(/^delayed, expected \d{4}-\d{2}-\d{2} \(told /);
+  });
+
   it('an exception for a customer who was angry earlier opens a high-priority case that an online agent sees', async () => {
     const agent = await run.post(teamsMessage('online', { serviceUrl: run.connector.url, ...ALICE }));
     expect(agent.status).to.equal(200);
@@ -138,5 +169,44 @@ describe('the local demo: npm run demo:event makes the demo carrier send a real 
     await run.connector.waitFor((x) => x.conversationId === c && /running late/.test(x.activity.text ?? ''));
     const unsigned = await fetch(`${run.url}/api/carrier-events/aftership`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     expect(unsigned.status).to.equal(401);
+  });
+});
+
+describe('proactive care on two instances sharing Redis', function () {
+  this.timeout(30000);
+  let a: RunningApp;
+  let b: RunningApp;
+  let cleaner: Redis | undefined;
+  const prefix = uniquePrefix('proactive-two');
+  before(async function () {
+    if (skipRedis()) this.skip();
+    cleaner = await connectTestRedis();
+    a = await startApp({ ...ENV, ...redisEnv(prefix) });
+    b = await startApp({ ...ENV, ...redisEnv(prefix) });
+  });
+  after(async () => {
+    await a?.stop();
+    await b?.stop();
+    if (cleaner) {
+      await deleteKeys(cleaner, prefix);
+      cleaner.disconnect();
+    }
+  });
+
+  it('one event delivered to both instances (and retried): one message', async () => {
+    const c = convId('two');
+    const res = await a.post(directLineMessage(`where is ${inTransit}?`, { serviceUrl: a.connector.url, conversationId: c, userId: 'u-two' }));
+    expect(res.status).to.equal(200);
+    await a.connector.waitFor((x) => x.conversationId === c && x.activity.text === proactiveTexts('en').watching);
+    const raw = JSON.stringify(demoAfterShipPayload(inTransit, 'delayed', Date.now()));
+    const signature = createHmac('sha256', SECRET).update(raw).digest('base64');
+    const post = (run: RunningApp) =>
+      fetch(`${run.url}/api/carrier-events/aftership`, { method: 'POST', headers: { 'content-type': 'application/json', 'aftership-hmac-sha256': signature }, body: raw });
+    const answers = await Promise.all([post(a), post(b), post(a), post(b)]);
+    expect(answers.map((r) => r.status).filter((s) => s === 200).length, 'every copy answered (200 or 503 retry)').to.be.at.least(1);
+    await a.connector.waitFor((x) => x.conversationId === c && /running late/.test(x.activity.text ?? ''));
+    await new Promise((r) => setTimeout(r, 1000));
+    const told = a.connector.activities(c).filter((x) => /running late/.test(x.text ?? ''));
+    expect(told).to.have.length(1);
   });
 });
