@@ -132,7 +132,17 @@ export function wireProactive(wiring: WiringContext, input: ProactiveWiringInput
   });
   lifecycle.onStart(() => care.start());
   lifecycle.onStop('timers', () => queue.stop());
-  const watching = createParcelWatching({ watches, conversationState: input.conversationState, logger });
+  const followUps = input.metrics.counter({
+    name: 'warmline_proactive_follow_ups_total',
+    help: 'Messages sent first after which the customer wrote within 24 h (contacts avoided = sent - follow-ups), by status and channel.',
+    labels: { status: STATUSES, channel: CHANNELS },
+  });
+  const watching = createParcelWatching({
+    watches,
+    conversationState: input.conversationState,
+    logger,
+    onFollowUp: (status, channel) => followUps.inc({ status, channel }),
+  });
 
   return {
     care,

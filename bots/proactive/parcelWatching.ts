@@ -26,6 +26,8 @@ interface ProactiveConversationState {
   pendingDelivery?: boolean;
   /** A parcel is watched in this conversation (the context middleware reads the store only then). */
   watching?: boolean;
+  /** The last message sent first whose follow-up (the customer writing within 24 h) was counted. */
+  followedUp?: string;
 }
 
 /** How long after a message sent first the next contact is taken to be about it. */
@@ -85,6 +87,11 @@ export interface ParcelWatchingOptions {
   readonly watchDays?: number;
   /** Clock in epoch ms. @defaultValue Date.now */
   readonly now?: () => number;
+  /**
+   * Called once per message sent first when the customer writes within 24 h of it (metrics: the contacts avoided are
+   * the messages sent first without such a follow-up).
+   */
+  readonly onFollowUp?: (status: string, channel: string) => void;
 }
 
 /** The watcher for the tracking dialog and the middleware for the customer's words about updates. */
@@ -196,6 +203,11 @@ export function createParcelWatching(options: ParcelWatchingOptions): ParcelWatc
               .filter((w) => w.lastSent && t - Date.parse(w.lastSent.at) < RECENT_NEWS_MS)
               .sort((a, b) => ((a.lastSent?.at ?? '') < (b.lastSent?.at ?? '') ? 1 : -1))[0];
             if (recent?.lastSent) {
+              if (s.followedUp !== recent.lastSent.eventId && t - Date.parse(recent.lastSent.at) < DAY_MS) {
+                s.followedUp = recent.lastSent.eventId;
+                await state.set(ctx, s);
+                options.onFollowUp?.(recent.lastSent.status, recent.conversation.channel);
+              }
               const f = await facts.get(ctx, emptyFacts());
               f.collected.trackingNumber = recent.trackingNumber;
               if (recent.carrier) f.collected.carrier = recent.carrier;

@@ -117,10 +117,33 @@ for (const redis of [false, true]) describe(`proactive care over HTTP (signed Af
     const answer = texts(c).slice(before);
     expect(answer, 'the bot reuses the parcel it wrote about').to.not.include(MESSAGES.en.askNumber('warm'));
     expect(answer.join(' | ')).to.match(/\[card\]|arrive|expected/i);
+    const metrics = await (await fetch(`${run.url}/metrics`)).text();
+    expect(metrics).to.match(/warmline_proactive_follow_ups_total\{status="delayed",channel="directline"\} [1-9]/);
     await customer(c, 'a person please');
     const opened = await run.app.handoff.store.findOpenByConversation(`directline/${c}`);
     expect(opened?.collected.trackingNumber).to.equal(inTransit);
     expect(opened?.collected.parcelNews).to.match(/^delayed, expected \d{4}-\d{2}-\d{2} \(told /);
+  });
+
+  it('a channel that refuses the conversation (403): the watch is marked unreachable and never tried again', async () => {
+    const c = convId('403');
+    await customer(c, `where is ${inTransit}?`);
+    await run.connector.waitFor((x) => x.conversationId === c && x.activity.text === proactiveTexts('en').watching);
+    const callsTo = () => run.connector.calls.filter((x) => x.conversationId === c).length;
+    const sentBefore = callsTo();
+    run.connector.failWith = 403;
+    try {
+      await postEvent(event('damaged'));
+      await new Promise((r) => setTimeout(r, 500));
+    } finally {
+      delete run.connector.failWith;
+    }
+    const watch = (await run.app.proactive.watches.forConversation(`directline/${c}`))[0];
+    expect(watch?.unreachable).to.equal(true);
+    expect(callsTo() - sentBefore, 'tried once').to.equal(1);
+    await postEvent(event('lost'));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(callsTo() - sentBefore, 'never tried again').to.equal(1);
   });
 
   it('an exception for a customer who was angry earlier opens a high-priority case that an online agent sees', async () => {
