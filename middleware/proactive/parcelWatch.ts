@@ -90,4 +90,26 @@ export interface WatchStore {
   markUnreachable(watchId: string): Promise<void>;
   /** Sets when the watch is forgotten (delivered: a few days after delivery). */
   expireAt(watchId: string, epochMs: number): Promise<void>;
+  /**
+   * One page of the watched parcels, for polling carriers that send no webhooks: the distinct tracking numbers with
+   * at least one live, reachable watch, each with the carrier of one of those watches (when a watch names one).
+   *
+   * @remarks Pages like Redis `SCAN`: pass `''` to start, then the returned cursor, until it comes back `''`. Each
+   * call does work bounded by `limit` (index entries looked at), so a page may hold fewer than `limit` parcels, even
+   * none, before the end. A parcel watched for the whole walk is returned at least once; the Redis store may return
+   * one twice (as `SCAN` does when its table grows), so callers that care deduplicate. Parcels whose every watch is
+   * expired, stopped or unreachable are left out. The cursor is opaque (the memory store's is a tracking number:
+   * keep it out of logs).
+   * @param cursor `''` to start, else the cursor of the previous page.
+   * @param limit Index entries to look at, at least 1.
+   */
+  parcels(cursor: string, limit: number): Promise<ParcelPage>;
+}
+
+/** A page of {@link WatchStore.parcels}. */
+export interface ParcelPage {
+  /** Tracking numbers (upper case, no spaces) and the carrier a live watch names, if any. */
+  parcels: { trackingNumber: string; carrier?: string }[];
+  /** Pass it to the next call; `''` when the walk is done. */
+  cursor: string;
 }

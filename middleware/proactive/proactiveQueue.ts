@@ -3,6 +3,7 @@
  * retries.
  */
 import type { CarrierEvent } from './carrierEvent';
+import { clearUnrefTimer, unrefTimer } from '../shared/timers';
 
 /** One message to send first: the news `event` for the watch `watchId`. */
 export interface ProactiveJob {
@@ -65,14 +66,8 @@ export class MemoryProactiveQueue implements ProactiveQueue {
   constructor(options: MemoryProactiveQueueOptions = {}) {
     this.maxJobs = options.maxJobs ?? 100_000;
     this.now = options.now ?? Date.now;
-    this.setTimer =
-      options.setTimer ??
-      ((fn, ms) => {
-        const t = setTimeout(fn, ms);
-        t.unref?.();
-        return t;
-      });
-    this.clearTimer = options.clearTimer ?? ((h) => clearTimeout(h as NodeJS.Timeout));
+    this.setTimer = options.setTimer ?? unrefTimer;
+    this.clearTimer = options.clearTimer ?? clearUnrefTimer;
   }
 
   async enqueue(job: ProactiveJob, atMs: number): Promise<void> {

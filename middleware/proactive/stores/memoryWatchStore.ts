@@ -1,6 +1,6 @@
 import { OrderedSet } from 'js-sdsl';
 import { isParcelEventStatus, type ParcelEventStatus } from '../carrierEvent';
-import type { ParcelWatch, SendClaim, WatchStore, WatchWants } from '../parcelWatch';
+import type { ParcelPage, ParcelWatch, SendClaim, WatchStore, WatchWants } from '../parcelWatch';
 
 /** Options of {@link MemoryWatchStore}. */
 export interface MemoryWatchStoreOptions {
@@ -62,6 +62,11 @@ export function assertClaim(claim: SendClaimInput): void {
   if (typeof claim.day !== 'string' || !DAY.test(claim.day)) throw new TypeError('claimSend: day must be YYYY-MM-DD');
   if (typeof claim.dailyCap !== 'number' || Number.isNaN(claim.dailyCap)) throw new TypeError('claimSend: dailyCap must be a number');
   if (typeof claim.at !== 'string') throw new TypeError('claimSend: at must be an ISO 8601 instant');
+}
+
+/** Throws a `TypeError` unless `limit` is a positive integer (the page size of {@link WatchStore.parcels}). */
+export function assertPageLimit(limit: number): void {
+  if (!Number.isSafeInteger(limit) || limit < 1) throw new TypeError('parcels: limit must be a positive integer');
 }
 
 /** Throws a `TypeError` unless `day` is `YYYY-MM-DD`. */
@@ -126,7 +131,9 @@ function publicWatch(w: ParcelWatch): ParcelWatch {
  * @remarks For a single instance and tests; watches are lost on restart (use `RedisWatchStore` for several
  * instances). Every method completes synchronously inside its promise, so `claimSend` is atomic in one process.
  * Watches are indexed by parcel and by conversation, and ordered by expiry: expired ones are removed as the clock
- * passes them, and past `maxWatches` the ones expiring soonest are dropped to make room for a new one.
+ * passes them, and past `maxWatches` the ones expiring soonest are dropped to make room for a new one. Watched
+ * tracking numbers are also kept in order, so {@link parcels} resumes after its cursor (the last tracking number it
+ * looked at) in O(log n) and returns each parcel once per walk.
  */
 export class MemoryWatchStore implements WatchStore {
   private readonly now: () => number;
@@ -134,6 +141,8 @@ export class MemoryWatchStore implements WatchStore {
   private readonly watches = new Map<string, Entry>();
   private readonly byParcel = new Map<string, Set<string>>();
   private readonly byConversation = new Map<string, Set<string>>();
+  /** The keys of {@link byParcel}, in order (for {@link parcels}). */
+  private readonly parcelOrder = new OrderedSet<string>([], (a, b) => (a < b ? -1 : a > b ? 1 : 0));
   private readonly expiries = new OrderedSet<ExpiryKey>([], compareExpiry);
 
   constructor(options: MemoryWatchStoreOptions = {}) {
@@ -192,6 +201,7 @@ export class MemoryWatchStore implements WatchStore {
     const entry: Entry = { watch: fresh, sent: [], days: new Map(), expiry: { at: watch.expiresAt, id: watch.id } };
     this.watches.set(watch.id, entry);
     this.expiries.insert(entry.expiry);
+    if (!this.byParcel.has(fresh.trackingNumber)) this.parcelOrder.insert(fresh.trackingNumber);
     addTo(this.byParcel, fresh.trackingNumber, fresh.id);
     addTo(this.byConversation, fresh.conversation.key, fresh.id);
   }
@@ -300,6 +310,30 @@ export class MemoryWatchStore implements WatchStore {
     else this.setExpiry(entry, epochMs);
   }
 
+  async parcels(cursor: string, limit: number): Promise<ParcelPage> {
+    if (typeof cursor !== 'string') throw new TypeError('parcels: cursor must be a string');
+    assertPageLimit(limit);
+    this.purge();
+    const parcels: ParcelPage['parcels'] = [];
+    const it = cursor === '' ? this.parcelOrder.begin() : this.parcelOrder.upperBound(cursor);
+    const end = this.parcelOrder.end();
+    let last = '';
+    for (let looked = 0; looked < limit && !it.equals(end); looked += 1, it.next()) {
+      const tn = it.pointer;
+      last = tn;
+      let found: ParcelWatch | undefined;
+      for (const id of this.byParcel.get(tn) ?? []) {
+        const w = this.watches.get(id)?.watch;
+        if (!w || w.unreachable) continue;
+        // Any reachable watch will do; one that names the carrier is better.
+        if (!found || (found.carrier === undefined && w.carrier !== undefined)) found = w;
+        if (found.carrier !== undefined) break;
+      }
+      if (found) parcels.push({ trackingNumber: tn, ...(found.carrier !== undefined ? { carrier: found.carrier } : {}) });
+    }
+    return { parcels, cursor: it.equals(end) ? '' : last };
+  }
+
   /** Removes the watches the clock has passed; returns the time. */
   private purge(): number {
     const now = this.now();
@@ -337,6 +371,7 @@ export class MemoryWatchStore implements WatchStore {
     this.watches.delete(w.id);
     this.expiries.eraseElementByKey(entry.expiry);
     removeFrom(this.byParcel, w.trackingNumber, w.id);
+    if (!this.byParcel.has(w.trackingNumber)) this.parcelOrder.eraseElementByKey(w.trackingNumber);
     removeFrom(this.byConversation, w.conversation.key, w.id);
   }
 }

@@ -3,12 +3,13 @@ import type { Redis } from 'ioredis';
 import type { JsonObject } from '../../handoff/handoffCase';
 import { defineLuaCommands, type LuaCommand } from '../../shared/redisCommands';
 import type { ParcelEventStatus } from '../carrierEvent';
-import type { ParcelWatch, SendClaim, WatchStore } from '../parcelWatch';
+import type { ParcelPage, ParcelWatch, SendClaim, WatchStore } from '../parcelWatch';
 import {
   MAX_COUNTED_DAYS,
   MAX_SENT_EVENTS,
   assertClaim,
   assertDay,
+  assertPageLimit,
   assertWatch,
   isParcelEventStatus,
   isWatchWants,
@@ -242,6 +243,35 @@ if f[2] then bump(ARGV[7] .. f[2], ttl) end
 return 1
 `;
 
+// KEYS: parcel indexes (from SCAN). ARGV: watch key prefix, now. For each index that is a set, one live (expiresAt
+// ahead of now), reachable watch of it: { index key, tn, carrier|'' }, preferring one that names its carrier. Members
+// whose watch is gone are removed from the index; keys and fields of the wrong type are skipped.
+const PARCELS = `
+local now, out = tonumber(ARGV[2]), {}
+for _, idx in ipairs(KEYS) do
+  if redis.call('TYPE', idx).ok == 'set' then
+    local tn, carrier = nil, ''
+    for _, m in ipairs(redis.call('SMEMBERS', idx)) do
+      local k = ARGV[1] .. m
+      local t = redis.call('TYPE', k).ok
+      if t == 'none' then
+        redis.call('SREM', idx, m)
+      elseif t == 'hash' then
+        local f = redis.call('HMGET', k, 'tn', 'carrier', 'expiresAt', 'unreachable')
+        local exp = tonumber(f[3])
+        if f[1] and exp and exp > now and f[4] ~= '1' and (not tn or carrier == '') then
+          tn = f[1]
+          carrier = f[2] or ''
+          if carrier ~= '' then break end
+        end
+      end
+    end
+    if tn then out[#out + 1] = { idx, tn, carrier } end
+  end
+end
+return out
+`;
+
 /** The scripts above as commands of the (possibly shared) client: keys, then ARGV. */
 interface WatchCommands {
   warmlineWatchSave: LuaCommand<number>;
@@ -253,6 +283,7 @@ interface WatchCommands {
   warmlineWatchRelease: LuaCommand<number>;
   warmlineWatchUnreachable: LuaCommand<number>;
   warmlineWatchExpire: LuaCommand<number>;
+  warmlineWatchParcels: LuaCommand<unknown>;
 }
 
 /** The watch fields read back, in the order READ returns them. */
@@ -332,6 +363,23 @@ function parseWatch(row: unknown): ParcelWatch | undefined {
   };
 }
 
+/** True for a non-empty string of ASCII digits (a `SCAN` cursor). */
+function isDigits(text: string): boolean {
+  if (!text.length || text.length > 20) return false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
+/** `text` with Redis glob's special characters escaped, for a `SCAN ... MATCH` pattern that is a literal prefix. */
+function escapeGlob(text: string): string {
+  let out = '';
+  for (const ch of text) out += ch === '*' || ch === '?' || ch === '[' || ch === ']' || ch === '\\' ? '\\' + ch : ch;
+  return out;
+}
+
 /**
  * The watch store on Redis, shared by every instance.
  *
@@ -345,6 +393,9 @@ function parseWatch(row: unknown): ParcelWatch | undefined {
  * checks and records in one step, so across instances exactly one claim wins). A key of the wrong type or a record
  * that does not parse is ignored, never thrown on. The scripts build watch and index keys from the prefix, so on
  * Redis Cluster wrap the prefix in a hash tag (e.g. `{warmline:watch}:`).
+ * {@link parcels} walks the `p:*` index keys with `SCAN` (`COUNT limit`, the prefix escaped for `MATCH`), then one
+ * script reads, for each index found, one live, reachable watch of it (its `tn` and `carrier` fields, checked against
+ * the index's hash), dropping members whose watch is gone: bounded by `limit` indexes and their members.
  * @example const store = new RedisWatchStore({ redis, prefix: 'shop:watch:' });
  */
 export class RedisWatchStore implements WatchStore {
@@ -364,6 +415,8 @@ export class RedisWatchStore implements WatchStore {
       warmlineWatchRelease: { numberOfKeys: 1, lua: RELEASE },
       warmlineWatchUnreachable: { numberOfKeys: 1, lua: UNREACHABLE },
       warmlineWatchExpire: { numberOfKeys: 1, lua: EXPIRE },
+      // The number of keys varies: each call passes it first.
+      warmlineWatchParcels: { lua: PARCELS },
     });
     this.prefix = options.prefix ?? 'warmline:watch:';
     this.now = options.now ?? Date.now;
@@ -477,6 +530,27 @@ export class RedisWatchStore implements WatchStore {
       this.prefix + 'p:',
       this.prefix + 'c:',
     );
+  }
+
+  async parcels(cursor: string, limit: number): Promise<ParcelPage> {
+    if (typeof cursor !== 'string' || (cursor !== '' && !isDigits(cursor))) throw new TypeError('parcels: cursor must be "" or one this store returned');
+    assertPageLimit(limit);
+    const parcelPrefix = this.prefix + 'p:';
+    const [next, keys] = await this.redis.scan(cursor === '' ? '0' : cursor, 'MATCH', escapeGlob(parcelPrefix) + '*', 'COUNT', limit);
+    const parcels: ParcelPage['parcels'] = [];
+    const indexes = [...new Set(keys)];
+    if (indexes.length) {
+      const rows = await this.redis.warmlineWatchParcels(indexes.length, ...indexes, this.prefix + 'w:', this.now());
+      for (const row of Array.isArray(rows) ? rows : []) {
+        if (!Array.isArray(row) || row.length !== 3) continue;
+        const [index, tn, carrier]: unknown[] = row;
+        // The watch must be one of this parcel: its tracking number hashes to the index's name.
+        if (typeof tn !== 'string' || !tn || tn !== normalizeTrackingNumber(tn) || tn.includes('|')) continue;
+        if (index !== parcelPrefix + hash(tn)) continue;
+        parcels.push({ trackingNumber: tn, ...(typeof carrier === 'string' && carrier ? { carrier } : {}) });
+      }
+    }
+    return { parcels, cursor: next === '0' ? '' : next };
   }
 
   private async read(indexKey: string): Promise<ParcelWatch[]> {

@@ -11,36 +11,10 @@ import { MemoryWatchStore } from '../../../middleware/proactive/stores/memoryWat
 import { RedisWatchStore } from '../../../middleware/proactive/stores/redisWatchStore';
 import { silentLogger } from '../../../middleware/shared/logger';
 import { connectTestRedis, deleteKeys, skipRedis, uniquePrefix } from '../handoff/testRedis';
+import { FakeClock } from '../../helpers/fakeClock';
 
-/** A fake clock driving the queue's timers: `advance` runs what falls due, in order. */
-class FakeClock {
-  now = Date.parse('2026-12-07T11:00:00Z'); // noon in Paris
-  private timers: { at: number; fn: () => void; id: number }[] = [];
-  private seq = 0;
-  setTimer = (fn: () => void, ms: number): unknown => {
-    const id = ++this.seq;
-    this.timers.push({ at: this.now + ms, fn, id });
-    return id;
-  };
-  clearTimer = (id: unknown): void => {
-    this.timers = this.timers.filter((t) => t.id !== id);
-  };
-  async advance(ms: number): Promise<void> {
-    const end = this.now + ms;
-    for (;;) {
-      this.timers.sort((a, b) => a.at - b.at);
-      const next = this.timers[0];
-      if (!next || next.at > end) break;
-      this.timers.shift();
-      this.now = Math.max(this.now, next.at);
-      next.fn();
-      await new Promise((r) => setImmediate(r));
-      await new Promise((r) => setImmediate(r));
-    }
-    this.now = end;
-    await new Promise((r) => setImmediate(r));
-  }
-}
+/** Noon in Paris. */
+const NOON_PARIS = Date.parse('2026-12-07T11:00:00Z');
 
 /** A channel that records messages and can refuse: `refuse` gives the next sends' errors. */
 class FakeChannel implements Messenger {
@@ -97,7 +71,7 @@ function setup(clock: FakeClock, options: { quiet?: string; cap?: number; watche
 
 describe('ProactiveCare (fake clock, fake channel)', () => {
   it('quiet hours: news at 23:00 Paris time waits for 08:00, then goes once', async () => {
-    const clock = new FakeClock();
+    const clock = new FakeClock(NOON_PARIS);
     clock.now = Date.parse('2026-12-07T22:00:00Z');
     const { watches, channel, care, outcomes } = setup(clock);
     await watches.watch(watchOf(clock));
@@ -113,7 +87,7 @@ describe('ProactiveCare (fake clock, fake channel)', () => {
   });
 
   it('the daily cap: at most N messages per parcel per local day, the next day counts again', async () => {
-    const clock = new FakeClock();
+    const clock = new FakeClock(NOON_PARIS);
     const { watches, channel, care, outcomes } = setup(clock, { cap: 2 });
     await watches.watch(watchOf(clock));
     for (const day of ['2026-12-10', '2026-12-11', '2026-12-12']) {
@@ -129,7 +103,7 @@ describe('ProactiveCare (fake clock, fake channel)', () => {
   });
 
   it('"stop": a stopped conversation hears nothing more', async () => {
-    const clock = new FakeClock();
+    const clock = new FakeClock(NOON_PARIS);
     const { watches, channel, care } = setup(clock);
     await watches.watch(watchOf(clock));
     expect(await watches.stop('msteams/a:1')).to.equal(1);
@@ -139,7 +113,7 @@ describe('ProactiveCare (fake clock, fake channel)', () => {
   });
 
   it('Teams 403 (BotNotInConversationRoster): the watch is unreachable, never retried', async () => {
-    const clock = new FakeClock();
+    const clock = new FakeClock(NOON_PARIS);
     const { watches, channel, care, outcomes } = setup(clock);
     await watches.watch(watchOf(clock));
     channel.refuse = [httpError(403)];
@@ -155,7 +129,7 @@ describe('ProactiveCare (fake clock, fake channel)', () => {
   });
 
   it('429: sent again after Retry-After, once', async () => {
-    const clock = new FakeClock();
+    const clock = new FakeClock(NOON_PARIS);
     const { watches, channel, care, outcomes } = setup(clock);
     await watches.watch(watchOf(clock));
     channel.refuse = [httpError(429, { 'retry-after': '30' })];
@@ -169,7 +143,7 @@ describe('ProactiveCare (fake clock, fake channel)', () => {
   });
 
   it('5xx: retried with back-off, a bounded number of times', async () => {
-    const clock = new FakeClock();
+    const clock = new FakeClock(NOON_PARIS);
     const { watches, channel, care, outcomes } = setup(clock);
     await watches.watch(watchOf(clock));
     channel.refuse = Array.from({ length: 10 }, () => httpError(502));
@@ -194,7 +168,7 @@ describe('ProactiveCare (fake clock, fake channel)', () => {
 
     it('one event delivered to both: one message', async () => {
       prefix = uniquePrefix('proactive-care');
-      const clock = new FakeClock();
+      const clock = new FakeClock(NOON_PARIS);
       const channel = new FakeChannel();
       const a = setup(clock, { channel, watches: new RedisWatchStore({ redis: redis as Redis, prefix, now: () => clock.now }) });
       const b = setup(clock, { channel, watches: new RedisWatchStore({ redis: redis as Redis, prefix, now: () => clock.now }) });

@@ -303,6 +303,79 @@ function watchStoreSuite(name: string, make: (clock: SuiteClock) => Promise<Watc
       expect(outcomes.filter((o) => o === 'claimed')).to.have.length(1);
     });
 
+    /** Every page of `parcels` from the start, `limit` at a time. */
+    async function walk(limit: number, from: WatchStore = store): Promise<{ pages: number; parcels: Array<{ trackingNumber: string; carrier?: string }> }> {
+      const parcels: Array<{ trackingNumber: string; carrier?: string }> = [];
+      let cursor = '';
+      let pages = 0;
+      do {
+        const page = await from.parcels(cursor, limit);
+        expect(page.parcels.length, 'a page holds at most limit parcels').to.be.at.most(limit);
+        parcels.push(...page.parcels);
+        cursor = page.cursor;
+        pages += 1;
+        // Redis walks its whole database (other tests' keys too), a few keys a page.
+        expect(pages, 'the walk ends').to.be.below(1_000_000);
+      } while (cursor !== '');
+      return { pages, parcels };
+    }
+    const tns = (list: Array<{ trackingNumber: string }>): string[] => list.map((p) => p.trackingNumber).sort();
+
+    it('pages through the watched parcels: each once across pages, with a carrier a watch names', async function () {
+      const expected: string[] = [];
+      for (let i = 0; i < 23; i++) {
+        const tn = `LA${String(100000000 + i)}FR`;
+        expected.push(tn);
+        await store.watch(makeWatch({ trackingNumber: tn, ...(i % 3 ? { carrier: 'laposte' } : {}) }));
+        // A second conversation on some parcels: still one entry.
+        if (i % 4 === 0) await store.watch(makeWatch({ trackingNumber: tn, carrier: 'colissimo' }));
+      }
+      expect(await store.parcels('', 5)).to.have.property('parcels').that.is.an('array');
+      const { pages, parcels } = await walk(5);
+      expect(pages).to.be.greaterThan(1);
+      expect(tns(parcels)).to.deep.equal(expected.sort());
+      for (const p of parcels) {
+        const i = Number(p.trackingNumber.slice(2, 11)) - 100000000;
+        if (i % 3 === 0 && i % 4 !== 0) expect(p, p.trackingNumber).to.deep.equal({ trackingNumber: p.trackingNumber });
+        else expect(p.carrier, p.trackingNumber).to.be.oneOf(['laposte', 'colissimo']);
+      }
+      // One big page gives the same.
+      expect(tns((await walk(1000)).parcels)).to.deep.equal(expected);
+    });
+
+    it('leaves out parcels whose watches are all expired, stopped or unreachable', async function () {
+      expect((await walk(10)).parcels).to.deep.equal([]);
+      const live = makeWatch({ trackingNumber: 'LIVE00000001FR', carrier: 'laposte' });
+      const expired = makeWatch({ trackingNumber: 'EXPIRED00001FR', expiresAt: T0 + 10 });
+      const stopped = makeWatch({ trackingNumber: 'STOPPED00001FR' });
+      const unreachable = makeWatch({ trackingNumber: 'UNREACH00001FR' });
+      // A parcel with one unreachable and one reachable watch stays, with the reachable watch's carrier.
+      const mixedDead = makeWatch({ trackingNumber: 'MIXED0000001FR', carrier: 'dead' });
+      const mixedLive = makeWatch({ trackingNumber: 'MIXED0000001FR' });
+      for (const w of [live, expired, stopped, unreachable, mixedDead, mixedLive]) await store.watch(w);
+      await store.stop(stopped.conversation.key);
+      await store.markUnreachable(unreachable.id);
+      await store.markUnreachable(mixedDead.id);
+      clock.now = T0 + 10;
+      const { parcels } = await walk(2);
+      expect([...parcels].sort((a, b) => (a.trackingNumber < b.trackingNumber ? -1 : 1))).to.deep.equal([
+        { trackingNumber: 'LIVE00000001FR', carrier: 'laposte' },
+        { trackingNumber: 'MIXED0000001FR' },
+      ]);
+    });
+
+    it('rejects a bad limit or cursor', async function () {
+      for (const limit of [0, -1, 1.5, Number.NaN]) {
+        let error: unknown;
+        try {
+          await store.parcels('', limit);
+        } catch (err) {
+          error = err;
+        }
+        expect(error, String(limit)).to.be.instanceOf(TypeError);
+      }
+    });
+
     it('rejects a watch that breaks the contract (id, tracking number)', async function () {
       const w = makeWatch();
       let error: unknown;
@@ -512,6 +585,56 @@ if (skipRedis()) {
       const fields = await redis.hgetall(key);
       expect((fields.sent ?? '').split(' ')).to.have.length(100);
       expect(Object.keys(fields).filter((f) => f.startsWith('d:'))).to.have.length(7);
+    });
+
+    it('pages parcels without crashing on corrupt indexes or watches, and rejects a cursor it did not give', async function () {
+      const good = makeWatch({ trackingNumber: 'GOOD00000001FR' });
+      const bad = makeWatch({ trackingNumber: 'BAD000000001FR' });
+      const swapped = makeWatch({ trackingNumber: 'SWAP00000001FR' });
+      for (const w of [good, bad, swapped]) await store.watch(w);
+      const watchKeys = (await keys()).filter((k) => k.startsWith(`${prefix}w:`));
+      for (const key of watchKeys) {
+        const id = await redis.hget(key, 'id');
+        if (id === bad.id) await redis.hset(key, 'expiresAt', 'soon', 'tn', '');
+        // A watch whose tracking number is not its index's: not trusted.
+        if (id === swapped.id) await redis.hset(key, 'tn', 'OTHER');
+      }
+      // A parcel index of the wrong type, and one naming a watch that is gone.
+      await redis.set(`${prefix}p:garbage`, 'x', 'PX', DAY_MS);
+      await redis.sadd(`${prefix}p:stale`, 'nobody');
+      await redis.pexpire(`${prefix}p:stale`, DAY_MS);
+      const out: string[] = [];
+      let cursor = '';
+      do {
+        const page = await store.parcels(cursor, 2);
+        out.push(...page.parcels.map((p) => p.trackingNumber));
+        cursor = page.cursor;
+      } while (cursor !== '');
+      expect(out).to.deep.equal([good.trackingNumber]);
+      expect(await redis.exists(`${prefix}p:stale`)).to.equal(0);
+      let error: unknown;
+      try {
+        await store.parcels('12abc', 10);
+      } catch (err) {
+        error = err;
+      }
+      expect(error).to.be.instanceOf(TypeError);
+    });
+
+    it('escapes the prefix for SCAN MATCH: a prefix with glob characters sees only its own parcels', async function () {
+      const globPrefix = `${prefix}[x]*?:`;
+      const other = new RedisWatchStore({ redis, prefix: globPrefix, now: () => clock.now });
+      await other.watch(makeWatch({ trackingNumber: 'GLOB00000001FR' }));
+      // A key matching the unescaped pattern but outside the prefix.
+      await store.watch(makeWatch({ trackingNumber: 'PLAIN0000001FR' }));
+      const page = await other.parcels('', 1000);
+      const all = [...page.parcels];
+      for (let c = page.cursor; c !== ''; ) {
+        const next = await other.parcels(c, 1000);
+        all.push(...next.parcels);
+        c = next.cursor;
+      }
+      expect(all).to.deep.equal([{ trackingNumber: 'GLOB00000001FR' }]);
     });
 
     it('rejects a missing client', function () {
