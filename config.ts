@@ -146,6 +146,8 @@ export const ConfigSchema = z
         .refine((v) => isQuietHours(v), { message: 'HH:MM-HH:MM in the customer\'s local time, or off' }),
     ),
     PROACTIVE_DAILY_CAP: intFrom(3, 1, 20),
+    // With TRACKING_PROVIDER=http (La Poste Suivi v2 has no webhooks): watched parcels are looked up this often; 0: never.
+    PROACTIVE_POLL_MINUTES: intFrom(30, 0, 24 * 60),
     REDIS_KEY_PREFIX: z.preprocess(
       emptyToUndefined,
       z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'letters, digits, _ . : - only (at most 64)').default('warmline:'),

@@ -21,7 +21,7 @@ import { wireAdapter } from './wireAdapter';
 import { wireHandoff } from './wireHandoff';
 import { wireHubs } from './wireHubs';
 import { wireTurnPipeline } from './wireTurnPipeline';
-import { wireBot } from './wireBot';
+import { wireBot, wireTrackingProvider } from './wireBot';
 import { wireHousekeeping } from './wireHousekeeping';
 import { wireConsole } from './wireConsole';
 import { wireWebChat } from './wireWebChat';
@@ -104,7 +104,8 @@ export function createApp(options: WarmlineAppOptions): WarmlineApp {
   const hubs = wireHubs(wiring, wired);
   // Proactive care: its context before the handoff, its words ("stop notifications") after it, so a customer talking
   // to an agent is not intercepted.
-  const proactive = wireProactive(wiring, { handoff, messenger: wired.messenger, transcripts, conversationState, metrics });
+  const trackingProvider = options.trackingProvider ?? wireTrackingProvider(wiring, options);
+  const proactive = wireProactive(wiring, { handoff, messenger: wired.messenger, transcripts, conversationState, metrics, trackingProvider });
   const pipeline = wireTurnPipeline(wiring, wired, hubs, {
     conversationState,
     signals: options.signals,
@@ -117,7 +118,7 @@ export function createApp(options: WarmlineAppOptions): WarmlineApp {
   adapter.use(proactive.watching.middleware);
   wireHousekeeping(wiring, { handoff, transcripts, storage });
 
-  const bot = wireBot(wiring, { storage, conversationState, userState }, { ...options, watcher: proactive.watching.watcher });
+  const bot = wireBot(wiring, { storage, conversationState, userState }, { ...options, trackingProvider, watcher: proactive.watching.watcher });
   const server = createWarmlineServer({
     adapter,
     bot,

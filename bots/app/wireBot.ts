@@ -20,6 +20,18 @@ export interface BotWiringInput {
   readonly watcher?: ParcelWatcher;
 }
 
+/** The tracking provider `TRACKING_PROVIDER` chooses: the embedded demo, or an HTTP API (La Poste Suivi v2). */
+export function wireTrackingProvider(wiring: WiringContext, input: { readonly now?: () => Date } = {}): TrackingProvider {
+  const { config } = wiring;
+  return config.TRACKING_PROVIDER === 'http'
+    ? new HttpTrackingProvider({
+        baseUrl: config.TRACKING_API_URL as string,
+        apiKey: config.TRACKING_API_KEY as string,
+        timeoutMs: config.TRACKING_TIMEOUT_MS,
+      })
+    : new DemoTrackingProvider(input.now ? { now: input.now } : {});
+}
+
 /**
  * The customer bot and its dialogs on the bot state, with the tracking provider the configuration chooses.
  *
@@ -28,15 +40,7 @@ export interface BotWiringInput {
  */
 export function wireBot(wiring: WiringContext, state: BotStateWiring, input: BotWiringInput): CustomerBot {
   const { config, lifecycle, logger } = wiring;
-  const trackingProvider: TrackingProvider =
-    input.trackingProvider ??
-    (config.TRACKING_PROVIDER === 'http'
-      ? new HttpTrackingProvider({
-          baseUrl: config.TRACKING_API_URL as string,
-          apiKey: config.TRACKING_API_KEY as string,
-          timeoutMs: config.TRACKING_TIMEOUT_MS,
-        })
-      : new DemoTrackingProvider(input.now ? { now: input.now } : {}));
+  const trackingProvider = input.trackingProvider ?? wireTrackingProvider(wiring, input);
   lifecycle.check('recognizers', 'warming');
   lifecycle.onStart(() => {
     if (input.warmRecognizers === false) return lifecycle.check('recognizers', 'ok');

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ConversationState } from 'botbuilder';
+import type { TrackingProvider, TrackingResult } from '../../dialogs/tracking/trackingProvider';
+import { memoryPollLock, ParcelPoller, redisPollLock, type ParcelStatusSource, type PolledStatus } from '../../middleware/proactive/parcelPoller';
 import type * as restify from 'restify';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { registerCarrierEventRoutes } from '../carriers/registerCarrierEventRoutes';
@@ -30,6 +32,8 @@ export interface ProactiveWiringInput {
   readonly transcripts: TranscriptStore;
   readonly conversationState: ConversationState;
   readonly metrics: MetricsRegistry;
+  /** The bot's tracking provider: polled for watched parcels when it has no webhooks (`TRACKING_PROVIDER=http`). */
+  readonly trackingProvider: TrackingProvider;
 }
 
 /** Proactive care as wired. */
@@ -38,6 +42,8 @@ export interface ProactiveWiring {
   readonly watches: WatchStore;
   /** The tracking dialog's watcher and the middleware for "stop notifications" / "tell me when it's delivered". */
   readonly watching: ParcelWatching;
+  /** Polls watched parcels when the tracking provider has no webhooks (`TRACKING_PROVIDER=http`). */
+  readonly poller?: ParcelPoller;
   /** Registers the carrier webhooks (and, with the demo provider, the local demo route). */
   registerRoutes(server: restify.Server, port: () => number): void;
 }
@@ -48,6 +54,36 @@ const OUTCOMES: readonly ProactiveOutcome[] = [
 ];
 const STATUSES = ['info_received', 'in_transit', 'out_for_delivery', 'available_for_pickup', 'attempt_failed', 'delivered', 'delayed', 'exception'];
 const CHANNELS = ['msteams', 'slack', 'webchat', 'directline', 'emulator'];
+
+/** What a tracking lookup tells, in the proactive status model (exceptions with their kind; not found: nothing). */
+const POLLED: Record<TrackingResult['status'], PolledStatus | undefined> = {
+  delivered: { status: 'delivered' },
+  in_transit: { status: 'in_transit' },
+  out_for_delivery: { status: 'out_for_delivery' },
+  delayed: { status: 'delayed' },
+  exception_damaged: { status: 'exception', exception: 'damaged' },
+  exception_lost: { status: 'exception', exception: 'lost' },
+  returned_to_sender: { status: 'exception', exception: 'returned' },
+  not_found: undefined,
+};
+
+/** The bot's tracking provider as a source of polled news. */
+function trackingSource(provider: TrackingProvider): ParcelStatusSource {
+  return {
+    name: provider.name,
+    async status(trackingNumber, carrier, signal) {
+      const result = await provider.track(trackingNumber, carrier, { signal });
+      const polled = POLLED[result.status];
+      if (!polled) return undefined;
+      return {
+        ...polled,
+        ...(result.expectedDelivery ? { expectedDelivery: result.expectedDelivery } : {}),
+        ...(result.lastEvent?.time ? { occurredAt: result.lastEvent.time } : {}),
+        ...(result.lastEvent?.place ? { place: result.lastEvent.place } : {}),
+      };
+    },
+  };
+}
 
 /**
  * Per-conversation send limits that follow the channels' own: Teams about 7 messages a second and 60 per 30 s per
@@ -132,6 +168,22 @@ export function wireProactive(wiring: WiringContext, input: ProactiveWiringInput
   });
   lifecycle.onStart(() => care.start());
   lifecycle.onStop('timers', () => queue.stop());
+  // A carrier without webhooks (La Poste Suivi v2) is polled for every watched parcel.
+  let poller: ParcelPoller | undefined;
+  if (config.TRACKING_PROVIDER === 'http' && config.PROACTIVE_POLL_MINUTES > 0) {
+    const polling = new ParcelPoller({
+      watches,
+      source: trackingSource(input.trackingProvider),
+      accept: (event) => care.accept(event),
+      logger,
+      intervalMs: config.PROACTIVE_POLL_MINUTES * 60_000,
+      timeoutMs: config.TRACKING_TIMEOUT_MS,
+      lock: stores.useRedis ? redisPollLock(stores.redis(), stores.key('poll:')) : memoryPollLock(),
+    });
+    lifecycle.onStart(() => polling.start());
+    lifecycle.onStop('timers', () => polling.stop());
+    poller = polling;
+  }
   const followUps = input.metrics.counter({
     name: 'warmline_proactive_follow_ups_total',
     help: 'Messages sent first after which the customer wrote within 24 h (contacts avoided = sent - follow-ups), by status and channel.',
@@ -148,6 +200,7 @@ export function wireProactive(wiring: WiringContext, input: ProactiveWiringInput
     care,
     watches,
     watching,
+    ...(poller ? { poller } : {}),
     registerRoutes(server, port) {
       // The local demo signs its own events: a secret made at start when none is configured (never with real carriers).
       const demo = config.TRACKING_PROVIDER === 'demo';

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { createHmac, randomUUID } from 'node:crypto';
 import { MESSAGES } from '../../dialogs/messages';
 import { DEMO_PARCELS } from '../../dialogs/tracking/demoTrackingProvider';
+import type { TrackingProvider, TrackingResult } from '../../dialogs/tracking/trackingProvider';
 import { proactiveTexts } from '../../middleware/proactive/proactiveMessages';
 import { demoAfterShipPayload, type DemoEventStatus } from '../../bots/carriers/registerDemoCarrierEventRoute';
 import { directLineMessage, teamsMessage } from '../helpers/channelActivities';
@@ -231,5 +232,45 @@ describe('proactive care on two instances sharing Redis', function () {
     await new Promise((r) => setTimeout(r, 1000));
     const told = a.connector.activities(c).filter((x) => /running late/.test(x.text ?? ''));
     expect(told).to.have.length(1);
+  });
+});
+
+describe('proactive care for a carrier without webhooks (TRACKING_PROVIDER=http): watched parcels are polled', function () {
+  this.timeout(30000);
+  let run: RunningApp;
+  let status: TrackingResult['status'] = 'in_transit';
+  const provider: TrackingProvider = {
+    name: 'laposte-fake',
+    track: async (trackingNumber) => ({
+      trackingNumber,
+      carrier: 'colissimo',
+      status,
+      ...(status === 'delayed' ? { expectedDelivery: '2026-12-11' } : {}),
+    }),
+  };
+  before(async () => {
+    run = await startApp({ PROACTIVE_QUIET_HOURS: 'off', TRACKING_PROVIDER: 'http', TRACKING_API_URL: 'https://api.laposte.example/suivi/v2', TRACKING_API_KEY: 'test-key' }, { trackingProvider: provider });
+  });
+  after(async () => {
+    await run.stop();
+  });
+
+  it('a change found by polling is told first, once; polling again with the same news says nothing', async () => {
+    const c = convId('poll');
+    const number = '8R03274195588';
+    const res = await run.post(directLineMessage(`where is ${number}?`, { serviceUrl: run.connector.url, conversationId: c, userId: 'u-poll' }));
+    expect(res.status).to.equal(200);
+    await run.connector.waitFor((x) => x.conversationId === c && x.activity.text === proactiveTexts('en').watching).catch((e: Error) => {
+      throw new Error(`${e.message}: ${JSON.stringify(run.connector.activities(c).map((a) => a.text ?? a.attachments?.length))}`);
+    });
+    const poller = run.app.proactive.poller;
+    expect(poller, 'a poller with TRACKING_PROVIDER=http').to.not.equal(undefined);
+    await poller?.pollOnce();
+    status = 'delayed';
+    await poller?.pollOnce();
+    await run.connector.waitFor((x) => x.conversationId === c && /running late/.test(x.activity.text ?? ''));
+    await poller?.pollOnce();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(run.connector.activities(c).filter((x) => /running late/.test(x.text ?? ''))).to.have.length(1);
   });
 });
