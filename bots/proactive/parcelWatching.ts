@@ -128,13 +128,14 @@ export function createParcelWatching(options: ParcelWatchingOptions): ParcelWatc
         s.watching = true;
         await state.set(ctx, s);
         const token = slackApiToken(ctx.activity);
+        const timeZone = channelTimeZone(ctx.activity);
         const watch: ParcelWatch = {
           id,
           trackingNumber,
           ...(result.carrier ? { carrier: result.carrier } : {}),
           conversation: pointerFromActivity(ctx.activity, token ? { slackApiToken: token } : {}),
           language,
-          ...(channelTimeZone(ctx.activity) ? { timeZone: channelTimeZone(ctx.activity) } : {}),
+          ...(timeZone ? { timeZone } : {}),
           wants: wantsDelivery ? 'delivery' : 'changes',
           upset,
           createdAt: new Date(now()).toISOString(),
@@ -165,13 +166,14 @@ export function createParcelWatching(options: ParcelWatchingOptions): ParcelWatc
         return;
       }
       if (showsUpset(warmlineTurn(ctx).signals)) {
+        // Kept in conversation state (saved with the turn's other state) for parcels watched later; the store's
+        // watches are marked only when this conversation has some.
         const s = (await state.get(ctx, {})) as ProactiveConversationState;
         if (!s.upset) {
           s.upset = true;
           await state.set(ctx, s);
-          await options.conversationState.saveChanges(ctx);
         }
-        await watches.markUpset(key);
+        if (s.watching) await watches.markUpset(key);
       }
       if (asksForDelivery(activity.text)) {
         const watched = await watches.forConversation(key);

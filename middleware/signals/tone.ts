@@ -29,8 +29,8 @@ const UPSET_SENTIMENT = -0.35;
 /** Below this, an intent the learned model alone found does not set the tone (no condolences on a guess). */
 const MODEL_ONLY_CONFIDENT = 0.9;
 
-/** An intent found by a rule, or by the learned model with confidence. */
-const hasIntent = (signals: Signals, name: string): boolean =>
+/** An intent found by a rule, or by the learned model with confidence: enough to set the tone. */
+const setsTone = (signals: Signals, name: string): boolean =>
   signals.intents.some(
     (i) => i.name === name && (i.confidence >= MODEL_ONLY_CONFIDENT || i.evidence.some((e) => !e.rule.startsWith('model.'))),
   );
@@ -39,13 +39,13 @@ const emotion = (signals: Signals, name: EmotionName): number =>
   signals.emotions.find((e) => e.name === name)?.score ?? 0;
 
 const ackKind = (signals: Signals): AckKind | undefined => {
-  if (hasIntent(signals, 'bereavement') || emotion(signals, 'grief') >= EMOTION_THRESHOLD) return 'grief';
-  if (hasIntent(signals, 'fraud')) return 'fraud';
-  if (hasIntent(signals, 'distress') || emotion(signals, 'distress') >= EMOTION_THRESHOLD) return 'distress';
+  if (setsTone(signals, 'bereavement') || emotion(signals, 'grief') >= EMOTION_THRESHOLD) return 'grief';
+  if (setsTone(signals, 'fraud')) return 'fraud';
+  if (setsTone(signals, 'distress') || emotion(signals, 'distress') >= EMOTION_THRESHOLD) return 'distress';
   const anger = emotion(signals, 'anger');
   const frustration = emotion(signals, 'frustration');
   if (anger >= EMOTION_THRESHOLD && anger >= frustration) return 'anger';
-  if (frustration >= EMOTION_THRESHOLD || hasIntent(signals, 'complaint')) return 'frustration';
+  if (frustration >= EMOTION_THRESHOLD || setsTone(signals, 'complaint')) return 'frustration';
   if (anger >= EMOTION_THRESHOLD) return 'anger';
   return undefined;
 };

@@ -107,6 +107,16 @@ for (const redis of [false, true]) describe(`proactive care over HTTP (signed Af
     await run.connector.waitFor((x) => x.conversationId === c && /has been delivered/.test(x.activity.text ?? ''));
   });
 
+  it('"tell me when it\'s delivered" before naming the parcel: the parcel tracked next is watched to delivery', async () => {
+    const c = convId('delivery-first');
+    await customer(c, 'can you tell me when my parcel is delivered?');
+    await customer(c, inTransit);
+    await run.connector.waitFor((x) => x.conversationId === c && x.activity.text === proactiveTexts('en').watchingDelivery);
+    expect(texts(c), 'the plain watching line is not said as well').to.not.include(proactiveTexts('en').watching);
+    const watch = (await run.app.proactive.watches.forConversation(`directline/${c}`))[0];
+    expect(watch?.wants).to.equal('delivery');
+  });
+
   it('the next contact starts informed: no number asked, and a case opened then carries the parcel and the news', async () => {
     const c = convId('next');
     await customer(c, `where is ${inTransit}?`);

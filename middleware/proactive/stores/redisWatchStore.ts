@@ -54,6 +54,20 @@ end
 local function put(k, field, v)
   if v and v ~= '' then redis.call('HSET', k, field, v) else redis.call('HDEL', k, field) end
 end
+-- Calls fn(key, member) for each watch hash of an index set; members whose watch is gone are removed from it.
+-- fn may return true to stop the walk.
+local function each_watch(index, prefix, fn)
+  if redis.call('TYPE', index).ok ~= 'set' then return end
+  for _, m in ipairs(redis.call('SMEMBERS', index)) do
+    local k = prefix .. m
+    local t = redis.call('TYPE', k).ok
+    if t == 'none' then
+      redis.call('SREM', index, m)
+    elseif t == 'hash' and fn(k, m) then
+      return
+    end
+  end
+end
 `;
 
 // KEYS: watch, parcel index, conversation index. ARGV: now, ttl ms, member, id, tn, conversation key, parcel hash,
@@ -92,19 +106,12 @@ return 1
 
 // KEYS: index. ARGV: watch key prefix, now, fields... The fields of every live watch of the index; members whose
 // watch is gone are removed from it.
-const READ = `
+const READ = `${PRELUDE}
 local now, out = tonumber(ARGV[2]), {}
-if redis.call('TYPE', KEYS[1]).ok ~= 'set' then return out end
-for _, m in ipairs(redis.call('SMEMBERS', KEYS[1])) do
-  local k = ARGV[1] .. m
-  local t = redis.call('TYPE', k).ok
-  if t == 'none' then
-    redis.call('SREM', KEYS[1], m)
-  elseif t == 'hash' then
-    local exp = tonumber(redis.call('HGET', k, 'expiresAt'))
-    if exp and exp > now then out[#out + 1] = redis.call('HMGET', k, unpack(ARGV, 3)) end
-  end
-end
+each_watch(KEYS[1], ARGV[1], function(k)
+  local exp = tonumber(redis.call('HGET', k, 'expiresAt'))
+  if exp and exp > now then out[#out + 1] = redis.call('HMGET', k, unpack(ARGV, 3)) end
+end)
 return out
 `;
 
@@ -112,38 +119,27 @@ return out
 // conversation's watches (of one parcel, or all); returns how many live ones ended.
 const STOP = `${PRELUDE}
 local now, n = tonumber(ARGV[3]), 0
-if redis.call('TYPE', KEYS[1]).ok ~= 'set' then return 0 end
-for _, m in ipairs(redis.call('SMEMBERS', KEYS[1])) do
-  local k = ARGV[1] .. m
-  local t = redis.call('TYPE', k).ok
-  if t == 'none' then
+each_watch(KEYS[1], ARGV[1], function(k, m)
+  local f = redis.call('HMGET', k, 'ck', 'tn', 'ph', 'expiresAt')
+  if f[1] == ARGV[4] and (ARGV[5] == '' or f[2] == ARGV[5]) then
+    local exp = tonumber(f[4])
+    if exp and exp > now then n = n + 1 end
+    redis.call('DEL', k)
     redis.call('SREM', KEYS[1], m)
-  elseif t == 'hash' then
-    local f = redis.call('HMGET', k, 'ck', 'tn', 'ph', 'expiresAt')
-    if f[1] == ARGV[4] and (ARGV[5] == '' or f[2] == ARGV[5]) then
-      local exp = tonumber(f[4])
-      if exp and exp > now then n = n + 1 end
-      redis.call('DEL', k)
-      redis.call('SREM', KEYS[1], m)
-      if f[3] then srem(ARGV[2] .. f[3], m) end
-    end
+    if f[3] then srem(ARGV[2] .. f[3], m) end
   end
-end
+end)
 return n
 `;
 
 // KEYS: conversation index. ARGV: watch key prefix, now, conversation key. Marks its live watches upset.
-const UPSET = `
+const UPSET = `${PRELUDE}
 local now = tonumber(ARGV[2])
-if redis.call('TYPE', KEYS[1]).ok ~= 'set' then return 0 end
-for _, m in ipairs(redis.call('SMEMBERS', KEYS[1])) do
-  local k = ARGV[1] .. m
-  if redis.call('TYPE', k).ok == 'hash' then
-    local f = redis.call('HMGET', k, 'ck', 'expiresAt')
-    local exp = tonumber(f[2])
-    if f[1] == ARGV[3] and exp and exp > now then redis.call('HSET', k, 'upset', '1') end
-  end
-end
+each_watch(KEYS[1], ARGV[1], function(k)
+  local f = redis.call('HMGET', k, 'ck', 'expiresAt')
+  local exp = tonumber(f[2])
+  if f[1] == ARGV[3] and exp and exp > now then redis.call('HSET', k, 'upset', '1') end
+end)
 return 1
 `;
 
@@ -246,28 +242,20 @@ return 1
 // KEYS: parcel indexes (from SCAN). ARGV: watch key prefix, now. For each index that is a set, one live (expiresAt
 // ahead of now), reachable watch of it: { index key, tn, carrier|'' }, preferring one that names its carrier. Members
 // whose watch is gone are removed from the index; keys and fields of the wrong type are skipped.
-const PARCELS = `
+const PARCELS = `${PRELUDE}
 local now, out = tonumber(ARGV[2]), {}
 for _, idx in ipairs(KEYS) do
-  if redis.call('TYPE', idx).ok == 'set' then
-    local tn, carrier = nil, ''
-    for _, m in ipairs(redis.call('SMEMBERS', idx)) do
-      local k = ARGV[1] .. m
-      local t = redis.call('TYPE', k).ok
-      if t == 'none' then
-        redis.call('SREM', idx, m)
-      elseif t == 'hash' then
-        local f = redis.call('HMGET', k, 'tn', 'carrier', 'expiresAt', 'unreachable')
-        local exp = tonumber(f[3])
-        if f[1] and exp and exp > now and f[4] ~= '1' and (not tn or carrier == '') then
-          tn = f[1]
-          carrier = f[2] or ''
-          if carrier ~= '' then break end
-        end
-      end
+  local tn, carrier = nil, ''
+  each_watch(idx, ARGV[1], function(k)
+    local f = redis.call('HMGET', k, 'tn', 'carrier', 'expiresAt', 'unreachable')
+    local exp = tonumber(f[3])
+    if f[1] and exp and exp > now and f[4] ~= '1' and (not tn or carrier == '') then
+      tn = f[1]
+      carrier = f[2] or ''
+      return carrier ~= ''
     end
-    if tn then out[#out + 1] = { idx, tn, carrier } end
-  end
+  end)
+  if tn then out[#out + 1] = { idx, tn, carrier } end
 end
 return out
 `;

@@ -176,8 +176,12 @@ describe('ProactiveCare (fake clock, fake channel)', () => {
       const e = delay('2026-12-10');
       await Promise.all([a.care.accept(e), b.care.accept(e)]);
       await clock.advance(0);
-      await clock.advance(1000);
+      // The runs go through real Redis round trips: wait (real time) for them to settle, not for a number of ticks.
+      const until = Date.now() + 3000;
+      while (channel.sent.length === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, 200));
       expect(channel.sent).to.have.length(1);
+      expect(a.outcomes.concat(b.outcomes).filter((o) => o === 'duplicate')).to.have.length(1);
     });
   });
 });
